@@ -1,0 +1,59 @@
+# The two commands: `make run` (bot + Teams emulator, SQLite, demo data) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 3978
+PLAYGROUND_PORT ?= 56150
+# The demo person you are in the Playground (see communities/demo/people.csv).
+AS ?= priya.shah@kent-demo.example.org
+export DATABASE_URL ?= sqlite+aiosqlite:///./var/cosbot.db
+
+.PHONY: install run test bench lint fmt clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+run: install
+	@mkdir -p var
+	$(BIN)/cosbot db upgrade
+	$(BIN)/cosbot demo
+	$(BIN)/python -m bot.playground --as "$(AS)" --out var/playground.yml
+	@set -m; \
+	$(BIN)/cosbot serve --host 127.0.0.1 --port $(PORT) & bot=$$!; \
+	trap 'kill $$bot 2>/dev/null' EXIT INT TERM; \
+	for i in $$(seq 50); do curl -fs http://127.0.0.1:$(PORT)/healthz >/dev/null && break; sleep 0.2; done; \
+	echo; echo "  Open http://localhost:$(PLAYGROUND_PORT) in your browser (you are $(AS))."; \
+	echo "  Another demo person: make run AS=daniel.okafor@westgate-demo.example.org"; echo; \
+	M365_AGENTS_PLAYGROUND_CONFIG_PATH=$$PWD/var/playground.yml TEAMSAPPTESTER_BROWSER=none \
+	  npx --no-install agentsplayground -e http://127.0.0.1:$(PORT)/api/messages -c msteams --dt -p $(PLAYGROUND_PORT)
+
+test: install
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/turns.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,600 @@
+"""Turns per second, latency and CPU per turn: cosbot against a bare botbuilder echo bot and the floor.
+
+``python bench/turns.py`` (``make bench``) starts a fake Bot Connector and, one after
+another, three servers as subprocesses (see ``bench/servers.py``):
+
+* ``cosbot``: the real app answering personal-chat ``help`` from demo-roster people
+  with the menu card (roster lookup, state, dialogs, one reply);
+* ``echo``: botbuilder's stock CloudAdapter + ActivityHandler echoing the text;
+* ``floor``: a bare aiohttp handler doing the same JSON round trip to the connector.
+
+Simulated users (``--users``, default 20) each send a turn, wait for the HTTP answer
+(every server posts its reply to the connector before answering), and send the next.
+After a warm-up, each server is measured for ``--seconds`` (or ``--turns``). Server CPU
+is read inside the server process (``time.process_time``: every thread, so aiosqlite's
+and msrest's worker threads count too). At the end every turn must have produced
+exactly one reply of the expected shape at the connector; otherwise the run fails.
+
+This is a benchmark, not a test: nothing here asserts timings.
+``--profile`` adds a sampled profile of cosbot's event-loop thread after its measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import itertools
+import math
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PEOPLE_CSV = ROOT / "communities" / "demo" / "people.csv"
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+KINDS = ("cosbot", "echo", "floor")
+TENANT = "00000000-0000-4000-8000-00000000beef"
+BOT_ID = "28:00000000-0000-4000-8000-0000000000b0"
+#: How long a server may take to start (cosbot migrates and imports the roster first).
+START_TIMEOUT = 120.0
+
+
+class BenchError(Exception):
+    """The benchmark could not run or a turn went wrong; the message says what."""
+
+
+# ---- the simulated users ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    aad_object_id: str
+
+
+@dataclass(frozen=True)
+class User:
+    """One simulated Teams user in a personal chat with the bot (own Teams id and conversation)."""
+
+    index: int
+    person: Person
+
+    @property
+    def teams_id(self) -> str:
+        return f"29:bench-user-{self.index}"
+
+    @property
+    def conversation_id(self) -> str:
+        return f"a:bench-personal-chat-{self.index}"
+
+
+def demo_people() -> list[Person]:
+    """The demo-roster people who have an Entra object id (so the bot finds them without a lookup)."""
+    seen: dict[str, Person] = {}
+    with PEOPLE_CSV.open(newline="", encoding="utf-8") as file:
+        for row in csv.DictReader(file):
+            aad = (row.get("aad_object_id") or "").strip()
+            if aad and aad not in seen:
+                seen[aad] = Person(row["name"].strip(), aad)
+    if not seen:
+        raise BenchError(f"no demo person with an aad_object_id in {PEOPLE_CSV}")
+    return list(seen.values())
+
+
+def activity(user: User, activity_id: str, service_url: str, text: str = "help") -> dict[str, Any]:
+    """A personal-chat message as Teams sends it."""
+    return {
+        "type": "message",
+        "id": activity_id,
+        "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "from": {"id": user.teams_id, "name": user.person.name, "aadObjectId": user.person.aad_object_id},
+        "conversation": {"conversationType": "personal", "tenantId": TENANT, "id": user.conversation_id},
+        "recipient": {"id": BOT_ID, "name": "CoS Bot"},
+        "textFormat": "plain",
+        "locale": "en-GB",
+        "text": text,
+        "entities": [{"type": "clientInfo", "locale": "en-GB", "country": "GB", "platform": "Web"}],
+        "channelData": {"tenant": {"id": TENANT}},
+    }
+
+
+# ---- subprocesses ----------------------------------------------------------------------------
+
+
+@dataclass
+class Process:
+    kind: str
+    proc: asyncio.subprocess.Process
+    port: int
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            text = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return "(no log)"
+        return "\n".join(text[-lines:]) or "(empty log)"
+
+
+@asynccontextmanager
+async def running(kind: str, workdir: Path) -> AsyncIterator[Process]:
+    """Start ``bench/servers.py KIND``, wait for ``READY <port>``, stop it (SIGTERM) afterwards."""
+    log = workdir / f"{kind}.log"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    with log.open("wb") as log_file:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(BENCH / "servers.py"),
+            kind,
+            "--workdir",
+            str(workdir),
+            cwd=ROOT,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=log_file,
+        )
+    process = Process(kind, proc, 0, log)
+    try:
+        assert proc.stdout is not None
+        try:
+            line = await asyncio.wait_for(proc.stdout.readline(), START_TIMEOUT)
+        except TimeoutError:
+            raise BenchError(
+                f"{kind} did not start in {START_TIMEOUT:.0f} s:\n{process.log_tail()}"
+            ) from None
+        words = line.decode().split()
+        if len(words) != 2 or words[0] != "READY":
+            raise BenchError(f"{kind} failed to start:\n{process.log_tail()}")
+        process.port = int(words[1])
+        yield process
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), 15)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+
+
+# ---- driving one server ------------------------------------------------------------------------
+
+
+@dataclass
+class Cpu:
+    process: float
+    loop_thread: float
+
+
+@dataclass
+class Result:
+    kind: str
+    turns: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    server_cpu: float = 0.0
+    server_loop_cpu: float = 0.0
+    connector_cpu: float = 0.0
+    driver_cpu: float = 0.0
+    profile: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.turns / self.seconds if self.seconds else 0.0
+
+    def per_turn_ms(self, seconds: float) -> float:
+        return 1000.0 * seconds / self.turns if self.turns else math.nan
+
+    def percentile_ms(self, q: float) -> float:
+        if not self.latencies:
+            return math.nan
+        ordered = sorted(self.latencies)
+        return 1000.0 * ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+class Budget:
+    """Turns left in a phase: a fixed number, or until a deadline (checked before each turn)."""
+
+    def __init__(self, *, turns: int | None = None, seconds: float | None = None) -> None:
+        self.turns = turns
+        self.deadline = time.perf_counter() + seconds if seconds is not None else math.inf
+        self.taken = 0
+
+    def take(self) -> bool:
+        if self.turns is not None:
+            if self.taken >= self.turns:
+                return False
+        elif time.perf_counter() >= self.deadline:
+            return False
+        self.taken += 1
+        return True
+
+
+@dataclass
+class Driver:
+    session: aiohttp.ClientSession
+    kind: str
+    bot_url: str
+    service_url: str
+    users: list[User]
+    #: Every activity id answered 2xx, across all phases: each must get exactly one reply.
+    sent: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    error_count: int = 0
+    _seq: Iterator[int] = field(default_factory=itertools.count)
+
+    def _error(self, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < 10:
+            self.errors.append(message)
+
+    async def turn(self, user: User, phase: str) -> float | None:
+        activity_id = f"{self.kind}.{phase}.{user.index}.{next(self._seq)}"
+        body = activity(user, activity_id, self.service_url)
+        started = time.perf_counter()
+        try:
+            async with self.session.post(f"{self.bot_url}/api/messages", json=body) as response:
+                detail = await response.read()
+                status = response.status
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            self._error(f"{activity_id}: {type(exc).__name__}: {exc}")
+            return None
+        elapsed = time.perf_counter() - started
+        if status not in (200, 201):
+            self._error(f"{activity_id}: HTTP {status} {detail[:200]!r}")
+            return None
+        self.sent.append(activity_id)
+        return elapsed
+
+    async def phase(self, phase: str, budget: Budget, *, each_user_once: bool = False) -> list[float]:
+        latencies: list[float] = []
+
+        async def one_user(user: User) -> None:
+            first = each_user_once
+            while first or budget.take():
+                first = False
+                elapsed = await self.turn(user, phase)
+                if elapsed is not None:
+                    latencies.append(elapsed)
+
+        await asyncio.gather(*(one_user(user) for user in self.users))
+        return latencies
+
+
+async def get_json(session: aiohttp.ClientSession, url: str, method: str = "GET") -> Any:
+    async with session.request(method, url) as response:
+        if response.status >= 400:
+            raise BenchError(f"{method} {url}: HTTP {response.status}")
+        return await response.json()
+
+
+async def cpu_of(session: aiohttp.ClientSession, process: Process) -> Cpu:
+    data = await get_json(session, f"{process.url}/__bench/cpu")
+    return Cpu(float(data["process"]), float(data["loop_thread"]))
+
+
+def reply_is_expected(kind: str, summary: dict[str, Any]) -> bool:
+    if kind == "cosbot":
+        return summary.get("type") == "message" and summary.get("attachments") == [ADAPTIVE_CARD]
+    return summary.get("type") == "message" and summary.get("text") == "Echo: help"
+
+
+async def verify_replies(
+    session: aiohttp.ClientSession, connector: Process, driver: Driver, problems: list[str]
+) -> None:
+    """Every turn answered 2xx got exactly one reply, of the expected shape; nothing else arrived."""
+    data = await get_json(session, f"{connector.url}/__bench/replies")
+    replies: dict[str, list[Any]] = data["replies"]
+    kind = driver.kind
+    missing = [i for i in driver.sent if i not in replies]
+    doubled = [f"{i} x{replies[i][0]}" for i in driver.sent if i in replies and replies[i][0] != 1]
+    wrong = [
+        f"{i}: {replies[i][1]}"
+        for i in driver.sent
+        if i in replies and not reply_is_expected(kind, replies[i][1])
+    ]
+    extra = sorted(set(replies) - set(driver.sent))
+    for label, items in (
+        ("turns without a reply", missing),
+        ("turns with more than one reply", doubled),
+        ("replies of the wrong shape (an error path?)", wrong),
+        ("replies to activities never answered 2xx", extra),
+        ("unexpected connector calls", data["unexpected"]),
+    ):
+        if items:
+            problems.append(f"{kind}: {len(items)} {label}, e.g. {items[:3]}")
+    if driver.error_count:
+        problems.append(f"{kind}: {driver.error_count} failed turns, e.g. {driver.errors[:3]}")
+
+
+async def bench_server(
+    kind: str,
+    args: argparse.Namespace,
+    workdir: Path,
+    session: aiohttp.ClientSession,
+    connector: Process,
+    users: list[User],
+    problems: list[str],
+) -> Result | None:
+    print(f"  {kind}: starting...", end="", flush=True)
+    await get_json(session, f"{connector.url}/__bench/reset", "POST")
+    result = Result(kind)
+    async with running(kind, workdir) as server:
+        driver = Driver(session, kind, server.url, connector.url, users)
+        print(" warming up...", end="", flush=True)
+        await driver.phase("warm", Budget(seconds=args.warmup), each_user_once=True)
+        if driver.error_count:
+            print(" failed")
+            problems.append(f"{kind}: warm-up turns failed, e.g. {driver.errors[:3]}\n{server.log_tail()}")
+            return None
+        print(" measuring...", end="", flush=True)
+        server_before = await cpu_of(session, server)
+        connector_before = await cpu_of(session, connector)
+        driver_before = time.process_time()
+        started = time.perf_counter()
+        budget = Budget(turns=args.turns) if args.turns else Budget(seconds=args.seconds)
+        result.latencies = await driver.phase("run", budget)
+        result.seconds = time.perf_counter() - started
+        result.driver_cpu = time.process_time() - driver_before
+        server_after = await cpu_of(session, server)
+        connector_after = await cpu_of(session, connector)
+        result.turns = len(result.latencies)
+        result.server_cpu = server_after.process - server_before.process
+        result.server_loop_cpu = server_after.loop_thread - server_before.loop_thread
+        result.connector_cpu = connector_after.process - connector_before.process
+        if kind in args.profile:
+            print(" profiling...", end="", flush=True)
+            result.profile = await profile(session, server, driver, args, result)
+        known = len(problems)
+        await verify_replies(session, connector, driver, problems)
+        if len(problems) > known:
+            problems.append(f"{kind} log, last lines:\n{server.log_tail(40)}")
+        if server.proc.returncode is not None:
+            problems.append(f"{kind} exited during the run:\n{server.log_tail()}")
+    print(" done")
+    return result
+
+
+async def profile(
+    session: aiohttp.ClientSession, server: Process, driver: Driver, args: argparse.Namespace, result: Result
+) -> str:
+    """Sample the server's event-loop thread for ``--profile-seconds`` of load; a readable report."""
+    await get_json(session, f"{server.url}/__bench/profile/start", "POST")
+    before = await cpu_of(session, server)
+    latencies = await driver.phase("profile", Budget(seconds=args.profile_seconds))
+    after = await cpu_of(session, server)
+    data = await get_json(session, f"{server.url}/__bench/profile/stop?top={args.profile_top}", "POST")
+    turns = len(latencies)
+    busy = int(data["busy"])
+    if not turns or not busy:
+        return f"(profile of {server.kind}: no samples)"
+    # Scale by the loop thread's CPU per turn measured without the profiler.
+    loop_ms = result.per_turn_ms(result.server_loop_cpu)
+    profiled_ms = 1000.0 * (after.loop_thread - before.loop_thread) / turns
+    lines = [
+        f"Sampled profile of {server.kind}'s event-loop thread ({args.profile_seconds:g} s, {turns} turns, "
+        f"1 ms wall-clock samples): {busy} busy, {data['idle']} idle in select, {data['overhead']} in the "
+        f"sampler. Loop-thread CPU/turn {profiled_ms:.2f} ms while sampled, {loop_ms:.2f} ms without; "
+        f"ms/turn below = share of busy samples x {loop_ms:.2f} ms.",
+    ]
+
+    def section(title: str, rows: list[list[Any]]) -> None:
+        lines.append(f"\n{title}")
+        lines.append(f"{'share':>6}  {'ms/turn':>7}  function")
+        for name, count in rows:
+            share = count / busy
+            lines.append(f"{100 * share:5.1f}%  {share * loop_ms:7.3f}  {name}")
+
+    section("inclusive (the function and everything it calls):", data["inclusive"])
+    section("own code (C calls it makes included):", data["own"])
+    section("own code by line:", data["lines"])
+    section("own code by package:", data["packages"][: args.profile_top])
+    return "\n".join(lines)
+
+
+# ---- report ------------------------------------------------------------------------------------
+
+
+def table(results: list[Result]) -> str:
+    header = (
+        "server",
+        "turns",
+        "turns/s",
+        "p50 ms",
+        "p99 ms",
+        "CPU ms/turn",
+        "loop+threads",
+        "busy",
+        "client ms",
+        "connector ms",
+    )
+    rows = [header]
+    for r in results:
+        loop = r.per_turn_ms(r.server_loop_cpu)
+        rows.append(
+            (
+                r.kind,
+                f"{r.turns}",
+                f"{r.rate:.1f}",
+                f"{r.percentile_ms(0.50):.2f}",
+                f"{r.percentile_ms(0.99):.2f}",
+                f"{r.per_turn_ms(r.server_cpu):.3f}",
+                f"{loop:.2f}+{r.per_turn_ms(r.server_cpu) - loop:.2f}",
+                f"{100 * r.server_cpu / r.seconds:.0f}%" if r.seconds else "-",
+                f"{r.per_turn_ms(r.driver_cpu):.3f}",
+                f"{r.per_turn_ms(r.connector_cpu):.3f}",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [
+            cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)
+        ]
+        lines.append("  ".join(cells))
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def ratios(results: list[Result]) -> list[str]:
+    by_kind = {r.kind: r for r in results if r.turns}
+    cosbot = by_kind.get("cosbot")
+    lines: list[str] = []
+    if cosbot is None:
+        return lines
+    for other in ("echo", "floor"):
+        base = by_kind.get(other)
+        if base is None:
+            continue
+        cpu = (
+            cosbot.server_cpu / cosbot.turns / (base.server_cpu / base.turns) if base.server_cpu else math.nan
+        )
+        p50 = cosbot.percentile_ms(0.5) / base.percentile_ms(0.5)
+        lines.append(
+            f"cosbot/{other}: turns/s {cosbot.rate / base.rate:.2f}x, CPU/turn {cpu:.2f}x, p50 {p50:.2f}x"
+        )
+    return lines
+
+
+# ---- main --------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Benchmark cosbot `help` turns against a botbuilder echo bot and a bare aiohttp floor."
+    )
+    parser.add_argument("--users", type=int, default=20, help="concurrent simulated users (default 20)")
+    parser.add_argument(
+        "--seconds", type=float, default=10.0, help="measured seconds per server (default 10)"
+    )
+    parser.add_argument("--turns", type=int, default=None, help="measure this many turns per server instead")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per server (default 2)")
+    parser.add_argument(
+        "--servers",
+        default=",".join(KINDS),
+        help=f"comma-separated subset of {','.join(KINDS)} (default all)",
+    )
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="cosbot",
+        default="",
+        help="after measuring, sample the event-loop thread's stacks of these servers (default cosbot)",
+    )
+    parser.add_argument("--profile-seconds", type=float, default=10.0, help="profiled seconds (default 10)")
+    parser.add_argument(
+        "--profile-top", type=int, default=30, help="functions listed per ordering (default 30)"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the server logs and database (kept on failure)"
+    )
+    args = parser.parse_args(argv)
+    args.servers = [s.strip() for s in args.servers.split(",") if s.strip()]
+    args.profile = [s.strip() for s in args.profile.split(",") if s.strip()]
+    unknown = sorted(set(args.servers + args.profile) - set(KINDS))
+    if unknown:
+        parser.error(f"unknown server(s): {', '.join(unknown)}; choose from {', '.join(KINDS)}")
+    if args.users < 1 or (args.turns is not None and args.turns < 1) or args.seconds <= 0:
+        parser.error("--users, --turns and --seconds must be positive")
+    return args
+
+
+async def run(args: argparse.Namespace) -> int:
+    people = demo_people()
+    users = [User(i, people[i % len(people)]) for i in range(args.users)]
+    measure = f"{args.turns} turns" if args.turns else f"{args.seconds:g} s"
+    load = os.getloadavg()[0]
+    cpus = os.cpu_count() or 1
+    print(
+        f"bench/turns.py: {args.users} users ({len(people)} demo people), {args.warmup:g} s warm-up + "
+        f"{measure} per server, {cpus} CPUs (load {load:.1f}), Python {sys.version.split()[0]}"
+    )
+    if load > cpus / 2:
+        print("  note: the machine is busy; turns/s and latency will be low and noisy, CPU ms/turn less so")
+    problems: list[str] = []
+    results: list[Result] = []
+    workdir = Path(tempfile.mkdtemp(prefix="cosbot-bench-"))
+    try:
+        limits = aiohttp.TCPConnector(limit=args.users + 10)
+        timeout = aiohttp.ClientTimeout(total=60)
+        async with (
+            aiohttp.ClientSession(connector=limits, timeout=timeout) as session,
+            running("connector", workdir) as connector,
+        ):
+            for kind in args.servers:
+                try:
+                    result = await bench_server(kind, args, workdir, session, connector, users, problems)
+                except BenchError as error:
+                    print(" failed")
+                    problems.append(str(error))
+                    continue
+                if result is not None:
+                    results.append(result)
+    except BenchError as error:  # the connector did not start
+        problems.append(str(error))
+    finally:
+        if problems:
+            problems.append(f"server logs and the database are kept in {workdir}")
+        elif args.keep:
+            print(f"server logs and the database are in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    print()
+    if results:
+        print(table(results))
+        print()
+        for line in ratios(results):
+            print(line)
+        print(
+            "CPU ms/turn: server process, all threads; loop+threads splits it into the event-loop thread "
+            "and worker threads (aiosqlite, executors). busy: server CPU / wall time (100% = one core). "
+            "client/connector: the benchmark's own CPU per turn."
+        )
+    for result in results:
+        if result.profile:
+            print()
+            print(result.profile)
+    if problems:
+        print("\nFAILED:", file=sys.stderr)
+        for problem in problems:
+            print(f"- {problem}", file=sys.stderr)
+        return 1
+    total = sum(r.turns for r in results)
+    print(f"\nOK: every turn got exactly one reply of the expected shape ({total} measured turns).")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        return asyncio.run(run(args))
+    except BenchError as error:
+        print(f"bench/turns.py: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

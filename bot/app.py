@@ -1,0 +1,115 @@
+"""The composition root: builds the aiohttp application and everything it runs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.integration.aiohttp import (
+    ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
+)
+from botframework.connector.auth import AuthenticationConstants
+
+from communities.clock import Clock, SystemClock
+from communities.db import Database
+from communities.outbox import Outbox
+
+from .adapter import TeamsAdapter
+from .config import Settings
+from .connector import BotConnector, BotFrameworkTokens, NoTokens, TokenProvider
+from .handler import CosBot
+from .http import ADAPTER, BOT, DATABASE, MAX_BODY, healthz, messages, no_stack_traces
+from .outbox_sender import OutboxSender
+from .services import Services
+from .state_storage import SqlStorage
+
+log = logging.getLogger(__name__)
+
+SERVICES = web.AppKey("services", Services)
+SENDER = web.AppKey("sender", OutboxSender)
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    clock = clock or SystemClock()
+    app = web.Application(middlewares=[no_stack_traces], client_max_size=settings.max_body_bytes)
+    app[MAX_BODY] = settings.max_body_bytes
+    database = Database(settings.database_url)
+    app[DATABASE] = database
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=30, connect=10),
+            connector=aiohttp.TCPConnector(limit=100, limit_per_host=50),
+        )
+        tokens = await _token_provider(settings)
+        connector = BotConnector(session, tokens)
+        outbox = Outbox(clock)
+        services = Services(settings, database, clock, outbox, connector)
+        storage = SqlStorage(database, clock)
+        adapter = TeamsAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_auth_config()), connector)
+        adapter.on_turn_error = _on_turn_error(settings)
+        bot = CosBot(services, ConversationState(storage), UserState(storage))
+        sender = OutboxSender(
+            database,
+            connector,
+            clock,
+            rate_per_second=settings.outbox_rate_per_second,
+            max_attempts=settings.outbox_max_attempts,
+            bot_id=settings.app_id,
+        )
+        outbox.wake_listeners.append(sender.wake)
+        app[SERVICES] = services
+        app[ADAPTER] = adapter
+        app[BOT] = bot
+        app[SENDER] = sender
+        await sender.start()
+        try:
+            yield
+        finally:
+            await sender.stop()
+            await session.close()
+            await database.dispose()
+
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+async def _token_provider(settings: Settings) -> TokenProvider:
+    if not settings.authenticated:
+        return NoTokens()
+    factory = ConfigurationServiceClientCredentialFactory(settings.bot_auth_config())
+    credentials = await factory.create_credentials(
+        settings.app_id,
+        AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE,
+        AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL,
+        True,
+    )
+    return BotFrameworkTokens(credentials)
+
+
+def _on_turn_error(settings: Settings):  # type: ignore[no-untyped-def]
+    async def on_error(context: TurnContext, error: Exception) -> None:
+        activity = context.activity
+        # Type and ids only: message text may carry pupil detail.
+        log.error(
+            "turn failed: %s in %s activity %s",
+            type(error).__name__,
+            activity.type,
+            activity.id,
+            exc_info=(type(error), error, error.__traceback__),
+        )
+        try:
+            await context.send_activity(
+                "Sorry, something went wrong on my side and I couldn't finish that. "
+                f"Please try again; if it keeps happening, contact {settings.support_contact}."
+            )
+        except Exception as send_error:  # the channel may be what failed
+            log.warning("could not tell the user about the error: %s", type(send_error).__name__)
+
+    return on_error

@@ -1,0 +1,181 @@
+"""The ``cosbot`` command line. Errors go to stderr with a non-zero exit code."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .config import ConfigError, Settings
+
+DEMO_ROSTER = Path(__file__).resolve().parent.parent / "communities" / "demo"
+
+log = logging.getLogger("cosbot")
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
+    from aiohttp import web
+
+    from .app import create_app
+    from .migrate import upgrade
+
+    if not settings.authenticated and not is_loopback(args.host):
+        raise CliError(
+            f"refusing to listen on {args.host}: without MicrosoftAppId the bot does not check who is "
+            "calling, so it only listens on a loopback address (127.0.0.1, ::1 or localhost). "
+            "Set MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId to serve on a network."
+        )
+    upgrade(settings.database_url)
+    mode = "authenticated" if settings.authenticated else "UNAUTHENTICATED (local development)"
+    log.info("serving on http://%s:%s/api/messages, %s", args.host, args.port, mode)
+    web.run_app(create_app(settings), host=args.host, port=args.port, print=None, access_log=None)
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> None:
+    from .migrate import upgrade
+
+    upgrade(settings.database_url)
+    print("database is up to date")
+
+
+def cmd_import_roster(args: argparse.Namespace, settings: Settings) -> None:
+    _import_roster(Path(args.directory), settings)
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
+    _import_roster(DEMO_ROSTER, settings)
+    print("demo roster loaded: 3 communities, 9 schools; sign in as a demo person in the Playground")
+
+
+def _import_roster(directory: Path, settings: Settings) -> None:
+    from communities.clock import SystemClock
+    from communities.db import Database
+    from communities.roster_import import RosterImportError, import_roster
+
+    from .migrate import upgrade
+    from .progress import ProgressBars
+
+    if not directory.is_dir():
+        raise CliError(
+            f"{directory} is not a directory (it should hold communities.csv, schools.csv, people.csv)"
+        )
+    upgrade(settings.database_url)
+
+    async def run() -> list[str]:
+        database = Database(settings.database_url)
+        try:
+            with ProgressBars() as bars:
+                summary = await import_roster(database, directory, SystemClock(), progress=bars.update)
+            return summary.lines()
+        finally:
+            await database.dispose()
+
+    try:
+        lines = asyncio.run(run())
+    except RosterImportError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        raise CliError(f"nothing was imported: {len(error.problems)} problem(s) to fix first") from None
+    for line in lines:
+        print(line)
+
+
+def cmd_manifest_build(args: argparse.Namespace, settings: Settings) -> None:
+    from manifest.package import ManifestError, ManifestSettings, build_package
+
+    bot_id = args.bot_id or settings.app_id
+    if not bot_id:
+        raise CliError("the bot id is needed: set MicrosoftAppId or pass --bot-id")
+    base_url = args.base_url or settings.public_url
+    if not base_url:
+        raise CliError("the bot's public https URL is needed: set PUBLIC_URL or pass --base-url")
+    try:
+        out = build_package(
+            ManifestSettings(bot_id=bot_id, version=args.version, base_url=base_url, app_id=args.app_id),
+            Path(args.out),
+        )
+    except ManifestError as error:
+        raise CliError(str(error)) from None
+    print(f"wrote {out}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cosbot", description="Kent Communities of Schools Teams bot")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the bot service", description="Run the bot service.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=3978, help="port to listen on (default 3978)")
+    serve.set_defaults(run=cmd_serve)
+
+    db = commands.add_parser("db", help="database commands", description="Database commands.")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    db_commands.add_parser(
+        "upgrade", help="run the migrations", description="Bring the database schema up to date."
+    ).set_defaults(run=cmd_db_upgrade)
+
+    imports = commands.add_parser("import", help="import data", description="Import data from CSV files.")
+    import_commands = imports.add_subparsers(dest="import_command", required=True, metavar="WHAT")
+    roster = import_commands.add_parser(
+        "roster",
+        help="import communities.csv, schools.csv and people.csv from a directory",
+        description="Import the roster, all or nothing. Re-importing the same files changes nothing; "
+        "people and memberships left out are deactivated, never deleted.",
+    )
+    roster.add_argument("directory", help="directory holding communities.csv, schools.csv, people.csv")
+    roster.set_defaults(run=cmd_import_roster)
+
+    manifest = commands.add_parser("manifest", help="Teams app package", description="Teams app package.")
+    manifest_commands = manifest.add_subparsers(dest="manifest_command", required=True, metavar="COMMAND")
+    build = manifest_commands.add_parser(
+        "build", help="build the Teams app package (zip)", description="Build the Teams app package."
+    )
+    build.add_argument("--out", required=True, help="where to write the zip, e.g. build/cosbot.zip")
+    build.add_argument("--version", default="1.0.0", help="app version, MAJOR.MINOR.PATCH (default 1.0.0)")
+    build.add_argument("--bot-id", help="the bot's Entra app id (default: MicrosoftAppId)")
+    build.add_argument("--app-id", help="the Teams app id (default: the bot id)")
+    build.add_argument("--base-url", help="the bot's public https URL (default: PUBLIC_URL)")
+    build.set_defaults(run=cmd_manifest_build)
+
+    commands.add_parser(
+        "demo",
+        help="load the demo roster",
+        description="Load the demo roster (fictional schools and people).",
+    ).set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    run: Callable[[argparse.Namespace, Settings], None] = args.run
+    try:
+        run(args, Settings.from_env())
+    except (CliError, ConfigError) as error:
+        print(f"cosbot: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,149 @@
+"""Settings from the environment (and a ``.env`` file if present), validated at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+from communities.db import DEFAULT_DATABASE_URL
+
+APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_id: str = ""
+    app_password: str = ""
+    app_tenant_id: str = ""
+    app_type: str = "SingleTenant"
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: str = "Europe/London"
+    #: Who to ask about access; shown to people who are not in the roster.
+    support_contact: str = "localitymodel@kent.gov.uk"
+    bot_name: str = "CoS Bot"
+    #: Public https URL of the service, used in the Teams app package.
+    public_url: str = ""
+    #: Outbox sending: the whole bot's rate (Teams allows 50/s per app per tenant).
+    outbox_rate_per_second: float = 20.0
+    outbox_max_attempts: int = 8
+    #: Largest accepted request body on /api/messages.
+    max_body_bytes: int = 256 * 1024
+    #: Where the Bot Framework's OpenID metadata (and so its signing keys) is fetched from,
+    #: for national clouds and tests; empty means the public cloud's.
+    openid_metadata_url: str = ""
+
+    @property
+    def authenticated(self) -> bool:
+        return bool(self.app_id)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def bot_auth_config(self) -> Any:
+        """The attribute bag botbuilder's ConfigurationBotFrameworkAuthentication reads."""
+        return _BotAuthConfig(self)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
+        """Read settings. Real environment variables win over the ``.env`` file."""
+        values: dict[str, str] = {}
+        file = env_file if env_file is not None else Path(".env")
+        if file.is_file():
+            values.update({k: v for k, v in dotenv_values(file).items() if v is not None})
+        values.update(os.environ if environ is None else environ)
+
+        def get(name: str, default: str = "") -> str:
+            return values.get(name, default).strip()
+
+        settings = cls(
+            app_id=get("MicrosoftAppId"),
+            app_password=get("MicrosoftAppPassword"),
+            app_tenant_id=get("MicrosoftAppTenantId"),
+            app_type=get("MicrosoftAppType", "SingleTenant") or "SingleTenant",
+            database_url=get("DATABASE_URL", DEFAULT_DATABASE_URL) or DEFAULT_DATABASE_URL,
+            timezone=get("TIMEZONE", "Europe/London") or "Europe/London",
+            support_contact=get("SUPPORT_CONTACT", cls.support_contact) or cls.support_contact,
+            bot_name=get("BOT_NAME", cls.bot_name) or cls.bot_name,
+            public_url=get("PUBLIC_URL").rstrip("/"),
+            outbox_rate_per_second=_positive_float(
+                get("OUTBOX_RATE_PER_SECOND", "20"), "OUTBOX_RATE_PER_SECOND"
+            ),
+            outbox_max_attempts=int(_positive_float(get("OUTBOX_MAX_ATTEMPTS", "8"), "OUTBOX_MAX_ATTEMPTS")),
+            openid_metadata_url=get("BOT_OPENID_METADATA_URL"),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.app_type not in APP_TYPES:
+            raise ConfigError(
+                f"MicrosoftAppType must be one of {', '.join(APP_TYPES)}, not {self.app_type!r}"
+            )
+        if self.app_id:
+            if self.app_type == "SingleTenant" and not self.app_tenant_id:
+                raise ConfigError("MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant")
+            if self.app_type != "UserAssignedMSI" and not self.app_password:
+                raise ConfigError(
+                    f"MicrosoftAppPassword is required when MicrosoftAppType is {self.app_type}"
+                )
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"TIMEZONE {self.timezone!r} is not a known IANA time zone") from exc
+        if self.openid_metadata_url and not self.openid_metadata_url.startswith(("https://", "http://")):
+            raise ConfigError("BOT_OPENID_METADATA_URL must be an http(s) URL")
+        if self.outbox_rate_per_second > 50:
+            raise ConfigError("OUTBOX_RATE_PER_SECOND must stay within Teams' 50 messages/s per app")
+
+
+def _positive_float(raw: str, name: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from exc
+    if value <= 0:
+        raise ConfigError(f"{name} must be greater than zero")
+    return value
+
+
+class _BotAuthConfig:
+    """botbuilder reads these names with getattr; keep them in one place."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.APP_ID = settings.app_id
+        self.APP_PASSWORD = settings.app_password
+        # Without an app id botbuilder only allows anonymous calls in its MultiTenant mode.
+        self.APP_TYPE = settings.app_type if settings.app_id else "MultiTenant"
+        self.APP_TENANTID = settings.app_tenant_id
+        if settings.authenticated:
+            # Imported here: the other commands need not load botbuilder to read their settings.
+            from botbuilder.schema import CallerIdConstants
+            from botframework.connector.auth import AuthenticationConstants
+
+            # Setting any of these makes botbuilder use its parameterized authentication, so all
+            # get the public-cloud values that its default path uses, with only the metadata URL
+            # overridable. Not without an app id: that path takes only a None header as anonymous,
+            # and fails the empty one a request without Authorization brings.
+            self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = (
+                settings.openid_metadata_url
+                or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
+            )
+            self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
+            self.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = (
+                AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL
+            )
+            self.TO_CHANNEL_FROM_BOT_LOGIN_URL = AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX
+            self.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+            self.OAUTH_URL = AuthenticationConstants.OAUTH_URL
+            self.CALLER_ID = CallerIdConstants.public_azure_channel

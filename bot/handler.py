@@ -1,0 +1,309 @@
+"""The Teams activity handler: routes each turn to the domain and answers with cards.
+
+Personal chat: a menu card that fits the person's roles, card actions, and dialogs.
+Channels: ``link <CODE>``, ``unlink`` and ``help`` (the bot only sees messages that @mention it).
+Team installs: remember the team and greet its General channel through the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import (
+    ActivityHandler,
+    CardFactory,
+    ConversationState,
+    MessageFactory,
+    TurnContext,
+    UserState,
+)
+from botbuilder.dialogs import DialogSet, DialogTurnStatus
+from botbuilder.schema import ChannelAccount
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from cards.community import channel_status_card
+from cards.elements import Card
+from cards.menu import menu_card, not_registered_text
+from cards.welcome import link_help_text, team_welcome_card
+from communities import channel_linking, installations
+from communities.community_overview import channel_status
+from communities.db import in_transaction
+from communities.directory import PersonProfile, load_profile, people_with_role
+from communities.outbox import OutgoingMessage
+from communities.permissions import CHANNEL_STATUS, FIND_COMMUNITY, LINK_HELP, may_use, menu_for
+from communities.roles import Role
+from dialogs.find_community import FindCommunityDialog
+
+from .identity import resolve_person
+from .services import Services
+from .teams_context import (
+    channel_id_of,
+    command_text,
+    conversation_type,
+    reference_of,
+    reference_to,
+    team_of,
+    tenant_of,
+)
+
+log = logging.getLogger(__name__)
+
+CANCEL_WORDS = frozenset({"cancel", "stop", "quit"})
+HELP_WORDS = frozenset({"help", "menu", "hi", "hello", "start", "?"})
+
+
+class CosBot(ActivityHandler):  # type: ignore[misc]
+    def __init__(
+        self, services: Services, conversation_state: ConversationState, user_state: UserState
+    ) -> None:
+        self.services = services
+        self.conversation_state = conversation_state
+        self.user_state = user_state
+        self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
+        self.dialogs.add(FindCommunityDialog(services.database))
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await super().on_turn(turn_context)
+        await self.conversation_state.save_changes(turn_context)
+        await self.user_state.save_changes(turn_context)
+
+    # ---- messages ---------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        if conversation_type(turn_context.activity) == "personal":
+            await self._personal_message(turn_context)
+        elif team_of(turn_context.activity) is not None:
+            await self._channel_message(turn_context)
+        else:
+            await turn_context.send_activity(
+                "I work in personal chats and in team channels. Open a chat with me to see what I can do."
+            )
+
+    async def _personal_message(self, ctx: TurnContext) -> None:
+        activity = ctx.activity
+        dialog_context = await self.dialogs.create_context(ctx)
+        value = activity.value if isinstance(activity.value, dict) else None
+        text = command_text(activity)
+        word = text.lower()
+
+        if word in CANCEL_WORDS:
+            if dialog_context.active_dialog is not None:
+                await dialog_context.cancel_all_dialogs()
+                await ctx.send_activity("Cancelled. Write `help` to see the menu.")
+            else:
+                await ctx.send_activity("There is nothing to cancel. Write `help` to see the menu.")
+            return
+        if dialog_context.active_dialog is not None and value is None and word not in HELP_WORDS:
+            result = await dialog_context.continue_dialog()
+            if result.status != DialogTurnStatus.Empty:
+                return
+        elif dialog_context.active_dialog is not None:
+            # A card button or `help` leaves the dialog in progress behind.
+            await dialog_context.cancel_all_dialogs()
+
+        async with self.services.database.session() as session:
+            profile = await self._profile(session, ctx)
+            if profile is None:
+                await self._not_registered(session, ctx)
+                return
+            action = str(value.get("action", "")) if value else ""
+            if value is not None and not action:
+                await ctx.send_activity("I didn't understand that card. Here is the menu.")
+            if not action and word.split(" ")[0] == "find":
+                action = FIND_COMMUNITY.key
+            if action:
+                decision = may_use(profile, action)
+                if not decision.allowed:
+                    await ctx.send_activity(f"Sorry: {decision.reason}")
+                else:
+                    await self._run_action(session, ctx, dialog_context, profile, action, text)
+                    return
+            await self._send_card(ctx, await self._menu(session, profile))
+
+    async def _run_action(
+        self,
+        session: AsyncSession,
+        ctx: TurnContext,
+        dialog_context: Any,
+        profile: PersonProfile,
+        action: str,
+        text: str,
+    ) -> None:
+        if action == FIND_COMMUNITY.key:
+            query = text[len("find") :].strip() if text.lower().startswith("find") else ""
+            await dialog_context.begin_dialog(FindCommunityDialog.ID, {"text": query} if query else None)
+        elif action == LINK_HELP.key:
+            codes = [c.code for c in profile.communities if profile.has_role(Role.CHAIR, c.id)]
+            await ctx.send_activity(
+                MessageFactory.text(link_help_text(self.services.settings.bot_name, codes))
+            )
+        elif action == CHANNEL_STATUS.key:
+            await self._send_card(ctx, channel_status_card(await channel_status(session)))
+
+    async def _channel_message(self, ctx: TurnContext) -> None:
+        activity = ctx.activity
+        words = command_text(activity).split()
+        command = words[0].lower() if words else "help"
+        bot_name = self.services.settings.bot_name
+        if command not in ("link", "unlink"):
+            await ctx.send_activity(
+                f"In a channel I understand **@{bot_name} link <COMMUNITY-CODE>** (make this channel the "
+                f"community's channel) and **@{bot_name} unlink**. Everything else happens in a personal "
+                "chat with me."
+            )
+            return
+        async with self.services.database.session() as session:
+            profile = await self._profile(session, ctx)
+            if profile is None:
+                await ctx.send_activity(
+                    not_registered_text(
+                        activity.from_property.name,
+                        self.services.settings.support_contact,
+                        await self._officers(session),
+                    )
+                )
+                return
+            channel_id = channel_id_of(activity) or ""
+            if command == "unlink":
+                outcome = await channel_linking.unlink_channel(
+                    session, self.services.clock, profile, channel_id
+                )
+            else:
+                outcome = await channel_linking.link_channel(
+                    session,
+                    self.services.clock,
+                    self.services.outbox,
+                    profile,
+                    words[1] if len(words) > 1 else "",
+                    self._channel_seen(ctx, channel_id),
+                )
+            await session.commit()
+        if outcome.changed:
+            self.services.outbox.wake()
+        if outcome.reply:
+            await ctx.send_activity(outcome.reply)
+
+    def _channel_seen(self, ctx: TurnContext, channel_id: str) -> channel_linking.ChannelSeen:
+        activity = ctx.activity
+        team = team_of(activity) or {}
+        channel = (
+            (activity.channel_data or {}).get("channel") if isinstance(activity.channel_data, dict) else None
+        )
+        name = channel.get("name") if isinstance(channel, dict) else None
+        if channel_id == team.get("id"):
+            name = name or "General"
+        return channel_linking.ChannelSeen(
+            team_id=str(team.get("id", "")),
+            channel_id=channel_id,
+            channel_name=name,
+            service_url=activity.service_url,
+            tenant_id=tenant_of(activity),
+            channel_reference=reference_to(activity, channel_id),
+            thread_reference=reference_of(activity),
+            message_id=activity.id or f"{activity.conversation.id}:{activity.timestamp}",
+        )
+
+    # ---- installs ---------------------------------------------------------------------------
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        if team_of(turn_context.activity) is not None:
+            await self._team_installed(turn_context)
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        team = team_of(turn_context.activity)
+        if team is not None:
+            async with self.services.database.session() as session:
+                await installations.record_team_removal(session, self.services.clock, str(team["id"]))
+                await session.commit()
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        added: list[ChannelAccount] = activity.members_added or []
+        removed: list[ChannelAccount] = activity.members_removed or []
+        if any(member.id == bot_id for member in added):
+            if team_of(activity) is not None:
+                await self._team_installed(turn_context)
+            elif conversation_type(activity) == "personal":
+                await self._greet_person(turn_context)
+        elif any(member.id == bot_id for member in removed):
+            await self.on_installation_update_remove(turn_context)
+
+    async def _team_installed(self, ctx: TurnContext) -> None:
+        activity = ctx.activity
+        team = team_of(activity) or {}
+        team_id = str(team["id"])
+        settings = self.services.settings
+        seen = installations.TeamSeen(
+            team_id=team_id,
+            name=team.get("name"),
+            aad_group_id=team.get("aadGroupId"),
+            tenant_id=tenant_of(activity),
+            service_url=activity.service_url,
+            general_reference=reference_to(activity, team_id),
+        )
+        welcome = OutgoingMessage(
+            card=team_welcome_card(seen.name, settings.bot_name),
+            summary="The Communities of Schools bot has been added to this team",
+        )
+        await in_transaction(
+            self.services.database,
+            lambda session: installations.record_team_install(
+                session, self.services.clock, self.services.outbox, seen, welcome
+            ),
+        )
+        self.services.outbox.wake()
+
+    async def _greet_person(self, ctx: TurnContext) -> None:
+        async with self.services.database.session() as session:
+            profile = await self._profile(session, ctx)
+            if profile is None:
+                await self._not_registered(session, ctx)
+            else:
+                await self._send_card(ctx, await self._menu(session, profile))
+
+    # ---- helpers ----------------------------------------------------------------------------
+
+    async def _profile(self, session: AsyncSession, ctx: TurnContext) -> PersonProfile | None:
+        activity = ctx.activity
+        person = await resolve_person(session, self.services.connector, activity)
+        if conversation_type(activity) == "personal" and activity.from_property and activity.from_property.id:
+            sender = activity.from_property
+            await in_transaction(
+                self.services.database,
+                lambda chat_session: installations.remember_personal_chat(
+                    chat_session,
+                    self.services.clock,
+                    teams_user_id=sender.id,
+                    aad_object_id=getattr(sender, "aad_object_id", None),
+                    person_id=person.id if person else None,
+                    tenant_id=tenant_of(activity),
+                    service_url=activity.service_url,
+                    reference=reference_of(activity),
+                ),
+            )
+        return await load_profile(session, person) if person is not None else None
+
+    async def _menu(self, session: AsyncSession, profile: PersonProfile) -> Card:
+        chairs = {
+            c.code: [p.display_name for p in await people_with_role(session, Role.CHAIR, c.id)]
+            for c in profile.communities
+        }
+        return menu_card(profile, menu_for(profile), chairs)
+
+    async def _officers(self, session: AsyncSession) -> list[str]:
+        return [f"{p.display_name} ({p.email})" for p in await people_with_role(session, Role.OFFICER)]
+
+    async def _not_registered(self, session: AsyncSession, ctx: TurnContext) -> None:
+        sender = ctx.activity.from_property
+        await ctx.send_activity(
+            not_registered_text(
+                sender.name if sender else None,
+                self.services.settings.support_contact,
+                await self._officers(session),
+            )
+        )
+
+    async def _send_card(self, ctx: TurnContext, card: Card) -> None:
+        await ctx.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))

@@ -1,0 +1,21 @@
+"""The objects a turn needs, built once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from communities.clock import Clock
+from communities.db import Database
+from communities.outbox import Outbox
+
+from .config import Settings
+from .connector import BotConnector
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    database: Database
+    clock: Clock
+    outbox: Outbox
+    connector: BotConnector

@@ -1,0 +1,128 @@
+"""botbuilder ``Storage`` over SQL, with e-tag optimistic concurrency.
+
+Conversation and user state (dialog stacks included) live in one table. botbuilder
+state holds objects (``DialogState``...), so the codec is jsonpickle, as in
+botbuilder-azure; only rows this bot wrote are ever decoded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import jsonpickle
+from botbuilder.core import Storage
+from sqlalchemy import Column, Text, delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, SQLModel, col, select
+
+from communities.clock import Clock
+from communities.db import Database
+from communities.sqltypes import UtcDateTime
+
+
+class BotStateRow(SQLModel, table=True):
+    __tablename__ = "bot_state"
+
+    key: str = Field(primary_key=True, max_length=1024)
+    etag: int = 1
+    data: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class StateConflictError(Exception):
+    """Another turn saved this state first; this turn's changes were not written."""
+
+
+class SqlStorage(Storage):  # type: ignore[misc]
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._db = database
+        self._clock = clock
+
+    async def read(self, keys: list[str]) -> dict[str, Any]:
+        if not keys:
+            return {}
+        async with self._db.session() as session:
+            rows = (await session.exec(select(BotStateRow).where(col(BotStateRow.key).in_(keys)))).all()
+        items: dict[str, Any] = {}
+        for row in rows:
+            item = jsonpickle.decode(row.data)
+            if isinstance(item, dict):
+                item["e_tag"] = str(row.etag)
+            else:
+                item.e_tag = str(row.etag)
+            items[row.key] = item
+        return items
+
+    async def write(self, changes: dict[str, Any]) -> None:
+        if not changes:
+            return
+        now = self._clock.now()
+        async with self._db.session() as session:
+            new_etags: dict[str, int] = {}
+            for key, item in changes.items():
+                etag = _etag_of(item)
+                if etag == "":
+                    raise ValueError(f"empty e_tag for {key}: use '*' or omit it to overwrite")
+                data = jsonpickle.encode(_without_etag(item), unpicklable=True)
+                if etag in (None, "*"):
+                    new_etags[key] = await self._upsert(session, key, data, now)
+                else:
+                    result = await session.execute(
+                        update(BotStateRow)
+                        .where(col(BotStateRow.key) == key, col(BotStateRow.etag) == int(etag))
+                        .values(data=data, etag=BotStateRow.etag + 1, updated_at=now)
+                    )
+                    if result.rowcount != 1:  # type: ignore[attr-defined]
+                        await session.rollback()
+                        raise StateConflictError(f"state {key} was changed by another turn")
+                    new_etags[key] = int(etag) + 1
+            await session.commit()
+        for key, item in changes.items():
+            _set_etag(item, str(new_etags[key]))
+
+    async def delete(self, keys: list[str]) -> None:
+        if not keys:
+            return
+        async with self._db.session() as session:
+            await session.execute(delete(BotStateRow).where(col(BotStateRow.key).in_(keys)))
+            await session.commit()
+
+    async def _upsert(self, session: Any, key: str, data: str, now: datetime) -> int:
+        existing = await session.get(BotStateRow, key)
+        if existing is None:
+            try:
+                async with session.begin_nested():
+                    session.add(BotStateRow(key=key, etag=1, data=data, updated_at=now))
+                return 1
+            except IntegrityError:
+                existing = await session.get(BotStateRow, key)
+                if existing is None:
+                    raise
+        existing.data = data
+        existing.etag += 1
+        existing.updated_at = now
+        session.add(existing)
+        await session.flush()
+        return int(existing.etag)
+
+
+def _etag_of(item: Any) -> str | None:
+    if isinstance(item, dict):
+        value = item.get("e_tag")
+    else:
+        value = getattr(item, "e_tag", None)
+    return None if value is None else str(value)
+
+
+def _set_etag(item: Any, etag: str) -> None:
+    if isinstance(item, dict):
+        item["e_tag"] = etag
+    elif hasattr(item, "e_tag"):
+        item.e_tag = etag
+
+
+def _without_etag(item: Any) -> Any:
+    if isinstance(item, dict):
+        return {k: v for k, v in item.items() if k != "e_tag"}
+    return item

@@ -1,0 +1,42 @@
+"""Small builders for Adaptive Card 1.5 elements. Plain dicts, no I/O."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Card = dict[str, Any]
+Element = dict[str, Any]
+
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.5"
+
+
+def card(body: list[Element], actions: list[Element] | None = None) -> Card:
+    result: Card = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION, "body": body}
+    if actions:
+        result["actions"] = actions
+    return result
+
+
+def heading(text: str) -> Element:
+    return {"type": "TextBlock", "text": text, "size": "Large", "weight": "Bolder", "wrap": True}
+
+
+def subheading(text: str) -> Element:
+    return {"type": "TextBlock", "text": text, "weight": "Bolder", "wrap": True, "spacing": "Medium"}
+
+
+def text(value: str, *, subtle: bool = False) -> Element:
+    block: Element = {"type": "TextBlock", "text": value, "wrap": True}
+    if subtle:
+        block["isSubtle"] = True
+    return block
+
+
+def facts(pairs: list[tuple[str, str]]) -> Element:
+    return {"type": "FactSet", "facts": [{"title": title, "value": value} for title, value in pairs]}
+
+
+def submit(title: str, action: str, **data: Any) -> Element:
+    """An Action.Submit whose ``data.action`` names the bot action it asks for."""
+    return {"type": "Action.Submit", "title": title, "data": {"action": action, **data}}

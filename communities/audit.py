@@ -1,0 +1,49 @@
+"""The audit log: who did what, to what, and when. Rows are only ever added."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .clock import Clock
+from .sqltypes import UtcDateTime
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False, index=True))
+    actor_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    action: str = Field(max_length=64)
+    entity: str = Field(max_length=64)
+    entity_id: str = Field(max_length=255)
+    # Never pupil detail: ids, codes and statuses only.
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+def record(
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    actor_person_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: str,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an audit row to the caller's transaction."""
+    event = AuditEvent(
+        at=clock.now(),
+        actor_person_id=actor_person_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        detail=detail or {},
+    )
+    session.add(event)
+    return event

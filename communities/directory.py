@@ -1,0 +1,182 @@
+"""Who is who: finding a Teams user in the roster, and what they are to which community."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .roles import Role
+from .roster import Community, Membership, Person, School
+
+
+@dataclass(frozen=True)
+class CommunityRef:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SchoolRef:
+    id: int
+    urn: str
+    name: str
+    community: CommunityRef
+
+
+@dataclass(frozen=True)
+class RoleHeld:
+    role: Role
+    school: SchoolRef | None = None
+    community: CommunityRef | None = None
+
+
+@dataclass(frozen=True)
+class PersonProfile:
+    """A registered person with their active roles, as the bot shows them."""
+
+    person_id: int
+    display_name: str
+    email: str
+    roles: tuple[RoleHeld, ...] = field(default_factory=tuple)
+
+    def has_role(self, role: Role, community_id: int | None = None) -> bool:
+        for held in self.roles:
+            if held.role is not role:
+                continue
+            if community_id is None or (held.community and held.community.id == community_id):
+                return True
+        return False
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(held.role for held in self.roles)
+
+    @property
+    def schools(self) -> list[SchoolRef]:
+        return _unique([held.school for held in self.roles if held.school])
+
+    @property
+    def communities(self) -> list[CommunityRef]:
+        """Communities the person belongs to through a school or a community role."""
+        return _unique([held.community for held in self.roles if held.community])
+
+
+T = TypeVar("T")
+
+
+def _unique(items: Sequence[T]) -> list[T]:
+    seen: list[T] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+async def find_person(
+    session: AsyncSession, *, aad_object_id: str | None, email: str | None = None
+) -> Person | None:
+    """An active person, matched by Entra object id first, then by email/UPN."""
+    if aad_object_id:
+        person = (
+            await session.exec(
+                select(Person).where(Person.aad_object_id == aad_object_id.lower(), col(Person.active))
+            )
+        ).first()
+        if person is not None:
+            return person
+    if email:
+        return (
+            await session.exec(
+                select(Person).where(Person.email == email.strip().lower(), col(Person.active))
+            )
+        ).first()
+    return None
+
+
+async def bind_aad_object_id(session: AsyncSession, person: Person, aad_object_id: str) -> None:
+    """Remember the Entra id of a person first matched by email, so the next match is direct."""
+    if person.aad_object_id is None:
+        person.aad_object_id = aad_object_id.lower()
+        session.add(person)
+
+
+async def load_profile(session: AsyncSession, person: Person) -> PersonProfile:
+    assert person.id is not None
+    memberships = (
+        await session.exec(
+            select(Membership).where(Membership.person_id == person.id, col(Membership.active))
+        )
+    ).all()
+    school_ids = {m.school_id for m in memberships if m.school_id is not None}
+    schools = {
+        s.id: s for s in (await session.exec(select(School).where(col(School.id).in_(school_ids)))).all()
+    }
+    community_ids = {m.community_id for m in memberships if m.community_id is not None}
+    community_ids |= {s.community_id for s in schools.values()}
+    communities = {
+        c.id: CommunityRef(c.id, c.code, c.name)
+        for c in (await session.exec(select(Community).where(col(Community.id).in_(community_ids)))).all()
+        if c.id is not None
+    }
+    roles: list[RoleHeld] = []
+    for m in sorted(memberships, key=lambda m: (list(Role).index(m.role), m.id or 0)):
+        school_ref = None
+        if m.school_id is not None and m.school_id in schools:
+            s = schools[m.school_id]
+            assert s.id is not None
+            school_ref = SchoolRef(s.id, s.urn, s.name, communities[s.community_id])
+        community = communities.get(m.community_id) if m.community_id else None
+        if community is None and school_ref is not None:
+            community = school_ref.community
+        roles.append(RoleHeld(Role(m.role), school_ref, community))
+    return PersonProfile(person.id, person.display_name, person.email, tuple(roles))
+
+
+async def community_by_code(session: AsyncSession, code: str) -> Community | None:
+    return (
+        await session.exec(
+            select(Community).where(Community.code == code.strip().upper(), col(Community.active))
+        )
+    ).first()
+
+
+async def people_with_role(
+    session: AsyncSession, role: Role, community_id: int | None = None
+) -> list[Person]:
+    """Active people holding ``role`` (for a community, when one is given)."""
+    query = (
+        select(Person)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(Membership.role == role, col(Membership.active), col(Person.active))
+    )
+    if community_id is not None:
+        query = query.where(Membership.community_id == community_id)
+    return list((await session.exec(query.order_by(col(Person.display_name)))).unique().all())
+
+
+async def search_communities(session: AsyncSession, text: str, limit: int = 10) -> list[Community]:
+    """Communities whose code or name matches ``text``; an exact code comes first."""
+    needle = text.strip()
+    if not needle:
+        return []
+    exact = await community_by_code(session, needle)
+    pattern = f"%{needle.lower()}%"
+    rows = (
+        await session.exec(
+            select(Community)
+            .where(
+                col(Community.active),
+                or_(col(Community.code).ilike(pattern), col(Community.name).ilike(pattern)),
+            )
+            .order_by(col(Community.code))
+            .limit(limit)
+        )
+    ).all()
+    found = [exact] if exact else []
+    found += [c for c in rows if exact is None or c.id != exact.id]
+    return found[:limit]

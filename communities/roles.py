@@ -1,0 +1,35 @@
+"""The roles a person can hold, and what each role is scoped to."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SCHOOL_LEADER = "school_leader"
+    SENCO = "senco"
+    CHAIR = "chair"
+    VICE_CHAIR = "vice_chair"
+    OFFICER = "officer"
+    FINANCE = "finance"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.SCHOOL_LEADER: "School leader",
+    Role.SENCO: "SENCO",
+    Role.CHAIR: "Community chair",
+    Role.VICE_CHAIR: "Vice chair",
+    Role.OFFICER: "Council officer",
+    Role.FINANCE: "Finance officer",
+}
+
+#: Roles held for a school: the membership must name the school.
+SCHOOL_ROLES = frozenset({Role.SCHOOL_LEADER, Role.SENCO})
+#: Roles held for a community: the membership must name the community.
+COMMUNITY_ROLES = frozenset({Role.CHAIR, Role.VICE_CHAIR})
+#: County-wide roles: they may name a community, but need not.
+COUNTY_ROLES = frozenset({Role.OFFICER, Role.FINANCE})

@@ -1,0 +1,21 @@
+"""Imports every domain table, so that ``SQLModel.metadata`` knows them all."""
+
+from __future__ import annotations
+
+from .audit import AuditEvent
+from .outbox import OutboxMessage
+from .roster import Area, Community, Membership, Person, School
+from .teams_links import ChannelLink, PersonalChat, TeamInstallation
+
+__all__ = [
+    "Area",
+    "AuditEvent",
+    "ChannelLink",
+    "Community",
+    "Membership",
+    "OutboxMessage",
+    "Person",
+    "PersonalChat",
+    "School",
+    "TeamInstallation",
+]

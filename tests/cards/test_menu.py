@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import json
+
+from cards.menu import menu_card, not_registered_text
+from communities.db import Database
+from communities.permissions import menu_for
+from tests.support.people import DANIEL, HANNAH, PRIYA, profile_of
+
+
+def actions(card: dict) -> list[str]:
+    return [a["data"]["action"] for a in card.get("actions", [])]
+
+
+async def test_a_chair_sees_who_they_are_their_school_community_and_chair(demo_db: Database) -> None:
+    daniel = await profile_of(demo_db, DANIEL)
+    card = menu_card(daniel, menu_for(daniel), {"CANT1": ["Daniel Okafor"]})
+    flat = json.dumps(card)
+    for expected in (
+        "Daniel Okafor",
+        "Community chair",
+        "School leader",
+        "Westgate Meadow Primary School",
+        "Canterbury City Community (CANT1)",
+    ):
+        assert expected in flat
+    assert card["version"] == "1.5"
+    assert actions(card) == ["find_community", "link_help"]
+
+
+async def test_the_menu_offers_only_what_the_role_may_do(demo_db: Database) -> None:
+    priya = await profile_of(demo_db, PRIYA)
+    hannah = await profile_of(demo_db, HANNAH)
+    assert actions(menu_card(priya, menu_for(priya), {})) == ["find_community", "link_help", "channel_status"]
+    assert actions(menu_card(hannah, menu_for(hannah), {})) == ["find_community"]
+    senco_card = json.dumps(menu_card(hannah, menu_for(hannah), {"CANT1": ["Daniel Okafor"]}))
+    assert "SENCO" in senco_card and "Daniel Okafor" in senco_card
+
+
+def test_an_unregistered_person_is_told_whom_to_ask() -> None:
+    text = not_registered_text("Jo Visitor", "localitymodel@kent.gov.uk", ["Priya Shah (p@x)"])
+    assert text.startswith("Hello Jo Visitor. You are not registered with the Communities of Schools bot")
+    assert "localitymodel@kent.gov.uk" in text and "Priya Shah" in text

@@ -1,0 +1,24 @@
+"""Demo-roster people, as the tests refer to them."""
+
+from __future__ import annotations
+
+from communities.db import Database
+from communities.directory import PersonProfile, find_person, load_profile
+
+PRIYA = "priya.shah@kent-demo.example.org"  # officer
+DANIEL = "daniel.okafor@westgate-demo.example.org"  # chair of CANT1, school leader
+GRACE = "grace.li@stdunstans-demo.example.org"  # vice chair of CANT1, school leader
+HANNAH = "hannah.reid@westgate-demo.example.org"  # SENCO at Westgate (CANT1)
+TOM = "tom.walsh@ramsgate-demo.example.org"  # chair of THAN2
+AMARA = "amara.bello@maidstone-demo.example.org"  # chair of MAID1, no Entra id in the roster
+
+
+def aad_id(n: int) -> str:
+    return f"00000000-0000-4000-8000-{n:012d}"
+
+
+async def profile_of(db: Database, email: str) -> PersonProfile:
+    async with db.session() as session:
+        person = await find_person(session, aad_object_id=None, email=email)
+        assert person is not None, email
+        return await load_profile(session, person)
