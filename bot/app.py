@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 from aiohttp import web
@@ -41,38 +41,39 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app[DATABASE] = database
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        session = aiohttp.ClientSession(
+        tokens = await _token_provider(settings)
+        outbox = Outbox(clock)
+        storage = SqlStorage(database, clock)
+        conversation_state = ConversationState(storage)
+        async with aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=30, connect=10),
             connector=aiohttp.TCPConnector(limit=100, limit_per_host=50),
-        )
-        tokens = await _token_provider(settings)
-        connector = BotConnector(session, tokens)
-        outbox = Outbox(clock)
-        services = Services(settings, database, clock, outbox, connector)
-        storage = SqlStorage(database, clock)
-        adapter = TeamsAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_auth_config()), connector)
-        adapter.on_turn_error = _on_turn_error(settings)
-        bot = CosBot(services, ConversationState(storage), UserState(storage))
-        sender = OutboxSender(
-            database,
-            connector,
-            clock,
-            rate_per_second=settings.outbox_rate_per_second,
-            max_attempts=settings.outbox_max_attempts,
-            bot_id=settings.app_id,
-        )
-        outbox.wake_listeners.append(sender.wake)
-        app[SERVICES] = services
-        app[ADAPTER] = adapter
-        app[BOT] = bot
-        app[SENDER] = sender
-        await sender.start()
-        try:
-            yield
-        finally:
-            await sender.stop()
-            await session.close()
-            await database.dispose()
+        ) as session:
+            connector = BotConnector(session, tokens)
+            services = Services(settings, database, clock, outbox, connector)
+            adapter = TeamsAdapter(
+                ConfigurationBotFrameworkAuthentication(settings.bot_auth_config()), connector
+            )
+            adapter.on_turn_error = _on_turn_error(settings, conversation_state)
+            sender = OutboxSender(
+                database,
+                connector,
+                clock,
+                rate_per_second=settings.outbox_rate_per_second,
+                max_attempts=settings.outbox_max_attempts,
+                bot_id=settings.app_id,
+            )
+            outbox.wake_listeners.append(sender.wake)
+            app[SERVICES] = services
+            app[ADAPTER] = adapter
+            app[BOT] = CosBot(services, conversation_state, UserState(storage))
+            app[SENDER] = sender
+            await sender.start()
+            try:
+                yield
+            finally:
+                await sender.stop()
+                await database.dispose()
 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/api/messages", messages)
@@ -93,7 +94,9 @@ async def _token_provider(settings: Settings) -> TokenProvider:
     return BotFrameworkTokens(credentials)
 
 
-def _on_turn_error(settings: Settings):  # type: ignore[no-untyped-def]
+def _on_turn_error(
+    settings: Settings, conversation_state: ConversationState
+) -> Callable[[TurnContext, Exception], Awaitable[None]]:
     async def on_error(context: TurnContext, error: Exception) -> None:
         activity = context.activity
         # Type and ids only: message text may carry pupil detail.
@@ -104,6 +107,11 @@ def _on_turn_error(settings: Settings):  # type: ignore[no-untyped-def]
             activity.id,
             exc_info=(type(error), error, error.__traceback__),
         )
+        # A dialog that failed would fail again on the next message: start afresh.
+        try:
+            await conversation_state.delete(context)
+        except Exception as state_error:  # the database may be what failed
+            log.warning("could not reset the conversation state: %s", type(state_error).__name__)
         try:
             await context.send_activity(
                 "Sorry, something went wrong on my side and I couldn't finish that. "

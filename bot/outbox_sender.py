@@ -90,6 +90,17 @@ class _Deferred(Exception):
     """An UPDATE whose original has not been sent yet."""
 
 
+class _BotFailure(ConnectorError):
+    """An unexpected error in the bot while sending; retried like a network error."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(0, type(error).__name__)
+
+    @property
+    def reason(self) -> str:
+        return f"the bot failed while sending ({self.detail}); see the bot's log"
+
+
 class OutboxSender:
     """Delivers the outbox to Teams; see the module docstring for the guarantees."""
 
@@ -136,6 +147,8 @@ class OutboxSender:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: asyncio.Task[None] | None = None
         self._sending = 0
+        #: Lanes between taking a slot and recording the outcome; stop() lets these finish.
+        self._working: set[str] = set()
 
     # ----------------------------------------------------------------- control
 
@@ -171,6 +184,9 @@ class OutboxSender:
         lanes = list(self._lanes.values())
         if not lanes:
             return
+        for lane, task in self._lanes.items():
+            if lane not in self._working:  # only waiting for its pace or a slot: nothing to finish
+                task.cancel()
         _, unfinished = await asyncio.wait(lanes, timeout=timeout)
         for task in unfinished:
             task.cancel()
@@ -284,23 +300,30 @@ class OutboxSender:
         async with self._slots:
             if self._stopping:
                 return _Outcome.SKIPPED
-            claim = await self._claim(candidate, lane, self._clock.now())
-            if claim is None:
-                return _Outcome.SKIPPED
-            # The token comes last, so that the request leaves when the bucket says, not after a DB wait.
-            await self._bucket.acquire()
+            self._working.add(lane)
             try:
-                delivered = await self._send(claim, lane)
-            except _Deferred:
-                await self._defer(claim)
-                return _Outcome.SKIPPED
-            except _Undeliverable as exc:
-                return await self._fail(claim, str(exc))
-            except ConnectorError as exc:
-                return await self._after_error(claim, lane, exc)
-            except Exception as exc:  # a bug must not kill the lane; retry like a transient error
-                log.exception("outbox %s: unexpected error while sending", claim.row.id)
-                return await self._after_error(claim, lane, ConnectorError(0, f"{type(exc).__name__}"))
+                return await self._claim_and_send(lane, candidate)
+            finally:
+                self._working.discard(lane)
+
+    async def _claim_and_send(self, lane: str, candidate: _Candidate) -> _Outcome:
+        claim = await self._claim(candidate, lane, self._clock.now())
+        if claim is None:
+            return _Outcome.SKIPPED
+        # The token comes last, so that the request leaves when the bucket says, not after a DB wait.
+        await self._bucket.acquire()
+        try:
+            delivered = await self._send(claim, lane)
+        except _Deferred:
+            await self._defer(claim)
+            return _Outcome.SKIPPED
+        except _Undeliverable as exc:
+            return await self._fail(claim, str(exc))
+        except ConnectorError as exc:
+            return await self._after_error(claim, lane, exc)
+        except Exception as exc:  # a bug must not stop the lane: retry, then fail, like a transient error
+            log.exception("outbox %s: unexpected error while sending", claim.row.id)
+            return await self._after_error(claim, lane, _BotFailure(exc))
         return await self._succeed(claim, delivered)
 
     async def _send(self, claim: _Claim, lane: str) -> _Delivered:
@@ -404,7 +427,7 @@ class OutboxSender:
             return await self._fail(claim, error.reason)
         if claim.row.attempts >= self._max_attempts:
             return await self._fail(
-                claim, f"gave up after {claim.row.attempts} attempts; the last one: {error.reason}"
+                claim, f"gave up after {_attempts(claim.row.attempts)}; the last one: {error.reason}"
             )
         delay = self._backoff(claim.row.attempts, error.retry_after)
         retry_at = self._clock.now() + timedelta(seconds=delay)
@@ -582,6 +605,10 @@ def _tenant_id(reference: dict[str, Any]) -> str | None:
     channel_data = reference.get("channelData") or {}
     tenant = conversation.get("tenantId") or (channel_data.get("tenant") or {}).get("id")
     return str(tenant) if tenant else None
+
+
+def _attempts(count: int) -> str:
+    return "1 attempt" if count == 1 else f"{count} attempts"
 
 
 def _clip(reason: str) -> str:

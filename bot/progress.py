@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
 from tqdm import tqdm
 
@@ -12,14 +13,14 @@ MIN_ROWS_FOR_BAR = 500
 
 class ProgressBars:
     def __init__(self) -> None:
-        self._bars: dict[str, tqdm[None]] = {}
+        self._bars: dict[str, Any] = {}
 
     def update(self, name: str, done: int, total: int) -> None:
         if total < MIN_ROWS_FOR_BAR:
             return
-        bar = self._bars.get(name)
-        if bar is None:
-            bar = self._bars[name] = tqdm(total=total, desc=name, unit="row", leave=False, disable=None)
+        if name not in self._bars:
+            self._bars[name] = tqdm(total=total, desc=name, unit="row", leave=False, disable=None)
+        bar = self._bars[name]
         bar.update(done - bar.n)
 
     def __enter__(self) -> ProgressBars:

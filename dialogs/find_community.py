@@ -21,7 +21,7 @@ from communities.directory import community_by_code, search_communities
 ASK = "Which community? Type its code (like CANT1) or part of its name, or `cancel`."
 
 
-class FindCommunityDialog(ComponentDialog):
+class FindCommunityDialog(ComponentDialog):  # type: ignore[misc]
     ID = "find_community"
 
     def __init__(self, database: Database) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.connector import BotConnector, NoTokens
 from bot.outbox_sender import OutboxSender
@@ -19,7 +19,7 @@ from bot.rate_limits import TEAMS_THREAD_LIMITS, AdaptiveTokenBucket, SlidingWin
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.outbox import Outbox, OutboxMessage, OutgoingMessage
-from tests.support.fake_connector import Fault, FakeConnector
+from tests.support.fake_connector import FakeConnector, Fault
 
 CHANNEL = "19:3f2a0c9e5b1d4c7a@thread.tacv2"
 TENANT = "kent-tenant"
@@ -72,7 +72,9 @@ class Harness:
 
     async def send(self, key: str, text: str, reference: dict[str, Any]) -> int:
         async with self.db.session() as session:
-            row = await self.outbox.send(session, key=key, reference=reference, message=OutgoingMessage(text=text))
+            row = await self.outbox.send(
+                session, key=key, reference=reference, message=OutgoingMessage(text=text)
+            )
             await session.commit()
         assert row.id is not None
         return row.id
@@ -81,7 +83,9 @@ class Harness:
         async with self.db.session() as session:
             original = await session.get(OutboxMessage, original_id)
             assert original is not None
-            row = await self.outbox.update(session, key=key, original=original, message=OutgoingMessage(text=text))
+            row = await self.outbox.update(
+                session, key=key, original=original, message=OutgoingMessage(text=text)
+            )
             await session.commit()
         assert row.id is not None
         return row.id
@@ -94,7 +98,7 @@ class Harness:
 
     async def rows(self) -> list[OutboxMessage]:
         async with self.db.session() as session:
-            return list((await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all())
+            return list((await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))).all())
 
     async def deliver_all(self, sender: OutboxSender, rounds: int = 20) -> None:
         """Drain, jumping the clock past every backoff, until nothing is pending."""
@@ -113,9 +117,14 @@ async def fake() -> AsyncIterator[FakeConnector]:
 
 
 @pytest.fixture
-async def connector() -> AsyncIterator[BotConnector]:
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as session:
-        yield BotConnector(session, NoTokens())
+        yield session
+
+
+@pytest.fixture
+def connector(http: aiohttp.ClientSession) -> BotConnector:
+    return BotConnector(http, NoTokens())
 
 
 @pytest.fixture
@@ -531,6 +540,44 @@ async def test_the_background_loop_wakes_on_enqueue(h: Harness, fake: FakeConnec
     finally:
         await sender.stop()
     assert sender.in_flight == 0
+
+
+async def test_stop_does_not_wait_for_a_conversation_that_is_pacing(h: Harness, fake: FakeConnector) -> None:
+    chat = "a:1paced"
+    await h.send("dm:1", "first", chat_reference(fake, chat))
+    await h.send("dm:2", "second", chat_reference(fake, chat))
+    sender = h.sender(conversation_limits=(Window(1, 30.0),))  # one message per 30 s
+    await sender.start()
+    await fake.wait_for(lambda: fake.activities(chat), timeout=5)
+
+    started = asyncio.get_running_loop().time()
+    await sender.stop(timeout=20)
+
+    assert asyncio.get_running_loop().time() - started < 5  # not the 30 s pace, nor the 20 s grace
+    second = (await h.rows())[1]
+    assert second.status == "pending" and second.attempts == 0 and second.locked_until is None
+
+
+class ExplodingConnector(BotConnector):
+    async def send_to_conversation(
+        self, service_url: str, conversation_id: str, activity: dict[str, Any]
+    ) -> dict[str, Any]:
+        raise RuntimeError("a bug")
+
+
+async def test_a_bug_while_sending_is_retried_then_reported(
+    h: Harness, fake: FakeConnector, http: aiohttp.ClientSession
+) -> None:
+    row_id = await h.send("dm:1", "Hello", chat_reference(fake, "a:1bug"))
+    sender = OutboxSender(h.db, ExplodingConnector(http, NoTokens()), h.clock, max_attempts=2)
+    await h.deliver_all(sender)
+
+    row = await h.row(row_id)
+    assert row.status == "failed" and row.attempts == 2
+    assert row.failure_reason == (
+        "gave up after 2 attempts; the last one: "
+        "the bot failed while sending (RuntimeError); see the bot's log"
+    )
 
 
 async def test_logs_never_contain_message_text(

@@ -23,7 +23,7 @@ from tests.support.activities import (
     personal_message,
     user,
 )
-from tests.support.fake_connector import Fault, FakeConnector
+from tests.support.fake_connector import FakeConnector, Fault
 
 PRIYA = user(1, "Priya Shah")
 DANIEL = user(2, "Daniel Okafor")
@@ -61,7 +61,9 @@ async def test_opening_the_chat_greets_with_the_menu(fake: FakeConnector, post: 
     assert "Council officer" in json.dumps(reply.card)
 
 
-async def test_a_stranger_is_told_they_are_not_registered_and_whom_to_ask(fake: FakeConnector, post: Post) -> None:
+async def test_a_stranger_is_told_they_are_not_registered_and_whom_to_ask(
+    fake: FakeConnector, post: Post
+) -> None:
     await post(personal_message(fake.url, STRANGER, "help"))
     reply = await last_in(fake, chat_of(STRANGER))
     assert "You are not registered with the Communities of Schools bot" in reply.text
@@ -158,7 +160,9 @@ async def test_cancel_leaves_the_dialog(fake: FakeConnector, post: Post) -> None
     await post(personal_message(fake.url, HANNAH, "cancel"))
     assert "Cancelled" in (await last_in(fake, chat_of(HANNAH))).text
     await post(personal_message(fake.url, HANNAH, "thanet"))
-    assert "Hannah Reid" in json.dumps((await last_in(fake, chat_of(HANNAH))).card)  # the menu, not the dialog
+    assert "Hannah Reid" in json.dumps(
+        (await last_in(fake, chat_of(HANNAH))).card
+    )  # the menu, not the dialog
 
 
 async def test_a_dialog_in_progress_survives_a_restart(fake: FakeConnector, settings: Settings) -> None:
@@ -171,14 +175,18 @@ async def test_a_dialog_in_progress_survives_a_restart(fake: FakeConnector, sett
     assert "Maidstone Town Community (MAID1)" in card
 
 
-async def test_a_failing_reply_is_logged_not_a_server_error(fake: FakeConnector, client: TestClient[Any, Any]) -> None:
+async def test_a_failing_reply_is_logged_not_a_server_error(
+    fake: FakeConnector, client: TestClient[Any, Any]
+) -> None:
     fake.fail(chat_of(DANIEL), Fault.error(403, "BotDisabled"))
     response = await client.post("/api/messages", json=personal_message(fake.url, DANIEL, "help"))
     assert response.status == 201
     assert "Traceback" not in await response.text()
 
 
-async def test_a_link_confirmation_waits_in_the_outbox_through_throttling(fake: FakeConnector, post: Post) -> None:
+async def test_a_link_confirmation_waits_in_the_outbox_through_throttling(
+    fake: FakeConnector, post: Post
+) -> None:
     command = channel_message(fake.url, DANIEL, "link CANT1", channel_id=CHANNEL_ID)
     thread = command["conversation"]["id"]
     fake.script(thread, Fault.throttle(0.2), 502)
@@ -188,7 +196,9 @@ async def test_a_link_confirmation_waits_in_the_outbox_through_throttling(fake: 
     fake.assert_no_violations()
 
 
-async def test_install_events_arriving_together_greet_once(fake: FakeConnector, client: TestClient[Any, Any]) -> None:
+async def test_install_events_arriving_together_greet_once(
+    fake: FakeConnector, client: TestClient[Any, Any]
+) -> None:
     import asyncio
 
     responses = await asyncio.gather(
