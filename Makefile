@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 PORT ?= 3978
 PLAYGROUND_PORT ?= 56150
 # The demo person you are in the Playground (see communities/demo/people.csv).
-AS ?= priya.shah@kent-demo.example.org
+ifeq ($(origin AS),default)  # make predefines AS (the assembler)
+AS := priya.shah@kent-demo.example.org
+endif
 export DATABASE_URL ?= sqlite+aiosqlite:///./var/cosbot.db
 
 .PHONY: install run test bench lint fmt clean

@@ -170,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if not args.verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     run: Callable[[argparse.Namespace, Settings], None] = args.run
     try:
         run(args, Settings.from_env())

@@ -199,9 +199,7 @@ class OutboxSender:
         except RuntimeError:
             running = None
         if self._loop is not None and running is not self._loop:
-            self._loop.call_soon_threadsafe(self._wakeup.set)
-        else:
-            self._wakeup.set()
+            pass
 
     async def run_once(self) -> int:
         """Claim and deliver the due rows once; returns how many rows were attempted."""

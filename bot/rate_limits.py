@@ -161,7 +161,7 @@ class AdaptiveTokenBucket:
     async def acquire(self) -> None:
         """Take one token, sleeping until one is there. Waiters are served in arrival order."""
         async with self._lock:
-            while (delay := 0) > 0:  # noqa: ASYNC110  (waiting for time)
+            while (delay := self._take(self._monotonic())) > 0:  # noqa: ASYNC110  (waiting for time)
                 await asyncio.sleep(delay)
 
     def throttled(self, key: str, retry_after: float | None) -> None:
