@@ -32,15 +32,7 @@ run: install
 	@mkdir -p var
 	$(BIN)/cosbot db upgrade
 	$(BIN)/cosbot demo
-	$(BIN)/python -m bot.playground --as "$(AS)" --out var/playground.yml
-	@set -m; \
-	$(BIN)/cosbot serve --host 127.0.0.1 --port $(PORT) & bot=$$!; \
-	trap 'kill $$bot 2>/dev/null' EXIT INT TERM; \
-	for i in $$(seq 50); do curl -fs http://127.0.0.1:$(PORT)/healthz >/dev/null && break; sleep 0.2; done; \
-	echo; echo "  Open http://localhost:$(PLAYGROUND_PORT) in your browser (you are $(AS))."; \
-	echo "  Another demo person: make run AS=daniel.okafor@westgate-demo.example.org"; echo; \
-	M365_AGENTS_PLAYGROUND_CONFIG_PATH=$$PWD/var/playground.yml TEAMSAPPTESTER_BROWSER=none \
-	  npx --no-install agentsplayground -e http://127.0.0.1:$(PORT)/api/messages -c msteams --dt -p $(PLAYGROUND_PORT)
+	$(BIN)/python -m bot.devserver --as "$(AS)" --port $(PORT) --playground-port $(PLAYGROUND_PORT)
 
 test: install
 	$(BIN)/pytest

@@ -12,13 +12,15 @@ loopback port, prints ``READY <port>`` on stdout and serves until SIGTERM. KIND 
   ``ClientSession``.
 
 Every kind also answers ``GET /__bench/cpu`` (process and event-loop-thread CPU
-seconds) and ``POST /__bench/profile/{start,stop}`` (a sampled profile of the loop thread).
+seconds), ``POST /__bench/profile/{start,stop}`` (a sampled profile of the loop thread)
+and ``GET /__bench/tasks`` (every task's and thread's stack, for a stuck server).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import logging
 import os
@@ -26,6 +28,7 @@ import signal
 import sys
 import sysconfig
 import time
+import traceback
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -45,9 +48,39 @@ _PROFILER = web.AppKey("bench_profiler", dict)
 # ---- measurement routes, added to every server ------------------------------------------------
 
 
+#: Events counted in the server (cosbot: SQL statements, pool checkouts, new connections, commits).
+COUNTS: Counter[str] = Counter()
+
+
 async def _cpu(request: web.Request) -> web.Response:
     # Runs on the event loop thread, so thread_time() is that thread's CPU alone.
-    return web.json_response({"process": time.process_time(), "loop_thread": time.thread_time()})
+    return web.json_response(
+        {"process": time.process_time(), "loop_thread": time.thread_time(), "counts": dict(COUNTS)}
+    )
+
+
+def count_database_work() -> None:
+    """Count SQL statements, pool checkouts, new connections and commits of every engine here."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.pool import Pool
+
+    def statement(*args: Any) -> None:
+        COUNTS["SQL statements"] += 1
+
+    def checkout(*args: Any) -> None:
+        COUNTS["pool checkouts"] += 1
+
+    def commit(*args: Any) -> None:
+        COUNTS["commits"] += 1
+
+    def connect(*args: Any) -> None:
+        COUNTS["new connections"] += 1
+
+    event.listen(Engine, "before_cursor_execute", statement)
+    event.listen(Pool, "checkout", checkout)
+    event.listen(Engine, "commit", commit)
+    event.listen(Pool, "connect", connect)
 
 
 class StackSampler:
@@ -180,9 +213,28 @@ async def _profile_stop(request: web.Request) -> web.Response:
     return web.json_response(sampler.report(int(request.query.get("top", "30"))))
 
 
+async def _tasks(request: web.Request) -> web.Response:
+    """Every asyncio task's stack and every thread's: for finding what a stuck server waits on."""
+    out = io.StringIO()
+    for task in asyncio.all_tasks():
+        out.write(f"--- {task.get_name()}\n")
+        awaited: Any = task.get_coro()
+        while awaited is not None:  # down the await chain, outermost first
+            frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
+            if frame is None:
+                out.write(f"  awaiting {awaited!r}\n")
+                break
+            out.write(f"  {frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_qualname}\n")
+            awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+    for thread_id, frame in sys._current_frames().items():
+        out.write(f"--- thread {thread_id}\n{''.join(traceback.format_stack(frame))}")
+    return web.Response(text=out.getvalue())
+
+
 def add_bench_routes(app: web.Application) -> None:
     app[_PROFILER] = {}
     app.router.add_get("/__bench/cpu", _cpu)
+    app.router.add_get("/__bench/tasks", _tasks)
     app.router.add_post("/__bench/profile/start", _profile_start)
     app.router.add_post("/__bench/profile/stop", _profile_stop)
 
@@ -261,6 +313,7 @@ def cosbot_app(workdir: Path) -> web.Application:
             await database.dispose()
 
     asyncio.run(load_roster())
+    count_database_work()
     # No app id, as in local development; "MultiTenant" like the echo bot, because botbuilder's
     # credential factory refuses SingleTenant (the Settings default) without an app id.
     return create_app(Settings(database_url=url, app_type="MultiTenant"))

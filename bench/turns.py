@@ -13,7 +13,9 @@ Simulated users (``--users``, default 20) each send a turn, wait for the HTTP an
 After a warm-up, each server is measured for ``--seconds`` (or ``--turns``). Server CPU
 is read inside the server process (``time.process_time``: every thread, so aiosqlite's
 and msrest's worker threads count too). At the end every turn must have produced
-exactly one reply of the expected shape at the connector; otherwise the run fails.
+exactly one reply of the expected shape at the connector; otherwise the run fails
+(and keeps the server logs). For cosbot it also counts SQL statements, pool checkouts
+and commits per turn.
 
 This is a benchmark, not a test: nothing here asserts timings.
 ``--profile`` adds a sampled profile of cosbot's event-loop thread after its measurement.
@@ -185,6 +187,7 @@ async def running(kind: str, workdir: Path) -> AsyncIterator[Process]:
 class Cpu:
     process: float
     loop_thread: float
+    counts: dict[str, int]
 
 
 @dataclass
@@ -197,6 +200,8 @@ class Result:
     server_loop_cpu: float = 0.0
     connector_cpu: float = 0.0
     driver_cpu: float = 0.0
+    #: Events the server counted during the measurement (SQL statements...).
+    counts: dict[str, int] = field(default_factory=dict)
     profile: str = ""
 
     @property
@@ -291,7 +296,7 @@ async def get_json(session: aiohttp.ClientSession, url: str, method: str = "GET"
 
 async def cpu_of(session: aiohttp.ClientSession, process: Process) -> Cpu:
     data = await get_json(session, f"{process.url}/__bench/cpu")
-    return Cpu(float(data["process"]), float(data["loop_thread"]))
+    return Cpu(float(data["process"]), float(data["loop_thread"]), dict(data.get("counts", {})))
 
 
 def reply_is_expected(kind: str, summary: dict[str, Any]) -> bool:
@@ -363,6 +368,9 @@ async def bench_server(
         result.server_cpu = server_after.process - server_before.process
         result.server_loop_cpu = server_after.loop_thread - server_before.loop_thread
         result.connector_cpu = connector_after.process - connector_before.process
+        result.counts = {
+            name: count - server_before.counts.get(name, 0) for name, count in server_after.counts.items()
+        }
         if kind in args.profile:
             print(" profiling...", end="", flush=True)
             result.profile = await profile(session, server, driver, args, result)
@@ -568,6 +576,10 @@ async def run(args: argparse.Namespace) -> int:
         print()
         for line in ratios(results):
             print(line)
+        for r in results:
+            if r.counts and r.turns:
+                per_turn = ", ".join(f"{n / r.turns:.1f} {name}" for name, n in sorted(r.counts.items()))
+                print(f"{r.kind} per turn: {per_turn}")
         print(
             "CPU ms/turn: server process, all threads; loop+threads splits it into the event-loop thread "
             "and worker threads (aiosqlite, executors). busy: server CPU / wall time (100% = one core). "

@@ -3,13 +3,13 @@
 How a row travels:
 
 1. A poll (every ``poll_seconds``, or at once after :meth:`OutboxSender.wake`)
-   reads the due pending rows that head their conversation's queue, oldest
-   first, and hands each Teams thread (a chat, or a channel with its reply
-   threads) to one *lane* task. A lane sends one message at a time, so at most
-   one request is ever in flight per thread in this process.
-2. Before each send the lane waits for Teams' per-thread windows and for a
-   token from the global bucket, then *claims* the row with one atomic UPDATE
-   that sets ``locked_until``. The UPDATE only matches if the row is still
+   finds the conversations with due rows and hands each Teams thread (a chat,
+   or a channel with its reply threads) to one *lane* task. A lane sends one
+   message at a time, oldest first, so at most one request is ever in flight
+   per thread in this process; lanes run side by side, up to ``max_in_flight``.
+2. Before each send the lane waits for Teams' per-thread windows, *claims* the
+   row with one atomic UPDATE that sets ``locked_until``, then takes a token
+   from the global bucket. The UPDATE only matches if the row is still
    pending, due and unleased, no older row of the same conversation is pending
    and no row of the same thread is leased, so two senders (two replicas, or a
    restarted process) never hold the same row and order is kept.
@@ -20,6 +20,10 @@ How a row travels:
 A process that dies mid-send leaves its lease behind; when it expires
 (``lease_seconds`` on the injected clock) another sender sends the row again,
 so a message whose send was interrupted can reach Teams twice, never more.
+
+Pacing is per process: with several replicas, give each a share of the global
+rate; Teams' 429s and their Retry-After cover the per-thread windows, which
+each replica only sees its own part of.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from enum import Enum
 from functools import partial
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, update
+from sqlalchemy import and_, exists, func, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
@@ -116,7 +120,7 @@ class OutboxSender:
         poll_seconds: float = 1.0,
         bot_id: str = "",
         max_in_flight: int = 16,
-        batch_size: int = 200,
+        batch_size: int = 500,
         conversation_limits: tuple[Window, ...] = TEAMS_THREAD_LIMITS,
         backoff_base: float = 2.0,
         backoff_cap: float = 600.0,
@@ -199,7 +203,9 @@ class OutboxSender:
         except RuntimeError:
             running = None
         if self._loop is not None and running is not self._loop:
-            pass
+            self._loop.call_soon_threadsafe(self._wakeup.set)
+        else:
+            self._wakeup.set()
 
     async def run_once(self) -> int:
         """Claim and deliver the due rows once; returns how many rows were attempted."""
@@ -245,16 +251,15 @@ class OutboxSender:
         """Start a lane for every Teams thread with due rows and no lane running."""
         if self._stopping:
             return []
-        candidates = await self._candidates(self._clock.now())
-        by_lane: dict[str, list[_Candidate]] = {}
-        for candidate in candidates:
-            by_lane.setdefault(pacing_key(candidate.conversation_key), []).append(candidate)
+        by_lane: dict[str, list[str]] = {}
+        for key in await self._due_conversations(self._clock.now()):
+            by_lane.setdefault(pacing_key(key), []).append(key)
         self._pacing.prune()
         started: list[asyncio.Task[int]] = []
-        for lane, rows in by_lane.items():
+        for lane, keys in by_lane.items():
             if lane in self._lanes:
                 continue
-            task = asyncio.create_task(self._run_lane(lane, rows), name=f"outbox-lane:{lane}")
+            task = asyncio.create_task(self._run_lane(lane, keys), name=f"outbox-lane:{lane}")
             self._lanes[lane] = task
             task.add_done_callback(partial(self._lane_done, lane))
             started.append(task)
@@ -271,24 +276,25 @@ class OutboxSender:
             # The rows behind the ones just sent are due now; look again without waiting for the poll.
             self._wakeup.set()
 
-    async def _run_lane(self, lane: str, candidates: list[_Candidate]) -> int:
-        """Deliver one thread's rows in order, one at a time.
+    async def _run_lane(self, lane: str, keys: list[str]) -> int:
+        """Deliver one Teams thread's due rows one at a time, its conversations in turn.
 
+        Each conversation goes oldest row first until it has no due row left.
         After a row that stays pending (retry later, or claimed elsewhere) the
-        rest of its conversation waits, so nothing overtakes it.
+        rest of that conversation waits, so nothing overtakes it.
         """
         attempted = 0
-        held: set[str] = set()
-        for candidate in candidates:
-            if self._stopping:
-                break
-            if candidate.conversation_key in held:
-                continue
-            outcome = await self._deliver(lane, candidate)
-            if outcome is not _Outcome.SKIPPED:
-                attempted += 1
-            if outcome in (_Outcome.RETRY, _Outcome.SKIPPED):
-                held.add(candidate.conversation_key)
+        active = list(keys)
+        while active and not self._stopping:
+            for key in list(active):
+                candidate = await self._next_row(key, self._clock.now())
+                outcome = _Outcome.SKIPPED if candidate is None else await self._deliver(lane, candidate)
+                if outcome is not _Outcome.SKIPPED:
+                    attempted += 1
+                if outcome in (_Outcome.RETRY, _Outcome.SKIPPED):
+                    active.remove(key)
+                if self._stopping:
+                    break
         return attempted
 
     # --------------------------------------------------------------- delivery
@@ -487,12 +493,12 @@ class OutboxSender:
 
     # -------------------------------------------------------------------- SQL
 
-    async def _candidates(self, now: datetime) -> list[_Candidate]:
-        """Due, unleased pending rows, oldest first, leaving out conversations that must wait.
+    async def _due_conversations(self, now: datetime) -> list[str]:
+        """Conversations with a row to send now, the longest waiting first.
 
-        A conversation waits while one of its rows is leased, and the rows behind
-        one that is backing off wait too, so a long queue behind a throttled
-        conversation does not fill the batch.
+        One entry per conversation, so that a long queue in one of them cannot
+        crowd the others out of the batch. A conversation waits while one of its
+        rows is leased, or while its oldest due row is behind one backing off.
         """
         other = aliased(OutboxMessage)
         blocking = exists().where(
@@ -504,20 +510,39 @@ class OutboxSender:
                 and_(col(other.id) < col(OutboxMessage.id), col(other.next_attempt_at) > now),
             ),
         )
+        oldest = func.min(col(OutboxMessage.id))
         statement = (
-            select(col(OutboxMessage.id), col(OutboxMessage.conversation_key))
+            select(col(OutboxMessage.conversation_key), oldest)
             .where(
                 col(OutboxMessage.status) == OutboxStatus.PENDING,
                 col(OutboxMessage.next_attempt_at) <= now,
                 _lease_free(now),
                 ~blocking,
             )
-            .order_by(col(OutboxMessage.id))
+            .group_by(col(OutboxMessage.conversation_key))
+            .order_by(oldest)
             .limit(self._batch_size)
         )
         async with self._db.session() as session:
             rows = (await session.exec(statement)).all()
-        return [_Candidate(id=row_id, conversation_key=key) for row_id, key in rows if row_id is not None]
+        return [key for key, _ in rows]
+
+    async def _next_row(self, key: str, now: datetime) -> _Candidate | None:
+        """The oldest due, unleased row of one conversation (the claim checks it heads the queue)."""
+        statement = (
+            select(col(OutboxMessage.id))
+            .where(
+                col(OutboxMessage.conversation_key) == key,
+                col(OutboxMessage.status) == OutboxStatus.PENDING,
+                col(OutboxMessage.next_attempt_at) <= now,
+                _lease_free(now),
+            )
+            .order_by(col(OutboxMessage.id))
+            .limit(1)
+        )
+        async with self._db.session() as session:
+            row_id = (await session.exec(statement)).first()
+        return None if row_id is None else _Candidate(id=row_id, conversation_key=key)
 
     async def _claim(self, candidate: _Candidate, lane: str, now: datetime) -> _Claim | None:
         """Lease one row atomically, or return None if it is not this sender's to send now."""

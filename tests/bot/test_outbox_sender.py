@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.connector import BotConnector, NoTokens
-from bot.outbox_sender import OutboxSender
+from bot.outbox_sender import OutboxSender, _Candidate
 from bot.rate_limits import TEAMS_THREAD_LIMITS, AdaptiveTokenBucket, SlidingWindowPacer, Window
 from communities.clock import FixedClock
 from communities.db import Database
@@ -432,6 +432,22 @@ async def test_fifty_conversations_in_parallel_one_in_flight_each(h: Harness, fa
     assert 1 < fake.peak_concurrency() <= 16
 
 
+async def test_a_long_queue_in_one_conversation_does_not_hold_up_others(
+    h: Harness, fake: FakeConnector
+) -> None:
+    for n in range(30):
+        await h.send(f"busy:{n}", f"busy {n}", chat_reference(fake, "a:1busy"))
+    await h.send("quiet:1", "quiet", chat_reference(fake, "a:1quiet"))
+    sender = h.sender(batch_size=5, conversation_limits=(Window(2, 1.0),))  # the busy chat takes 15 s
+    await sender.start()
+    try:
+        await fake.wait_for(lambda: fake.activities("a:1quiet"), timeout=5)
+        assert len(fake.activities("a:1busy")) < 30
+    finally:
+        await sender.stop(timeout=5)
+    fake.assert_no_violations()
+
+
 async def test_a_channel_and_its_threads_are_paced_together(h: Harness, fake: FakeConnector) -> None:
     fake.latency = 0.01
     root_id = await h.new_thread("agenda:1", "root")
@@ -526,6 +542,35 @@ async def test_two_senders_at_once_never_double_send(
     for chat in chats:
         assert texts(fake, chat) == [f"{chat} #{n}" for n in range(3)]
     fake.assert_no_violations()
+
+
+async def test_the_claim_is_atomic_and_keeps_order(
+    h: Harness, fake: FakeConnector, database_url: str
+) -> None:
+    """White-box: the UPDATE that leases a row, which the senders above rely on."""
+    chat = "a:1claims"
+    first = await h.send("dm:1", "one", chat_reference(fake, chat))
+    second = await h.send("dm:2", "two", chat_reference(fake, chat))
+    root = await h.new_thread("agenda:1", "root")
+    reply = await h.send("reply:1", "reply", channel_reference(fake, f"{CHANNEL};messageid=77"))
+    now = h.clock.now()
+    other_process = Database(database_url)
+    try:
+        senders = [h.sender(), h.sender(other_process)]
+        behind = await senders[1]._claim(_Candidate(second, chat), chat, now)
+        claims = await asyncio.gather(
+            *(sender._claim(_Candidate(first, chat), chat, now) for sender in senders for _ in range(5))
+        )
+        channel = await senders[0]._claim(_Candidate(root, CHANNEL), CHANNEL, now)
+        thread = await senders[1]._claim(_Candidate(reply, f"{CHANNEL};messageid=77"), CHANNEL, now)
+    finally:
+        await other_process.dispose()
+
+    assert sum(claim is not None for claim in claims) == 1  # one winner among ten tries
+    assert behind is None  # an older row of the conversation is pending (not even leased)
+    assert channel is not None and thread is None  # a channel and its threads: one lease at a time
+    leased = await h.row(first)
+    assert leased.attempts == 1 and leased.locked_until == now + timedelta(seconds=30)
 
 
 async def test_the_background_loop_wakes_on_enqueue(h: Harness, fake: FakeConnector) -> None:
