@@ -20,6 +20,7 @@ from botbuilder.core import (
 )
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 from botbuilder.schema import ChannelAccount
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.community import channel_status_card
@@ -82,10 +83,19 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
 
     async def _personal_message(self, ctx: TurnContext) -> None:
         activity = ctx.activity
-        dialog_context = await self.dialogs.create_context(ctx)
         value = activity.value if isinstance(activity.value, dict) else None
         text = command_text(activity)
         word = text.lower()
+        async with self.services.database.session() as session:
+            profile = await self._profile(session, ctx)
+            officers = await self._officers(session) if profile is None else []
+        # Every database session above is closed before dialogs and replies run: a turn
+        # never holds one connection while it waits for another.
+        dialog_context = await self.dialogs.create_context(ctx)
+        if profile is None:
+            await dialog_context.cancel_all_dialogs()
+            await ctx.send_activity(self._not_registered_text(ctx, officers))
+            return
 
         if word in CANCEL_WORDS:
             if dialog_context.active_dialog is not None:
@@ -102,33 +112,21 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
             # A card button or `help` leaves the dialog in progress behind.
             await dialog_context.cancel_all_dialogs()
 
-        async with self.services.database.session() as session:
-            profile = await self._profile(session, ctx)
-            if profile is None:
-                await self._not_registered(session, ctx)
+        action = str(value.get("action", "")) if value else ""
+        if value is not None and not action:
+            await ctx.send_activity("I didn't understand that card. Here is the menu.")
+        if not action and word.split(" ")[0] == "find":
+            action = FIND_COMMUNITY.key
+        if action:
+            decision = may_use(profile, action)
+            if decision.allowed:
+                await self._run_action(ctx, dialog_context, profile, action, text)
                 return
-            action = str(value.get("action", "")) if value else ""
-            if value is not None and not action:
-                await ctx.send_activity("I didn't understand that card. Here is the menu.")
-            if not action and word.split(" ")[0] == "find":
-                action = FIND_COMMUNITY.key
-            if action:
-                decision = may_use(profile, action)
-                if not decision.allowed:
-                    await ctx.send_activity(f"Sorry: {decision.reason}")
-                else:
-                    await self._run_action(session, ctx, dialog_context, profile, action, text)
-                    return
-            await self._send_card(ctx, await self._menu(session, profile))
+            await ctx.send_activity(f"Sorry: {decision.reason}")
+        await self._send_card(ctx, await self._menu(profile))
 
     async def _run_action(
-        self,
-        session: AsyncSession,
-        ctx: TurnContext,
-        dialog_context: Any,
-        profile: PersonProfile,
-        action: str,
-        text: str,
+        self, ctx: TurnContext, dialog_context: Any, profile: PersonProfile, action: str, text: str
     ) -> None:
         if action == FIND_COMMUNITY.key:
             query = text[len("find") :].strip() if text.lower().startswith("find") else ""
@@ -139,7 +137,9 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
                 MessageFactory.text(link_help_text(self.services.settings.bot_name, codes))
             )
         elif action == CHANNEL_STATUS.key:
-            await self._send_card(ctx, channel_status_card(await channel_status(session)))
+            async with self.services.database.session() as session:
+                card = channel_status_card(await channel_status(session))
+            await self._send_card(ctx, card)
 
     async def _channel_message(self, ctx: TurnContext) -> None:
         activity = ctx.activity
@@ -156,14 +156,11 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         async with self.services.database.session() as session:
             profile = await self._profile(session, ctx)
             if profile is None:
-                await ctx.send_activity(
-                    not_registered_text(
-                        activity.from_property.name,
-                        self.services.settings.support_contact,
-                        await self._officers(session),
-                    )
-                )
-                return
+                officers = await self._officers(session)
+        if profile is None:
+            await ctx.send_activity(self._not_registered_text(ctx, officers))
+            return
+        async with self.services.database.session() as session:
             channel_id = channel_id_of(activity) or ""
             if command == "unlink":
                 outcome = await channel_linking.unlink_channel(
@@ -258,51 +255,57 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
     async def _greet_person(self, ctx: TurnContext) -> None:
         async with self.services.database.session() as session:
             profile = await self._profile(session, ctx)
-            if profile is None:
-                await self._not_registered(session, ctx)
-            else:
-                await self._send_card(ctx, await self._menu(session, profile))
+            officers = await self._officers(session) if profile is None else []
+        if profile is None:
+            await ctx.send_activity(self._not_registered_text(ctx, officers))
+        else:
+            await self._send_card(ctx, await self._menu(profile))
 
     # ---- helpers ----------------------------------------------------------------------------
 
     async def _profile(self, session: AsyncSession, ctx: TurnContext) -> PersonProfile | None:
+        """The sender's roster profile; in a personal chat, also keep the chat's reference current.
+
+        One session for the whole turn: a second one while this one is open could wait
+        forever for a pooled connection when many turns run at once.
+        """
         activity = ctx.activity
         person = await resolve_person(session, self.services.connector, activity)
-        if conversation_type(activity) == "personal" and activity.from_property and activity.from_property.id:
-            sender = activity.from_property
-            await in_transaction(
-                self.services.database,
-                lambda chat_session: installations.remember_personal_chat(
-                    chat_session,
-                    self.services.clock,
-                    teams_user_id=sender.id,
-                    aad_object_id=getattr(sender, "aad_object_id", None),
-                    person_id=person.id if person else None,
-                    tenant_id=tenant_of(activity),
-                    service_url=activity.service_url,
-                    reference=reference_of(activity),
-                ),
+        profile = await load_profile(session, person) if person is not None else None
+        sender = activity.from_property
+        if conversation_type(activity) == "personal" and sender and sender.id:
+            await installations.remember_personal_chat(
+                session,
+                self.services.clock,
+                teams_user_id=sender.id,
+                aad_object_id=getattr(sender, "aad_object_id", None),
+                person_id=profile.person_id if profile else None,
+                tenant_id=tenant_of(activity),
+                service_url=activity.service_url,
+                reference=reference_of(activity),
             )
-        return await load_profile(session, person) if person is not None else None
+            try:
+                await session.commit()
+            except IntegrityError:
+                # The same person's first two activities raced; the other one stored the chat.
+                await session.rollback()
+        return profile
 
-    async def _menu(self, session: AsyncSession, profile: PersonProfile) -> Card:
-        chairs = {
-            c.code: [p.display_name for p in await people_with_role(session, Role.CHAIR, c.id)]
-            for c in profile.communities
-        }
+    async def _menu(self, profile: PersonProfile) -> Card:
+        async with self.services.database.session() as session:
+            chairs = {
+                c.code: [p.display_name for p in await people_with_role(session, Role.CHAIR, c.id)]
+                for c in profile.communities
+            }
         return menu_card(profile, menu_for(profile), chairs)
 
     async def _officers(self, session: AsyncSession) -> list[str]:
         return [f"{p.display_name} ({p.email})" for p in await people_with_role(session, Role.OFFICER)]
 
-    async def _not_registered(self, session: AsyncSession, ctx: TurnContext) -> None:
+    def _not_registered_text(self, ctx: TurnContext, officers: list[str]) -> str:
         sender = ctx.activity.from_property
-        await ctx.send_activity(
-            not_registered_text(
-                sender.name if sender else None,
-                self.services.settings.support_contact,
-                await self._officers(session),
-            )
+        return not_registered_text(
+            sender.name if sender else None, self.services.settings.support_contact, officers
         )
 
     async def _send_card(self, ctx: TurnContext, card: Card) -> None:
