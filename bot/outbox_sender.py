@@ -37,7 +37,7 @@ from enum import Enum
 from functools import partial
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy import and_, exists, func, or_, text, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
@@ -574,6 +574,11 @@ class OutboxSender:
             .execution_options(synchronize_session=False)
         )
         async with self._db.session() as session:
+            if not self._db.is_sqlite:
+                # PostgreSQL runs two claims of one thread side by side, and neither sees the
+                # other's uncommitted lease; a per-thread lock for this transaction orders them.
+                # (SQLite lets one writer in at a time, which orders them already.)
+                await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:lane))"), {"lane": lane})
             result = await session.exec(statement)
             if result.rowcount != 1:
                 await session.rollback()

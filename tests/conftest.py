@@ -48,3 +48,8 @@ async def demo_db(db: Database, clock: FixedClock) -> Database:
 
     await import_roster(db, DEMO_ROSTER, clock)
     return db
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """End-to-end tests last: sync Playwright keeps an event loop running in the main thread."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

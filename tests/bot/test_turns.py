@@ -211,3 +211,20 @@ async def test_install_events_arriving_together_greet_once(
     await fake.wait_for(lambda: fake.activities(TEAM_ID))
     await asyncio.sleep(0.3)
     assert len(fake.threads(TEAM_ID)) == 1
+
+
+async def test_many_people_at_once_each_get_their_menu(
+    fake: FakeConnector, client: TestClient[Any, Any]
+) -> None:
+    """More concurrent turns than the database pool has connections (a turn once held two)."""
+    import asyncio
+
+    people = [user(n, f"Person {n}") for n in (1, 2, 3, 4, 5)]
+    senders = [{**people[i % 5], "id": f"29:device-{i}"} for i in range(30)]
+    responses = await asyncio.gather(
+        *(client.post("/api/messages", json=personal_message(fake.url, s, "help")) for s in senders)
+    )
+    assert all(r.status == 201 for r in responses)
+    for sender in senders:
+        [reply] = fake.activities(chat_of(sender))
+        assert reply.card is not None and "Signed in as" in json.dumps(reply.card)

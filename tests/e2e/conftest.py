@@ -36,15 +36,22 @@ def pytest_runtest_makereport(
 
 
 @pytest.fixture(scope="session")
-def e2e_playwright() -> Iterator[Playwright]:
+def e2e_prerequisites() -> None:
     problem = _problem(check_prerequisites)
     if problem:
         pytest.fail(problem, pytrace=False)
+
+
+# Module scope, not session: while the sync Playwright runs, its event loop counts as the thread's running
+# loop, and every async test collected after the e2e modules would fail ("asyncio.run() cannot be called from
+# a running event loop").
+@pytest.fixture(scope="module")
+def e2e_playwright(e2e_prerequisites: None) -> Iterator[Playwright]:
     with sync_playwright() as playwright:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def e2e_browser(e2e_playwright: Playwright) -> Iterator[Browser]:
     browser = e2e_playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
     try:
@@ -54,7 +61,7 @@ def e2e_browser(e2e_playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def e2e_demo_database(tmp_path_factory: pytest.TempPathFactory, e2e_playwright: Playwright) -> Path:
+def e2e_demo_database(tmp_path_factory: pytest.TempPathFactory, e2e_prerequisites: None) -> Path:
     """`cosbot db upgrade` + `cosbot demo` once; every test starts its bot on a copy."""
     workdir = tmp_path_factory.mktemp("e2e-demo-db")
     problem = _problem(lambda: prepare_demo_database(workdir))

@@ -1,0 +1,46 @@
+"""The Alembic migrations on an empty PostgreSQL database give exactly the models' schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+
+import bot.state_storage  # noqa: F401  (registers the bot_state table, as the migrations' env.py does)
+import communities.tables  # noqa: F401  (registers every domain table)
+from bot.migrate import alembic_config, upgrade_async
+from communities.db import Database
+
+pytestmark = pytest.mark.postgres
+
+
+def _schema_state(connection: Connection) -> tuple[str | None, set[str], list[Any]]:
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "compare_server_default": True}
+    )
+    differences = compare_metadata(context, SQLModel.metadata)
+    return context.get_current_revision(), set(inspect(connection).get_table_names()), differences
+
+
+async def test_the_migrations_build_the_models_schema_on_an_empty_database(pg_empty_url: str) -> None:
+    assert pg_empty_url.startswith("postgresql://")  # the URL people type, not the driver's
+    head = ScriptDirectory.from_config(alembic_config(pg_empty_url)).get_current_head()
+
+    await upgrade_async(pg_empty_url)
+    await upgrade_async(pg_empty_url)  # again, as every `cosbot serve` start does: nothing to do
+
+    database = Database(pg_empty_url)
+    try:
+        async with database.engine.connect() as connection:
+            revision, tables, differences = await connection.run_sync(_schema_state)
+    finally:
+        await database.dispose()
+    assert revision == head
+    assert set(SQLModel.metadata.tables) <= tables
+    assert differences == [], "the migrated PostgreSQL schema differs from the models"
