@@ -40,8 +40,8 @@ async def messages(request: web.Request) -> web.StreamResponse:
     limit = request.app[MAX_BODY]
     if request.content_length is not None and request.content_length > limit:
         return error(413, f"request body over {limit} bytes")
-    raw = await request.content.read(limit + 1)
-    if len(raw) > limit:
+    raw = await read_at_most(request, limit)
+    if raw is None:
         return error(413, f"request body over {limit} bytes")
     try:
         body = json.loads(raw)
@@ -68,6 +68,18 @@ async def messages(request: web.Request) -> web.StreamResponse:
     if response is not None:
         return web.json_response(response.body, status=response.status)
     return web.Response(status=201 if activity.type == "message" else 200)
+
+
+async def read_at_most(request: web.Request, limit: int) -> bytes | None:
+    """The body, or None once it passes ``limit`` bytes (a chunked body has no Content-Length)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def missing_fields(body: Any) -> str | None:
