@@ -148,7 +148,7 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         bot_name = self.services.settings.bot_name
         if command not in ("link", "unlink"):
             await ctx.send_activity(
-                f"In a channel I understand **@{bot_name} link <COMMUNITY-CODE>** (make this channel the "
+                f"In a channel I understand **@{bot_name} link COMMUNITY-CODE** (make this channel the "
                 f"community's channel) and **@{bot_name} unlink**. Everything else happens in a personal "
                 "chat with me."
             )

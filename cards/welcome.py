@@ -17,7 +17,7 @@ def team_welcome_card(team_name: str | None, bot_name: str) -> Card:
             ),
             subheading("Link a channel to your community"),
             text(
-                f"In the channel your community will use, write **@{bot_name} link <COMMUNITY-CODE>**, "
+                f"In the channel your community will use, write **@{bot_name} link COMMUNITY-CODE**, "
                 f"for example `@{bot_name} link CANT1`. A council officer or the community's chair can do it."
             ),
             text(

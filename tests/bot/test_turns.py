@@ -112,7 +112,7 @@ async def test_adding_the_bot_to_a_team_greets_general_once(fake: FakeConnector,
     welcome = await fake.wait_for(lambda: fake.activities(TEAM_ID))
     assert len(fake.threads(TEAM_ID)) == 1
     assert "Hello, Canterbury Community!" in json.dumps(welcome[0].card)
-    assert "link <COMMUNITY-CODE>" in json.dumps(welcome[0].card)
+    assert "link COMMUNITY-CODE" in json.dumps(welcome[0].card)
     await post(bot_added_to_team(fake.url))  # a page reload in the Playground
     assert len(fake.activities(TEAM_ID)) == 1
 
@@ -141,7 +141,7 @@ async def test_a_senco_is_refused_politely_in_the_thread(fake: FakeConnector, po
 async def test_other_channel_messages_get_short_help(fake: FakeConnector, post: Post) -> None:
     command = channel_message(fake.url, DANIEL, "what's on the agenda?")
     await post(command)
-    assert "link <COMMUNITY-CODE>" in (await last_in(fake, command["conversation"]["id"])).text
+    assert "link COMMUNITY-CODE" in (await last_in(fake, command["conversation"]["id"])).text
 
 
 async def test_find_a_community_asks_then_shows_it(fake: FakeConnector, post: Post) -> None:
