@@ -228,3 +228,12 @@ async def test_many_people_at_once_each_get_their_menu(
     for sender in senders:
         [reply] = fake.activities(chat_of(sender))
         assert reply.card is not None and "Signed in as" in json.dumps(reply.card)
+
+
+async def test_find_with_several_matches_lets_the_person_pick(fake: FakeConnector, post: Post) -> None:
+    await post(personal_message(fake.url, HANNAH, "find community"))
+    question = (await last_in(fake, chat_of(HANNAH))).text
+    assert "3 communities match" in question and "THAN2" in question
+    await post(personal_message(fake.url, HANNAH, "MAID1"))
+    card = json.dumps((await last_in(fake, chat_of(HANNAH))).card)
+    assert "Maidstone Town Community (MAID1)" in card and "Loose Valley High School" in card

@@ -1,0 +1,102 @@
+"""The cosbot command line: each command works, and errors go to stderr with exit code 2."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.cli import main
+from tests.conftest import DEMO_ROSTER
+
+APP_ID = "6f1c2e4a-1111-4222-8333-944455556666"
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # no stray .env is read
+    for name in ("MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppTenantId", "PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    database = tmp_path / "cli.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    return database
+
+
+def count(database: Path, table: str) -> int:
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as conn:
+        value = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+    engine.dispose()
+    return int(value)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[], ["serve"], ["db"], ["db", "upgrade"], ["import", "roster"], ["manifest", "build"], ["demo"]],
+)
+def test_every_command_has_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--help"])
+    assert exit_info.value.code == 0
+    assert "usage: cosbot" in capsys.readouterr().out
+
+
+def test_demo_then_import_of_the_same_files_changes_nothing(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo"]) == 0
+    assert count(env, "school") == 9
+    assert main(["import", "roster", str(DEMO_ROSTER)]) == 0
+    assert "Nothing changed" in capsys.readouterr().out
+
+
+def test_a_bad_roster_lists_every_problem_and_writes_nothing(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roster = tmp_path / "roster"
+    shutil.copytree(DEMO_ROSTER, roster)
+    (roster / "people.csv").write_text(
+        "email,name,aad_object_id,role,school_urn,community_code\n"
+        "x@school.example,X,,head,99010,\n"
+        "y@school.example,Y,,chair,,\n"
+    )
+    assert main(["import", "roster", str(roster)]) == 2
+    err = capsys.readouterr().err
+    assert "people.csv:2: role: unknown role 'head'" in err
+    assert "people.csv:2: school_urn: '99010' is not a URN (6 digits)" in err
+    assert "people.csv:3: community_code: chair needs a community_code" in err
+    assert "nothing was imported: 3 problem(s)" in err
+    assert count(env, "school") == 0 and count(env, "person") == 0
+
+
+def test_importing_a_directory_that_is_not_there_is_a_clear_error(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", "roster", "no-such-dir"]) == 2
+    assert "no-such-dir is not a directory" in capsys.readouterr().err
+
+
+def test_manifest_build_needs_the_bot_id_then_writes_the_package(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "pkg.zip"
+    assert main(["manifest", "build", "--out", str(out)]) == 2
+    assert "MicrosoftAppId" in capsys.readouterr().err and not out.exists()
+    monkeypatch.setenv("MicrosoftAppId", APP_ID)
+    monkeypatch.setenv("MicrosoftAppPassword", "secret")
+    monkeypatch.setenv("MicrosoftAppTenantId", "tenant")
+    assert main(["manifest", "build", "--out", str(out), "--base-url", "http://insecure.example"]) == 2
+    assert "https" in capsys.readouterr().err
+    assert main(["manifest", "build", "--out", str(out), "--base-url", "https://cosbot.example.org"]) == 0
+    assert sorted(zipfile.ZipFile(out).namelist()) == ["color.png", "manifest.json", "outline.png"]
+
+
+def test_a_bad_setting_is_reported_not_a_traceback(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MicrosoftAppType", "Everyone")
+    assert main(["db", "upgrade"]) == 2
+    assert "MicrosoftAppType must be one of" in capsys.readouterr().err
