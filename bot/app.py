@@ -24,6 +24,7 @@ from .connector import BotConnector, BotFrameworkTokens, NoTokens, TokenProvider
 from .handler import CosBot
 from .http import ADAPTER, BOT, DATABASE, MAX_BODY, healthz, messages, no_stack_traces
 from .outbox_sender import OutboxSender
+from .safe_logging import describe
 from .services import Services
 from .state_storage import SqlStorage
 
@@ -100,13 +101,7 @@ def _on_turn_error(
     async def on_error(context: TurnContext, error: Exception) -> None:
         activity = context.activity
         # Type and ids only: message text may carry pupil detail.
-        log.error(
-            "turn failed: %s in %s activity %s",
-            type(error).__name__,
-            activity.type,
-            activity.id,
-            exc_info=(type(error), error, error.__traceback__),
-        )
+        log.error("turn failed in %s activity %s: %s", activity.type, activity.id, describe(error))
         # A dialog that failed would fail again on the next message: start afresh.
         try:
             await conversation_state.delete(context)

@@ -17,6 +17,7 @@ from botbuilder.schema import Activity
 from communities.db import Database
 
 from .adapter import TeamsAdapter
+from .safe_logging import describe
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,6 @@ async def no_stack_traces(request: web.Request, handler: Any) -> web.StreamRespo
         if exc.status >= 400:
             return error(exc.status, exc.reason)
         raise
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+    except Exception as exc:
+        log.error("unhandled error on %s %s: %s", request.method, request.path, describe(exc))
         return error(500, "internal error")

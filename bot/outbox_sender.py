@@ -53,6 +53,7 @@ from .rate_limits import (
     Window,
     pacing_key,
 )
+from .safe_logging import describe
 
 log = logging.getLogger(__name__)
 
@@ -236,8 +237,10 @@ class OutboxSender:
             self._wakeup.clear()
             try:
                 await self._dispatch()
-            except Exception:
-                log.exception("outbox poll failed; trying again in %.1f s", self._poll_seconds)
+            except Exception as error:
+                log.error(
+                    "outbox poll failed; trying again in %.1f s: %s", self._poll_seconds, describe(error)
+                )
             if self._stopping:
                 break
             try:
@@ -271,7 +274,7 @@ class OutboxSender:
             return
         error = task.exception()
         if error is not None:
-            log.error("outbox lane %s crashed", lane, exc_info=error)
+            log.error("outbox lane %s crashed: %s", lane, describe(error))
         elif task.result() > 0:
             # The rows behind the ones just sent are due now; look again without waiting for the poll.
             self._wakeup.set()
@@ -326,7 +329,7 @@ class OutboxSender:
         except ConnectorError as exc:
             return await self._after_error(claim, lane, exc)
         except Exception as exc:  # a bug must not stop the lane: retry, then fail, like a transient error
-            log.exception("outbox %s: unexpected error while sending", claim.row.id)
+            log.error("outbox %s: unexpected error while sending: %s", claim.row.id, describe(exc))
             return await self._after_error(claim, lane, _BotFailure(exc))
         return await self._succeed(claim, delivered)
 
