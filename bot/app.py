@@ -26,7 +26,7 @@ from .http import ADAPTER, BOT, DATABASE, MAX_BODY, healthz, messages, no_stack_
 from .outbox_sender import OutboxSender
 from .safe_logging import describe
 from .services import Services
-from .state_storage import SqlStorage
+from .state_storage import SqlStorage, StateConflictError
 
 log = logging.getLogger(__name__)
 
@@ -100,18 +100,24 @@ def _on_turn_error(
 ) -> Callable[[TurnContext, Exception], Awaitable[None]]:
     async def on_error(context: TurnContext, error: Exception) -> None:
         activity = context.activity
-        # Type and ids only: message text may carry pupil detail.
-        log.error("turn failed in %s activity %s: %s", activity.type, activity.id, describe(error))
-        # A dialog that failed would fail again on the next message: start afresh.
-        try:
-            await conversation_state.delete(context)
-        except Exception as state_error:  # the database may be what failed
-            log.warning("could not reset the conversation state: %s", type(state_error).__name__)
-        try:
-            await context.send_activity(
+        if isinstance(error, StateConflictError):
+            # Two messages of one chat at once: the other turn's state stands, and this one
+            # is asked for again rather than overwriting it.
+            log.info("turn %s lost a state race; asking the person to repeat", activity.id)
+            reply = "I was still answering your previous message. Please send that last one again."
+        else:
+            log.error("turn failed in %s activity %s: %s", activity.type, activity.id, describe(error))
+            reply = (
                 "Sorry, something went wrong on my side and I couldn't finish that. "
                 f"Please try again; if it keeps happening, contact {settings.support_contact}."
             )
+            # A dialog that failed would fail again on the next message: start afresh.
+            try:
+                await conversation_state.delete(context)
+            except Exception as state_error:  # the database may be what failed
+                log.warning("could not reset the conversation state: %s", type(state_error).__name__)
+        try:
+            await context.send_activity(reply)
         except Exception as send_error:  # the channel may be what failed
             log.warning("could not tell the user about the error: %s", type(send_error).__name__)
 
