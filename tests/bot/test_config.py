@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Settings
+
+
+def test_defaults_are_local_development_on_sqlite(tmp_path: Path) -> None:
+    settings = Settings.from_env({}, env_file=tmp_path / "none.env")
+    assert settings.database_url == "sqlite+aiosqlite:///./var/cosbot.db"
+    assert settings.timezone == "Europe/London" and settings.app_type == "SingleTenant"
+    assert not settings.authenticated
+
+
+def test_a_dotenv_file_is_read_and_real_environment_variables_win(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DATABASE_URL=postgresql://from-file/db\nTIMEZONE=Europe/Dublin\n")
+    settings = Settings.from_env({"TIMEZONE": "Europe/London"}, env_file=env_file)
+    assert settings.database_url == "postgresql://from-file/db"
+    assert settings.timezone == "Europe/London"
+
+
+@pytest.mark.parametrize(
+    ("environ", "words"),
+    [
+        ({"MicrosoftAppType": "Everyone"}, "MicrosoftAppType must be one of"),
+        ({"MicrosoftAppId": "id", "MicrosoftAppPassword": "pw"}, "MicrosoftAppTenantId is required"),
+        ({"MicrosoftAppId": "id", "MicrosoftAppTenantId": "t"}, "MicrosoftAppPassword is required"),
+        ({"TIMEZONE": "Mars/Olympus"}, "not a known IANA time zone"),
+        ({"OUTBOX_RATE_PER_SECOND": "fast"}, "must be a number"),
+        ({"OUTBOX_RATE_PER_SECOND": "80"}, "within Teams' 50 messages/s"),
+    ],
+)
+def test_wrong_settings_say_what_to_fix(environ: dict[str, str], words: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=words):
+        Settings.from_env(environ, env_file=tmp_path / "none.env")
+
+
+def test_a_managed_identity_needs_no_password(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"MicrosoftAppId": "id", "MicrosoftAppType": "UserAssignedMSI", "MicrosoftAppTenantId": "t"},
+        env_file=tmp_path / "none.env",
+    )
+    assert settings.authenticated
