@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
 from bot.config import Settings
+from bot.connector import BotConnector, NoTokens
 from bot.migrate import upgrade_async
 from communities.clock import SystemClock
 from communities.db import Database
@@ -25,6 +27,17 @@ Post = Callable[[dict[str, Any]], Awaitable[Any]]
 async def fake() -> AsyncIterator[FakeConnector]:
     async with FakeConnector() as connector:
         yield connector
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def connector(http: aiohttp.ClientSession) -> BotConnector:
+    return BotConnector(http, NoTokens())
 
 
 @pytest.fixture

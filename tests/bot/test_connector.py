@@ -33,17 +33,6 @@ async def fake() -> AsyncIterator[FakeConnector]:
         yield server
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
-def connector(http: aiohttp.ClientSession) -> BotConnector:
-    return BotConnector(http, NoTokens())
-
-
 def message(text: str = "hello") -> dict[str, Any]:
     return {"type": "message", "text": text}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -108,23 +107,6 @@ class Harness:
                 return
             self.clock.advance(hours=1)
         raise AssertionError("rows still pending after every retry")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeConnector]:
-    async with FakeConnector(latency=0.005) as server:
-        yield server
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
-def connector(http: aiohttp.ClientSession) -> BotConnector:
-    return BotConnector(http, NoTokens())
 
 
 @pytest.fixture
