@@ -97,3 +97,17 @@ def test_linking_a_channel_needs_the_chair_or_an_officer(e2e: E2E) -> None:
     [event] = ui.observer.bot_messages(linked)
     assert event.conversation_id.startswith(reply_in_thread), event.conversation_id
     e2e.assert_bot_healthy()
+
+
+@pytest.mark.e2e
+def test_a_menu_button_starts_find_a_community(e2e: E2E) -> None:
+    ui = e2e.start(as_email=HANNAH)
+    card = ui.wait_for_bot_message("SENCO")
+
+    card.get_by_role("button", name="Find a community").click()  # an Action.Submit from the real renderer
+
+    ui.wait_for_bot_message("Which community?")
+    ui.send("thanet")
+    found = ui.wait_for_bot_message("Thanet Coast Community (THAN2)")
+    assert "Ramsgate Cliffs Primary Academy" in found.inner_text()
+    e2e.assert_bot_healthy()
