@@ -26,6 +26,7 @@ from .http import ADAPTER, BOT, DATABASE, MAX_BODY, healthz, messages, no_stack_
 from .outbox_sender import OutboxSender
 from .safe_logging import describe
 from .services import Services
+from .signing_keys import SigningKeyRefresher
 from .state_storage import SqlStorage, StateConflictError
 
 log = logging.getLogger(__name__)
@@ -69,17 +70,30 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
             app[ADAPTER] = adapter
             app[BOT] = CosBot(services, conversation_state, UserState(storage))
             app[SENDER] = sender
+            refresher = _signing_key_refresher(settings)
+            if refresher is not None:
+                await refresher.start()
             await sender.start()
             try:
                 yield
             finally:
                 await sender.stop()
+                if refresher is not None:
+                    await refresher.stop()
                 await database.dispose()
 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     return app
+
+
+def _signing_key_refresher(settings: Settings) -> SigningKeyRefresher | None:
+    if not settings.authenticated:
+        return None
+    return SigningKeyRefresher(
+        settings.openid_metadata_url or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
+    )
 
 
 async def _token_provider(settings: Settings) -> TokenProvider:

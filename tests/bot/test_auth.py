@@ -374,3 +374,36 @@ async def test_without_an_app_id_a_request_without_a_token_is_still_served(
     async with TestClient(TestServer(create_app(settings, clock=clock))) as client:
         status, text = await post(client, None)
     assert status == 200, text
+
+
+# ---- signing keys are fetched off the event loop ------------------------------------------------
+
+
+async def test_the_signing_keys_are_loaded_at_start_up_so_no_turn_fetches_them(
+    db: Database, database_url: str, openid: OpenIdServer, clock: FixedClock, signing_key: SigningKey
+) -> None:
+    app = create_app(_settings(database_url, openid), clock=clock)
+    async with TestClient(TestServer(app)) as client:
+        assert openid.requests == [openid.metadata_path, openid.jwks_path]  # before any request
+        for _ in range(3):
+            status, text = await post(
+                client, f"Bearer {signing_key.sign(channel_claims(APP_ID, SERVICE_URL))}"
+            )
+            assert status == 200, text
+    assert openid.requests == [openid.metadata_path, openid.jwks_path]
+
+
+async def test_a_key_server_that_is_down_at_start_up_does_not_stop_the_bot(
+    db: Database, database_url: str, clock: FixedClock
+) -> None:
+    settings = Settings(
+        app_id=APP_ID,
+        app_password="not-a-real-secret",
+        app_tenant_id=TENANT_ID,
+        database_url=database_url,
+        openid_metadata_url="http://127.0.0.1:9/v1/.well-known/openidconfiguration",  # nothing listens
+    )
+    async with TestClient(TestServer(create_app(settings, clock=clock))) as client:
+        assert (await client.get("/healthz")).status == 200
+        status, text = await post(client, None)
+        assert_unauthorized(status, text)
