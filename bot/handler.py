@@ -30,7 +30,7 @@ from cards.welcome import link_help_text, team_welcome_card
 from communities import channel_linking, installations
 from communities.community_overview import channel_status
 from communities.db import in_transaction
-from communities.directory import PersonProfile, load_profile, people_with_role
+from communities.directory import PersonProfile, chairs_by_community, load_profile, people_with_role
 from communities.outbox import OutgoingMessage
 from communities.permissions import CHANNEL_STATUS, FIND_COMMUNITY, LINK_HELP, may_use, menu_for
 from communities.roles import Role
@@ -63,6 +63,8 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         self.user_state = user_state
         self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
         self.dialogs.add(FindCommunityDialog(services.database))
+        #: What this process last stored for each personal chat, so unchanged chats cost no query.
+        self._chats_stored: dict[str, tuple[str, str, int | None]] = {}
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await super().on_turn(turn_context)
@@ -89,6 +91,7 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         async with self.services.database.session() as session:
             profile = await self._profile(session, ctx)
             officers = await self._officers(session) if profile is None else []
+            chairs = await chairs_by_community(session, profile) if profile is not None else {}
         # Every database session above is closed before dialogs and replies run: a turn
         # never holds one connection while it waits for another.
         dialog_context = await self.dialogs.create_context(ctx)
@@ -123,7 +126,7 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
                 await self._run_action(ctx, dialog_context, profile, action, text)
                 return
             await ctx.send_activity(f"Sorry: {decision.reason}")
-        await self._send_card(ctx, await self._menu(profile))
+        await self._send_card(ctx, menu_card(profile, menu_for(profile), chairs))
 
     async def _run_action(
         self, ctx: TurnContext, dialog_context: Any, profile: PersonProfile, action: str, text: str
@@ -256,10 +259,11 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         async with self.services.database.session() as session:
             profile = await self._profile(session, ctx)
             officers = await self._officers(session) if profile is None else []
+            chairs = await chairs_by_community(session, profile) if profile is not None else {}
         if profile is None:
             await ctx.send_activity(self._not_registered_text(ctx, officers))
         else:
-            await self._send_card(ctx, await self._menu(profile))
+            await self._send_card(ctx, menu_card(profile, menu_for(profile), chairs))
 
     # ---- helpers ----------------------------------------------------------------------------
 
@@ -274,30 +278,25 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         profile = await load_profile(session, person) if person is not None else None
         sender = activity.from_property
         if conversation_type(activity) == "personal" and sender and sender.id:
-            await installations.remember_personal_chat(
-                session,
-                self.services.clock,
-                teams_user_id=sender.id,
-                aad_object_id=getattr(sender, "aad_object_id", None),
-                person_id=profile.person_id if profile else None,
-                tenant_id=tenant_of(activity),
-                service_url=activity.service_url,
-                reference=reference_of(activity),
-            )
-            try:
-                await session.commit()
-            except IntegrityError:
-                # The same person's first two activities raced; the other one stored the chat.
-                await session.rollback()
+            stored = (activity.conversation.id, activity.service_url, profile.person_id if profile else None)
+            if self._chats_stored.get(sender.id) != stored:
+                await installations.remember_personal_chat(
+                    session,
+                    self.services.clock,
+                    teams_user_id=sender.id,
+                    aad_object_id=getattr(sender, "aad_object_id", None),
+                    person_id=stored[2],
+                    tenant_id=tenant_of(activity),
+                    service_url=activity.service_url,
+                    reference=reference_of(activity),
+                )
+                try:
+                    await session.commit()
+                    self._chats_stored[sender.id] = stored
+                except IntegrityError:
+                    # The same person's first two activities raced; the other one stored the chat.
+                    await session.rollback()
         return profile
-
-    async def _menu(self, profile: PersonProfile) -> Card:
-        async with self.services.database.session() as session:
-            chairs = {
-                c.code: [p.display_name for p in await people_with_role(session, Role.CHAIR, c.id)]
-                for c in profile.communities
-            }
-        return menu_card(profile, menu_for(profile), chairs)
 
     async def _officers(self, session: AsyncSession) -> list[str]:
         return [f"{p.display_name} ({p.email})" for p in await people_with_role(session, Role.OFFICER)]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from sqlalchemy.orm import aliased
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -105,36 +106,39 @@ async def bind_aad_object_id(session: AsyncSession, person: Person, aad_object_i
         session.add(person)
 
 
+_SCHOOL_COMMUNITY = aliased(Community, name="school_community")
+_ROLE_COMMUNITY = aliased(Community, name="role_community")
+
+
 async def load_profile(session: AsyncSession, person: Person) -> PersonProfile:
+    """The person's active roles with their schools and communities, in one query (a hot path)."""
     assert person.id is not None
-    memberships = (
+    school_community, role_community = _SCHOOL_COMMUNITY, _ROLE_COMMUNITY
+    rows = (
         await session.exec(
-            select(Membership).where(Membership.person_id == person.id, col(Membership.active))
+            select(Membership, School, school_community, role_community)
+            .outerjoin(School, col(School.id) == col(Membership.school_id))
+            .outerjoin(school_community, col(school_community.id) == col(School.community_id))
+            .outerjoin(role_community, col(role_community.id) == col(Membership.community_id))
+            .where(Membership.person_id == person.id, col(Membership.active))
         )
     ).all()
-    school_ids = {m.school_id for m in memberships if m.school_id is not None}
-    schools = {
-        s.id: s for s in (await session.exec(select(School).where(col(School.id).in_(school_ids)))).all()
-    }
-    community_ids = {m.community_id for m in memberships if m.community_id is not None}
-    community_ids |= {s.community_id for s in schools.values()}
-    communities = {
-        c.id: CommunityRef(c.id, c.code, c.name)
-        for c in (await session.exec(select(Community).where(col(Community.id).in_(community_ids)))).all()
-        if c.id is not None
-    }
-    roles: list[RoleHeld] = []
-    for m in sorted(memberships, key=lambda m: (list(Role).index(m.role), m.id or 0)):
+    roles: list[tuple[int, int, RoleHeld]] = []
+    for membership, school, of_school, of_role in rows:
         school_ref = None
-        if m.school_id is not None and m.school_id in schools:
-            s = schools[m.school_id]
-            assert s.id is not None
-            school_ref = SchoolRef(s.id, s.urn, s.name, communities[s.community_id])
-        community = communities.get(m.community_id) if m.community_id else None
-        if community is None and school_ref is not None:
-            community = school_ref.community
-        roles.append(RoleHeld(Role(m.role), school_ref, community))
-    return PersonProfile(person.id, person.display_name, person.email, tuple(roles))
+        if school is not None and of_school is not None:
+            assert school.id is not None and of_school.id is not None
+            school_ref = SchoolRef(school.id, school.urn, school.name, _ref(of_school))
+        community = _ref(of_role) if of_role is not None else (school_ref.community if school_ref else None)
+        role = Role(membership.role)
+        roles.append((list(Role).index(role), membership.id or 0, RoleHeld(role, school_ref, community)))
+    ordered = tuple(held for _, _, held in sorted(roles, key=lambda item: item[:2]))
+    return PersonProfile(person.id, person.display_name, person.email, ordered)
+
+
+def _ref(community: Community) -> CommunityRef:
+    assert community.id is not None
+    return CommunityRef(community.id, community.code, community.name)
 
 
 async def community_by_code(session: AsyncSession, code: str) -> Community | None:
@@ -157,6 +161,31 @@ async def people_with_role(
     if community_id is not None:
         query = query.where(Membership.community_id == community_id)
     return list((await session.exec(query.order_by(col(Person.display_name)))).unique().all())
+
+
+async def chairs_by_community(session: AsyncSession, profile: PersonProfile) -> dict[str, list[str]]:
+    """The chairs' names of each of the person's communities, by community code (one query)."""
+    communities = {c.id: c.code for c in profile.communities}
+    chairs: dict[str, list[str]] = {code: [] for code in communities.values()}
+    if not communities:
+        return chairs
+    rows = (
+        await session.exec(
+            select(Membership.community_id, Person.display_name)
+            .join(Person, col(Person.id) == col(Membership.person_id))
+            .where(
+                Membership.role == Role.CHAIR,
+                col(Membership.active),
+                col(Person.active),
+                col(Membership.community_id).in_(communities),
+            )
+            .order_by(col(Person.display_name))
+        )
+    ).all()
+    for community_id, name in rows:
+        if community_id is not None:
+            chairs[communities[community_id]].append(name)
+    return chairs
 
 
 async def search_communities(session: AsyncSession, text: str, limit: int = 10) -> list[Community]:

@@ -53,6 +53,8 @@ async def test_anything_not_understood_gets_the_menu_too(fake: FakeConnector, po
     await post(personal_message(fake.url, HANNAH, "what can you do for me"))
     reply = await last_in(fake, chat_of(HANNAH))
     assert "Hannah Reid" in json.dumps(reply.card) and "SENCO" in json.dumps(reply.card)
+    chair_rows = [f for f in reply.card["body"][2]["facts"] if f["title"] == "Chair"]
+    assert chair_rows == [{"title": "Chair", "value": "Daniel Okafor"}]
 
 
 async def test_opening_the_chat_greets_with_the_menu(fake: FakeConnector, post: Post) -> None:
