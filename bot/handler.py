@@ -1,7 +1,7 @@
 """The Teams activity handler: routes each turn to the domain and answers with cards.
 
 Personal chat: a menu card that fits the person's roles, card actions, and dialogs.
-Channels: ``link <CODE>``, ``unlink`` and ``help`` (the bot only sees messages that @mention it).
+Channels: see :mod:`bot.channel_commands` (the bot only sees messages that @mention it).
 Team installs: remember the team and greet its General channel through the outbox.
 """
 
@@ -20,29 +20,26 @@ from botbuilder.core import (
 )
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 from botbuilder.schema import ChannelAccount
-from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.community import channel_status_card
 from cards.elements import Card
-from cards.menu import menu_card, not_registered_text
+from cards.menu import menu_card
 from cards.welcome import link_help_text, team_welcome_card
-from communities import channel_linking, installations
+from communities import installations
 from communities.community_overview import channel_status
 from communities.db import in_transaction
-from communities.directory import PersonProfile, chairs_by_community, load_profile, people_with_role
+from communities.directory import PersonProfile
 from communities.outbox import OutgoingMessage
 from communities.permissions import CHANNEL_STATUS, FIND_COMMUNITY, LINK_HELP, may_use, menu_for
 from communities.roles import Role
 from dialogs.find_community import FindCommunityDialog
 
-from .identity import resolve_person
+from .channel_commands import handle_channel_command
+from .senders import Senders
 from .services import Services
 from .teams_context import (
-    channel_id_of,
     command_text,
     conversation_type,
-    reference_of,
     reference_to,
     team_of,
     tenant_of,
@@ -63,8 +60,7 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         self.user_state = user_state
         self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
         self.dialogs.add(FindCommunityDialog(services.database))
-        #: What this process last stored for each personal chat, so unchanged chats cost no query.
-        self._chats_stored: dict[str, tuple[str, str, int | None]] = {}
+        self.senders = Senders(services)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await super().on_turn(turn_context)
@@ -77,7 +73,7 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         if conversation_type(turn_context.activity) == "personal":
             await self._personal_message(turn_context)
         elif team_of(turn_context.activity) is not None:
-            await self._channel_message(turn_context)
+            await handle_channel_command(self.services, self.senders, turn_context)
         else:
             await turn_context.send_activity(
                 "I work in personal chats and in team channels. Open a chat with me to see what I can do."
@@ -88,16 +84,12 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         value = activity.value if isinstance(activity.value, dict) else None
         text = command_text(activity)
         word = text.lower()
-        async with self.services.database.session() as session:
-            profile = await self._profile(session, ctx)
-            officers = await self._officers(session) if profile is None else []
-            chairs = await chairs_by_community(session, profile) if profile is not None else {}
-        # Every database session above is closed before dialogs and replies run: a turn
-        # never holds one connection while it waits for another.
+        sender = await self.senders.identify(ctx)
         dialog_context = await self.dialogs.create_context(ctx)
+        profile = sender.profile
         if profile is None:
             await dialog_context.cancel_all_dialogs()
-            await ctx.send_activity(self._not_registered_text(ctx, officers))
+            await ctx.send_activity(self.senders.not_registered(ctx, sender))
             return
 
         if word in CANCEL_WORDS:
@@ -126,7 +118,7 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
                 await self._run_action(ctx, dialog_context, profile, action, text)
                 return
             await ctx.send_activity(f"Sorry: {decision.reason}")
-        await self._send_card(ctx, menu_card(profile, menu_for(profile), chairs))
+        await self._send_card(ctx, menu_card(profile, menu_for(profile), sender.chairs))
 
     async def _run_action(
         self, ctx: TurnContext, dialog_context: Any, profile: PersonProfile, action: str, text: str
@@ -143,66 +135,6 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
             async with self.services.database.session() as session:
                 card = channel_status_card(await channel_status(session))
             await self._send_card(ctx, card)
-
-    async def _channel_message(self, ctx: TurnContext) -> None:
-        activity = ctx.activity
-        words = command_text(activity).split()
-        command = words[0].lower() if words else "help"
-        bot_name = self.services.settings.bot_name
-        if command not in ("link", "unlink"):
-            await ctx.send_activity(
-                f"In a channel I understand **@{bot_name} link COMMUNITY-CODE** (make this channel the "
-                f"community's channel) and **@{bot_name} unlink**. Everything else happens in a personal "
-                "chat with me."
-            )
-            return
-        async with self.services.database.session() as session:
-            profile = await self._profile(session, ctx)
-            if profile is None:
-                officers = await self._officers(session)
-        if profile is None:
-            await ctx.send_activity(self._not_registered_text(ctx, officers))
-            return
-        async with self.services.database.session() as session:
-            channel_id = channel_id_of(activity) or ""
-            if command == "unlink":
-                outcome = await channel_linking.unlink_channel(
-                    session, self.services.clock, profile, channel_id
-                )
-            else:
-                outcome = await channel_linking.link_channel(
-                    session,
-                    self.services.clock,
-                    self.services.outbox,
-                    profile,
-                    words[1] if len(words) > 1 else "",
-                    self._channel_seen(ctx, channel_id),
-                )
-            await session.commit()
-        if outcome.changed:
-            self.services.outbox.wake()
-        if outcome.reply:
-            await ctx.send_activity(outcome.reply)
-
-    def _channel_seen(self, ctx: TurnContext, channel_id: str) -> channel_linking.ChannelSeen:
-        activity = ctx.activity
-        team = team_of(activity) or {}
-        channel = (
-            (activity.channel_data or {}).get("channel") if isinstance(activity.channel_data, dict) else None
-        )
-        name = channel.get("name") if isinstance(channel, dict) else None
-        if channel_id == team.get("id"):
-            name = name or "General"
-        return channel_linking.ChannelSeen(
-            team_id=str(team.get("id", "")),
-            channel_id=channel_id,
-            channel_name=name,
-            service_url=activity.service_url,
-            tenant_id=tenant_of(activity),
-            channel_reference=reference_to(activity, channel_id),
-            thread_reference=reference_of(activity),
-            message_id=activity.id or f"{activity.conversation.id}:{activity.timestamp}",
-        )
 
     # ---- installs ---------------------------------------------------------------------------
 
@@ -256,56 +188,13 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         self.services.outbox.wake()
 
     async def _greet_person(self, ctx: TurnContext) -> None:
-        async with self.services.database.session() as session:
-            profile = await self._profile(session, ctx)
-            officers = await self._officers(session) if profile is None else []
-            chairs = await chairs_by_community(session, profile) if profile is not None else {}
-        if profile is None:
-            await ctx.send_activity(self._not_registered_text(ctx, officers))
+        sender = await self.senders.identify(ctx)
+        if sender.profile is None:
+            await ctx.send_activity(self.senders.not_registered(ctx, sender))
         else:
-            await self._send_card(ctx, menu_card(profile, menu_for(profile), chairs))
+            await self._send_card(ctx, menu_card(sender.profile, menu_for(sender.profile), sender.chairs))
 
     # ---- helpers ----------------------------------------------------------------------------
-
-    async def _profile(self, session: AsyncSession, ctx: TurnContext) -> PersonProfile | None:
-        """The sender's roster profile; in a personal chat, also keep the chat's reference current.
-
-        One session for the whole turn: a second one while this one is open could wait
-        forever for a pooled connection when many turns run at once.
-        """
-        activity = ctx.activity
-        person = await resolve_person(session, self.services.connector, activity)
-        profile = await load_profile(session, person) if person is not None else None
-        sender = activity.from_property
-        if conversation_type(activity) == "personal" and sender and sender.id:
-            stored = (activity.conversation.id, activity.service_url, profile.person_id if profile else None)
-            if self._chats_stored.get(sender.id) != stored:
-                await installations.remember_personal_chat(
-                    session,
-                    self.services.clock,
-                    teams_user_id=sender.id,
-                    aad_object_id=getattr(sender, "aad_object_id", None),
-                    person_id=stored[2],
-                    tenant_id=tenant_of(activity),
-                    service_url=activity.service_url,
-                    reference=reference_of(activity),
-                )
-                try:
-                    await session.commit()
-                    self._chats_stored[sender.id] = stored
-                except IntegrityError:
-                    # The same person's first two activities raced; the other one stored the chat.
-                    await session.rollback()
-        return profile
-
-    async def _officers(self, session: AsyncSession) -> list[str]:
-        return [f"{p.display_name} ({p.email})" for p in await people_with_role(session, Role.OFFICER)]
-
-    def _not_registered_text(self, ctx: TurnContext, officers: list[str]) -> str:
-        sender = ctx.activity.from_property
-        return not_registered_text(
-            sender.name if sender else None, self.services.settings.support_contact, officers
-        )
 
     async def _send_card(self, ctx: TurnContext, card: Card) -> None:
         await ctx.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))

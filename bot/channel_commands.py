@@ -1,0 +1,69 @@
+"""Commands written in a team channel: ``@bot link CODE``, ``@bot unlink``, anything else gets help."""
+
+from __future__ import annotations
+
+from botbuilder.core import TurnContext
+
+from communities import channel_linking
+
+from .senders import Senders
+from .services import Services
+from .teams_context import channel_id_of, command_text, reference_of, reference_to, team_of, tenant_of
+
+
+async def handle_channel_command(services: Services, senders: Senders, ctx: TurnContext) -> None:
+    activity = ctx.activity
+    words = command_text(activity).split()
+    command = words[0].lower() if words else "help"
+    bot_name = services.settings.bot_name
+    if command not in ("link", "unlink"):
+        await ctx.send_activity(
+            f"In a channel I understand **@{bot_name} link COMMUNITY-CODE** (make this channel the "
+            f"community's channel) and **@{bot_name} unlink**. Everything else happens in a personal "
+            "chat with me."
+        )
+        return
+    sender = await senders.identify(ctx)
+    if sender.profile is None:
+        await ctx.send_activity(senders.not_registered(ctx, sender))
+        return
+    channel_id = channel_id_of(activity) or ""
+    async with services.database.session() as session:
+        if command == "unlink":
+            outcome = await channel_linking.unlink_channel(
+                session, services.clock, sender.profile, channel_id
+            )
+        else:
+            outcome = await channel_linking.link_channel(
+                session,
+                services.clock,
+                services.outbox,
+                sender.profile,
+                words[1] if len(words) > 1 else "",
+                channel_seen(ctx, channel_id),
+            )
+        await session.commit()
+    if outcome.changed:
+        services.outbox.wake()
+    if outcome.reply:
+        await ctx.send_activity(outcome.reply)
+
+
+def channel_seen(ctx: TurnContext, channel_id: str) -> channel_linking.ChannelSeen:
+    activity = ctx.activity
+    team = team_of(activity) or {}
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    channel = data.get("channel")
+    name = channel.get("name") if isinstance(channel, dict) else None
+    if channel_id == team.get("id"):
+        name = name or "General"
+    return channel_linking.ChannelSeen(
+        team_id=str(team.get("id", "")),
+        channel_id=channel_id,
+        channel_name=name,
+        service_url=activity.service_url,
+        tenant_id=tenant_of(activity),
+        channel_reference=reference_to(activity, channel_id),
+        thread_reference=reference_of(activity),
+        message_id=activity.id or f"{activity.conversation.id}:{activity.timestamp}",
+    )
