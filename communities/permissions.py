@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .directory import PersonProfile
-from .roles import Role
+from .request_lifecycle import RequestAction
+from .roles import SCHOOL_ROLES, Role
 from .roster import Community
 
 
@@ -80,4 +81,70 @@ def may_link_channel(profile: PersonProfile, community: Community) -> Decision:
         False,
         f"Only a council officer or the chair of {community.code} can link or unlink "
         f"the channel of {community.name}.",
+    )
+
+
+# ---- requests --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestScope:
+    """Where a request belongs. Checks use the stored request's scope, never a card's claim."""
+
+    school_id: int
+    community_id: int
+    community_code: str = ""
+
+
+#: Actions the requesting school takes on its own requests.
+SCHOOL_ACTIONS = frozenset(
+    {RequestAction.EDIT, RequestAction.SUBMIT, RequestAction.RESUBMIT, RequestAction.WITHDRAW}
+)
+#: Actions of triage: the community's chair or vice chair, or an officer.
+TRIAGE_ACTIONS = frozenset({RequestAction.ACCEPT, RequestAction.RETURN_FOR_INFO})
+
+
+def is_school_staff(profile: PersonProfile, school_id: int) -> bool:
+    return any(
+        held.role in SCHOOL_ROLES and held.school is not None and held.school.id == school_id
+        for held in profile.roles
+    )
+
+
+def is_triager(profile: PersonProfile, community_id: int) -> bool:
+    return profile.has_role(Role.OFFICER) or any(
+        profile.has_role(role, community_id) for role in (Role.CHAIR, Role.VICE_CHAIR)
+    )
+
+
+def may_raise_request(profile: PersonProfile, school_id: int) -> Decision:
+    if is_school_staff(profile, school_id):
+        return ALLOWED
+    return Decision(False, "Only a school leader or SENCO of the school can raise its requests.")
+
+
+def may_act_on_request(profile: PersonProfile, action: RequestAction, scope: RequestScope) -> Decision:
+    if action in SCHOOL_ACTIONS:
+        if is_school_staff(profile, scope.school_id):
+            return ALLOWED
+        return Decision(
+            False, f"Only a school leader or SENCO of the requesting school can {action.label} it."
+        )
+    if action in TRIAGE_ACTIONS:
+        if is_triager(profile, scope.community_id):
+            return ALLOWED
+        community = scope.community_code or "the community"
+        return Decision(
+            False,
+            f"Only the chair or vice chair of {community}, or a council officer, can {action.label} it.",
+        )
+    return Decision(False, "I don't know that action.")
+
+
+def may_view_request(profile: PersonProfile, scope: RequestScope) -> Decision:
+    """Pupil-level detail: the requesting school, the community's chair and vice chair, officers."""
+    if is_school_staff(profile, scope.school_id) or is_triager(profile, scope.community_id):
+        return ALLOWED
+    return Decision(
+        False, "Only the requesting school, the community's chair and vice chair, and officers can see it."
     )
