@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .audit import AuditEvent
 from .outbox import OutboxMessage
+from .requests import Request, RequestSequence
 from .roster import Area, Community, Membership, Person, School
 from .teams_links import ChannelLink, PersonalChat, TeamInstallation
 
@@ -16,6 +17,8 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "PersonalChat",
+    "Request",
+    "RequestSequence",
     "School",
     "TeamInstallation",
 ]

@@ -1,0 +1,257 @@
+"""Raising, submitting and triaging requests against the demo roster, on a real database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from communities.audit import AuditEvent
+from communities.clock import FixedClock
+from communities.db import Database
+from communities.directory import find_person
+from communities.outbox import Outbox, OutboxMessage
+from communities.request_lifecycle import IllegalTransition, RequestStatus
+from communities.request_service import (
+    RequestRefused,
+    accept,
+    open_for_reading,
+    return_for_info,
+    save_answers,
+    school_requests,
+    start_draft,
+    submit,
+    triage_queue,
+    withdraw,
+)
+from communities.requests import Request
+from communities.roster import School
+from communities.teams_links import PersonalChat
+from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of
+
+COMPLETE: dict[str, Any] = {
+    "request_type": "one_pupil",
+    "pupil_ref": "WM-2026-07",
+    "year_group": "5",
+    "sen_status": "sen_support",
+    "primary_need": "semh",
+    "needs_summary": "Struggles to settle after break; dysregulation most afternoons.",
+    "graduated_response": "Two APDR cycles: a calm space and a key adult helped in the mornings.",
+    "hoped_outcome": "Settled afternoons and a plan the class team can keep up.",
+    "support": ["advice", "funding"],
+    "funding_pounds": 1500,
+    "parents_informed": True,
+    "parental_agreement": True,
+    "urgency": "standard",
+}
+
+
+async def school_id(db: Database, urn: str) -> int:
+    async with db.session() as session:
+        school = (await session.exec(select(School).where(School.urn == urn))).one()
+    assert school.id is not None
+    return school.id
+
+
+async def give_chats(db: Database, clock: FixedClock, *emails: str) -> None:
+    async with db.session() as session:
+        for email in emails:
+            person = await find_person(session, aad_object_id=None, email=email)
+            assert person is not None and person.id is not None
+            session.add(
+                PersonalChat(
+                    teams_user_id=f"29:{person.id}",
+                    person_id=person.id,
+                    service_url="https://smba.example/uk/",
+                    reference={
+                        "serviceUrl": "https://smba.example/uk/",
+                        "conversation": {"id": f"a:{email}"},
+                    },
+                    updated_at=clock.now(),
+                )
+            )
+        await session.commit()
+
+
+async def dms(db: Database) -> dict[str, list[str]]:
+    async with db.session() as session:
+        rows = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+    found: dict[str, list[str]] = {}
+    for row in rows:
+        found.setdefault(row.reference["conversation"]["id"].removeprefix("a:"), []).append(
+            row.payload["text"]
+        )
+    return found
+
+
+async def audited(db: Database) -> list[tuple[str, str]]:
+    async with db.session() as session:
+        rows = (await session.exec(select(AuditEvent).where(AuditEvent.entity == "request"))).all()
+    return [(row.action, row.entity_id) for row in rows]
+
+
+async def draft(
+    db: Database, clock: FixedClock, email: str = HANNAH, answers: dict[str, Any] | None = None
+) -> int:
+    actor = await profile_of(db, email)
+    async with db.session() as session:
+        request = await start_draft(session, clock, actor, await school_id(db, "990101"))
+        assert request.id is not None
+        if answers:
+            await save_answers(session, clock, actor, request.id, answers)
+        await session.commit()
+        return request.id
+
+
+async def act(
+    db: Database, clock: FixedClock, email: str, operation: Any, request_id: int, *args: Any
+) -> Any:
+    actor = await profile_of(db, email)
+    async with db.session() as session:
+        result = await operation(session, clock, Outbox(clock), actor, request_id, *args)
+        await session.commit()
+        return result
+
+
+async def status_of(db: Database, request_id: int) -> str:
+    async with db.session() as session:
+        request = await session.get(Request, request_id)
+    assert request is not None
+    return str(request.status)
+
+
+async def test_drafts_get_community_references_in_order(demo_db: Database, clock: FixedClock) -> None:
+    first, second = await draft(demo_db, clock), await draft(demo_db, clock, DANIEL)
+    async with demo_db.session() as session:
+        refs = [(await session.get(Request, i)).ref for i in (first, second)]  # type: ignore[union-attr]
+    assert refs == ["COS-CANT1-26-001", "COS-CANT1-26-002"]
+
+
+async def test_only_the_schools_staff_start_its_requests(demo_db: Database, clock: FixedClock) -> None:
+    with pytest.raises(RequestRefused, match="school leader or SENCO of the school"):
+        await draft(demo_db, clock, GRACE)
+
+
+async def test_an_incomplete_request_is_refused_with_what_is_missing(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    request_id = await draft(
+        demo_db, clock, answers={**COMPLETE, "parental_agreement": False, "year_group": "14"}
+    )
+    with pytest.raises(RequestRefused) as refused:
+        await act(demo_db, clock, HANNAH, submit, request_id)
+    assert "Parents/carers must agree" in str(refused.value) and "year group" in str(refused.value)
+    assert await status_of(demo_db, request_id) == "draft"
+
+
+async def test_submitting_tells_the_chair_and_vice_chair_without_pupil_detail(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    await give_chats(demo_db, clock, DANIEL, GRACE, HANNAH, PRIYA)
+    request_id = await draft(demo_db, clock, answers=COMPLETE)
+    notices = await act(demo_db, clock, HANNAH, submit, request_id)
+    assert await status_of(demo_db, request_id) == "submitted"
+    sent = await dms(demo_db)
+    assert set(sent) == {DANIEL, GRACE} and len(notices) == 2
+    text = sent[DANIEL][0]
+    assert "Westgate Meadow Primary School has submitted request COS-CANT1-26-001 (one pupil)" in text
+    assert "WM-2026-07" not in text and "dysregulation" not in text
+    assert ("request_submit", "COS-CANT1-26-001") in await audited(demo_db)
+
+
+async def test_when_no_chair_can_be_reached_the_officers_are_told(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    await give_chats(demo_db, clock, PRIYA, HANNAH)
+    request_id = await draft(demo_db, clock, answers=COMPLETE)
+    await act(demo_db, clock, HANNAH, submit, request_id)
+    sent = await dms(demo_db)
+    assert list(sent) == [PRIYA]
+    assert "cannot be reached by the bot" in sent[PRIYA][0] and "COS-CANT1-26-001" in sent[PRIYA][0]
+
+
+async def test_triage_by_the_vice_chair_and_an_officer_and_the_requester_hears_each_time(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    await give_chats(demo_db, clock, HANNAH)
+    request_id = await draft(demo_db, clock, answers=COMPLETE)
+    await act(demo_db, clock, HANNAH, submit, request_id)
+
+    await act(demo_db, clock, PRIYA, return_for_info, request_id, "Please add what the EP advised.")
+    assert await status_of(demo_db, request_id) == "returned_for_info"
+    await act(demo_db, clock, HANNAH, save_answers_op, request_id, {"graduated_response": "EP advice added."})
+    await act(demo_db, clock, HANNAH, submit, request_id)
+    await act(demo_db, clock, GRACE, accept, request_id)
+    assert await status_of(demo_db, request_id) == "accepted"
+
+    told = (await dms(demo_db))[HANNAH]
+    assert "returned for more information" in told[0] and "has been accepted" in told[1]
+    transitions = {"request_submit", "request_return_for_info", "request_resubmit", "request_accept"}
+    actions = [action for action, _ in await audited(demo_db) if action in transitions]
+    assert actions == ["request_submit", "request_return_for_info", "request_resubmit", "request_accept"]
+
+
+async def save_answers_op(
+    session: Any, clock: FixedClock, _outbox: Outbox, actor: Any, request_id: int, answers: Any
+) -> Any:
+    return await save_answers(session, clock, actor, request_id, answers)
+
+
+async def test_a_forged_triage_from_another_community_is_refused_and_audited(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    request_id = await draft(demo_db, clock, answers=COMPLETE)
+    await act(demo_db, clock, HANNAH, submit, request_id)
+    with pytest.raises(RequestRefused, match="Only the chair or vice chair of CANT1"):
+        await act(demo_db, clock, TOM, accept, request_id)
+    assert await status_of(demo_db, request_id) == "submitted"
+    assert ("request_accept_refused", "COS-CANT1-26-001") in await audited(demo_db)
+
+
+async def test_an_illegal_move_is_refused_with_the_reason(demo_db: Database, clock: FixedClock) -> None:
+    request_id = await draft(demo_db, clock, answers=COMPLETE)
+    await act(demo_db, clock, HANNAH, submit, request_id)
+    await act(demo_db, clock, DANIEL, accept, request_id)
+    with pytest.raises(IllegalTransition, match="cannot be edited"):
+        await act(demo_db, clock, HANNAH, save_answers_op, request_id, {"needs_summary": "changed"})
+    await act(demo_db, clock, HANNAH, withdraw, request_id)
+    assert await status_of(demo_db, request_id) == RequestStatus.WITHDRAWN
+
+
+async def test_a_school_has_at_most_three_open_requests(demo_db: Database, clock: FixedClock) -> None:
+    for _ in range(3):
+        await act(demo_db, clock, HANNAH, submit, await draft(demo_db, clock, answers=COMPLETE))
+    fourth = await draft(demo_db, clock, answers=COMPLETE)
+    with pytest.raises(RequestRefused, match="already has 3 open requests"):
+        await act(demo_db, clock, HANNAH, submit, fourth)
+
+
+async def test_reading_the_detail_is_audited_and_limited(demo_db: Database, clock: FixedClock) -> None:
+    request_id = await draft(demo_db, clock, answers=COMPLETE)
+    async with demo_db.session() as session:
+        request = await open_for_reading(session, clock, await profile_of(demo_db, DANIEL), request_id)
+        assert request.details["pupil_ref"] == "WM-2026-07"
+        await session.commit()
+    async with demo_db.session() as session:
+        with pytest.raises(RequestRefused):
+            await open_for_reading(session, clock, await profile_of(demo_db, TOM), request_id)
+    actions = [action for action, _ in await audited(demo_db)]
+    assert "request_read" in actions and "request_read_refused" in actions
+
+
+async def test_lists_for_the_school_and_the_chairs_queue(demo_db: Database, clock: FixedClock) -> None:
+    standard = await draft(demo_db, clock, answers=COMPLETE)
+    urgent = await draft(
+        demo_db, clock, answers={**COMPLETE, "urgency": "urgent", "urgency_reason": "Risk of exclusion."}
+    )
+    kept_draft = await draft(demo_db, clock)
+    for request_id in (standard, urgent):
+        await act(demo_db, clock, HANNAH, submit, request_id)
+    async with demo_db.session() as session:
+        mine = await school_requests(session, await profile_of(demo_db, HANNAH))
+        queue = await triage_queue(session, await profile_of(demo_db, DANIEL), mine[0].community_id)
+        with pytest.raises(RequestRefused):
+            await triage_queue(session, await profile_of(demo_db, HANNAH), mine[0].community_id)
+    assert {r.id for r in mine} == {standard, urgent, kept_draft}
+    assert [r.id for r in queue] == [urgent, standard]
