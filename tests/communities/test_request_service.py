@@ -255,3 +255,27 @@ async def test_lists_for_the_school_and_the_chairs_queue(demo_db: Database, cloc
             await triage_queue(session, await profile_of(demo_db, HANNAH), mine[0].community_id)
     assert {r.id for r in mine} == {standard, urgent, kept_draft}
     assert [r.id for r in queue] == [urgent, standard]
+
+
+async def test_request_lines_name_the_school_status_and_next_step(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    from communities.request_lifecycle import RequestAction
+    from communities.request_views import request_lines
+
+    submitted = await draft(demo_db, clock, answers=COMPLETE)
+    await act(demo_db, clock, HANNAH, submit, submitted)
+    await draft(demo_db, clock)
+    async with demo_db.session() as session:
+        lines = await request_lines(
+            session, await school_requests(session, await profile_of(demo_db, HANNAH))
+        )
+    by_ref = {line.ref: line for line in lines}
+    first, second = by_ref["COS-CANT1-26-001"], by_ref["COS-CANT1-26-002"]
+    assert (first.school, first.kind, first.status.label) == (
+        "Westgate Meadow Primary School",
+        "One pupil",
+        "Submitted",
+    )
+    assert RequestAction.WITHDRAW in first.actions and RequestAction.SUBMIT not in first.actions
+    assert (second.kind, second.status.label) == ("Not chosen yet", "Draft")
