@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from .audit import AuditEvent
+from .code_of_conduct import CodeOfConductAcceptance
+from .declarations import DeclarationConfirmation, InterestDeclaration
 from .outbox import OutboxMessage
 from .requests import Request, RequestSequence
 from .roster import Area, Community, Membership, Person, School
@@ -12,7 +14,10 @@ __all__ = [
     "Area",
     "AuditEvent",
     "ChannelLink",
+    "CodeOfConductAcceptance",
     "Community",
+    "DeclarationConfirmation",
+    "InterestDeclaration",
     "Membership",
     "OutboxMessage",
     "Person",
