@@ -30,9 +30,21 @@ from communities.community_overview import channel_status
 from communities.db import in_transaction
 from communities.directory import PersonProfile
 from communities.outbox import OutgoingMessage
-from communities.permissions import CHANNEL_STATUS, FIND_COMMUNITY, LINK_HELP, may_use, menu_for
+from communities.permissions import (
+    CHANNEL_STATUS,
+    CONTINUE_DRAFT,
+    FIND_COMMUNITY,
+    LINK_HELP,
+    RAISE_REQUEST,
+    Capability,
+    may_use,
+    menu_for,
+)
 from communities.roles import Role
 from dialogs.find_community import FindCommunityDialog
+from dialogs.request_form import RequestFormDialog, continue_request_form
+from dialogs.request_store import has_draft
+from dialogs.turn_profile import remember_profile
 
 from .channel_commands import handle_channel_command
 from .senders import Senders
@@ -49,6 +61,8 @@ log = logging.getLogger(__name__)
 
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit"})
 HELP_WORDS = frozenset({"help", "menu", "hi", "hello", "start", "?"})
+#: Typed commands that start an action (the first word).
+WORD_ACTIONS = {"find": FIND_COMMUNITY.key, "request": RAISE_REQUEST.key, "continue": CONTINUE_DRAFT.key}
 
 
 class CosBot(ActivityHandler):  # type: ignore[misc]
@@ -60,6 +74,7 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         self.user_state = user_state
         self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
         self.dialogs.add(FindCommunityDialog(services.database))
+        self.dialogs.add(RequestFormDialog(services.database, services.clock, services.outbox))
         self.senders = Senders(services)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -91,6 +106,9 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
             await dialog_context.cancel_all_dialogs()
             await ctx.send_activity(self.senders.not_registered(ctx, sender))
             return
+        remember_profile(ctx, profile)
+        if await continue_request_form(dialog_context, value, word):
+            return
 
         if word in CANCEL_WORDS:
             if dialog_context.active_dialog is not None:
@@ -110,15 +128,15 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         action = str(value.get("action", "")) if value else ""
         if value is not None and not action:
             await ctx.send_activity("I didn't understand that card. Here is the menu.")
-        if not action and word.split(" ")[0] == "find":
-            action = FIND_COMMUNITY.key
+        if not action:
+            action = WORD_ACTIONS.get(word.split(" ")[0], "")
         if action:
             decision = may_use(profile, action)
             if decision.allowed:
                 await self._run_action(ctx, dialog_context, profile, action, text)
                 return
             await ctx.send_activity(f"Sorry: {decision.reason}")
-        await self._send_card(ctx, menu_card(profile, menu_for(profile), sender.chairs))
+        await self._send_card(ctx, menu_card(profile, await self._menu_for(profile), sender.chairs))
 
     async def _run_action(
         self, ctx: TurnContext, dialog_context: Any, profile: PersonProfile, action: str, text: str
@@ -126,6 +144,9 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         if action == FIND_COMMUNITY.key:
             query = text[len("find") :].strip() if text.lower().startswith("find") else ""
             await dialog_context.begin_dialog(FindCommunityDialog.ID, {"text": query} if query else None)
+        elif action in (RAISE_REQUEST.key, CONTINUE_DRAFT.key):
+            start = "new" if action == RAISE_REQUEST.key else "continue"
+            await dialog_context.begin_dialog(RequestFormDialog.ID, {"start": start})
         elif action == LINK_HELP.key:
             codes = [c.code for c in profile.communities if profile.has_role(Role.CHAIR, c.id)]
             await ctx.send_activity(
@@ -192,9 +213,17 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         if sender.profile is None:
             await ctx.send_activity(self.senders.not_registered(ctx, sender))
         else:
-            await self._send_card(ctx, menu_card(sender.profile, menu_for(sender.profile), sender.chairs))
+            menu = await self._menu_for(sender.profile)
+            await self._send_card(ctx, menu_card(sender.profile, menu, sender.chairs))
 
     # ---- helpers ----------------------------------------------------------------------------
+
+    async def _menu_for(self, profile: PersonProfile) -> list[Capability]:
+        """The menu; "Continue my draft" only for someone with a draft (one query, school staff only)."""
+        if not RAISE_REQUEST.offered_to(profile):
+            return menu_for(profile)
+        async with self.services.database.session() as session:
+            return menu_for(profile, has_draft=await has_draft(session, profile))
 
     async def _send_card(self, ctx: TurnContext, card: Card) -> None:
         await ctx.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))

@@ -48,12 +48,32 @@ CHANNEL_STATUS = Capability(
     frozenset({Role.OFFICER}),
 )
 
+RAISE_REQUEST = Capability(
+    "raise_request",
+    "Raise a request",
+    "Ask your community for support: for a pupil, a group, or your school.",
+    frozenset({Role.SCHOOL_LEADER, Role.SENCO}),
+)
+#: Offered on the menu only when the person has a draft (the handler checks).
+CONTINUE_DRAFT = Capability(
+    "continue_draft",
+    "Continue my draft",
+    "Finish the request you started.",
+    frozenset({Role.SCHOOL_LEADER, Role.SENCO}),
+)
+
 #: Everything the menu can offer, in menu order. Later capabilities are added here.
-CAPABILITIES: tuple[Capability, ...] = (FIND_COMMUNITY, LINK_HELP, CHANNEL_STATUS)
+CAPABILITIES: tuple[Capability, ...] = (
+    FIND_COMMUNITY,
+    RAISE_REQUEST,
+    CONTINUE_DRAFT,
+    LINK_HELP,
+    CHANNEL_STATUS,
+)
 
 
-def menu_for(profile: PersonProfile) -> list[Capability]:
-    return [c for c in CAPABILITIES if c.offered_to(profile)]
+def menu_for(profile: PersonProfile, *, has_draft: bool = False) -> list[Capability]:
+    return [c for c in CAPABILITIES if c.offered_to(profile) and (has_draft or c is not CONTINUE_DRAFT)]
 
 
 def capability(key: str) -> Capability | None:

@@ -45,7 +45,11 @@ async def test_help_shows_a_chair_their_menu_card(fake: FakeConnector, post: Pos
     flat = json.dumps(reply.card)
     assert "Daniel Okafor" in flat and "Community chair" in flat
     assert "Canterbury City Community (CANT1)" in flat and "Westgate Meadow Primary School" in flat
-    assert [a["data"]["action"] for a in reply.card["actions"]] == ["find_community", "link_help"]
+    assert [a["data"]["action"] for a in reply.card["actions"]] == [
+        "find_community",
+        "raise_request",
+        "link_help",
+    ]
     fake.assert_no_violations()
 
 

@@ -55,7 +55,11 @@ async def test_help_in_a_personal_chat_gets_the_menu_card(
     card = json.dumps(reply.card)
     assert "Daniel Okafor" in card and "Community chair" in card
     assert "Canterbury City Community (CANT1)" in card and "Westgate Meadow Primary School" in card
-    assert [action["data"]["action"] for action in reply.card["actions"]] == ["find_community", "link_help"]
+    assert [action["data"]["action"] for action in reply.card["actions"]] == [
+        "find_community",
+        "raise_request",
+        "link_help",
+    ]
 
     # A second turn reads the state the first one saved in PostgreSQL, and saves over it.
     await post(client, personal_message(fake.url, DANIEL, "help"))

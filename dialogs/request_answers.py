@@ -1,0 +1,327 @@
+"""Reading a Request Form card's submit, checking it, and finding the way through the sections.
+
+Pure functions. Nothing a card sends is trusted: each section reads only its own fields, turns
+each value into the type the form needs (or drops it), and the answers are then checked with
+:func:`communities.request_form.problems`, restricted to the section, plus the few checks the
+dialog adds (APDR cycles, what worked, who the other specialist is, informed before agreeing).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from cards.request_cards import BY_NAME, NO_SECONDARY, SECTIONS, Section
+from communities.identifying_text import Finding, find_identifying_text
+from communities.request_form import (
+    MAX_TEXT,
+    NEED_AREAS,
+    SEN_STATUSES,
+    SPECIALISTS,
+    SUPPORT_KINDS,
+    YEAR_GROUPS,
+    problems,
+)
+from communities.requests import RequestType, Urgency
+
+REVIEW = "review"
+
+#: Free-text answers checked for text that may identify a child (a warning, which can be overridden).
+FREE_TEXT = (
+    "needs_summary",
+    "graduated_response",
+    "what_worked",
+    "hoped_outcome",
+    "specialist_other",
+    "support_other",
+    "urgency_reason",
+)
+#: Where the acknowledgements of identifying-text warnings are kept in ``details``.
+ACKNOWLEDGED = "identifying_text_acknowledged"
+
+PUPIL_FIELDS = BY_NAME["pupil"].fields
+_TYPES = frozenset(t.value for t in RequestType)
+_URGENCIES = frozenset(u.value for u in Urgency)
+
+
+@dataclass
+class Answers:
+    """A section's answers as the form stores them; ``None`` clears an answer that no longer applies."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+
+
+def read_section(section: Section, submitted: Mapping[str, Any], details: Mapping[str, Any]) -> Answers:
+    """The answers ``submitted`` gives for ``section``, checked against the draft's other answers."""
+    values = _READERS[section.name](submitted, details)
+    merged = {**details, **values}
+    return Answers(values, section_problems(section, merged))
+
+
+def section_problems(section: Section, details: Mapping[str, Any]) -> dict[str, str]:
+    """What is missing or wrong in one section of ``details`` (empty: the section is complete)."""
+    kind = _kind(details)
+    if not section.applies_to(kind):
+        return {}
+    found = {name: message for name, message in problems(details).items() if name in section.fields}
+    if section.name == "type":
+        return {"request_type": found["request_type"]} if "request_type" in found else {}
+    if section.name == "pupil":
+        found.update(_pupil_ref_problems(details.get("pupil_ref")))
+    elif section.name == "needs":
+        cycles = details.get("apdr_cycles")
+        if not isinstance(cycles, int) or isinstance(cycles, bool) or not 0 <= cycles <= 20:
+            found["apdr_cycles"] = "Say how many assess-plan-do-review cycles you have completed (0 to 20)."
+        _require_text(details, "what_worked", "what worked and what did not", found)
+    elif section.name == "support":
+        specialists = details.get("specialists")
+        if (
+            isinstance(specialists, list)
+            and "other" in specialists
+            and "specialist" in _list(details, "support")
+        ):
+            _require_text(details, "specialist_other", "which other specialist", found)
+    elif section.name == "parents":
+        if details.get("parents_informed") is False and details.get("parental_agreement") is True:
+            found["parents_informed"] = "Parents/carers can only agree once they have been informed."
+    return found
+
+
+def identifying(
+    answers: Mapping[str, Any], *, allowed_names: Sequence[str], today: date
+) -> dict[str, list[Finding]]:
+    """The free-text answers that may identify a child, with what was found in each."""
+    found: dict[str, list[Finding]] = {}
+    for name in FREE_TEXT:
+        value = answers.get(name)
+        if isinstance(value, str) and value:
+            findings = find_identifying_text(value, allowed_names=allowed_names, today=today)
+            if findings:
+                found[name] = findings
+    return found
+
+
+def acknowledgements(
+    details: Mapping[str, Any],
+    answers: Mapping[str, Any],
+    kept: Mapping[str, list[Finding]],
+    *,
+    person_id: int,
+    at: str,
+) -> dict[str, Any]:
+    """The acknowledgements after saving ``answers``: new ones for ``kept``, none for changed text.
+
+    Only the kinds of what was found are recorded (never the text itself).
+    """
+    current = details.get(ACKNOWLEDGED)
+    result = {k: v for k, v in current.items() if k not in answers} if isinstance(current, dict) else {}
+    for name, findings in kept.items():
+        result[name] = {
+            "by_person_id": person_id,
+            "at": at,
+            "kinds": sorted({f.kind for f in findings}),
+            "statement": "It is not about a pupil.",
+        }
+    return result
+
+
+# ---- the way through ----------------------------------------------------------------------------
+
+
+def steps_for(details: Mapping[str, Any]) -> list[Section]:
+    kind = _kind(details)
+    return [s for s in SECTIONS if s.applies_to(kind)]
+
+
+def first_incomplete(details: Mapping[str, Any]) -> str:
+    """The first section with something missing, or ``review`` when everything is answered."""
+    for section in steps_for(details):
+        if section_problems(section, details):
+            return section.name
+    return REVIEW
+
+
+def next_step(current: str, details: Mapping[str, Any]) -> str:
+    names = [s.name for s in steps_for(details)]
+    if current not in names:
+        return first_incomplete(details)
+    index = names.index(current)
+    return names[index + 1] if index + 1 < len(names) else REVIEW
+
+
+def previous_step(current: str, details: Mapping[str, Any]) -> str | None:
+    """The step before ``current``, or None at the first one."""
+    names = [s.name for s in steps_for(details)]
+    if current == REVIEW:
+        return names[-1]
+    if current not in names:
+        return None
+    index = names.index(current)
+    return names[index - 1] if index > 0 else None
+
+
+# ---- reading what a card sent -------------------------------------------------------------------
+
+
+def _read_type(submitted: Mapping[str, Any], details: Mapping[str, Any]) -> dict[str, Any]:
+    kind = _choice(submitted.get("request_type"), _TYPES)
+    values: dict[str, Any] = {"request_type": kind}
+    if kind is None:
+        return values
+    if not RequestType(kind).about_pupils:
+        # Data minimisation: no pupil detail stays on a request that is no longer about pupils.
+        values.update(dict.fromkeys(PUPIL_FIELDS))
+        values["parental_agreement"] = None
+    elif kind == RequestType.ONE_PUPIL:
+        values["pupil_count"] = None
+    return values
+
+
+def _read_pupil(submitted: Mapping[str, Any], details: Mapping[str, Any]) -> dict[str, Any]:
+    secondary = submitted.get("secondary_need")
+    values: dict[str, Any] = {
+        "pupil_ref": _text(submitted.get("pupil_ref")),
+        "year_group": _choice(submitted.get("year_group"), YEAR_GROUPS),
+        "sen_status": _choice(submitted.get("sen_status"), SEN_STATUSES),
+        "primary_need": _choice(submitted.get("primary_need"), NEED_AREAS),
+        "secondary_need": None if secondary in (None, "", NO_SECONDARY) else _choice(secondary, NEED_AREAS),
+    }
+    if secondary not in (None, "", NO_SECONDARY) and values["secondary_need"] is None:
+        values["secondary_need"] = "invalid"  # reported by problems(), never saved
+    group = _kind(details) is RequestType.GROUP_OF_PUPILS
+    values["pupil_count"] = _integer(submitted.get("pupil_count")) if group else None
+    return values
+
+
+def _read_needs(submitted: Mapping[str, Any], details: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "needs_summary": _text(submitted.get("needs_summary")),
+        "apdr_cycles": _integer(submitted.get("apdr_cycles")),
+        "graduated_response": _text(submitted.get("graduated_response")),
+        "what_worked": _text(submitted.get("what_worked")),
+    }
+
+
+def _read_support(submitted: Mapping[str, Any], details: Mapping[str, Any]) -> dict[str, Any]:
+    support = _choices(submitted.get("support"), SUPPORT_KINDS)
+    chosen = support or []
+    specialists = _choices(submitted.get("specialists"), SPECIALISTS) if "specialist" in chosen else None
+    return {
+        "hoped_outcome": _text(submitted.get("hoped_outcome")),
+        "support": support,
+        "specialists": specialists,
+        "specialist_other": (
+            _text(submitted.get("specialist_other")) if specialists and "other" in specialists else None
+        ),
+        "funding_pounds": _integer(submitted.get("funding_pounds")) if "funding" in chosen else None,
+        "support_other": _text(submitted.get("support_other")) if "other" in chosen else None,
+    }
+
+
+def _read_parents(submitted: Mapping[str, Any], details: Mapping[str, Any]) -> dict[str, Any]:
+    kind = _kind(details)
+    about_pupils = kind is None or kind.about_pupils
+    return {
+        "parents_informed": _yes_no(submitted.get("parents_informed")),
+        "parental_agreement": _yes_no(submitted.get("parental_agreement")) if about_pupils else None,
+    }
+
+
+def _read_urgency(submitted: Mapping[str, Any], details: Mapping[str, Any]) -> dict[str, Any]:
+    urgency = _choice(submitted.get("urgency"), _URGENCIES)
+    reason = _text(submitted.get("urgency_reason")) if urgency == Urgency.URGENT.value else None
+    # An unreadable urgency is kept as "invalid" so that problems() says so (never saved).
+    return {"urgency": urgency or "invalid", "urgency_reason": reason}
+
+
+_READERS: dict[str, Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]] = {
+    "type": _read_type,
+    "pupil": _read_pupil,
+    "needs": _read_needs,
+    "support": _read_support,
+    "parents": _read_parents,
+    "urgency": _read_urgency,
+}
+
+
+def _text(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
+
+
+def _choice(value: Any, allowed: Any) -> str | None:
+    return value if isinstance(value, str) and value in allowed else None
+
+
+def _choices(value: Any, allowed: Mapping[str, str]) -> list[str] | None:
+    """A multi-select: Teams sends ``"a,b"``; a list of strings is accepted too. Anything odd: None."""
+    if isinstance(value, str):
+        items = [v.strip() for v in value.split(",") if v.strip()]
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        items = [v.strip() for v in value]
+    else:
+        return None
+    if not items or any(v not in allowed for v in items):
+        return None
+    return list(dict.fromkeys(items))
+
+
+_POUNDS = re.compile(r"£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?")
+
+
+def _integer(value: Any) -> int | None:
+    """A whole number from a number or a string ("12", "£1,500", "3.0"); anything else: None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 1e9 else None
+    if isinstance(value, str):
+        match = _POUNDS.fullmatch(value.strip())
+        if match and len(match.group(1)) <= 12:
+            return int(match.group(1).replace(",", ""))
+    return None
+
+
+def _yes_no(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return {"yes": True, "true": True, "no": False, "false": False}.get(value.strip().lower())
+    return None
+
+
+def _kind(details: Mapping[str, Any]) -> RequestType | None:
+    value = details.get("request_type")
+    return RequestType(value) if value in _TYPES else None
+
+
+def _list(details: Mapping[str, Any], name: str) -> list[Any]:
+    value = details.get(name)
+    return value if isinstance(value, list) else []
+
+
+def _require_text(details: Mapping[str, Any], name: str, label: str, found: dict[str, str]) -> None:
+    value = details.get(name)
+    if not isinstance(value, str) or not value.strip():
+        found[name] = f"Write {label}."
+    elif len(value) > MAX_TEXT:
+        found[name] = f"Keep {label} under {MAX_TEXT} characters."
+
+
+def _pupil_ref_problems(ref: Any) -> dict[str, str]:
+    """A pupil reference must not itself identify the child (a name, a UPN, a date of birth)."""
+    if not isinstance(ref, str) or not ref.strip():
+        return {}
+    if find_identifying_text(ref) or find_identifying_text(ref.title()):
+        return {
+            "pupil_ref": "That reference looks like it could identify the pupil (a name, a date of birth "
+            "or a UPN). Use your school's own pseudonymous reference instead."
+        }
+    return {}

@@ -1,0 +1,133 @@
+"""What the request dialog reads from the database besides the request service itself.
+
+Loading a request for editing re-checks the permission rules and the state machine on the
+stored request (never on what a card claims), and audits a refusal, as the service does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import col, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from communities import audit
+from communities.clock import Clock
+from communities.directory import PersonProfile
+from communities.permissions import RequestScope, is_school_staff, may_act_on_request
+from communities.request_lifecycle import TRANSITIONS, RequestAction, RequestStatus
+from communities.requests import Request
+from communities.roles import Role
+from communities.roster import Community, Membership, Person, School
+
+
+@dataclass(frozen=True)
+class StaffSchool:
+    id: int
+    name: str
+
+
+def staff_schools(profile: PersonProfile) -> list[StaffSchool]:
+    """The schools the person may raise requests for (school leader or SENCO there)."""
+    return [StaffSchool(s.id, s.name) for s in profile.schools if is_school_staff(profile, s.id)]
+
+
+class NotEditable(Exception):
+    """The request cannot be changed by this person now; the message says why, for them."""
+
+
+async def editable_request(
+    session: AsyncSession, clock: Clock, profile: PersonProfile, request_id: int
+) -> Request:
+    """The request, if ``profile`` may edit it now; otherwise NotEditable (a refusal is audited)."""
+    request = await session.get(Request, request_id)
+    if request is None:
+        raise NotEditable("That request does not exist (the card may be from somewhere else).")
+    decision = may_act_on_request(
+        profile, RequestAction.EDIT, RequestScope(request.school_id, request.community_id)
+    )
+    if not decision.allowed:
+        audit.record(
+            session,
+            clock,
+            actor_person_id=profile.person_id,
+            action="request_edit_refused",
+            entity="request",
+            entity_id=request.ref,
+            detail={"status": str(request.status), "via": "card"},
+        )
+        await session.commit()
+        raise NotEditable(decision.reason)
+    status = RequestStatus(request.status)
+    if (status, RequestAction.EDIT) not in TRANSITIONS:
+        raise NotEditable(
+            f"Request {request.ref} is {status.label.lower()}, so it can no longer be changed here."
+        )
+    return request
+
+
+async def latest_draft(session: AsyncSession, profile: PersonProfile) -> Request | None:
+    """The person's most recently changed draft, for a school they still work for."""
+    schools = [s.id for s in staff_schools(profile)]
+    if not schools:
+        return None
+    query = (
+        select(Request)
+        .where(
+            Request.created_by_person_id == profile.person_id,
+            Request.status == RequestStatus.DRAFT,
+            col(Request.school_id).in_(schools),
+        )
+        .order_by(col(Request.updated_at).desc(), col(Request.id).desc())
+        .limit(1)
+    )
+    return (await session.exec(query)).first()
+
+
+async def has_draft(session: AsyncSession, profile: PersonProfile) -> bool:
+    return await latest_draft(session, profile) is not None
+
+
+@dataclass(frozen=True)
+class Where:
+    school: str
+    community: str
+
+
+async def where_from(session: AsyncSession, request: Request) -> Where:
+    school = await session.get(School, request.school_id)
+    community = await session.get(Community, request.community_id)
+    return Where(
+        school.name if school else "your school",
+        f"{community.name} ({community.code})" if community else "your community",
+    )
+
+
+async def staff_names(session: AsyncSession, community_id: int) -> list[str]:
+    """Names of the community's people (school staff, chair, vice chair): they may be named in text."""
+    schools = select(School.id).where(School.community_id == community_id)
+    rows = await session.exec(
+        select(Person.display_name)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(
+            col(Membership.active),
+            or_(col(Membership.school_id).in_(schools), col(Membership.community_id) == community_id),
+        )
+    )
+    return sorted(set(rows.all()))
+
+
+async def triagers_told(session: AsyncSession, request: Request, told: set[int]) -> list[str]:
+    """Which of the community's chair and vice chair were among the people told (names)."""
+    rows = await session.exec(
+        select(Person.id, Person.display_name, Membership.role)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(
+            col(Membership.active),
+            Membership.community_id == request.community_id,
+            col(Membership.role).in_([Role.CHAIR, Role.VICE_CHAIR]),
+        )
+    )
+    return [
+        f"{name} ({Role(role).label.lower()})" for person_id, name, role in rows.all() if person_id in told
+    ]

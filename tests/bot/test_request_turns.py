@@ -1,0 +1,219 @@
+"""Raising a request through the real app: HTTP in, cards out at the fake connector, DMs by the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from aiohttp.test_utils import TestClient, TestServer
+from sqlmodel import col, select
+
+from bot.app import create_app
+from bot.config import Settings
+from communities.audit import AuditEvent
+from communities.db import Database
+from communities.requests import Request
+from tests.bot.conftest import Post
+from tests.support.activities import personal_message, user
+from tests.support.fake_connector import FakeConnector, PostedActivity
+
+DANIEL = user(2, "Daniel Okafor")  # chair of CANT1
+GRACE = user(3, "Grace Li")  # school leader at St Dunstan's (CANT1), vice chair of CANT1
+HANNAH = user(4, "Hannah Reid")  # SENCO at Westgate (CANT1)
+TOM = user(5, "Tom Walsh")  # school leader at Ramsgate Cliffs (THAN2)
+PRIYA = user(1, "Priya Shah")  # officer
+
+PACE = 0.3
+ANSWERS: dict[str, dict[str, Any]] = {
+    "type": {"request_type": "one_pupil"},
+    "pupil": {
+        "pupil_ref": "SD-0042",
+        "year_group": "3",
+        "sen_status": "ehcp",
+        "primary_need": "cognition_learning",
+    },
+    "needs": {
+        "needs_summary": "Reading age four years behind; avoids written work.",
+        "apdr_cycles": "3",
+        "graduated_response": "Precision teaching and a reading intervention three times a week.",
+        "what_worked": "Precision teaching helped with sight words.",
+    },
+    "support": {"hoped_outcome": "A reading plan the class team can run.", "support": "advice,training"},
+    "parents": {"parents_informed": "yes", "parental_agreement": "yes"},
+    "urgency": {"urgency": "standard"},
+}
+
+
+def chat_of(sender: dict[str, Any]) -> str:
+    return f"a:chat-{sender['id']}"
+
+
+async def turn(
+    fake: FakeConnector, post: Post, sender: dict[str, Any], text: str | None = None, value: Any = None
+) -> list[PostedActivity]:
+    """Send one message and return what the bot answered in the person's chat during the turn.
+
+    Paced like a quick person (Teams allows a bot 8 messages in 2 seconds per chat; the fake
+    connector holds the bot to that, and the outbox's DMs land in the same chats).
+    """
+    await asyncio.sleep(PACE)
+    before = len(fake.activities(chat_of(sender)))
+    await post(personal_message(fake.url, sender, text, value))
+    return fake.activities(chat_of(sender))[before:]
+
+
+def last_card(replies: list[PostedActivity]) -> dict[str, Any]:
+    cards = [r.card for r in replies if r.card is not None]
+    assert cards, [r.text for r in replies]
+    return cards[-1]
+
+
+def texts(replies: list[PostedActivity]) -> str:
+    return "\n".join(r.text for r in replies if r.text)
+
+
+def section_of(card: dict[str, Any]) -> str:
+    return str(card["actions"][0]["data"]["section"])
+
+
+def press(card: dict[str, Any], title: str | None = None, **values: Any) -> dict[str, Any]:
+    """What Teams sends for a button: its data merged with the card's inputs (as filled in)."""
+    actions = card["actions"]
+    chosen = next(a for a in actions if (a["title"] == title if title else "command" not in a["data"]))
+    shown = {e["id"]: e.get("value", "") for e in card["body"] if str(e.get("type", "")).startswith("Input.")}
+    if chosen.get("associatedInputs") == "none":
+        shown = {}
+    return {**chosen["data"], **shown, **values}
+
+
+async def fill_in(
+    fake: FakeConnector, post: Post, sender: dict[str, Any], card: dict[str, Any]
+) -> dict[str, Any]:
+    """Answer card after card with ANSWERS until the review card; return it."""
+    while section_of(card) != "review":
+        card = last_card(await turn(fake, post, sender, value=press(card, **ANSWERS[section_of(card)])))
+    return card
+
+
+async def stored(settings: Settings, request_id: int) -> Request:
+    database = Database(settings.database_url)
+    try:
+        async with database.session() as session:
+            request = await session.get(Request, request_id)
+            assert request is not None
+            return request
+    finally:
+        await database.dispose()
+
+
+async def test_a_school_leader_raises_and_submits_a_request_and_the_chair_is_told(
+    fake: FakeConnector, post: Post, settings: Settings
+) -> None:
+    await turn(fake, post, DANIEL, "help")  # the chair has a chat with the bot, so can be messaged
+    menu = last_card(await turn(fake, post, GRACE, "help"))
+    assert [a["data"]["action"] for a in menu["actions"]] == ["find_community", "raise_request"]
+
+    started = await turn(fake, post, GRACE, value={"action": "raise_request"})
+    assert "I've started request **COS-CANT1-26-001** for St Dunstan's" in texts(started)
+    request_id = last_card(started)["actions"][0]["data"]["request_id"]
+    review = await fill_in(fake, post, GRACE, last_card(started))
+    assert "SD-0042" in json.dumps(review) and "Precision teaching" in json.dumps(review)
+
+    done = last_card(await turn(fake, post, GRACE, value=press(review, "Submit request")))
+    assert "Request COS-CANT1-26-001 submitted" in json.dumps(done)
+    assert "Daniel Okafor (community chair)" in json.dumps(done)
+
+    dm = await fake.wait_for(
+        lambda: [a for a in fake.activities(chat_of(DANIEL)) if a.text and "COS-CANT1-26-001" in a.text]
+    )
+    assert dm[0].text is not None and "has submitted request COS-CANT1-26-001 (one pupil)" in dm[0].text
+    assert "St Dunstan's" in dm[0].text and "SD-0042" not in dm[0].text and "Reading age" not in dm[0].text
+    assert (await stored(settings, request_id)).status == "submitted"
+    fake.assert_no_violations()
+
+
+async def test_a_forged_submit_for_another_schools_request_is_refused(
+    fake: FakeConnector, post: Post, settings: Settings
+) -> None:
+    started = await turn(fake, post, GRACE, "request")
+    grace_request = last_card(started)["actions"][0]["data"]["request_id"]
+    forged = {
+        "form": "request",
+        "section": "type",
+        "request_id": grace_request,
+        "request_type": "community_wide",
+    }
+
+    refused = await turn(fake, post, TOM, value=forged)  # no form of Tom's is open
+    assert "Only a school leader or SENCO of the requesting school can edit it" in texts(refused)
+
+    tom_started = await turn(fake, post, TOM, "request")  # and with Tom's own form open
+    tom_card = last_card(tom_started)
+    refused_again = await turn(fake, post, TOM, value={**forged, "section": section_of(tom_card)})
+    assert "I have not used that card" in texts(refused_again)
+    assert section_of(last_card(refused_again)) == "type"  # Tom is still at his own first step
+
+    assert (await stored(settings, grace_request)).details == {}
+    database = Database(settings.database_url)
+    async with database.session() as session:
+        refusals = (
+            await session.exec(select(AuditEvent).where(col(AuditEvent.action) == "request_edit_refused"))
+        ).all()
+    await database.dispose()
+    assert [r.entity_id for r in refusals] == ["COS-CANT1-26-001", "COS-CANT1-26-001"]
+
+
+async def test_help_and_cancel_inside_the_form_and_continue_my_draft_on_the_menu(
+    fake: FakeConnector, post: Post
+) -> None:
+    started = last_card(await turn(fake, post, HANNAH, "request"))
+    pupil = last_card(await turn(fake, post, HANNAH, value=press(started, **ANSWERS["type"])))
+    helped = await turn(fake, post, HANNAH, "help")
+    assert "school's own pupil reference" in texts(helped) and all(r.card is None for r in helped)
+
+    cancelled = await turn(fake, post, HANNAH, "cancel")
+    assert "Your draft **COS-CANT1-26-001** is saved" in texts(cancelled)
+    menu = last_card(await turn(fake, post, HANNAH, "help"))
+    assert [a["data"]["action"] for a in menu["actions"]] == [
+        "find_community",
+        "raise_request",
+        "continue_draft",
+    ]
+
+    resumed = await turn(fake, post, HANNAH, value={"action": "continue_draft"})
+    assert "here is where you left off" in texts(resumed) and section_of(last_card(resumed)) == "pupil"
+    needs = last_card(await turn(fake, post, HANNAH, value=press(pupil, **ANSWERS["pupil"])))
+    assert section_of(needs) == "needs"  # the card shown before cancelling is the current step again
+
+
+async def test_a_menu_button_during_the_form_leaves_it_with_the_draft_kept(
+    fake: FakeConnector, post: Post
+) -> None:
+    await turn(fake, post, HANNAH, "request")
+    find = await turn(fake, post, HANNAH, value={"action": "find_community"})
+    assert "Which community?" in texts(find)
+    assert "Thanet Coast Community" in json.dumps(last_card(await turn(fake, post, HANNAH, "THAN2")))
+    again = await turn(fake, post, HANNAH, "continue")
+    assert "COS-CANT1-26-001" in texts(again) and section_of(last_card(again)) == "type"
+
+
+async def test_the_form_carries_on_after_a_restart(fake: FakeConnector, settings: Settings) -> None:
+    async with TestClient(TestServer(create_app(settings))) as first:
+        await first.post("/api/messages", json=personal_message(fake.url, HANNAH, "request"))
+    card = fake.activities(chat_of(HANNAH))[-1].card
+    assert card is not None and section_of(card) == "type"
+    async with TestClient(TestServer(create_app(settings))) as second:
+        await second.post(
+            "/api/messages", json=personal_message(fake.url, HANNAH, value=press(card, **ANSWERS["type"]))
+        )
+    after = fake.activities(chat_of(HANNAH))[-1].card
+    assert after is not None and section_of(after) == "pupil"
+
+
+async def test_raising_a_request_is_refused_to_someone_not_on_a_schools_staff(
+    fake: FakeConnector, post: Post
+) -> None:
+    refused = await turn(fake, post, PRIYA, value={"action": "raise_request"})
+    assert "“Raise a request” is only for a school leader, senco" in texts(refused)
+    assert "only for a school leader" in texts(await turn(fake, post, PRIYA, "request"))
