@@ -35,7 +35,9 @@ from communities.permissions import (
     CONTINUE_DRAFT,
     FIND_COMMUNITY,
     LINK_HELP,
+    MY_REQUESTS,
     RAISE_REQUEST,
+    REQUESTS_QUEUE,
     Capability,
     may_use,
     menu_for,
@@ -46,7 +48,9 @@ from dialogs.request_form import RequestFormDialog, continue_request_form
 from dialogs.request_store import has_draft
 from dialogs.turn_profile import remember_profile
 
+from . import request_actions
 from .channel_commands import handle_channel_command
+from .request_actions import REQUEST_BUTTONS
 from .senders import Senders
 from .services import Services
 from .teams_context import (
@@ -62,7 +66,13 @@ log = logging.getLogger(__name__)
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit"})
 HELP_WORDS = frozenset({"help", "menu", "hi", "hello", "start", "?"})
 #: Typed commands that start an action (the first word).
-WORD_ACTIONS = {"find": FIND_COMMUNITY.key, "request": RAISE_REQUEST.key, "continue": CONTINUE_DRAFT.key}
+WORD_ACTIONS = {
+    "find": FIND_COMMUNITY.key,
+    "request": RAISE_REQUEST.key,
+    "continue": CONTINUE_DRAFT.key,
+    "requests": MY_REQUESTS.key,
+    "queue": REQUESTS_QUEUE.key,
+}
 
 
 class CosBot(ActivityHandler):  # type: ignore[misc]
@@ -126,6 +136,9 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
             await dialog_context.cancel_all_dialogs()
 
         action = str(value.get("action", "")) if value else ""
+        if value is not None and action in REQUEST_BUTTONS:
+            await request_actions.press(self.services, ctx, dialog_context, profile, action, value)
+            return
         if value is not None and not action:
             await ctx.send_activity("I didn't understand that card. Here is the menu.")
         if not action:
@@ -147,6 +160,10 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         elif action in (RAISE_REQUEST.key, CONTINUE_DRAFT.key):
             start = "new" if action == RAISE_REQUEST.key else "continue"
             await dialog_context.begin_dialog(RequestFormDialog.ID, {"start": start})
+        elif action == MY_REQUESTS.key:
+            await request_actions.show_my_requests(self.services, ctx, profile)
+        elif action == REQUESTS_QUEUE.key:
+            await request_actions.show_queue(self.services, ctx, profile)
         elif action == LINK_HELP.key:
             codes = [c.code for c in profile.communities if profile.has_role(Role.CHAIR, c.id)]
             await ctx.send_activity(

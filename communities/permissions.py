@@ -62,11 +62,26 @@ CONTINUE_DRAFT = Capability(
     frozenset({Role.SCHOOL_LEADER, Role.SENCO}),
 )
 
+MY_REQUESTS = Capability(
+    "my_requests",
+    "My requests",
+    "Your school's requests: their status and what happens next.",
+    frozenset({Role.SCHOOL_LEADER, Role.SENCO}),
+)
+REQUESTS_QUEUE = Capability(
+    "requests_queue",
+    "Requests queue",
+    "Submitted requests waiting for review: accept them or ask for more information.",
+    frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.OFFICER}),
+)
+
 #: Everything the menu can offer, in menu order. Later capabilities are added here.
 CAPABILITIES: tuple[Capability, ...] = (
     FIND_COMMUNITY,
     RAISE_REQUEST,
     CONTINUE_DRAFT,
+    MY_REQUESTS,
+    REQUESTS_QUEUE,
     LINK_HELP,
     CHANNEL_STATUS,
 )

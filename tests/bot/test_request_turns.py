@@ -112,7 +112,12 @@ async def test_a_school_leader_raises_and_submits_a_request_and_the_chair_is_tol
 ) -> None:
     await turn(fake, post, DANIEL, "help")  # the chair has a chat with the bot, so can be messaged
     menu = last_card(await turn(fake, post, GRACE, "help"))
-    assert [a["data"]["action"] for a in menu["actions"]] == ["find_community", "raise_request"]
+    assert [a["data"]["action"] for a in menu["actions"]] == [
+        "find_community",
+        "raise_request",
+        "my_requests",
+        "requests_queue",
+    ]
 
     started = await turn(fake, post, GRACE, value={"action": "raise_request"})
     assert "I've started request **COS-CANT1-26-001** for St Dunstan's" in texts(started)
@@ -179,6 +184,7 @@ async def test_help_and_cancel_inside_the_form_and_continue_my_draft_on_the_menu
         "find_community",
         "raise_request",
         "continue_draft",
+        "my_requests",
     ]
 
     resumed = await turn(fake, post, HANNAH, value={"action": "continue_draft"})

@@ -48,6 +48,8 @@ async def test_help_shows_a_chair_their_menu_card(fake: FakeConnector, post: Pos
     assert [a["data"]["action"] for a in reply.card["actions"]] == [
         "find_community",
         "raise_request",
+        "my_requests",
+        "requests_queue",
         "link_help",
     ]
     fake.assert_no_violations()

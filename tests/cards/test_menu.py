@@ -25,20 +25,30 @@ async def test_a_chair_sees_who_they_are_their_school_community_and_chair(demo_d
     ):
         assert expected in flat
     assert card["version"] == "1.5"
-    assert actions(card) == ["find_community", "raise_request", "link_help"]
+    assert actions(card) == ["find_community", "raise_request", "my_requests", "requests_queue", "link_help"]
 
 
 async def test_the_menu_offers_only_what_the_role_may_do(demo_db: Database) -> None:
     priya = await profile_of(demo_db, PRIYA)
     hannah = await profile_of(demo_db, HANNAH)
-    assert actions(menu_card(priya, menu_for(priya), {})) == ["find_community", "link_help", "channel_status"]
-    assert actions(menu_card(hannah, menu_for(hannah), {})) == ["find_community", "raise_request"]
+    assert actions(menu_card(priya, menu_for(priya), {})) == [
+        "find_community",
+        "requests_queue",
+        "link_help",
+        "channel_status",
+    ]
+    assert actions(menu_card(hannah, menu_for(hannah), {})) == [
+        "find_community",
+        "raise_request",
+        "my_requests",
+    ]
     assert actions(menu_card(hannah, menu_for(hannah, has_draft=True), {})) == [
         "find_community",
         "raise_request",
         "continue_draft",
+        "my_requests",
     ]
-    assert actions(menu_card(priya, menu_for(priya, has_draft=True), {}))[1:2] == ["link_help"]
+    assert "continue_draft" not in actions(menu_card(priya, menu_for(priya, has_draft=True), {}))
     senco_card = json.dumps(menu_card(hannah, menu_for(hannah), {"CANT1": ["Daniel Okafor"]}))
     assert "SENCO" in senco_card and "Daniel Okafor" in senco_card
 

@@ -58,6 +58,8 @@ async def test_help_in_a_personal_chat_gets_the_menu_card(
     assert [action["data"]["action"] for action in reply.card["actions"]] == [
         "find_community",
         "raise_request",
+        "my_requests",
+        "requests_queue",
         "link_help",
     ]
 

@@ -1,0 +1,61 @@
+"""The chair's view of one request: its answers, the members flagged for conflicts, and triage.
+
+Personal chat only (it shows pupil-level answers); opening it is an audited read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from communities.conflicts import FlaggedMember
+from communities.request_lifecycle import RequestAction
+from communities.request_views import RequestLine
+from communities.requests import RequestType
+
+from .elements import Card, Element, card, facts, heading, subheading, submit, text
+from .request_cards import SECTIONS, display_rows
+
+
+def request_detail_card(
+    line: RequestLine, details: Mapping[str, Any], flagged: Sequence[FlaggedMember], *, can_triage: bool
+) -> Card:
+    kind = RequestType(details["request_type"]) if details.get("request_type") in set(RequestType) else None
+    body: list[Element] = [
+        heading(f"Request {line.ref}"),
+        facts([("School", line.school), ("Type", line.kind), ("Status", line.status.label)]),
+    ]
+    if line.urgent:
+        body.append(text("**Urgent**"))
+    for section in SECTIONS:
+        if section.applies_to(kind):
+            rows = display_rows(section, details)
+            if rows:
+                body += [subheading(section.title), facts(rows)]
+    body.append(subheading("Declarations expected"))
+    if flagged:
+        body.append(facts([(f.member.name, _ruling(f)) for f in flagged]))
+    else:
+        body.append(text("No member of the community is flagged for this request.", subtle=True))
+    actions: list[Element] = []
+    if can_triage and RequestAction.ACCEPT in line.actions:
+        body += [
+            subheading("Return for information"),
+            {
+                "type": "Input.Text",
+                "id": "note",
+                "label": "What is missing (sent to the school)",
+                "isMultiline": True,
+                "maxLength": 2000,
+            },
+        ]
+        actions = [
+            submit("Accept", "request_accept", request_id=line.request_id),
+            submit("Return for information", "request_return", request_id=line.request_id),
+        ]
+    return card(body, actions)
+
+
+def _ruling(flagged: FlaggedMember) -> str:
+    reasons = "; ".join(c.reason for c in flagged.conflicts)
+    return f"{flagged.ruling.label} ({reasons})"
