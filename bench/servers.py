@@ -251,11 +251,23 @@ def connector_app() -> web.Application:
     def summary(body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
             return {"invalid": True}
-        attachments = body.get("attachments") or []
+        attachments = [a for a in body.get("attachments") or [] if isinstance(a, dict)]
+        # A card's first button's data says which step it is (the request form's section) and
+        # carries the request id: what bench/turns.py checks and needs for the next submit.
+        data: Any = {}
+        for attachment in attachments:
+            content = attachment.get("content")
+            actions = content.get("actions") if isinstance(content, dict) else None
+            if actions and isinstance(actions[0], dict) and isinstance(actions[0].get("data"), dict):
+                data = actions[0]["data"]
+                break
+        text = body.get("text")
         return {
             "type": body.get("type"),
-            "text": body.get("text"),
-            "attachments": [a.get("contentType") for a in attachments if isinstance(a, dict)],
+            "text": text[:500] if isinstance(text, str) else text,
+            "attachments": [a.get("contentType") for a in attachments],
+            "section": data.get("section"),
+            "request_id": data.get("request_id"),
         }
 
     async def reply(request: web.Request) -> web.Response:
@@ -277,6 +289,10 @@ def connector_app() -> web.Application:
     async def replies(request: web.Request) -> web.Response:
         return web.json_response({"replies": state["replies"], "unexpected": state["unexpected"]})
 
+    async def one_reply(request: web.Request) -> web.Response:
+        """``[count, summary]`` of the reply to activity ``id``, or null."""
+        return web.json_response(state["replies"].get(request.query.get("id", "")))
+
     async def reset(request: web.Request) -> web.Response:
         state["replies"] = {}
         state["unexpected"] = []
@@ -284,6 +300,7 @@ def connector_app() -> web.Application:
 
     app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", reply)
     app.router.add_get("/__bench/replies", replies)
+    app.router.add_get("/__bench/reply", one_reply)
     app.router.add_post("/__bench/reset", reset)
     add_bench_routes(app)
     app.router.add_route("*", "/{tail:.*}", unexpected)

@@ -42,12 +42,16 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from request_scenario import AFTER_FIRST_RAISE, CYCLE, RequestUser, Step, check_reply, staff_aad_ids
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 PEOPLE_CSV = ROOT / "communities" / "demo" / "people.csv"
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 KINDS = ("cosbot", "echo", "floor")
+SCENARIOS = ("help", "request")
+#: The request scenario's throughput target: cosbot's dialog turns/s against the echo bot's.
+THROUGHPUT_TARGET = 4.0
 TENANT = "00000000-0000-4000-8000-00000000beef"
 BOT_ID = "28:00000000-0000-4000-8000-0000000000b0"
 #: How long a server may take to start (cosbot migrates and imports the roster first).
@@ -96,9 +100,11 @@ def demo_people() -> list[Person]:
     return list(seen.values())
 
 
-def activity(user: User, activity_id: str, service_url: str, text: str = "help") -> dict[str, Any]:
-    """A personal-chat message as Teams sends it."""
-    return {
+def activity(
+    user: User, activity_id: str, service_url: str, text: str | None = "help", value: Any = None
+) -> dict[str, Any]:
+    """A personal-chat message as Teams sends it (a card's submit: no text, the value)."""
+    message: dict[str, Any] = {
         "type": "message",
         "id": activity_id,
         "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
@@ -109,10 +115,14 @@ def activity(user: User, activity_id: str, service_url: str, text: str = "help")
         "recipient": {"id": BOT_ID, "name": "CoS Bot"},
         "textFormat": "plain",
         "locale": "en-GB",
-        "text": text,
         "entities": [{"type": "clientInfo", "locale": "en-GB", "country": "GB", "platform": "Web"}],
         "channelData": {"tenant": {"id": TENANT}},
     }
+    if text is not None:
+        message["text"] = text
+    if value is not None:
+        message["value"] = value
+    return message
 
 
 # ---- subprocesses ----------------------------------------------------------------------------
@@ -193,6 +203,7 @@ class Cpu:
 @dataclass
 class Result:
     kind: str
+    scenario: str = "help"
     turns: int = 0
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
@@ -203,6 +214,8 @@ class Result:
     #: Events the server counted during the measurement (SQL statements...).
     counts: dict[str, int] = field(default_factory=dict)
     profile: str = ""
+    #: request scenario: measured latencies by step of the cycle.
+    steps: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def rate(self) -> float:
@@ -243,11 +256,24 @@ class Driver:
     bot_url: str
     service_url: str
     users: list[User]
+    scenario: str = "help"
     #: Every activity id answered 2xx, across all phases: each must get exactly one reply.
     sent: list[str] = field(default_factory=list)
+    #: request scenario: the step each sent activity was, i.e. the reply it must get.
+    expect: dict[str, Step] = field(default_factory=dict)
+    #: request scenario: where each user is in the cycle.
+    states: dict[int, RequestUser] = field(default_factory=dict)
+    #: request scenario: latencies by step, while ``record_steps`` is set.
+    step_latencies: dict[str, list[float]] = field(default_factory=dict)
+    record_steps: bool = False
     errors: list[str] = field(default_factory=list)
     error_count: int = 0
     _seq: Iterator[int] = field(default_factory=itertools.count)
+
+    def __post_init__(self) -> None:
+        # The echo bot and the floor never see a request id; they get a made-up one.
+        fake_id = 0 if self.kind == "cosbot" else 1
+        self.states = {user.index: RequestUser(request_id=fake_id) for user in self.users}
 
     def _error(self, message: str) -> None:
         self.error_count += 1
@@ -255,8 +281,38 @@ class Driver:
             self.errors.append(message)
 
     async def turn(self, user: User, phase: str) -> float | None:
+        if self.scenario == "request":
+            return await self.request_turn(user, phase)
         activity_id = f"{self.kind}.{phase}.{user.index}.{next(self._seq)}"
-        body = activity(user, activity_id, self.service_url)
+        return await self.post(activity_id, activity(user, activity_id, self.service_url))
+
+    async def request_turn(self, user: User, phase: str) -> float | None:
+        """The user's next step of the cycle in ``bench/request_scenario.py``."""
+        state = self.states[user.index]
+        step = state.step
+        activity_id = f"{self.kind}.request.{phase}.{user.index}.{next(self._seq)}"
+        text, value = state.message()
+        elapsed = await self.post(activity_id, activity(user, activity_id, self.service_url, text, value))
+        if elapsed is None:
+            state.advance()
+            return None
+        if self.record_steps:
+            self.step_latencies.setdefault(step.name, []).append(elapsed)
+        if self.kind == "cosbot" and step.name in ("raise", "new"):
+            # The next submit must carry the new request's id: read it off the reply's card.
+            entry = await get_json(self.session, f"{self.service_url}/__bench/reply?id={activity_id}")
+            summary = entry[1] if entry else {}
+            if step.name == "raise" and summary.get("section") == "type":
+                # The person had no draft yet, so the request was started at once.
+                step = Step("raise", "type", "I've started request")
+                state.position = AFTER_FIRST_RAISE - 1
+            if summary.get("section") == "type" and isinstance(summary.get("request_id"), int):
+                state.request_id = summary["request_id"]
+        self.expect[activity_id] = step
+        state.advance()
+        return elapsed
+
+    async def post(self, activity_id: str, body: dict[str, Any]) -> float | None:
         started = time.perf_counter()
         try:
             async with self.session.post(f"{self.bot_url}/api/messages", json=body) as response:
@@ -299,7 +355,9 @@ async def cpu_of(session: aiohttp.ClientSession, process: Process) -> Cpu:
     return Cpu(float(data["process"]), float(data["loop_thread"]), dict(data.get("counts", {})))
 
 
-def reply_is_expected(kind: str, summary: dict[str, Any]) -> bool:
+def reply_is_expected(kind: str, summary: dict[str, Any], step: Step | None = None) -> bool:
+    if step is not None:
+        return check_reply(kind, step, summary) is None
     if kind == "cosbot":
         return summary.get("type") == "message" and summary.get("attachments") == [ADAPTIVE_CARD]
     return summary.get("type") == "message" and summary.get("text") == "Echo: help"
@@ -317,7 +375,7 @@ async def verify_replies(
     wrong = [
         f"{i}: {replies[i][1]}"
         for i in driver.sent
-        if i in replies and not reply_is_expected(kind, replies[i][1])
+        if i in replies and not reply_is_expected(kind, replies[i][1], driver.expect.get(i))
     ]
     extra = sorted(set(replies) - set(driver.sent))
     for label, items in (
@@ -328,9 +386,11 @@ async def verify_replies(
         ("unexpected connector calls", data["unexpected"]),
     ):
         if items:
-            problems.append(f"{kind}: {len(items)} {label}, e.g. {items[:3]}")
+            problems.append(f"{kind} ({driver.scenario}): {len(items)} {label}, e.g. {items[:3]}")
     if driver.error_count:
-        problems.append(f"{kind}: {driver.error_count} failed turns, e.g. {driver.errors[:3]}")
+        problems.append(
+            f"{kind} ({driver.scenario}): {driver.error_count} failed turns, e.g. {driver.errors[:3]}"
+        )
 
 
 async def bench_server(
@@ -339,48 +399,80 @@ async def bench_server(
     workdir: Path,
     session: aiohttp.ClientSession,
     connector: Process,
-    users: list[User],
+    users: dict[str, list[User]],
     problems: list[str],
-) -> Result | None:
+) -> list[Result]:
+    """Start server ``kind`` once and run each of ``args.scenarios`` against it in turn."""
+    results: list[Result] = []
     print(f"  {kind}: starting...", end="", flush=True)
-    await get_json(session, f"{connector.url}/__bench/reset", "POST")
-    result = Result(kind)
     async with running(kind, workdir) as server:
-        driver = Driver(session, kind, server.url, connector.url, users)
-        print(" warming up...", end="", flush=True)
-        await driver.phase("warm", Budget(seconds=args.warmup), each_user_once=True)
-        if driver.error_count:
-            print(" failed")
-            problems.append(f"{kind}: warm-up turns failed, e.g. {driver.errors[:3]}\n{server.log_tail()}")
-            return None
-        print(" measuring...", end="", flush=True)
-        server_before = await cpu_of(session, server)
-        connector_before = await cpu_of(session, connector)
-        driver_before = time.process_time()
-        started = time.perf_counter()
-        budget = Budget(turns=args.turns) if args.turns else Budget(seconds=args.seconds)
-        result.latencies = await driver.phase("run", budget)
-        result.seconds = time.perf_counter() - started
-        result.driver_cpu = time.process_time() - driver_before
-        server_after = await cpu_of(session, server)
-        connector_after = await cpu_of(session, connector)
-        result.turns = len(result.latencies)
-        result.server_cpu = server_after.process - server_before.process
-        result.server_loop_cpu = server_after.loop_thread - server_before.loop_thread
-        result.connector_cpu = connector_after.process - connector_before.process
-        result.counts = {
-            name: count - server_before.counts.get(name, 0) for name, count in server_after.counts.items()
-        }
-        if kind in args.profile:
-            print(" profiling...", end="", flush=True)
-            result.profile = await profile(session, server, driver, args, result)
-        known = len(problems)
-        await verify_replies(session, connector, driver, problems)
-        if len(problems) > known:
-            problems.append(f"{kind} log, last lines:\n{server.log_tail(40)}")
+        for scenario in args.scenarios:
+            result = await bench_scenario(
+                kind, scenario, args, session, server, connector, users[scenario], problems
+            )
+            if result is not None:
+                results.append(result)
         if server.proc.returncode is not None:
             problems.append(f"{kind} exited during the run:\n{server.log_tail()}")
     print(" done")
+    return results
+
+
+async def bench_scenario(
+    kind: str,
+    scenario: str,
+    args: argparse.Namespace,
+    session: aiohttp.ClientSession,
+    server: Process,
+    connector: Process,
+    users: list[User],
+    problems: list[str],
+) -> Result | None:
+    await get_json(session, f"{connector.url}/__bench/reset", "POST")
+    result = Result(kind, scenario)
+    driver = Driver(session, kind, server.url, connector.url, users, scenario)
+    print(f" {scenario}: warming up...", end="", flush=True)
+    if scenario == "request":
+        # Each user's first turn one at a time: it may start the community's first draft of
+        # the year, and two of those at once fail (both insert the sequence row in
+        # communities/request_service.py:_next_ref, one gets an IntegrityError).
+        for user in users:
+            await driver.turn(user, "setup")
+    await driver.phase("warm", Budget(seconds=args.warmup), each_user_once=True)
+    if driver.error_count:
+        print(" failed", end="")
+        problems.append(
+            f"{kind} ({scenario}): warm-up turns failed, e.g. {driver.errors[:3]}\n{server.log_tail()}"
+        )
+        return None
+    print(" measuring...", end="", flush=True)
+    server_before = await cpu_of(session, server)
+    connector_before = await cpu_of(session, connector)
+    driver_before = time.process_time()
+    started = time.perf_counter()
+    budget = Budget(turns=args.turns) if args.turns else Budget(seconds=args.seconds)
+    driver.record_steps = True
+    result.latencies = await driver.phase("run", budget)
+    driver.record_steps = False
+    result.seconds = time.perf_counter() - started
+    result.driver_cpu = time.process_time() - driver_before
+    server_after = await cpu_of(session, server)
+    connector_after = await cpu_of(session, connector)
+    result.turns = len(result.latencies)
+    result.server_cpu = server_after.process - server_before.process
+    result.server_loop_cpu = server_after.loop_thread - server_before.loop_thread
+    result.connector_cpu = connector_after.process - connector_before.process
+    result.counts = {
+        name: count - server_before.counts.get(name, 0) for name, count in server_after.counts.items()
+    }
+    result.steps = driver.step_latencies
+    if kind in args.profile:
+        print(" profiling...", end="", flush=True)
+        result.profile = await profile(session, server, driver, args, result)
+    known = len(problems)
+    await verify_replies(session, connector, driver, problems)
+    if len(problems) > known:
+        problems.append(f"{kind} log, last lines:\n{server.log_tail(40)}")
     return result
 
 
@@ -401,7 +493,8 @@ async def profile(
     loop_ms = result.per_turn_ms(result.server_loop_cpu)
     profiled_ms = 1000.0 * (after.loop_thread - before.loop_thread) / turns
     lines = [
-        f"Sampled profile of {server.kind}'s event-loop thread ({args.profile_seconds:g} s, {turns} turns, "
+        f"Sampled profile of {server.kind}'s event-loop thread, {driver.scenario} scenario "
+        f"({args.profile_seconds:g} s, {turns} turns, "
         f"1 ms wall-clock samples): {busy} busy, {data['idle']} idle in select, {data['overhead']} in the "
         f"sampler. Loop-thread CPU/turn {profiled_ms:.2f} ms while sampled, {loop_ms:.2f} ms without; "
         f"ms/turn below = share of busy samples x {loop_ms:.2f} ms.",
@@ -426,6 +519,7 @@ async def profile(
 
 def table(results: list[Result]) -> str:
     header = (
+        "scenario",
         "server",
         "turns",
         "turns/s",
@@ -442,6 +536,7 @@ def table(results: list[Result]) -> str:
         loop = r.per_turn_ms(r.server_loop_cpu)
         rows.append(
             (
+                r.scenario,
                 r.kind,
                 f"{r.turns}",
                 f"{r.rate:.1f}",
@@ -457,8 +552,8 @@ def table(results: list[Result]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = []
     for n, row in enumerate(rows):
-        cells = [row[0].ljust(widths[0])] + [
-            cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])] + [
+            cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)
         ]
         lines.append("  ".join(cells))
         if n == 0:
@@ -467,23 +562,52 @@ def table(results: list[Result]) -> str:
 
 
 def ratios(results: list[Result]) -> list[str]:
-    by_kind = {r.kind: r for r in results if r.turns}
-    cosbot = by_kind.get("cosbot")
+    """cosbot against the echo bot and the floor, per scenario; the request scenario's targets."""
     lines: list[str] = []
-    if cosbot is None:
-        return lines
-    for other in ("echo", "floor"):
-        base = by_kind.get(other)
-        if base is None:
+    for scenario in SCENARIOS:
+        by_kind = {r.kind: r for r in results if r.turns and r.scenario == scenario}
+        cosbot = by_kind.get("cosbot")
+        if cosbot is None:
             continue
-        cpu = (
-            cosbot.server_cpu / cosbot.turns / (base.server_cpu / base.turns) if base.server_cpu else math.nan
-        )
-        p50 = cosbot.percentile_ms(0.5) / base.percentile_ms(0.5)
-        lines.append(
-            f"cosbot/{other}: turns/s {cosbot.rate / base.rate:.2f}x, CPU/turn {cpu:.2f}x, p50 {p50:.2f}x"
-        )
+        for other in ("echo", "floor"):
+            base = by_kind.get(other)
+            if base is None:
+                continue
+            cpu = (
+                cosbot.server_cpu / cosbot.turns / (base.server_cpu / base.turns)
+                if base.server_cpu
+                else math.nan
+            )
+            p50 = cosbot.percentile_ms(0.5) / base.percentile_ms(0.5)
+            p99 = cosbot.percentile_ms(0.99) / base.percentile_ms(0.99)
+            lines.append(
+                f"{scenario}: cosbot/{other}: turns/s {cosbot.rate / base.rate:.2f}x, "
+                f"CPU/turn {cpu:.2f}x, p50 {p50:.2f}x, p99 {p99:.2f}x"
+            )
+        echo = by_kind.get("echo")
+        if scenario == "request" and echo is not None:
+            speed = cosbot.rate / echo.rate
+            ours, theirs = cosbot.percentile_ms(0.99), echo.percentile_ms(0.99)
+            lines.append(
+                f"request targets: turns/s >= {THROUGHPUT_TARGET:g}x echo: "
+                f"{'met' if speed >= THROUGHPUT_TARGET else 'NOT met'} ({speed:.2f}x); "
+                f"p99 below echo's: {'met' if ours < theirs else 'NOT met'} ({ours:.1f} vs {theirs:.1f} ms)"
+            )
     return lines
+
+
+def step_table(result: Result) -> str:
+    """The request scenario's latency by step of the cycle."""
+    lines = [f"{result.kind} request turns by step:  {'step':<14} {'turns':>6} {'p50 ms':>7} {'p99 ms':>7}"]
+    pad = " " * len(f"{result.kind} request turns by step:  ")
+    for step in CYCLE:
+        latencies = sorted(result.steps.get(step.name, []))
+        if not latencies:
+            continue
+        p50 = 1000 * latencies[max(0, math.ceil(0.5 * len(latencies)) - 1)]
+        p99 = 1000 * latencies[max(0, math.ceil(0.99 * len(latencies)) - 1)]
+        lines.append(f"{pad}{step.name:<14} {len(latencies):>6} {p50:>7.2f} {p99:>7.2f}")
+    return "\n".join(lines)
 
 
 # ---- main --------------------------------------------------------------------------------------
@@ -499,6 +623,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--turns", type=int, default=None, help="measure this many turns per server instead")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per server (default 2)")
+    parser.add_argument(
+        "--scenario",
+        choices=(*SCENARIOS, "both"),
+        default="both",
+        help="help: `help` turns answered with the menu; request: the request dialog's cycle "
+        "(bench/request_scenario.py); default both",
+    )
     parser.add_argument(
         "--servers",
         default=",".join(KINDS),
@@ -521,6 +652,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.servers = [s.strip() for s in args.servers.split(",") if s.strip()]
     args.profile = [s.strip() for s in args.profile.split(",") if s.strip()]
+    args.scenarios = list(SCENARIOS) if args.scenario == "both" else [args.scenario]
     unknown = sorted(set(args.servers + args.profile) - set(KINDS))
     if unknown:
         parser.error(f"unknown server(s): {', '.join(unknown)}; choose from {', '.join(KINDS)}")
@@ -531,13 +663,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 async def run(args: argparse.Namespace) -> int:
     people = demo_people()
-    users = [User(i, people[i % len(people)]) for i in range(args.users)]
+    staff_ids = staff_aad_ids(PEOPLE_CSV)
+    staff = [p for p in people if p.aad_object_id in staff_ids]
+    if not staff:
+        raise BenchError(f"no school leader or SENCO with an aad_object_id in {PEOPLE_CSV}")
+    # help: anyone on the roster; request: only those who may raise requests.
+    users = {
+        "help": [User(i, people[i % len(people)]) for i in range(args.users)],
+        "request": [User(i, staff[i % len(staff)]) for i in range(args.users)],
+    }
     measure = f"{args.turns} turns" if args.turns else f"{args.seconds:g} s"
     load = os.getloadavg()[0]
     cpus = os.cpu_count() or 1
     print(
-        f"bench/turns.py: {args.users} users ({len(people)} demo people), {args.warmup:g} s warm-up + "
-        f"{measure} per server, {cpus} CPUs (load {load:.1f}), Python {sys.version.split()[0]}"
+        f"bench/turns.py: scenarios {', '.join(args.scenarios)}; {args.users} users ({len(people)} demo "
+        f"people, {len(staff)} of them school staff for requests), {args.warmup:g} s warm-up + "
+        f"{measure} per server and scenario, {cpus} CPUs (load {load:.1f}), Python {sys.version.split()[0]}"
     )
     if load > cpus / 2:
         print("  note: the machine is busy; turns/s and latency will be low and noisy, CPU ms/turn less so")
@@ -553,13 +694,10 @@ async def run(args: argparse.Namespace) -> int:
         ):
             for kind in args.servers:
                 try:
-                    result = await bench_server(kind, args, workdir, session, connector, users, problems)
+                    results += await bench_server(kind, args, workdir, session, connector, users, problems)
                 except BenchError as error:
                     print(" failed")
                     problems.append(str(error))
-                    continue
-                if result is not None:
-                    results.append(result)
     except BenchError as error:  # the connector did not start
         problems.append(str(error))
     finally:
@@ -579,7 +717,10 @@ async def run(args: argparse.Namespace) -> int:
         for r in results:
             if r.counts and r.turns:
                 per_turn = ", ".join(f"{n / r.turns:.1f} {name}" for name, n in sorted(r.counts.items()))
-                print(f"{r.kind} per turn: {per_turn}")
+                print(f"{r.kind} ({r.scenario}) per turn: {per_turn}")
+        for r in results:
+            if r.kind == "cosbot" and r.steps:
+                print(step_table(r))
         print(
             "CPU ms/turn: server process, all threads; loop+threads splits it into the event-loop thread "
             "and worker threads (aiosqlite, executors). busy: server CPU / wall time (100% = one core). "

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -257,22 +259,18 @@ def _audit(session: AsyncSession, clock: Clock, actor: PersonProfile, action: st
 
 async def _next_ref(session: AsyncSession, community: Community, year: int) -> str:
     assert community.id is not None
-    sequence = (
-        await session.exec(
-            select(RequestSequence).where(
-                RequestSequence.community_id == community.id, RequestSequence.year == year
-            )
-        )
-    ).first()
-    if sequence is None:
-        sequence = RequestSequence(community_id=community.id, year=year, last=0)
-        session.add(sequence)
-        await session.flush()
+    # Create the year's counter if it is missing; two first drafts at once must not collide.
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    await session.execute(
+        insert(RequestSequence)
+        .values(community_id=community.id, year=year, last=0)
+        .on_conflict_do_nothing(index_elements=["community_id", "year"])
+    )
     # An UPDATE that adds one, so that two drafts started at once never share a number.
     number = (
         await session.execute(
             update(RequestSequence)
-            .where(col(RequestSequence.id) == sequence.id)
+            .where(col(RequestSequence.community_id) == community.id, col(RequestSequence.year) == year)
             .values(last=col(RequestSequence.last) + 1)
             .returning(col(RequestSequence.last))
         )

@@ -279,3 +279,19 @@ async def test_request_lines_name_the_school_status_and_next_step(
     )
     assert RequestAction.WITHDRAW in first.actions and RequestAction.SUBMIT not in first.actions
     assert (second.kind, second.status.label) == ("Not chosen yet", "Draft")
+
+
+async def test_two_first_drafts_at_once_get_different_references(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    import asyncio
+
+    async def start(email: str) -> str:
+        actor = await profile_of(demo_db, email)
+        async with demo_db.session() as session:
+            request = await start_draft(session, clock, actor, await school_id(demo_db, "990101"))
+            await session.commit()
+            return request.ref
+
+    refs = await asyncio.gather(start(HANNAH), start(DANIEL), start(HANNAH))
+    assert sorted(refs) == ["COS-CANT1-26-001", "COS-CANT1-26-002", "COS-CANT1-26-003"]
