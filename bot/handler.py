@@ -33,6 +33,8 @@ from communities.outbox import OutgoingMessage
 from communities.permissions import (
     CHANNEL_STATUS,
     CONTINUE_DRAFT,
+    DECLARATIONS_COMPLIANCE,
+    DECLARE_INTEREST,
     FIND_COMMUNITY,
     LINK_HELP,
     MY_REQUESTS,
@@ -43,6 +45,16 @@ from communities.permissions import (
     menu_for,
 )
 from communities.roles import Role
+from dialogs.declarations import (
+    GATED,
+    DeclarationsDialog,
+    accept_code_of_conduct,
+    code_of_conduct_gate,
+    continue_declarations,
+    is_code_of_conduct_submit,
+    is_declarations_submit,
+    send_compliance,
+)
 from dialogs.find_community import FindCommunityDialog
 from dialogs.request_form import RequestFormDialog, continue_request_form
 from dialogs.request_store import has_draft
@@ -72,6 +84,8 @@ WORD_ACTIONS = {
     "continue": CONTINUE_DRAFT.key,
     "requests": MY_REQUESTS.key,
     "queue": REQUESTS_QUEUE.key,
+    "declare": DECLARE_INTEREST.key,
+    "compliance": DECLARATIONS_COMPLIANCE.key,
 }
 
 
@@ -85,6 +99,7 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
         self.dialogs.add(FindCommunityDialog(services.database))
         self.dialogs.add(RequestFormDialog(services.database, services.clock, services.outbox))
+        self.dialogs.add(DeclarationsDialog(services.database, services.clock))
         self.senders = Senders(services)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -119,6 +134,8 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         remember_profile(ctx, profile)
         if await continue_request_form(dialog_context, value, word):
             return
+        if await self._declarations_turn(ctx, dialog_context, profile, value, word):
+            return
 
         if word in CANCEL_WORDS:
             if dialog_context.active_dialog is not None:
@@ -151,9 +168,33 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
             await ctx.send_activity(f"Sorry: {decision.reason}")
         await self._send_card(ctx, menu_card(profile, await self._menu_for(profile), sender.chairs))
 
+    async def _declarations_turn(
+        self, ctx: TurnContext, dialog_context: Any, profile: PersonProfile, value: Any, word: str
+    ) -> bool:
+        """The Code of Conduct's "I accept", and the declarations cards (after the Code is accepted)."""
+        services = self.services
+        if is_code_of_conduct_submit(value):
+            await dialog_context.cancel_all_dialogs()
+            then = await accept_code_of_conduct(ctx, services.database, services.clock, profile, value)
+            if then:
+                decision = may_use(profile, then)
+                if decision.allowed:
+                    await self._run_action(ctx, dialog_context, profile, then, "")
+                else:
+                    await ctx.send_activity(f"Sorry: {decision.reason}")
+            return True
+        if is_declarations_submit(value) and await code_of_conduct_gate(
+            ctx, services.database, profile, DECLARE_INTEREST.key
+        ):
+            await dialog_context.cancel_all_dialogs()
+            return True
+        return await continue_declarations(dialog_context, value, word)
+
     async def _run_action(
         self, ctx: TurnContext, dialog_context: Any, profile: PersonProfile, action: str, text: str
     ) -> None:
+        if action in GATED and await code_of_conduct_gate(ctx, self.services.database, profile, action):
+            return
         if action == FIND_COMMUNITY.key:
             query = text[len("find") :].strip() if text.lower().startswith("find") else ""
             await dialog_context.begin_dialog(FindCommunityDialog.ID, {"text": query} if query else None)
@@ -169,6 +210,10 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
             await ctx.send_activity(
                 MessageFactory.text(link_help_text(self.services.settings.bot_name, codes))
             )
+        elif action == DECLARE_INTEREST.key:
+            await dialog_context.begin_dialog(DeclarationsDialog.ID)
+        elif action == DECLARATIONS_COMPLIANCE.key:
+            await send_compliance(ctx, self.services.database, self.services.clock, profile)
         elif action == CHANNEL_STATUS.key:
             async with self.services.database.session() as session:
                 card = channel_status_card(await channel_status(session))

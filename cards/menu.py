@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from communities.directory import PersonProfile
 from communities.permissions import Capability
 
-from .elements import Card, Element, card, facts, heading, submit, text
+from .elements import Card, Element, card, facts, heading, subheading, submit, text
 
 
 def menu_card(
@@ -34,11 +34,18 @@ def menu_card(
         text(f"Signed in as **{profile.display_name}** ({profile.email})"),
         facts(rows),
     ]
+    main = [c for c in capabilities if not c.section]
     if capabilities:
         body.append(text("What would you like to do?"))
-        body += [text(f"**{c.title}**: {c.description}", subtle=True) for c in capabilities]
+        body += [text(f"**{c.title}**: {c.description}", subtle=True) for c in main]
+    # A section's buttons sit in the body under its heading: Teams shows at most 6 card actions.
+    for section in dict.fromkeys(c.section for c in capabilities if c.section):
+        grouped = [c for c in capabilities if c.section == section]
+        body.append(subheading(section))
+        body += [text(f"**{c.title}**: {c.description}", subtle=True) for c in grouped]
+        body.append({"type": "ActionSet", "actions": [submit(c.title, c.key) for c in grouped]})
     body.append(text("Write `help` at any time to see this menu again.", subtle=True))
-    return card(body, [submit(c.title, c.key) for c in capabilities])
+    return card(body, [submit(c.title, c.key) for c in main])
 
 
 def not_registered_text(display_name: str | None, support_contact: str, officers: Sequence[str]) -> str:

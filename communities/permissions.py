@@ -27,6 +27,8 @@ class Capability:
     title: str
     description: str
     roles: frozenset[Role] | None = None
+    #: A menu section of its own (its buttons sit under a heading), or "" for the main buttons.
+    section: str = ""
 
     def offered_to(self, profile: PersonProfile) -> bool:
         return self.roles is None or bool(self.roles & profile.role_set)
@@ -75,6 +77,21 @@ REQUESTS_QUEUE = Capability(
     frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.OFFICER}),
 )
 
+DECLARATIONS_SECTION = "Declarations of interest"
+DECLARE_INTEREST = Capability(
+    "declare_interest",
+    "Declare an interest",
+    "Your register of interests for this academic year: add, update, end, or nothing to declare.",
+    section=DECLARATIONS_SECTION,
+)
+DECLARATIONS_COMPLIANCE = Capability(
+    "declarations_compliance",
+    "Declarations compliance",
+    "Who in your community has confirmed their declarations this year, and who has not.",
+    frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.OFFICER}),
+    section=DECLARATIONS_SECTION,
+)
+
 #: Everything the menu can offer, in menu order. Later capabilities are added here.
 CAPABILITIES: tuple[Capability, ...] = (
     FIND_COMMUNITY,
@@ -84,6 +101,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     REQUESTS_QUEUE,
     LINK_HELP,
     CHANNEL_STATUS,
+    DECLARE_INTEREST,
+    DECLARATIONS_COMPLIANCE,
 )
 
 

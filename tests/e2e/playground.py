@@ -569,6 +569,8 @@ class E2E:
     context: BrowserContext | None = None
     ui_: PlaygroundUI | None = None
     observer: StreamObserver = field(default_factory=StreamObserver)
+    #: Other people's clients opened with :meth:`open_other_client`: (Playground, browser context, UI).
+    others: list[tuple[PlaygroundProcess, BrowserContext, PlaygroundUI]] = field(default_factory=list)
 
     @property
     def ui(self) -> PlaygroundUI:
@@ -610,13 +612,38 @@ class E2E:
     def _open_page(self) -> PlaygroundUI:
         assert self.playground is not None
         self.observer = StreamObserver()
-        self.context = self.browser.new_context(viewport={"width": 1400, "height": 1000})
-        self.context.set_default_timeout(DEFAULT_TIMEOUT * 1000)
-        page = self.context.new_page()
-        self.observer.attach(page)
-        self.ui_ = PlaygroundUI(page, self.observer, self.playground.current_email)
-        self.ui_.load(self.playground.url)
+        self.context, self.ui_ = self._new_client_page(self.playground, self.observer)
         return self.ui_
+
+    def _new_client_page(
+        self, playground: PlaygroundProcess, observer: StreamObserver
+    ) -> tuple[BrowserContext, PlaygroundUI]:
+        context = self.browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.set_default_timeout(DEFAULT_TIMEOUT * 1000)
+        page = context.new_page()
+        observer.attach(page)
+        ui = PlaygroundUI(page, observer, playground.current_email)
+        ui.load(playground.url)
+        return context, ui
+
+    def open_other_client(self, as_email: str) -> PlaygroundUI:
+        """Another person's Teams at the same time: a second Playground (own port, ``as_email`` as its
+        current user) on the same bot, and its own page. Unlike :meth:`switch_user`, the first client
+        keeps running: the bot's DMs to its user go to its service URL and show in its personal chat.
+        (One Playground only knows its current user's personal chat; a DM to another user's stored chat
+        there fails with ConversationNotFound.)"""
+        if self.bot is None:
+            raise HarnessError("call start() first")
+        workdir = self.workdir / f"playground-other-{len(self.others) + 1}"
+        playground = PlaygroundProcess(workdir, self.bot.endpoint)
+        playground.start(as_email)
+        try:
+            context, ui = self._new_client_page(playground, StreamObserver())
+        except Exception:
+            playground.stop()
+            raise
+        self.others.append((playground, context, ui))
+        return ui
 
     def _close_page(self) -> None:
         if self.context is not None:
@@ -650,11 +677,20 @@ class E2E:
             saved += sorted(self.playground.workdir.glob("playground.*.stdout.log"))
             if self.playground.log_path.exists():
                 saved.append(self.playground.log_path)
+        for index, (other, _, other_ui) in enumerate(self.others, start=1):
+            with contextlib.suppress(Exception):
+                shot = into / f"failure-other-{index}.png"
+                other_ui.page.screenshot(path=str(shot), full_page=True)
+                saved.append(shot)
+            saved += sorted(other.workdir.glob("playground.*.stdout.log"))
+            if other.log_path.exists():
+                saved.append(other.log_path)
         return saved
 
     def assert_bot_healthy(self) -> None:
         """No error message to the user and no logged error or traceback in the bot so far."""
-        problems = [f"it answered: {e.text[:200]!r}" for e in self.observer.bot_messages(ERROR_REPLY)]
+        observers = [self.observer, *(ui.observer for _, _, ui in self.others)]
+        problems = [f"it answered: {e.text[:200]!r}" for o in observers for e in o.bot_messages(ERROR_REPLY)]
         if self.bot is not None and self.bot.stderr_path.exists():
             log = self.bot.stderr_path.read_text(encoding="utf-8", errors="replace").splitlines()
             for number, line in enumerate(log):
@@ -679,6 +715,11 @@ class E2E:
 
     def close(self) -> None:
         self._close_page()
+        for other, context, _ in self.others:
+            with contextlib.suppress(Exception):
+                context.close()
+            other.stop()
+        self.others.clear()
         if self.playground is not None:
             self.playground.stop()
         if self.bot is not None:

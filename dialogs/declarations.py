@@ -1,0 +1,360 @@
+"""'Declare an interest': the person's register of interests for this academic year, in personal chat.
+
+One small waterfall: show a card (the register, the form, a confirmation), then read the next
+submit from a declarations card and act on it. Every card carries what it needs (the command
+and, for Update and End, the interest id), so a card pressed after the dialog has closed, or
+after a restart, still works: :func:`continue_declarations` reopens the dialog with it. The
+domain re-checks every interest id against the person's own register; an id that is not
+theirs is refused (and audited there).
+
+Also here: the compliance view for chairs, vice chairs and officers, and the Code of Conduct
+gate, which the handler applies before anything about declarations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.dialogs import (
+    ComponentDialog,
+    Dialog,
+    DialogContext,
+    DialogTurnResult,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
+
+from cards.declaration_cards import (
+    ACCEPT_CODE,
+    FORM,
+    KIND_TITLES,
+    code_of_conduct_card,
+    compliance_card,
+    day,
+    end_confirm_card,
+    interest_form_card,
+    register_card,
+)
+from cards.elements import Card
+from communities import code_of_conduct
+from communities.academic_year import academic_year_of
+from communities.clock import Clock
+from communities.conflicts import InterestKind
+from communities.db import Database
+from communities.declaration_views import compliance_view
+from communities.declarations import (
+    InterestDetails,
+    Refusal,
+    active_interests,
+    confirm_current,
+    declare_interest,
+    end_interest,
+    nothing_to_declare,
+    register_for_year,
+    update_interest,
+)
+from communities.directory import PersonProfile
+from communities.permissions import DECLARATIONS_COMPLIANCE, DECLARE_INTEREST
+
+from .turn_profile import turn_profile
+
+WAIT = "declarations_wait"
+#: The menu capabilities that wait for the Code of Conduct to be accepted.
+DECLARE_KEY = DECLARE_INTEREST.key
+COMPLIANCE_KEY = DECLARATIONS_COMPLIANCE.key
+GATED = frozenset({DECLARE_KEY, COMPLIANCE_KEY})
+CANCEL_WORDS = frozenset({"cancel", "stop", "quit"})
+NOT_UNDERSTOOD = "I didn't understand that card. Here is your register:"
+
+
+def is_declarations_submit(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("form") == FORM
+
+
+def is_code_of_conduct_submit(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("action") == ACCEPT_CODE
+
+
+async def continue_declarations(dialog_context: DialogContext, value: Any, word: str = "") -> bool:
+    """Give the declarations dialog its own card submits; True if it took this turn.
+
+    Anything else (typed text, a menu button) closes the dialog and is left to the handler:
+    the register is always one button away, so nothing is lost. `cancel` is left to the
+    handler with the dialog open, so that it can say what it cancelled.
+    """
+    active = dialog_context.active_dialog
+    mine = active is not None and active.id == DeclarationsDialog.ID
+    if is_declarations_submit(value):
+        if mine:
+            await dialog_context.continue_dialog()
+        else:
+            if active is not None:
+                await dialog_context.cancel_all_dialogs()
+            await dialog_context.begin_dialog(DeclarationsDialog.ID, {"card": value})
+        return True
+    if mine and word not in CANCEL_WORDS:
+        await dialog_context.cancel_all_dialogs()
+    return False
+
+
+class DeclarationsDialog(ComponentDialog):  # type: ignore[misc]
+    ID = "declarations"
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        super().__init__(self.ID)
+        self._db = database
+        self._clock = clock
+        self.add_dialog(WaterfallDialog(WAIT, [self._show, self._act]))
+        self.initial_dialog_id = WAIT
+
+    async def _show(self, step: WaterfallStepContext) -> DialogTurnResult:
+        options = step.options if isinstance(step.options, dict) else {}
+        card = options.get("card")
+        if isinstance(card, dict):
+            return await self._handle(step, card)
+        if not options.get("quiet"):
+            profile = await _profile(step.context)
+            if profile is None:
+                return await step.end_dialog()
+            await self._send_register(step.context, profile)
+        return Dialog.end_of_turn
+
+    async def _act(self, step: WaterfallStepContext) -> DialogTurnResult:
+        value = step.context.activity.value
+        if is_declarations_submit(value):
+            return await self._handle(step, value)
+        return await step.end_dialog()
+
+    async def _handle(self, step: WaterfallStepContext, submitted: Mapping[str, Any]) -> DialogTurnResult:
+        ctx = step.context
+        profile = await _profile(ctx)
+        if profile is None:
+            return await step.end_dialog()
+        command = submitted.get("command")
+        interest_id = _as_id(submitted.get("interest_id"))
+        if command == "done":
+            await ctx.send_activity(
+                "Done. Write `declare` to open your register again, or `help` for the menu."
+            )
+            return await step.end_dialog()
+        if command == "register":
+            await self._send_register(ctx, profile)
+        elif command == "add":
+            await _send_card(ctx, interest_form_card({}))
+        elif command == "edit" and interest_id is not None:
+            await self._edit(ctx, profile, interest_id)
+        elif command == "save":
+            await self._save(ctx, profile, submitted, interest_id)
+        elif command == "end" and interest_id is not None:
+            await self._ask_end(ctx, profile, interest_id)
+        elif command == "end_confirmed" and interest_id is not None:
+            await self._end(ctx, profile, interest_id)
+        elif command == "nothing":
+            await self._nothing(ctx, profile)
+        elif command == "confirm":
+            await self._confirm(ctx, profile)
+        else:
+            await self._send_register(ctx, profile, NOT_UNDERSTOOD)
+        return await step.replace_dialog(WAIT, {"quiet": True})
+
+    # ---- the commands ---------------------------------------------------------------------------
+
+    async def _edit(self, ctx: TurnContext, profile: PersonProfile, interest_id: int) -> None:
+        async with self._db.session() as session:
+            found = next(
+                (i for i in await active_interests(session, profile.person_id) if i.id == interest_id), None
+            )
+        if found is None:
+            await self._send_register(
+                ctx, profile, "Sorry: I can't find that interest in force on your register."
+            )
+            return
+        values = {
+            "kind": str(found.kind),
+            "school_urn": found.school_urn,
+            "trust": found.trust,
+            "provider": found.provider,
+            "pecuniary": found.pecuniary,
+            "description": found.description,
+        }
+        await _send_card(ctx, interest_form_card(values, interest_id=interest_id))
+
+    async def _ask_end(self, ctx: TurnContext, profile: PersonProfile, interest_id: int) -> None:
+        async with self._db.session() as session:
+            found = next(
+                (i for i in await active_interests(session, profile.person_id) if i.id == interest_id), None
+            )
+        if found is None:
+            await self._end(ctx, profile, interest_id)  # the domain refuses it, and audits the attempt
+            return
+        await _send_card(ctx, end_confirm_card(found))
+
+    async def _save(
+        self, ctx: TurnContext, profile: PersonProfile, submitted: Mapping[str, Any], interest_id: int | None
+    ) -> None:
+        details = _details(submitted)
+        if isinstance(details, Refusal):
+            await _send_card(
+                ctx, interest_form_card(submitted, interest_id=interest_id, problem=details.reason)
+            )
+            return
+        async with self._db.session() as session:
+            if interest_id is None:
+                result = await declare_interest(session, self._clock, profile.person_id, details)
+            else:
+                result = await update_interest(session, self._clock, profile.person_id, interest_id, details)
+            await session.commit()
+        if isinstance(result, Refusal):
+            await _send_card(
+                ctx, interest_form_card(submitted, interest_id=interest_id, problem=result.reason)
+            )
+            return
+        kind = KIND_TITLES[str(result.kind)].lower()
+        done = "updated" if interest_id is not None else "declared"
+        await self._send_register(
+            ctx, profile, f"Recorded: you {done} {kind} on {day(result.declared_at)}. It is on your register."
+        )
+
+    async def _end(self, ctx: TurnContext, profile: PersonProfile, interest_id: int) -> None:
+        async with self._db.session() as session:
+            result = await end_interest(session, self._clock, profile.person_id, interest_id)
+            await session.commit()
+        if isinstance(result, Refusal):
+            await self._send_register(ctx, profile, f"Sorry: {result.reason}")
+            return
+        when = day(result.ended_at) if result.ended_at else ""
+        await self._send_register(
+            ctx, profile, f"Recorded: that interest ended on {when}. It stays in your register, marked ended."
+        )
+
+    async def _nothing(self, ctx: TurnContext, profile: PersonProfile) -> None:
+        async with self._db.session() as session:
+            result = await nothing_to_declare(session, self._clock, profile.person_id)
+            await session.commit()
+        if isinstance(result, Refusal):
+            await self._send_register(ctx, profile, f"Sorry: {result.reason}")
+            return
+        await self._send_register(
+            ctx, profile, f"Recorded: nothing to declare, on {day(result.confirmed_at)}. Thank you."
+        )
+
+    async def _confirm(self, ctx: TurnContext, profile: PersonProfile) -> None:
+        async with self._db.session() as session:
+            result = await confirm_current(session, self._clock, profile.person_id)
+            await session.commit()
+        if isinstance(result, Refusal):
+            await self._send_register(ctx, profile, f"Sorry: {result.reason}")
+            return
+        await self._send_register(
+            ctx,
+            profile,
+            f"Recorded: your interests are still current, confirmed on {day(result.confirmed_at)}.",
+        )
+
+    async def _send_register(self, ctx: TurnContext, profile: PersonProfile, note: str = "") -> None:
+        async with self._db.session() as session:
+            year = academic_year_of(self._clock.now())
+            register = await register_for_year(session, profile.person_id, year)
+        await _send_card(ctx, register_card(register), note)
+
+
+# ---- the compliance view and the Code of Conduct ------------------------------------------------------
+
+
+async def send_compliance(ctx: TurnContext, database: Database, clock: Clock, profile: PersonProfile) -> None:
+    """One card per community the person may see; a refusal in words otherwise."""
+    async with database.session() as session:
+        views = await compliance_view(session, clock, profile)
+        await session.commit()  # the read (or the refusal) is audited
+    if isinstance(views, Refusal):
+        await ctx.send_activity(f"Sorry: {views.reason}")
+        return
+    for view in views:
+        await _send_card(ctx, compliance_card(view))
+
+
+async def code_of_conduct_gate(
+    ctx: TurnContext, database: Database, profile: PersonProfile, then: str
+) -> bool:
+    """True (and the Code of Conduct card sent) if the person must accept it before ``then``."""
+    async with database.session() as session:
+        needed = await code_of_conduct.needs_acceptance(session, profile.person_id)
+    if needed:
+        await _send_card(
+            ctx,
+            code_of_conduct_card(then),
+            "Before you use declarations of interest, please read and accept the Code of Conduct.",
+        )
+    return needed
+
+
+async def accept_code_of_conduct(
+    ctx: TurnContext, database: Database, clock: Clock, profile: PersonProfile, value: Mapping[str, Any]
+) -> str | None:
+    """Record an "I accept" press; the action to carry on with, or None if the card was out of date."""
+    if value.get("version") != code_of_conduct.CODE_OF_CONDUCT_VERSION:
+        await _send_card(
+            ctx,
+            code_of_conduct_card(str(value.get("then") or "")),
+            "The Code of Conduct has changed since that card was sent. Here is the current version.",
+        )
+        return None
+    async with database.session() as session:
+        row = await code_of_conduct.accept(session, clock, profile.person_id)
+        await session.commit()
+    await ctx.send_activity(
+        f"Thank you. You accepted the Code of Conduct (version {row.version}) on {day(row.accepted_at)}."
+    )
+    then = value.get("then")
+    return then if isinstance(then, str) and then in GATED else None
+
+
+# ---- helpers --------------------------------------------------------------------------------------
+
+
+def _details(submitted: Mapping[str, Any]) -> InterestDetails | Refusal:
+    try:
+        kind = InterestKind(str(submitted.get("kind") or ""))
+    except ValueError:
+        return Refusal("Choose what kind of interest it is.")
+    pecuniary = submitted.get("pecuniary")
+    if pecuniary not in ("yes", "no", True, False):
+        return Refusal("Say whether the interest is pecuniary (yes or no).")
+    return InterestDetails(
+        kind=kind,
+        description=_text(submitted.get("description")),
+        pecuniary=pecuniary in ("yes", True),
+        school_urn=_text(submitted.get("school_urn")) or None,
+        trust=_text(submitted.get("trust")) or None,
+        provider=_text(submitted.get("provider")) or None,
+    )
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _as_id(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value > 0 else None
+    if isinstance(value, str) and value.isdigit() and len(value) < 12:
+        return int(value)
+    return None
+
+
+async def _profile(ctx: TurnContext) -> PersonProfile | None:
+    profile = turn_profile(ctx)
+    if profile is None:
+        await ctx.send_activity("Sorry, I couldn't tell who you are. Write `help` to start again.")
+    return profile
+
+
+async def _send_card(ctx: TurnContext, card: Card, note: str = "") -> None:
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    if note:
+        activity.text = note
+    await ctx.send_activity(activity)
