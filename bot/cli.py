@@ -172,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if not args.verbose:
         logging.getLogger("alembic").setLevel(logging.WARNING)
+    # These log statement parameters at DEBUG, and parameters can be pupil detail: never below INFO.
+    for name in ("aiosqlite", "sqlalchemy.engine", "psycopg"):
+        logging.getLogger(name).setLevel(logging.INFO)
     run: Callable[[argparse.Namespace, Settings], None] = args.run
     try:
         run(args, Settings.from_env())

@@ -100,3 +100,17 @@ def test_a_bad_setting_is_reported_not_a_traceback(
     monkeypatch.setenv("MicrosoftAppType", "Everyone")
     assert main(["db", "upgrade"]) == 2
     assert "MicrosoftAppType must be one of" in capsys.readouterr().err
+
+
+def test_verbose_logging_never_shows_sql_parameters(env: Path) -> None:
+    import logging
+
+    root = logging.getLogger()
+    before = root.level
+    root.setLevel(logging.DEBUG)  # as -v sets it when pytest has not configured logging first
+    try:
+        assert main(["-v", "db", "upgrade"]) == 0
+        for name in ("aiosqlite", "sqlalchemy.engine", "psycopg"):
+            assert not logging.getLogger(name).isEnabledFor(logging.DEBUG), name
+    finally:
+        root.setLevel(before)
