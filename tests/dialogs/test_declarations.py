@@ -12,7 +12,7 @@ from botbuilder.core import ConversationState, TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import DialogSet
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.state_storage import SqlStorage
 from communities import code_of_conduct
@@ -38,6 +38,7 @@ from dialogs.declarations import (
     send_compliance,
 )
 from dialogs.turn_profile import remember_profile
+from tests.communities import test_declarations as register
 from tests.dialogs.chat import MENU, Replies, action, flat
 from tests.support.people import DANIEL, GRACE, HANNAH, profile_of
 
@@ -107,25 +108,11 @@ async def accepted(db: Database, clock: FixedClock, *emails: str) -> None:
 
 
 async def interests_of(db: Database, email: str) -> list[InterestDeclaration]:
-    person_id = (await profile_of(db, email)).person_id
-    async with db.session() as session:
-        rows = await session.exec(
-            select(InterestDeclaration)
-            .where(InterestDeclaration.person_id == person_id)
-            .order_by(col(InterestDeclaration.id))
-        )
-        return list(rows.all())
+    return await register.interests_of(db, (await profile_of(db, email)).person_id)
 
 
 async def answers_of(db: Database, email: str) -> list[DeclarationConfirmation]:
-    person_id = (await profile_of(db, email)).person_id
-    async with db.session() as session:
-        rows = await session.exec(
-            select(DeclarationConfirmation)
-            .where(DeclarationConfirmation.person_id == person_id)
-            .order_by(col(DeclarationConfirmation.id))
-        )
-        return list(rows.all())
+    return await register.answers_of(db, (await profile_of(db, email)).person_id)
 
 
 async def test_the_code_of_conduct_comes_first_and_accepting_opens_the_register(
