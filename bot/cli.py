@@ -172,9 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if not args.verbose:
         logging.getLogger("alembic").setLevel(logging.WARNING)
-    # These log statement parameters at DEBUG, and parameters can be pupil detail: never below INFO.
+    # These log statements with their parameters (sqlalchemy.engine at INFO, the drivers at DEBUG),
+    # and parameters can be pupil detail: only their warnings are wanted.
     for name in ("aiosqlite", "sqlalchemy.engine", "psycopg"):
-        logging.getLogger(name).setLevel(logging.INFO)
+        logging.getLogger(name).setLevel(logging.WARNING)
     run: Callable[[argparse.Namespace, Settings], None] = args.run
     try:
         run(args, Settings.from_env())
