@@ -20,6 +20,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 
+from .activity_json import activity_json
 from .connector import BotConnector, ConnectorError
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ class TeamsAdapter(CloudAdapter):  # type: ignore[misc]
         return responses
 
     async def _post(self, activity: Activity) -> dict[str, Any]:
-        body = activity.serialize()
+        body = activity_json(activity)
         if activity.reply_to_id:
             return await self.connector.reply_to_activity(
                 activity.service_url, activity.conversation.id, activity.reply_to_id, body
@@ -91,7 +92,7 @@ class TeamsAdapter(CloudAdapter):  # type: ignore[misc]
         return await self.connector.send_to_conversation(activity.service_url, activity.conversation.id, body)
 
     async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse | None:
-        body = activity.serialize()
+        body = activity_json(activity)
         result = await _with_retries(
             lambda: self.connector.update_activity(
                 activity.service_url, activity.conversation.id, activity.id, body

@@ -41,6 +41,9 @@ class Settings:
     #: Where the Bot Framework's OpenID metadata (and so its signing keys) is fetched from,
     #: for national clouds and tests; empty means the public cloud's.
     openid_metadata_url: str = ""
+    #: How long a sender's roster profile is reused between turns; a roster import reaches a
+    #: running service within this time. 0 looks the profile up on every turn.
+    roster_cache_seconds: float = 30.0
 
     @property
     def authenticated(self) -> bool:
@@ -81,6 +84,9 @@ class Settings:
             ),
             outbox_max_attempts=int(_positive_float(get("OUTBOX_MAX_ATTEMPTS", "8"), "OUTBOX_MAX_ATTEMPTS")),
             openid_metadata_url=get("BOT_OPENID_METADATA_URL"),
+            roster_cache_seconds=_non_negative_float(
+                get("ROSTER_CACHE_SECONDS", "30"), "ROSTER_CACHE_SECONDS"
+            ),
         )
         settings.validate()
         return settings
@@ -108,12 +114,26 @@ class Settings:
 
 
 def _positive_float(raw: str, name: str) -> float:
+    value = _number(raw, name)
+    if value <= 0:
+        raise ConfigError(f"{name} must be greater than zero")
+    return value
+
+
+def _non_negative_float(raw: str, name: str) -> float:
+    value = _number(raw, name)
+    if value < 0:
+        raise ConfigError(f"{name} must be zero or more")
+    return value
+
+
+def _number(raw: str, name: str) -> float:
     try:
         value = float(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number, not {raw!r}") from exc
-    if value <= 0:
-        raise ConfigError(f"{name} must be greater than zero")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ConfigError(f"{name} must be a finite number, not {raw!r}")
     return value
 
 

@@ -50,6 +50,7 @@ from dialogs.declarations import (
     DeclarationsDialog,
     accept_code_of_conduct,
     code_of_conduct_gate,
+    compliance_code,
     continue_declarations,
     is_code_of_conduct_submit,
     is_declarations_submit,
@@ -213,7 +214,8 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         elif action == DECLARE_INTEREST.key:
             await dialog_context.begin_dialog(DeclarationsDialog.ID)
         elif action == DECLARATIONS_COMPLIANCE.key:
-            await send_compliance(ctx, self.services.database, self.services.clock, profile)
+            code = compliance_code(text, ctx.activity.value)  # `compliance CANT1`, or a summary button
+            await send_compliance(ctx, self.services.database, self.services.clock, profile, code)
         elif action == CHANNEL_STATUS.key:
             async with self.services.database.session() as session:
                 card = channel_status_card(await channel_status(session))

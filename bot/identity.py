@@ -24,6 +24,8 @@ async def resolve_person(session: AsyncSession, connector: BotConnector, activit
     person = await find_person(session, aad_object_id=aad_object_id)
     if person is not None:
         return person
+    # Give the connection back while Teams answers: on SQLite it is the only one.
+    await session.rollback()
     try:
         member = await connector.get_member(activity.service_url, activity.conversation.id, sender.id)
     except ConnectorError as error:

@@ -3,10 +3,16 @@
 One database session per turn, closed before dialogs and replies run: a turn never
 holds one pooled connection while it waits for another (20 concurrent users once
 deadlocked the pool that way).
+
+A registered sender's profile is reused for ``Settings.roster_cache_seconds`` (three queries
+a turn saved): the roster changes by termly imports, and an import reaches a running service
+within that time. The domain still checks every action against the stored request or record.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from botbuilder.core import TurnContext
@@ -33,13 +39,52 @@ class Sender:
     chairs: dict[str, list[str]] = field(default_factory=dict)
 
 
+#: A bound on remembered senders (a busy tenant's worth); past it the memory starts again.
+_MAX_REMEMBERED = 20_000
+
+
 class Senders:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._services = services
+        self._monotonic = monotonic
         #: What this process last stored for each personal chat, so unchanged chats cost no query.
         self._chats_stored: dict[str, tuple[str, str, int | None]] = {}
+        #: Registered senders by (Teams user id, Entra object id), with when each entry expires.
+        self._known: dict[tuple[str, str | None], tuple[float, Sender]] = {}
+
+    def forget(self) -> None:
+        """Drop every remembered profile (after a roster change made by this process)."""
+        self._known.clear()
 
     async def identify(self, ctx: TurnContext) -> Sender:
+        key = self._cache_key(ctx)
+        if key is not None:
+            known = self._known.get(key)
+            if known is not None and known[0] > self._monotonic() and self._chat_unchanged(ctx, known[1]):
+                return known[1]
+        sender = await self._look_up(ctx)
+        ttl = self._services.settings.roster_cache_seconds
+        if key is not None and sender.profile is not None and ttl > 0:
+            if len(self._known) > _MAX_REMEMBERED:
+                self._known.clear()
+            self._known[key] = (self._monotonic() + ttl, sender)
+        return sender
+
+    def _cache_key(self, ctx: TurnContext) -> tuple[str, str | None] | None:
+        account = ctx.activity.from_property
+        if account is None or not account.id:
+            return None
+        return (account.id, getattr(account, "aad_object_id", None))
+
+    def _chat_unchanged(self, ctx: TurnContext, sender: Sender) -> bool:
+        """Whether this personal chat's stored reference is already current (always, elsewhere)."""
+        activity = ctx.activity
+        if conversation_type(activity) != "personal" or sender.profile is None:
+            return True
+        stored = (activity.conversation.id, activity.service_url, sender.profile.person_id)
+        return self._chats_stored.get(activity.from_property.id) == stored
+
+    async def _look_up(self, ctx: TurnContext) -> Sender:
         async with self._services.database.session() as session:
             profile = await self._profile(session, ctx)
             if profile is None:

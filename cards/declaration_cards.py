@@ -2,6 +2,8 @@
 
 Every declarations button carries ``form: "declarations"`` and a ``command``; Update and End
 carry the interest's id, which the server re-checks against the person's own register.
+The compliance summary's buttons ask for the compliance action with a community's code, which
+the server re-checks against who may see that community.
 """
 
 from __future__ import annotations
@@ -19,13 +21,17 @@ from communities.code_of_conduct import (
     CODE_OF_CONDUCT_VERSION,
 )
 from communities.conflicts import InterestKind
-from communities.declaration_views import CommunityCompliance, MemberStatus
+from communities.declaration_views import CommunityCompliance, ComplianceSummary, MemberStatus
 from communities.declarations import Answer, InterestDeclaration, YearRegister
+from communities.permissions import DECLARATIONS_COMPLIANCE
 
-from .elements import Card, Element, card, facts, heading, subheading, text
+from .elements import Card, Element, card, facts, heading, subheading, submit, text
 
 FORM = "declarations"
 ACCEPT_CODE = "accept_code_of_conduct"
+#: The compliance summary's buttons: the compliance action, and the code of the community to open.
+COMPLIANCE_ACTION = DECLARATIONS_COMPLIANCE.key
+COMMUNITY_FIELD = "community"
 
 KIND_TITLES: dict[str, str] = {
     InterestKind.EMPLOYMENT_OR_ROLE.value: "Employment or a role at another school or trust",
@@ -176,6 +182,35 @@ def compliance_card(view: CommunityCompliance, zone: tzinfo = LONDON) -> Card:
         body.append(facts([(m.name, "; ".join(m.roles)) for m in view.not_confirmed]))
     else:
         body.append(text("Everyone has confirmed.", subtle=True))
+    return card(body)
+
+
+def compliance_summary_card(summary: ComplianceSummary) -> Card:
+    """One card for every community the person may see: its counts, and a button to open it."""
+    count = len(summary.communities)
+    body: list[Element] = [
+        heading(f"Declarations of interest by community, {summary.label}"),
+        text(
+            f"{summary.confirmed} of {summary.members} members confirmed, in {count} "
+            f"{'community' if count == 1 else 'communities'}. Open a community to see who has not.",
+        ),
+    ]
+    for line in summary.communities:
+        body.append(
+            {
+                **text(
+                    f"**{line.name} ({line.code})**: {line.confirmed} of {line.members} confirmed, "
+                    f"{line.not_confirmed} not confirmed"
+                ),
+                "spacing": "Medium",
+            }
+        )
+        body.append(
+            {
+                "type": "ActionSet",
+                "actions": [submit(f"Open {line.code}", COMPLIANCE_ACTION, **{COMMUNITY_FIELD: line.code})],
+            }
+        )
     return card(body)
 
 

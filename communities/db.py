@@ -37,6 +37,11 @@ class Database:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30}
+            # SQLite has one writer at a time. With several connections, concurrent turns wait in
+            # SQLite's busy handler (sleeps of up to 100 ms: a p99 of seconds under load); with one,
+            # they queue for it in asyncio. So code must never open a session inside another.
+            kwargs["pool_size"] = 1
+            kwargs["max_overflow"] = 0
         else:
             kwargs["pool_pre_ping"] = True
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)

@@ -4,6 +4,10 @@ The compliance view lists, per community, the members who have answered for the 
 year and those who have not. Its members are the active people with an active membership
 in the community: staff of its schools, its chair and vice chair. Only the community's chair
 or vice chair, or a council officer, may see it; every read and every refusal is audited.
+
+The summary counts, for each community the person may see, the members who have confirmed
+and those who have not (one query for every community): an officer's `compliance` covers
+every community, and one card per community would be far too many.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, distinct, func
 from sqlmodel import and_, col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -69,6 +73,39 @@ class CommunityCompliance:
         return tuple(m for m in self.members if not m.confirmed)
 
 
+@dataclass(frozen=True)
+class CommunityCount:
+    """One community's line of the summary: how many members have confirmed this year."""
+
+    code: str
+    name: str
+    members: int
+    confirmed: int
+
+    @property
+    def not_confirmed(self) -> int:
+        return self.members - self.confirmed
+
+
+@dataclass(frozen=True)
+class ComplianceSummary:
+    academic_year: int
+    #: Every community the person may see, by code (counts are 0 for a community without members).
+    communities: tuple[CommunityCount, ...]
+
+    @property
+    def label(self) -> str:
+        return academic_year_label(self.academic_year)
+
+    @property
+    def members(self) -> int:
+        return sum(c.members for c in self.communities)
+
+    @property
+    def confirmed(self) -> int:
+        return sum(c.confirmed for c in self.communities)
+
+
 @dataclass
 class _Membership:
     name: str
@@ -92,6 +129,39 @@ async def compliance_view(
     if isinstance(communities, Refusal):
         return communities
     year = academic_year if academic_year is not None else academic_year_of(clock.now(), zone)
+    return await _views(
+        session, clock, actor, communities, year, communities[0].code if community_code else "*"
+    )
+
+
+async def compliance_overview(
+    session: AsyncSession,
+    clock: Clock,
+    actor: PersonProfile,
+    academic_year: int | None = None,
+    zone: tzinfo = LONDON,
+) -> CommunityCompliance | ComplianceSummary | Refusal:
+    """What `compliance` shows: the one community's view for someone who may see only one (a
+    chair), the summary (counts per community, in one query) for someone who may see more (an
+    officer). Who may see which is as for :func:`compliance_view`; one audited read either way."""
+    communities = await _communities_for(session, clock, actor, None)
+    if isinstance(communities, Refusal):
+        return communities
+    year = academic_year if academic_year is not None else academic_year_of(clock.now(), zone)
+    if len(communities) == 1:
+        [view] = await _views(session, clock, actor, communities, year, "*")
+        return view
+    return await _summary(session, clock, actor, communities, year)
+
+
+async def _views(
+    session: AsyncSession,
+    clock: Clock,
+    actor: PersonProfile,
+    communities: list[Community],
+    year: int,
+    entity_id: str,
+) -> list[CommunityCompliance]:
     members = await _members_of(session, [c.id for c in communities if c.id is not None])
     people = {pid for by_person in members.values() for pid in by_person}
     answers = await _live_answers(session, people, year)
@@ -106,7 +176,7 @@ async def compliance_view(
         actor_person_id=actor.person_id,
         action="declaration_compliance_viewed",
         entity="community",
-        entity_id=communities[0].code if community_code else "*",
+        entity_id=entity_id,
         detail={
             "communities": [c.code for c in communities],
             "academic_year": year,
@@ -175,6 +245,74 @@ def _compliance(
     return CommunityCompliance(community.id, community.code, community.name, year, tuple(lines))
 
 
+async def _summary(
+    session: AsyncSession, clock: Clock, actor: PersonProfile, communities: list[Community], year: int
+) -> ComplianceSummary:
+    """Members and those with a live answer for ``year``, per community, in one query."""
+    ids = [c.id for c in communities if c.id is not None]
+    community_of = func.coalesce(col(School.community_id), col(Membership.community_id))
+    rows = (
+        await session.exec(
+            select(
+                community_of,
+                func.count(distinct(col(Person.id))),
+                func.count(distinct(col(DeclarationConfirmation.person_id))),
+            )
+            .select_from(Membership)
+            .join(Person, col(Person.id) == col(Membership.person_id))
+            .outerjoin(School, col(School.id) == col(Membership.school_id))
+            .outerjoin(
+                DeclarationConfirmation,
+                and_(
+                    col(DeclarationConfirmation.person_id) == col(Person.id),
+                    col(DeclarationConfirmation.academic_year) == year,
+                    col(DeclarationConfirmation.superseded_at).is_(None),
+                ),
+            )
+            .where(_members_in(ids))
+            .group_by(community_of)
+        )
+    ).all()
+    counts = {community_id: (members, confirmed) for community_id, members, confirmed in rows}
+    lines = tuple(CommunityCount(c.code, c.name, *counts.get(c.id or 0, (0, 0))) for c in communities)
+    summary = ComplianceSummary(year, lines)
+    audit.record(
+        session,
+        clock,
+        actor_person_id=actor.person_id,
+        action="declaration_compliance_summary_viewed",
+        entity="community",
+        entity_id="*",
+        detail={
+            "communities": [c.code for c in communities],
+            "academic_year": year,
+            "members": summary.members,
+            "confirmed": summary.confirmed,
+        },
+    )
+    return summary
+
+
+def _members_in(community_ids: list[int]) -> ColumnElement[bool]:
+    """Active memberships of active people that make them members of one of the communities:
+    staff of its active schools, its chair and vice chair (with School outer-joined)."""
+    return and_(
+        col(Membership.active),
+        col(Person.active),
+        or_(
+            and_(
+                col(Membership.role).in_(SCHOOL_ROLES),
+                col(School.active),
+                col(School.community_id).in_(community_ids),
+            ),
+            and_(
+                col(Membership.role).in_(COMMUNITY_ROLES),
+                col(Membership.community_id).in_(community_ids),
+            ),
+        ),
+    )
+
+
 async def _members_of(session: AsyncSession, community_ids: list[int]) -> dict[int, dict[int, _Membership]]:
     """community id -> person id -> the person's name and roles there (one query)."""
     rows = (
@@ -182,21 +320,7 @@ async def _members_of(session: AsyncSession, community_ids: list[int]) -> dict[i
             select(Membership, Person, School)
             .join(Person, col(Person.id) == col(Membership.person_id))
             .outerjoin(School, col(School.id) == col(Membership.school_id))
-            .where(
-                col(Membership.active),
-                col(Person.active),
-                or_(
-                    and_(
-                        col(Membership.role).in_(SCHOOL_ROLES),
-                        col(School.active),
-                        col(School.community_id).in_(community_ids),
-                    ),
-                    and_(
-                        col(Membership.role).in_(COMMUNITY_ROLES),
-                        col(Membership.community_id).in_(community_ids),
-                    ),
-                ),
-            )
+            .where(_members_in(community_ids))
             .order_by(col(Membership.id))
         )
     ).all()

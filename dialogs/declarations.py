@@ -8,7 +8,10 @@ domain re-checks every interest id against the person's own register; an id that
 theirs is refused (and audited there).
 
 Also here: the compliance view for chairs, vice chairs and officers, and the Code of Conduct
-gate, which the handler applies before anything about declarations.
+gate, which the handler applies before anything about declarations. `compliance` shows a chair
+their community's card; someone who may see more than one community (an officer sees all of
+them) gets one summary card with a button per community instead. `compliance CODE`, or a
+summary button, shows that one community; the domain decides who may see which.
 """
 
 from __future__ import annotations
@@ -28,10 +31,12 @@ from botbuilder.dialogs import (
 
 from cards.declaration_cards import (
     ACCEPT_CODE,
+    COMMUNITY_FIELD,
     FORM,
     KIND_TITLES,
     code_of_conduct_card,
     compliance_card,
+    compliance_summary_card,
     day,
     end_confirm_card,
     interest_form_card,
@@ -43,7 +48,12 @@ from communities.academic_year import academic_year_of
 from communities.clock import Clock
 from communities.conflicts import InterestKind
 from communities.db import Database
-from communities.declaration_views import compliance_view
+from communities.declaration_views import (
+    CommunityCompliance,
+    ComplianceSummary,
+    compliance_overview,
+    compliance_view,
+)
 from communities.declarations import (
     InterestDetails,
     Refusal,
@@ -67,6 +77,7 @@ COMPLIANCE_KEY = DECLARATIONS_COMPLIANCE.key
 GATED = frozenset({DECLARE_KEY, COMPLIANCE_KEY})
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit"})
 NOT_UNDERSTOOD = "I didn't understand that card. Here is your register:"
+MAX_CODE = 20
 
 
 def is_declarations_submit(value: Any) -> bool:
@@ -75,6 +86,18 @@ def is_declarations_submit(value: Any) -> bool:
 
 def is_code_of_conduct_submit(value: Any) -> bool:
     return isinstance(value, dict) and value.get("action") == ACCEPT_CODE
+
+
+def compliance_code(text: str, value: Any) -> str | None:
+    """The community asked for: a compliance summary button's, or typed (`compliance CANT1`)."""
+    if isinstance(value, dict):
+        asked = value.get(COMMUNITY_FIELD)
+        code = asked if isinstance(asked, str) else ""
+    else:
+        command, _, rest = text.strip().partition(" ")
+        code = rest if command.lower() == "compliance" else ""
+    # A community code is short; the domain refuses one it can't find, quoting it back.
+    return code.strip()[:MAX_CODE] or None
 
 
 async def continue_declarations(dialog_context: DialogContext, value: Any, word: str = "") -> bool:
@@ -263,16 +286,29 @@ class DeclarationsDialog(ComponentDialog):  # type: ignore[misc]
 # ---- the compliance view and the Code of Conduct ------------------------------------------------------
 
 
-async def send_compliance(ctx: TurnContext, database: Database, clock: Clock, profile: PersonProfile) -> None:
-    """One card per community the person may see; a refusal in words otherwise."""
+async def send_compliance(
+    ctx: TurnContext,
+    database: Database,
+    clock: Clock,
+    profile: PersonProfile,
+    community_code: str | None = None,
+) -> None:
+    """That community's card (with a code); else the card of the one community the person may see,
+    or one summary card of all they may see; a refusal in words if they may not see it."""
+    shown: list[CommunityCompliance] | CommunityCompliance | ComplianceSummary | Refusal
     async with database.session() as session:
-        views = await compliance_view(session, clock, profile)
+        if community_code is None:
+            shown = await compliance_overview(session, clock, profile)
+        else:
+            shown = await compliance_view(session, clock, profile, community_code)
         await session.commit()  # the read (or the refusal) is audited
-    if isinstance(views, Refusal):
-        await ctx.send_activity(f"Sorry: {views.reason}")
-        return
-    for view in views:
-        await _send_card(ctx, compliance_card(view))
+    if isinstance(shown, Refusal):
+        await ctx.send_activity(f"Sorry: {shown.reason}")
+    elif isinstance(shown, ComplianceSummary):
+        await _send_card(ctx, compliance_summary_card(shown))
+    else:
+        for view in shown if isinstance(shown, list) else [shown]:
+            await _send_card(ctx, compliance_card(view))
 
 
 async def code_of_conduct_gate(

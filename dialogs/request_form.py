@@ -71,6 +71,8 @@ from .turn_profile import turn_profile
 log = logging.getLogger(__name__)
 
 _NOTES = "cosbot.request_form.notes"
+#: The request this turn has just loaded and checked, for the next step's card (no second read).
+_CHECKED = "cosbot.request_form.checked"
 OPEN = "open"
 SCHOOL = "school"
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit"})
@@ -216,6 +218,7 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
             await session.commit()
         assert request.id is not None
         log.info("request %s: draft started", request.ref)
+        step.context.turn_state[_CHECKED] = request
         _note(
             step.context,
             f"I've started request **{request.ref}** for {where.school}. It is saved as a draft after "
@@ -234,6 +237,7 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
                 await _say(step.context, f"{intro}Sorry: {reason}")
                 return await step.end_dialog()
             where = await where_from(session, request)
+        step.context.turn_state[_CHECKED] = request
         target = answers.first_incomplete(request.details)
         where_to = (
             "everything is answered, so here it is to check and submit."
@@ -342,6 +346,7 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
                 _note(step.context, f"Sorry, I couldn't save that: {refusal}")
                 return await self._again(step, section.name, request_id)
         log.info("request %s: %s saved%s", request.ref, section.name, " (wording kept)" if found else "")
+        step.context.turn_state[_CHECKED] = request
         if options.get("review"):
             target = answers.first_incomplete(request.details)
             return await step.replace_dialog(target, {"request_id": request_id, "review": target != REVIEW})
@@ -485,20 +490,16 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
         if profile is None:
             return await step.end_dialog()
         log.info("request form: a card for another step or request was not used")
+        refusal: NotEditable | None = None
         if other is not None and other != request_id:
             async with self._db.session() as session:
                 try:
                     await editable_request(session, self._clock, profile, other)
                 except NotEditable as reason:
-                    return await self._again(
-                        step, name, request_id, f"Sorry: {reason} I have not used that card."
-                    )
-        return await self._again(
-            step,
-            name,
-            request_id,
-            STALE_CARD,
-        )
+                    refusal = reason
+        # The session is closed first: _again reads the request in a session of its own.
+        message = f"Sorry: {refusal} I have not used that card." if refusal else STALE_CARD
+        return await self._again(step, name, request_id, message)
 
     async def _again(
         self, step: WaterfallStepContext, name: str, request_id: int | None, message: str | None = None
@@ -544,6 +545,9 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
         profile = await self._profile(step)
         if profile is None or request_id is None:
             return None
+        checked = step.context.turn_state.get(_CHECKED)
+        if isinstance(checked, Request) and checked.id == request_id:
+            return checked
         async with self._db.session() as session:
             try:
                 return await editable_request(session, self._clock, profile, request_id)

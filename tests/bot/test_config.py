@@ -31,6 +31,8 @@ def test_a_dotenv_file_is_read_and_real_environment_variables_win(tmp_path: Path
         ({"TIMEZONE": "Mars/Olympus"}, "not a known IANA time zone"),
         ({"OUTBOX_RATE_PER_SECOND": "fast"}, "must be a number"),
         ({"OUTBOX_RATE_PER_SECOND": "80"}, "within Teams' 50 messages/s"),
+        ({"ROSTER_CACHE_SECONDS": "-1"}, "ROSTER_CACHE_SECONDS must be zero or more"),
+        ({"ROSTER_CACHE_SECONDS": "nan"}, "ROSTER_CACHE_SECONDS must be a finite number"),
     ],
 )
 def test_wrong_settings_say_what_to_fix(environ: dict[str, str], words: str, tmp_path: Path) -> None:

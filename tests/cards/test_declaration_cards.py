@@ -3,10 +3,16 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from cards.declaration_cards import code_of_conduct_card, compliance_card, interest_form_card, register_card
+from cards.declaration_cards import (
+    code_of_conduct_card,
+    compliance_card,
+    compliance_summary_card,
+    interest_form_card,
+    register_card,
+)
 from communities.code_of_conduct import CODE_OF_CONDUCT_POINTS, CODE_OF_CONDUCT_VERSION
 from communities.conflicts import InterestKind
-from communities.declaration_views import CommunityCompliance, MemberStatus
+from communities.declaration_views import CommunityCompliance, CommunityCount, ComplianceSummary, MemberStatus
 from communities.declarations import Answer, DeclarationConfirmation, InterestDeclaration, YearRegister
 
 AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -68,6 +74,39 @@ def test_compliance_lists_confirmed_with_answer_and_date_and_the_rest() -> None:
     assert "1 of 2 members confirmed" in flat
     confirmed, rest = flat.split("Not yet confirmed")
     assert "SENCO, Westgate. Nothing to declare, 23 November 2026" in confirmed and "Bob" in rest
+
+
+def test_the_compliance_summary_gives_each_community_its_counts_and_a_button_to_open_it() -> None:
+    summary = ComplianceSummary(
+        2026,
+        (
+            CommunityCount("CANT1", "Canterbury City Community", 3, 1),
+            CommunityCount("MAID1", "Maidstone Town Community", 0, 0),
+        ),
+    )
+    card = compliance_summary_card(summary)
+    lines = [e["text"] for e in card["body"] if e["type"] == "TextBlock"]
+    assert lines == [
+        "Declarations of interest by community, 2026/27",
+        "1 of 3 members confirmed, in 2 communities. Open a community to see who has not.",
+        "**Canterbury City Community (CANT1)**: 1 of 3 confirmed, 2 not confirmed",
+        "**Maidstone Town Community (MAID1)**: 0 of 0 confirmed, 0 not confirmed",
+    ]
+    buttons = [a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]]
+    assert [(b["title"], b["data"]) for b in buttons] == [
+        ("Open CANT1", {"action": "declarations_compliance", "community": "CANT1"}),
+        ("Open MAID1", {"action": "declarations_compliance", "community": "MAID1"}),
+    ]
+
+
+def test_a_county_of_53_communities_fits_in_one_teams_message() -> None:
+    lines = tuple(
+        CommunityCount(f"KENT{n:02d}", f"Tunbridge Wells and Rural Villages Community {n}", 30, n % 31)
+        for n in range(1, 54)
+    )
+    card = compliance_summary_card(ComplianceSummary(2026, lines))
+    assert len([e for e in card["body"] if e["type"] == "ActionSet"]) == 53
+    assert len(json.dumps(card).encode()) < 28_000, "over Teams' message size"
 
 
 def test_the_code_of_conduct_card_has_every_point_and_carries_its_version() -> None:

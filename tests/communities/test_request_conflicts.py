@@ -17,10 +17,10 @@ async def test_the_chair_sees_own_school_same_trust_and_declared_provider_confli
     demo_db: Database, clock: FixedClock
 ) -> None:
     hannah = await profile_of(demo_db, HANNAH)
+    grace = await profile_of(demo_db, GRACE)
     async with demo_db.session() as session:
         school = (await session.exec(select(School).where(School.urn == "990102"))).one()  # St Dunstan's
         assert school.id is not None
-        grace = await profile_of(demo_db, GRACE)
         request = await start_draft(session, clock, grace, school.id)
         assert request.id is not None
         await save_answers(session, clock, grace, request.id, {"providers": ["Speech Works Ltd"]})

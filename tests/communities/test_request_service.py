@@ -248,11 +248,12 @@ async def test_lists_for_the_school_and_the_chairs_queue(demo_db: Database, cloc
     kept_draft = await draft(demo_db, clock)
     for request_id in (standard, urgent):
         await act(demo_db, clock, HANNAH, submit, request_id)
+    hannah, daniel = await profile_of(demo_db, HANNAH), await profile_of(demo_db, DANIEL)
     async with demo_db.session() as session:
-        mine = await school_requests(session, await profile_of(demo_db, HANNAH))
-        queue = await triage_queue(session, await profile_of(demo_db, DANIEL), mine[0].community_id)
+        mine = await school_requests(session, hannah)
+        queue = await triage_queue(session, daniel, mine[0].community_id)
         with pytest.raises(RequestRefused):
-            await triage_queue(session, await profile_of(demo_db, HANNAH), mine[0].community_id)
+            await triage_queue(session, hannah, mine[0].community_id)
     assert {r.id for r in mine} == {standard, urgent, kept_draft}
     assert [r.id for r in queue] == [urgent, standard]
 

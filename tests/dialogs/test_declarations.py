@@ -1,7 +1,7 @@
 """Declarations of interest, the compliance view and the Code of Conduct, through botbuilder's TestAdapter.
 
 The turn logic mirrors the handler's for these actions: the Code of Conduct gate first, then
-the declarations cards, then `declare` and `compliance`.
+the declarations cards, then `declare` and `compliance` (typed, or a compliance summary button).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from dialogs.declarations import (
     DeclarationsDialog,
     accept_code_of_conduct,
     code_of_conduct_gate,
+    compliance_code,
     continue_declarations,
     is_code_of_conduct_submit,
     is_declarations_submit,
@@ -88,22 +89,26 @@ class DeclarationsChat:
             pass
         elif await continue_declarations(dc, value, word):
             pass
+        elif value is not None and value.get("action") == COMPLIANCE_KEY:  # a compliance summary button
+            then = COMPLIANCE_KEY
         else:
-            then = {"declare": DECLARE_KEY, "compliance": COMPLIANCE_KEY}.get(word, "")
+            then = {"declare": DECLARE_KEY, "compliance": COMPLIANCE_KEY}.get(word.split(" ")[0], "")
             if not then:
                 await context.send_activity(MENU)
         if then and not await code_of_conduct_gate(context, self.db, profile, then):
             if then == DECLARE_KEY:
                 await dc.begin_dialog(DeclarationsDialog.ID)
             else:
-                await send_compliance(context, self.db, self.clock, profile)
+                code = compliance_code(context.activity.text or "", context.activity.value)
+                await send_compliance(context, self.db, self.clock, profile, code)
         await self.state.save_changes(context)
 
 
 async def accepted(db: Database, clock: FixedClock, *emails: str) -> None:
+    people = [(await profile_of(db, email)).person_id for email in emails]  # not inside the session below
     async with db.session() as session:
-        for email in emails:
-            await code_of_conduct.accept(session, clock, (await profile_of(db, email)).person_id)
+        for person_id in people:
+            await code_of_conduct.accept(session, clock, person_id)
         await session.commit()
 
 

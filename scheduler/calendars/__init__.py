@@ -1,0 +1,1 @@
+"""Calendar backends: implementations of :class:`communities.calendar.Calendar`."""
