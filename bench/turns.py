@@ -480,11 +480,13 @@ async def profile(
     session: aiohttp.ClientSession, server: Process, driver: Driver, args: argparse.Namespace, result: Result
 ) -> str:
     """Sample the server's event-loop thread for ``--profile-seconds`` of load; a readable report."""
+    spy = await start_py_spy(server, driver.scenario, args) if args.py_spy else None
     await get_json(session, f"{server.url}/__bench/profile/start", "POST")
     before = await cpu_of(session, server)
     latencies = await driver.phase("profile", Budget(seconds=args.profile_seconds))
     after = await cpu_of(session, server)
     data = await get_json(session, f"{server.url}/__bench/profile/stop?top={args.profile_top}", "POST")
+    spied = await finish_py_spy(*spy) if spy else ""
     turns = len(latencies)
     busy = int(data["busy"])
     if not turns or not busy:
@@ -511,7 +513,40 @@ async def profile(
     section("own code (C calls it makes included):", data["own"])
     section("own code by line:", data["lines"])
     section("own code by package:", data["packages"][: args.profile_top])
+    if spied:
+        lines.append(f"\n{spied}")
     return "\n".join(lines)
+
+
+async def start_py_spy(
+    server: Process, scenario: str, args: argparse.Namespace
+) -> tuple[asyncio.subprocess.Process, Path]:
+    """py-spy records the whole server process (every thread, native frames too) meanwhile."""
+    out = Path(args.py_spy) / f"{server.kind}-{scenario}.svg"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    spy = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("py-spy")),
+        "record",
+        "--pid",
+        str(server.proc.pid),
+        "--duration",
+        str(max(1, int(args.profile_seconds))),
+        "--rate",
+        "250",
+        "--threads",
+        "--output",
+        str(out),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    return spy, out
+
+
+async def finish_py_spy(spy: asyncio.subprocess.Process, out: Path) -> str:
+    _, stderr = await spy.communicate()
+    if spy.returncode != 0:
+        return f"py-spy failed ({spy.returncode}): {stderr.decode(errors='replace').strip()[-300:]}"
+    return f"py-spy flame graph (all threads): {out}"
 
 
 # ---- report ------------------------------------------------------------------------------------
@@ -645,6 +680,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile-seconds", type=float, default=10.0, help="profiled seconds (default 10)")
     parser.add_argument(
         "--profile-top", type=int, default=30, help="functions listed per ordering (default 30)"
+    )
+    parser.add_argument(
+        "--py-spy",
+        metavar="DIR",
+        default="",
+        help="with --profile, also record each profiled server with py-spy into DIR/<server>-<scenario>.svg",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the server logs and database (kept on failure)"
