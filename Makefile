@@ -39,6 +39,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/turns.py
+	$(BIN)/python bench/broadcast.py
 
 lint: install
 	$(BIN)/ruff check .

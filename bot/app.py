@@ -19,10 +19,12 @@ from communities.db import Database
 from communities.outbox import Outbox
 
 from .adapter import TeamsAdapter
+from .broadcast_reports import BroadcastReports
 from .config import Settings
 from .connector import BotConnector, BotFrameworkTokens, NoTokens, TokenProvider
 from .handler import CosBot
-from .http import ADAPTER, BOT, DATABASE, MAX_BODY, healthz, messages, no_stack_traces
+from .http import ADAPTER, BOT, CLOCK, DATABASE, MAX_BODY, calendar_feed, healthz, messages, no_stack_traces
+from .meeting_actions import close_calendars
 from .outbox_sender import OutboxSender
 from .safe_logging import describe
 from .services import Services
@@ -41,9 +43,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app[MAX_BODY] = settings.max_body_bytes
     database = Database(settings.database_url)
     app[DATABASE] = database
+    app[CLOCK] = clock
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        tokens = await _token_provider(settings)
+        tokens = await token_provider(settings)
         outbox = Outbox(clock)
         storage = SqlStorage(database, clock)
         conversation_state = ConversationState(storage)
@@ -73,11 +76,15 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
             refresher = _signing_key_refresher(settings)
             if refresher is not None:
                 await refresher.start()
+            reports = BroadcastReports(database, clock, outbox)
             await sender.start()
+            await reports.start()
             try:
                 yield
             finally:
+                await reports.stop()
                 await sender.stop()
+                await close_calendars()
                 if refresher is not None:
                     await refresher.stop()
                 await database.dispose()
@@ -85,6 +92,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/calendar/{token}.ics", calendar_feed)
     return app
 
 
@@ -96,7 +104,7 @@ def _signing_key_refresher(settings: Settings) -> SigningKeyRefresher | None:
     )
 
 
-async def _token_provider(settings: Settings) -> TokenProvider:
+async def token_provider(settings: Settings) -> TokenProvider:
     if not settings.authenticated:
         return NoTokens()
     factory = ConfigurationServiceClientCredentialFactory(settings.bot_auth_config())

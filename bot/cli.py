@@ -9,10 +9,17 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from . import cli_broadcast
 from .config import ConfigError, Settings
 
+if TYPE_CHECKING:
+    from communities.db import Database
+
 DEMO_ROSTER = Path(__file__).resolve().parent.parent / "communities" / "demo"
+DEMO_MEETINGS = DEMO_ROSTER / "meetings.csv"
+MEETING_COLUMNS = "community_code,starts_at,ends_at,location,chair_email"
 
 log = logging.getLogger("cosbot")
 
@@ -59,9 +66,17 @@ def cmd_import_roster(args: argparse.Namespace, settings: Settings) -> None:
     _import_roster(Path(args.directory), settings)
 
 
+def cmd_import_meetings(args: argparse.Namespace, settings: Settings) -> None:
+    _import_meetings(Path(args.file), settings)
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
     _import_roster(DEMO_ROSTER, settings)
-    print("demo roster loaded: 3 communities, 9 schools; sign in as a demo person in the Playground")
+    _import_meetings(DEMO_MEETINGS, settings)
+    print(
+        "demo roster and meeting dates loaded: 3 communities, 9 schools; "
+        "sign in as a demo person in the Playground"
+    )
 
 
 def _import_roster(directory: Path, settings: Settings) -> None:
@@ -83,7 +98,7 @@ def _import_roster(directory: Path, settings: Settings) -> None:
         try:
             with ProgressBars() as bars:
                 summary = await import_roster(database, directory, SystemClock(), progress=bars.update)
-            return summary.lines()
+            return summary.lines() + await _refresh_attendees(database, settings)
         finally:
             await database.dispose()
 
@@ -95,6 +110,83 @@ def _import_roster(directory: Path, settings: Settings) -> None:
         raise CliError(f"nothing was imported: {len(error.problems)} problem(s) to fix first") from None
     for line in lines:
         print(line)
+
+
+def _import_meetings(path: Path, settings: Settings) -> None:
+    """Import the meeting dates, then bring the calendar up to date for the meetings that changed."""
+    from communities.clock import SystemClock
+    from communities.db import Database
+    from communities.meetings_import import MeetingImportError, import_meetings
+
+    from .migrate import upgrade
+    from .progress import ProgressBars
+
+    if not path.is_file():
+        raise CliError(f"{path} is not a file (it should be a CSV with the columns {MEETING_COLUMNS})")
+    upgrade(settings.database_url)
+
+    async def run() -> None:
+        database = Database(settings.database_url)
+        try:
+            with ProgressBars() as bars:
+                report = await import_meetings(
+                    database, path, SystemClock(), settings.meeting_offsets, bars.update
+                )
+            for line in report.lines():
+                print(line)
+            # Every meeting the calendar is behind on, not only those changed now: a re-import
+            # also retries the ones an earlier sync could not bring up to date.
+            for line in await _sync_calendar(database, settings):
+                print(line)
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(run())
+    except MeetingImportError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        raise CliError(f"nothing was imported: {len(error.problems)} problem(s) to fix first") from None
+
+
+async def _refresh_attendees(database: Database, settings: Settings) -> list[str]:
+    """After a roster change, the coming meetings' attendees follow (only newcomers are invited)."""
+    from communities.calendar import CalendarError
+    from communities.meeting_calendar import refresh_attendees
+
+    from .calendars import calendar_for
+
+    if settings.graph is None:
+        return []  # the local calendar has no attendee lists: its feed is per community
+    try:
+        calendar = calendar_for(settings)
+    except (CalendarError, ValueError, OSError) as error:
+        return [f"calendar: attendees not updated: {error}"]
+    try:
+        report = await refresh_attendees(database, calendar)
+    finally:
+        await calendar.close()
+    lines = [f"calendar: attendees checked on {report.synced} coming meeting(s)"]
+    return lines + [f"calendar: {code} {when}: {problem}" for code, when, problem in report.problems]
+
+
+async def _sync_calendar(database: Database, settings: Settings) -> list[str]:
+    """The calendar's report. Its problems are printed, not raised: the import stands either way."""
+    from communities.calendar import CalendarError
+    from communities.meeting_calendar import sync_meetings
+
+    from .calendars import calendar_for
+
+    try:
+        calendar = calendar_for(settings)
+    except (CalendarError, ValueError, OSError) as error:
+        return [f"calendar: not brought up to date: {error}"]
+    try:
+        return (await sync_meetings(database, calendar)).lines()
+    except CalendarError as error:
+        return [f"calendar: not brought up to date: {error}"]
+    finally:
+        await calendar.close()
 
 
 def cmd_manifest_build(args: argparse.Namespace, settings: Settings) -> None:
@@ -142,6 +234,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     roster.add_argument("directory", help="directory holding communities.csv, schools.csv, people.csv")
     roster.set_defaults(run=cmd_import_roster)
+    meetings = import_commands.add_parser(
+        "meetings",
+        help="import meeting dates from a CSV file",
+        description="Import meeting dates, all or nothing, then bring the calendar up to date. "
+        f"Columns: {MEETING_COLUMNS}; times are London times (2027-03-03 16:00 or 03/03/2027 16:00); "
+        "ends_at may be a time or a duration (90m, 1h30m). The same community and start is the same "
+        "meeting, so re-importing changes nothing; meetings left out of the file are kept.",
+    )
+    meetings.add_argument("file", help=f"CSV file with the columns {MEETING_COLUMNS}")
+    meetings.set_defaults(run=cmd_import_meetings)
 
     manifest = commands.add_parser("manifest", help="Teams app package", description="Teams app package.")
     manifest_commands = manifest.add_subparsers(dest="manifest_command", required=True, metavar="COMMAND")
@@ -157,9 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser(
         "demo",
-        help="load the demo roster",
-        description="Load the demo roster (fictional schools and people).",
+        help="load the demo roster and meeting dates",
+        description="Load the demo roster (fictional schools and people) and their meeting dates.",
     ).set_defaults(run=cmd_demo)
+    cli_broadcast.add_parser(commands)
     return parser
 
 
@@ -176,12 +279,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # and parameters can be pupil detail: only their warnings are wanted.
     for name in ("aiosqlite", "sqlalchemy.engine", "psycopg"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    run: Callable[[argparse.Namespace, Settings], None] = args.run
+    run: Callable[[argparse.Namespace, Settings], int | None] = args.run
     try:
-        run(args, Settings.from_env())
-    except (CliError, ConfigError) as error:
+        code = run(args, Settings.from_env())
+    except (CliError, ConfigError, cli_broadcast.BroadcastCliError) as error:
         print(f"cosbot: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    return 0
+    return code or 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from communities.db import DEFAULT_DATABASE_URL
+from communities.meetings import MeetingOffsets
+from scheduler.calendars.graph_settings import GraphSettings
 
 APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
 
@@ -44,6 +47,18 @@ class Settings:
     #: How long a sender's roster profile is reused between turns; a roster import reaches a
     #: running service within this time. 0 looks the profile up on every turn.
     roster_cache_seconds: float = 30.0
+    #: Days before a meeting that requests close and that its agenda is due.
+    submission_deadline_days: int = 10
+    agenda_due_days: int = 5
+    #: Microsoft Graph for meeting calendars; None means the local calendar (ICS feeds).
+    graph: GraphSettings | None = None
+
+    @property
+    def meeting_offsets(self) -> MeetingOffsets:
+        return MeetingOffsets(
+            submission_deadline=timedelta(days=self.submission_deadline_days),
+            agenda_publish_by=timedelta(days=self.agenda_due_days),
+        )
 
     @property
     def authenticated(self) -> bool:
@@ -84,6 +99,11 @@ class Settings:
             ),
             outbox_max_attempts=int(_positive_float(get("OUTBOX_MAX_ATTEMPTS", "8"), "OUTBOX_MAX_ATTEMPTS")),
             openid_metadata_url=get("BOT_OPENID_METADATA_URL"),
+            submission_deadline_days=int(
+                _non_negative_float(get("SUBMISSION_DEADLINE_DAYS", "10"), "SUBMISSION_DEADLINE_DAYS")
+            ),
+            agenda_due_days=int(_non_negative_float(get("AGENDA_DUE_DAYS", "5"), "AGENDA_DUE_DAYS")),
+            graph=_graph_settings(values),
             roster_cache_seconds=_non_negative_float(
                 get("ROSTER_CACHE_SECONDS", "30"), "ROSTER_CACHE_SECONDS"
             ),
@@ -109,8 +129,22 @@ class Settings:
             raise ConfigError(f"TIMEZONE {self.timezone!r} is not a known IANA time zone") from exc
         if self.openid_metadata_url and not self.openid_metadata_url.startswith(("https://", "http://")):
             raise ConfigError("BOT_OPENID_METADATA_URL must be an http(s) URL")
+        try:
+            self.meeting_offsets  # noqa: B018  (validates the pair)
+        except ValueError as exc:
+            raise ConfigError(
+                f"SUBMISSION_DEADLINE_DAYS ({self.submission_deadline_days}) must be more than "
+                f"AGENDA_DUE_DAYS ({self.agenda_due_days}): requests close before the agenda is due"
+            ) from exc
         if self.outbox_rate_per_second > 50:
             raise ConfigError("OUTBOX_RATE_PER_SECOND must stay within Teams' 50 messages/s per app")
+
+
+def _graph_settings(values: Mapping[str, str]) -> GraphSettings | None:
+    try:
+        return GraphSettings.from_env(values)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _positive_float(raw: str, name: str) -> float:

@@ -31,12 +31,14 @@ from communities.db import in_transaction
 from communities.directory import PersonProfile
 from communities.outbox import OutgoingMessage
 from communities.permissions import (
+    BROADCAST_DATES,
     CHANNEL_STATUS,
     CONTINUE_DRAFT,
     DECLARATIONS_COMPLIANCE,
     DECLARE_INTEREST,
     FIND_COMMUNITY,
     LINK_HELP,
+    MEETINGS,
     MY_REQUESTS,
     RAISE_REQUEST,
     REQUESTS_QUEUE,
@@ -61,8 +63,10 @@ from dialogs.request_form import RequestFormDialog, continue_request_form
 from dialogs.request_store import has_draft
 from dialogs.turn_profile import remember_profile
 
-from . import request_actions
+from . import broadcast_actions, meeting_actions, request_actions
+from .broadcast_actions import BROADCAST_BUTTONS
 from .channel_commands import handle_channel_command
+from .meeting_actions import MEETING_BUTTONS
 from .request_actions import REQUEST_BUTTONS
 from .senders import Senders
 from .services import Services
@@ -87,6 +91,8 @@ WORD_ACTIONS = {
     "queue": REQUESTS_QUEUE.key,
     "declare": DECLARE_INTEREST.key,
     "compliance": DECLARATIONS_COMPLIANCE.key,
+    "meetings": MEETINGS.key,
+    "broadcast": BROADCAST_DATES.key,
 }
 
 
@@ -157,6 +163,12 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         if value is not None and action in REQUEST_BUTTONS:
             await request_actions.press(self.services, ctx, dialog_context, profile, action, value)
             return
+        if value is not None and action in BROADCAST_BUTTONS:
+            await broadcast_actions.press(self.services, ctx, profile, action, value)
+            return
+        if value is not None and action in MEETING_BUTTONS:
+            await meeting_actions.press(self.services, ctx, profile, action, value)
+            return
         if value is not None and not action:
             await ctx.send_activity("I didn't understand that card. Here is the menu.")
         if not action:
@@ -216,6 +228,10 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         elif action == DECLARATIONS_COMPLIANCE.key:
             code = compliance_code(text, ctx.activity.value)  # `compliance CANT1`, or a summary button
             await send_compliance(ctx, self.services.database, self.services.clock, profile, code)
+        elif action == BROADCAST_DATES.key:
+            await broadcast_actions.show_form(self.services, ctx)
+        elif action == MEETINGS.key:
+            await meeting_actions.show_meetings(self.services, ctx, profile)
         elif action == CHANNEL_STATUS.key:
             async with self.services.database.session() as session:
                 card = channel_status_card(await channel_status(session))

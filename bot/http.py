@@ -14,6 +14,7 @@ from aiohttp import web
 from botbuilder.core import Bot
 from botbuilder.schema import Activity
 
+from communities.clock import Clock
 from communities.db import Database
 
 from .adapter import TeamsAdapter
@@ -25,6 +26,7 @@ ADAPTER = web.AppKey("adapter", TeamsAdapter)
 BOT = web.AppKey("bot", Bot)
 DATABASE = web.AppKey("database", Database)
 MAX_BODY = web.AppKey("max_body", int)
+CLOCK = web.AppKey("clock", Clock)
 
 #: Activity types that carry a sender; anything else only needs to say where it came from.
 _NEEDS_SENDER = frozenset({"message", "invoke"})
@@ -106,6 +108,25 @@ def missing_fields(body: Any) -> str | None:
         if name in body and body[name] is not None and name != "value" and not isinstance(body[name], dict):
             return f"{name} must be an object"
     return None
+
+
+async def calendar_feed(request: web.Request) -> web.Response:
+    """A community's meetings as iCalendar; the unguessable token in the URL is the only key."""
+    from scheduler.calendars.feed import feed_for_token
+    from scheduler.calendars.local import FEED_CONTENT_TYPE
+
+    clock = request.app[CLOCK]
+    body = await feed_for_token(request.app[DATABASE], request.match_info["token"], clock.now())
+    if body is None:
+        return web.Response(status=404, text="No such calendar.")
+    return web.Response(
+        body=body,
+        headers={
+            "Content-Type": FEED_CONTENT_TYPE,
+            "Cache-Control": "private, max-age=900",
+            "X-Robots-Tag": "noindex",
+        },
+    )
 
 
 async def healthz(request: web.Request) -> web.Response:

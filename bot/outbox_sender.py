@@ -8,8 +8,8 @@ How a row travels:
    message at a time, oldest first, so at most one request is ever in flight
    per thread in this process; lanes run side by side, up to ``max_in_flight``.
 2. Before each send the lane waits for Teams' per-thread windows, *claims* the
-   row with one atomic UPDATE that sets ``locked_until``, then takes a token
-   from the global bucket. The UPDATE only matches if the row is still
+   row with one atomic UPDATE that sets ``locked_until``, then waits for room
+   in the global rate window. The UPDATE only matches if the row is still
    pending, due and unleased, no older row of the same conversation is pending
    and no row of the same thread is leased, so two senders (two replicas, or a
    restarted process) never hold the same row and order is kept.
@@ -48,7 +48,7 @@ from communities.outbox import DeliveryKind, OutboxMessage, OutboxStatus
 from .connector import BotConnector, ConnectorError
 from .rate_limits import (
     TEAMS_THREAD_LIMITS,
-    AdaptiveTokenBucket,
+    AdaptiveRateLimiter,
     ConversationPacing,
     Window,
     pacing_key,
@@ -121,7 +121,7 @@ class OutboxSender:
         poll_seconds: float = 1.0,
         bot_id: str = "",
         max_in_flight: int = 16,
-        batch_size: int = 500,
+        batch_size: int = 48,
         conversation_limits: tuple[Window, ...] = TEAMS_THREAD_LIMITS,
         backoff_base: float = 2.0,
         backoff_cap: float = 600.0,
@@ -144,7 +144,7 @@ class OutboxSender:
         self._send_timeout = send_timeout if send_timeout is not None else lease_seconds / 3
         self._rng = rng or random.Random()
         self._pacing = ConversationPacing(conversation_limits)
-        self._bucket = AdaptiveTokenBucket(rate_per_second)
+        self._limiter = AdaptiveRateLimiter(rate_per_second)
         self._slots = asyncio.Semaphore(max_in_flight)
         self._lanes: dict[str, asyncio.Task[int]] = {}
         self._wakeup = asyncio.Event()
@@ -165,7 +165,7 @@ class OutboxSender:
     @property
     def current_rate(self) -> float:
         """The global rate in messages per second, lowered while Teams throttles widely."""
-        return self._bucket.rate
+        return self._limiter.rate
 
     async def start(self) -> None:
         """Run the delivery loop in the background until :meth:`stop`."""
@@ -317,8 +317,8 @@ class OutboxSender:
         claim = await self._claim(candidate, lane, self._clock.now())
         if claim is None:
             return _Outcome.SKIPPED
-        # The token comes last, so that the request leaves when the bucket says, not after a DB wait.
-        await self._bucket.acquire()
+        # Room in the window comes last, so the request leaves when the limiter says, not after a DB wait.
+        await self._limiter.acquire()
         try:
             delivered = await self._send(claim, lane)
         except _Deferred:
@@ -426,7 +426,7 @@ class OutboxSender:
 
     async def _after_error(self, claim: _Claim, lane: str, error: ConnectorError) -> _Outcome:
         if error.status == 429:
-            self._bucket.throttled(lane, error.retry_after)
+            self._limiter.throttled(lane, error.retry_after)
             self._pacing.pause(lane, error.retry_after if error.retry_after is not None else 1.0)
         elif error.retry_after is not None:
             self._pacing.pause(lane, error.retry_after)

@@ -1,4 +1,4 @@
-"""Pacing for proactive sends: Teams' per-conversation windows and a global token bucket.
+"""Pacing for proactive sends: Teams' per-conversation windows and a global per-second window.
 
 Teams throttles a bot per conversation ("thread": a chat or a channel, with its
 reply threads) over four sliding windows, and per app per tenant at 50
@@ -119,47 +119,53 @@ class ConversationPacing:
         return pacer
 
 
-class AdaptiveTokenBucket:
-    """A global token bucket that slows down when Teams throttles several conversations.
+class AdaptiveRateLimiter:
+    """A global limiter, counted as Teams counts: at most ``rate`` request starts in any second.
 
-    One conversation's 429 is that conversation's business (it is paused on its
-    own). When ``spread`` different conversations are throttled within
-    ``throttle_window`` seconds, the app as a whole is likely near its tenant
-    limit: the rate halves (not below ``min_rate``) and the bucket holds for the
-    Retry-After Teams gave. Every ``recover_after`` quiet seconds the rate
-    doubles back towards the configured one.
+    A sliding window over request starts, not a token bucket: a bucket refilling at ``rate``
+    with room for a burst lets ``rate + burst`` through in some second (Teams answers the
+    excess 429), and one without room loses every late wake-up for good. ``margin`` widens the
+    window a little for the time between the start here and the arrival at Teams.
+
+    Teams' 429s are each conversation's business (it is paused on its own) until they are a
+    real share of what the app sends: when at least ``spread`` conversations, and at least
+    ``throttled_share`` of the requests of the last ``throttle_window`` seconds, were throttled,
+    the app as a whole is likely over its limit: the rate halves (not below ``min_rate``) and
+    the limiter holds for the Retry-After Teams gave. Every ``recover_after`` quiet seconds the
+    rate doubles back towards the configured one.
     """
 
     def __init__(
         self,
         rate: float,
         *,
-        burst: float | None = None,
         min_rate: float = 1.0,
         spread: int = 3,
+        throttled_share: float = 0.25,
         throttle_window: float = 10.0,
         recover_after: float = 10.0,
+        margin: float = 0.02,
         monotonic: Monotonic = time.monotonic,
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.configured_rate = rate
         self.rate = rate
-        self._capacity = burst if burst is not None else max(1.0, rate / 10)
         self._min_rate = min(min_rate, rate)
         self._spread = spread
+        self._share = throttled_share
         self._throttle_window = throttle_window
         self._recover_after = recover_after
+        self._margin = margin
         self._monotonic = monotonic
-        self._tokens = self._capacity
-        self._updated = monotonic()
+        self._starts: deque[float] = deque()  # the last throttle_window seconds of starts
         self._held_until = 0.0
-        self._changed_at = self._updated
+        self._changed_at = monotonic()
         self._throttled: dict[str, float] = {}
         self._lock = asyncio.Lock()
 
     async def acquire(self) -> None:
-        """Take one token, sleeping until one is there. Waiters are served in arrival order."""
+        """Wait for room in the window and count one start. Waiters are served in arrival order."""
         async with self._lock:
             while (delay := self._take(self._monotonic())) > 0:  # noqa: ASYNC110  (waiting for time)
                 await asyncio.sleep(delay)
@@ -171,24 +177,36 @@ class AdaptiveTokenBucket:
         for other, at in list(self._throttled.items()):
             if now - at > self._throttle_window:
                 del self._throttled[other]
-        if len(self._throttled) >= self._spread:
+        self._forget(now)
+        count = len(self._throttled)
+        if count >= self._spread and count >= self._share * len(self._starts):
             self._throttled.clear()
             self.rate = max(self._min_rate, self.rate / 2)
             self._changed_at = now
             self._held_until = max(self._held_until, now + (retry_after or 1.0))
-            self._tokens = min(self._tokens, 0.0)
 
     def _take(self, now: float) -> float:
-        """Take a token and return 0, or return how long to wait for one."""
+        """Count a start and return 0, or return how long to wait for room."""
         self._recover(now)
-        self._tokens = min(self._capacity, self._tokens + (now - self._updated) * self.rate)
-        self._updated = now
         if now < self._held_until:
             return self._held_until - now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
+        self._forget(now)
+        limit = max(1, int(self.rate))
+        window = 1.0 + self._margin
+        in_window = 0
+        for at in reversed(self._starts):
+            if now - at >= window:
+                break
+            in_window += 1
+        if in_window < limit:
+            self._starts.append(now)
             return 0.0
-        return (1.0 - self._tokens) / self.rate
+        return self._starts[-limit] + window - now
+
+    def _forget(self, now: float) -> None:
+        keep = max(self._throttle_window, 1.0 + self._margin)
+        while self._starts and now - self._starts[0] > keep:
+            self._starts.popleft()
 
     def _recover(self, now: float) -> None:
         if self.rate < self.configured_rate and now - self._changed_at >= self._recover_after:

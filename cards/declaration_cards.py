@@ -25,13 +25,12 @@ from communities.declaration_views import CommunityCompliance, ComplianceSummary
 from communities.declarations import Answer, InterestDeclaration, YearRegister
 from communities.permissions import DECLARATIONS_COMPLIANCE
 
-from .elements import Card, Element, card, facts, heading, subheading, submit, text
+from .elements import COMMUNITY_FIELD, Card, Element, card, facts, heading, subheading, submit, text
 
 FORM = "declarations"
 ACCEPT_CODE = "accept_code_of_conduct"
 #: The compliance summary's buttons: the compliance action, and the code of the community to open.
 COMPLIANCE_ACTION = DECLARATIONS_COMPLIANCE.key
-COMMUNITY_FIELD = "community"
 
 KIND_TITLES: dict[str, str] = {
     InterestKind.EMPLOYMENT_OR_ROLE.value: "Employment or a role at another school or trust",

@@ -8,6 +8,8 @@ Card = dict[str, Any]
 Element = dict[str, Any]
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+#: A card button's field naming a community (summary cards' "Open CODE" buttons).
+COMMUNITY_FIELD = "community"
 VERSION = "1.5"
 
 

@@ -92,6 +92,21 @@ DECLARATIONS_COMPLIANCE = Capability(
     section=DECLARATIONS_SECTION,
 )
 
+MEETINGS_SECTION = "Meetings"
+MEETINGS = Capability(
+    "meetings",
+    "Meetings",
+    "Your community's meeting dates; chairs and officers add, move or cancel a meeting.",
+    section=MEETINGS_SECTION,
+)
+BROADCAST_DATES = Capability(
+    "broadcast_dates",
+    "Broadcast meeting dates",
+    "Post each community's meeting dates to its channel, and see what was delivered.",
+    frozenset({Role.OFFICER}),
+    section=MEETINGS_SECTION,
+)
+
 #: Everything the menu can offer, in menu order. Later capabilities are added here.
 CAPABILITIES: tuple[Capability, ...] = (
     FIND_COMMUNITY,
@@ -103,6 +118,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     CHANNEL_STATUS,
     DECLARE_INTEREST,
     DECLARATIONS_COMPLIANCE,
+    MEETINGS,
+    BROADCAST_DATES,
 )
 
 
@@ -202,3 +219,21 @@ def may_view_request(profile: PersonProfile, scope: RequestScope) -> Decision:
     return Decision(
         False, "Only the requesting school, the community's chair and vice chair, and officers can see it."
     )
+
+
+def may_manage_meetings(profile: PersonProfile, community_id: int, community_code: str = "") -> Decision:
+    """Officers add, move and cancel any community's meetings; a chair or vice chair their own."""
+    if profile.has_role(Role.OFFICER):
+        return ALLOWED
+    if profile.has_role(Role.CHAIR, community_id) or profile.has_role(Role.VICE_CHAIR, community_id):
+        return ALLOWED
+    which = f"of {community_code}" if community_code else "of that community"
+    return Decision(
+        False, f"Only a council officer or the chair or vice chair {which} can change its meetings."
+    )
+
+
+def may_broadcast(profile: PersonProfile) -> Decision:
+    if profile.has_role(Role.OFFICER):
+        return ALLOWED
+    return Decision(False, "Only a council officer can broadcast meeting dates to every community.")

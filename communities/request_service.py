@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from . import audit
 from .clock import Clock
 from .directory import PersonProfile, people_with_role
+from .meeting_service import attach_accepted_requests
 from .outbox import Outbox, OutgoingMessage
 from .permissions import Decision, RequestScope, may_act_on_request, may_raise_request, may_view_request
 from .request_form import problems
@@ -125,6 +126,7 @@ async def accept(
 ) -> list[Notice]:
     request = await _load(session, request_id)
     await _transition(session, clock, actor, request, RequestAction.ACCEPT)
+    await attach_accepted_requests(session, request.community_id, clock.now())
     return await _tell_requester(session, outbox, request, RequestAction.ACCEPT)
 
 

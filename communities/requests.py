@@ -64,6 +64,8 @@ class Request(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    #: The meeting an accepted request goes to: the next one whose submission deadline it met.
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
     #: Optimistic concurrency: two edits of one request never silently overwrite each other.
     version: int = 1
 

@@ -18,22 +18,16 @@ The rules an officer will meet:
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import inspect as sa_inspect
-from sqlmodel import SQLModel
-
+from .csv_reading import EMAIL, Cells, CsvProblem, Row, counted, max_length, read_csv
+from .csv_reading import Progress as Progress  # re-exported: the imports take it from here
 from .roles import COMMUNITY_ROLES, SCHOOL_ROLES, Role
 from .roster import Area, Community, Membership, Person, School
-
-#: Called as ``progress(label, done, total)``; see :func:`read_roster`.
-Progress = Callable[[str, int, int], None]
 
 COMMUNITIES_FILE = "communities.csv"
 SCHOOLS_FILE = "schools.csv"
@@ -43,49 +37,25 @@ COMMUNITY_COLUMNS = ("code", "name", "area", "district")
 SCHOOL_COLUMNS = ("urn", "name", "phase", "trust", "community_code")
 PEOPLE_COLUMNS = ("email", "name", "aad_object_id", "role", "school_urn", "community_code")
 
-#: Rows checked between two progress reports.
-PROGRESS_EVERY = 500
-
 _URN = re.compile(r"[0-9]{6}")
 # Letters, digits, '-' and '_': a code goes into Membership.scope_key, where '|' separates parts.
 _CODE = re.compile(r"[A-Za-z0-9_-]+")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _VALID_ROLES = ", ".join(role.value for role in Role)
 
-
-def _max_length(model: type[SQLModel], column: str) -> int:
-    """The column's length in the table, so that PostgreSQL never refuses a checked value."""
-    # SQLModel's AutoString is a TypeDecorator over String, and has its length too.
-    length = getattr(sa_inspect(model).columns[column].type, "length", None)
-    if not isinstance(length, int):
-        raise TypeError(f"{model.__name__}.{column} is not a sized string column")
-    return length
-
-
-_CODE_LENGTH = _max_length(Community, "code")
-_COMMUNITY_NAME_LENGTH = _max_length(Community, "name")
-_AREA_LENGTH = _max_length(Area, "name")
-_DISTRICT_LENGTH = _max_length(Community, "district")
-_SCHOOL_NAME_LENGTH = _max_length(School, "name")
-_PHASE_LENGTH = _max_length(School, "phase")
-_TRUST_LENGTH = _max_length(School, "trust")
-_EMAIL_LENGTH = _max_length(Person, "email")
-_PERSON_NAME_LENGTH = _max_length(Person, "display_name")
+_CODE_LENGTH = max_length(Community, "code")
+_COMMUNITY_NAME_LENGTH = max_length(Community, "name")
+_AREA_LENGTH = max_length(Area, "name")
+_DISTRICT_LENGTH = max_length(Community, "district")
+_SCHOOL_NAME_LENGTH = max_length(School, "name")
+_PHASE_LENGTH = max_length(School, "phase")
+_TRUST_LENGTH = max_length(School, "trust")
+_EMAIL_LENGTH = max_length(Person, "email")
+_PERSON_NAME_LENGTH = max_length(Person, "display_name")
 
 
-@dataclass(frozen=True)
-class RosterProblem:
+class RosterProblem(CsvProblem):
     """One thing wrong with the files, told the way a spreadsheet user can find it."""
-
-    file: str
-    row: int | None
-    column: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        place = self.file if self.row is None else f"{self.file}:{self.row}"
-        return ": ".join([place, *([self.column] if self.column else []), self.reason])
 
 
 class RosterImportError(Exception):
@@ -158,16 +128,10 @@ class Roster:
         return list(dict.fromkeys(community.area for community in self.communities))
 
 
-@dataclass(frozen=True)
-class _Row:
-    number: int
-    cells: dict[str, str]
-
-
 @dataclass
 class _Table:
     file: str
-    rows: list[_Row]
+    rows: list[Row]
 
 
 def read_roster(directory: Path, *, progress: Progress | None = None) -> Roster:
@@ -223,115 +187,29 @@ def _load(
         return None
     data = path.read_bytes()
     fingerprint(file.encode() + b"\0" + data + b"\0")
-    text = _decode(data, problem)
-    if text is None:
+    read = read_csv(data, columns, problem)
+    ignored.extend(f"{file}: {name}" for name in read.ignored)
+    if read.rows is None:
         return None
-    try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as error:
-        problem(f"not a readable CSV file ({error}); save it as CSV UTF-8")
-        return None
-    if not records or not any(cell.strip() for cell in records[0]):
-        problem(f"header: row 1 must name the columns {','.join(columns)}")
-        return None
-    index = _read_header(records[0], file, columns, problem, ignored)
-    if index is None:
-        return None
-    rows = _read_rows(records, index, len(records[0]), problem)
-    if not rows:
+    if not read.rows:
         problem("no rows under the header; an empty file would deactivate everything in it")
-    return _Table(file, rows)
-
-
-def _decode(data: bytes, problem: Callable[[str], None]) -> str | None:
-    """UTF-8 text, with or without the byte order mark Excel writes."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        problem(
-            f"bad encoding: not UTF-8 (byte 0x{data[error.start]:02x} at line {line}); save it as CSV UTF-8"
-        )
-        return None
-
-
-def _read_header(
-    header: list[str],
-    file: str,
-    columns: tuple[str, ...],
-    problem: Callable[[str], None],
-    ignored: list[str],
-) -> dict[str, int] | None:
-    """Where each wanted column is, or None when one is missing or given twice."""
-    names = [cell.strip().lower() for cell in header]
-    ok = True
-    for column in columns:
-        count = names.count(column)
-        if count == 0:
-            problem(f"header: missing column '{column}'")
-            ok = False
-        elif count > 1:
-            problem(f"header: column '{column}' appears {count} times")
-            ok = False
-    ignored.extend(f"{file}: {name}" for name in dict.fromkeys(names) if name and name not in columns)
-    return {column: names.index(column) for column in columns} if ok else None
-
-
-def _read_rows(
-    records: list[list[str]], index: dict[str, int], width: int, problem: Callable[[str, int], None]
-) -> list[_Row]:
-    rows: list[_Row] = []
-    # Row numbers count records, not lines, so a quoted value spanning lines keeps them in step.
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(record) > width:
-            problem(
-                f"{len(record)} values but the header has {width} columns; "
-                "put quotes around a value that contains a comma",
-                number,
-            )
-            continue
-        cells = {column: record[i].strip() if i < len(record) else "" for column, i in index.items()}
-        rows.append(_Row(number, cells))
-    return rows
-
-
-def _rows(table: _Table, progress: Progress | None) -> Iterator[_Row]:
-    """The table's rows, telling ``progress`` every :data:`PROGRESS_EVERY` rows and at the end."""
-    total = len(table.rows)
-    if progress:
-        progress(table.file, 0, total)
-    for done, row in enumerate(table.rows, start=1):
-        yield row
-        if progress and (done % PROGRESS_EVERY == 0 or done == total):
-            progress(table.file, done, total)
+    return _Table(file, read.rows)
 
 
 # --- values ---------------------------------------------------------------------------------------
 
 
-class _Cells:
-    """One row's values, read with the row's problems noted as they are found."""
+class _Cells(Cells[RosterProblem]):
+    """One row's values, with the roster's readers."""
 
-    def __init__(self, file: str, row: _Row, problems: list[RosterProblem]) -> None:
-        self.file = file
-        self.row = row
-        self.problems = problems
-        self.clean = True
-
-    def problem(self, column: str, reason: str) -> None:
-        self.problems.append(RosterProblem(self.file, self.row.number, column, reason))
-        self.clean = False
+    problem_type = RosterProblem
 
     def given(self, column: str) -> bool:
-        return bool(self.row.cells[column])
+        return bool(self.cell(column))
 
     def text(self, column: str, max_length: int, *, required: bool = True) -> str | None:
-        value = self.row.cells[column]
-        if not value:
-            if required:
-                self.problem(column, "empty; this column needs a value")
+        value = self.value(column, required=required)
+        if value is None:
             return None
         if len(value) > max_length:
             self.problem(column, f"longer than {max_length} characters")
@@ -390,7 +268,7 @@ def _check_communities(
     codes: dict[str, int] = {}
     # Area names by their case-folded spelling: "east" and "East" would otherwise be two areas.
     areas: dict[str, tuple[str, int]] = {}
-    for row in _rows(table, progress):
+    for row in counted(table.file, table.rows, progress):
         cells = _Cells(table.file, row, problems)
         code = cells.code("code")
         _first_use(codes, code, cells, "code", "community code")
@@ -426,7 +304,7 @@ def _check_schools(
     records: list[SchoolRecord] = []
     urns: dict[str, int] = {}
     school_communities: dict[str, str | None] = {}
-    for row in _rows(table, progress):
+    for row in counted(table.file, table.rows, progress):
         cells = _Cells(table.file, row, problems)
         urn = cells.urn("urn")
         first = _first_use(urns, urn, cells, "urn", "URN")
@@ -485,7 +363,7 @@ def _check_people(
         return [], []
     state = _PeopleState({}, {}, {})
     memberships: list[MembershipRecord] = []
-    for row in _rows(table, progress):
+    for row in counted(table.file, table.rows, progress):
         cells = _Cells(table.file, row, problems)
         membership = _check_person_row(cells, known_codes, school_communities, state)
         if membership is not None and cells.clean:
@@ -502,7 +380,7 @@ def _check_person_row(
     school_communities: dict[str, str | None] | None,
     state: _PeopleState,
 ) -> MembershipRecord | None:
-    email = cells.matching("email", _EMAIL, "an email address", _EMAIL_LENGTH)
+    email = cells.matching("email", EMAIL, "an email address", _EMAIL_LENGTH)
     email = None if email is None else email.lower()
     name = cells.text("name", _PERSON_NAME_LENGTH)
     aad = cells.matching("aad_object_id", _GUID, "a GUID (an Entra object id)", 36, required=False)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from .audit import AuditEvent
+from .broadcasts import Broadcast, BroadcastTarget
 from .code_of_conduct import CodeOfConductAcceptance
 from .declarations import DeclarationConfirmation, InterestDeclaration
+from .meetings import CalendarFeed, Meeting
 from .outbox import OutboxMessage
 from .requests import Request, RequestSequence
 from .roster import Area, Community, Membership, Person, School
@@ -13,11 +15,15 @@ from .teams_links import ChannelLink, PersonalChat, TeamInstallation
 __all__ = [
     "Area",
     "AuditEvent",
+    "Broadcast",
+    "BroadcastTarget",
+    "CalendarFeed",
     "ChannelLink",
     "CodeOfConductAcceptance",
     "Community",
     "DeclarationConfirmation",
     "InterestDeclaration",
+    "Meeting",
     "Membership",
     "OutboxMessage",
     "Person",

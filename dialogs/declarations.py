@@ -31,7 +31,6 @@ from botbuilder.dialogs import (
 
 from cards.declaration_cards import (
     ACCEPT_CODE,
-    COMMUNITY_FIELD,
     FORM,
     KIND_TITLES,
     code_of_conduct_card,
@@ -68,6 +67,7 @@ from communities.declarations import (
 from communities.directory import PersonProfile
 from communities.permissions import DECLARATIONS_COMPLIANCE, DECLARE_INTEREST
 
+from .asked import community_asked
 from .turn_profile import turn_profile
 
 WAIT = "declarations_wait"
@@ -77,7 +77,6 @@ COMPLIANCE_KEY = DECLARATIONS_COMPLIANCE.key
 GATED = frozenset({DECLARE_KEY, COMPLIANCE_KEY})
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit"})
 NOT_UNDERSTOOD = "I didn't understand that card. Here is your register:"
-MAX_CODE = 20
 
 
 def is_declarations_submit(value: Any) -> bool:
@@ -90,14 +89,7 @@ def is_code_of_conduct_submit(value: Any) -> bool:
 
 def compliance_code(text: str, value: Any) -> str | None:
     """The community asked for: a compliance summary button's, or typed (`compliance CANT1`)."""
-    if isinstance(value, dict):
-        asked = value.get(COMMUNITY_FIELD)
-        code = asked if isinstance(asked, str) else ""
-    else:
-        command, _, rest = text.strip().partition(" ")
-        code = rest if command.lower() == "compliance" else ""
-    # A community code is short; the domain refuses one it can't find, quoting it back.
-    return code.strip()[:MAX_CODE] or None
+    return community_asked("compliance", text, value)
 
 
 async def continue_declarations(dialog_context: DialogContext, value: Any, word: str = "") -> bool:

@@ -7,7 +7,6 @@ cancellation on the client's next refresh. Nothing is sent to anyone, so the bac
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from communities.calendar import LONDON, Attendee, CalendarEntry, EventSpec
+from communities.meetings import feed_path, feed_token  # noqa: F401  (the feed's names, here too)
 
 PRODID = "-//Kent Communities of Schools//cosbot//EN"
 FEED_CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -145,13 +145,3 @@ def _utc(moment: datetime) -> datetime:
     if moment.utcoffset() is None:
         raise ValueError("timestamps must be timezone-aware")
     return moment.astimezone(UTC)
-
-
-def feed_token() -> str:
-    """A new unguessable, URL-safe token naming a community's feed (256 bits)."""
-    return secrets.token_urlsafe(32)
-
-
-def feed_path(token: str) -> str:
-    """The path a community's feed is served at."""
-    return f"/calendar/{token}.ics"

@@ -21,7 +21,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from botframework.connector.auth import AuthenticationConstants, JwtTokenExtractor
 
-from bot.app import _token_provider, create_app
+from bot.app import create_app, token_provider
 from bot.config import ConfigError, Settings
 from bot.connector import BotFrameworkTokens
 from communities.clock import FixedClock
@@ -311,10 +311,10 @@ async def test_a_valid_channel_token_is_accepted_without_leaving_the_machine(
     assert outbound == []
 
 
-async def test_the_outgoing_token_provider_does_not_touch_the_network_until_a_token_is_needed(
+async def test_the_outgoingtoken_provider_does_not_touch_the_network_until_a_token_is_needed(
     database_url: str, openid: OpenIdServer, outbound: list[str]
 ) -> None:
-    tokens = await _token_provider(_settings(database_url, openid))
+    tokens = await token_provider(_settings(database_url, openid))
     assert isinstance(tokens, BotFrameworkTokens)
     assert outbound == []
 

@@ -26,7 +26,7 @@ async def test_a_senco_accepts_the_code_and_declares_an_interest_and_the_chair_s
     fake: FakeConnector, post: Post
 ) -> None:
     menu = last_card(await turn(fake, post, HANNAH, "help"))
-    assert section_buttons(menu) == ["declare_interest"]
+    assert section_buttons(menu) == ["declare_interest", "meetings"]
     assert "declare_interest" not in [a["data"]["action"] for a in menu["actions"]]
 
     code = last_card(await turn(fake, post, HANNAH, value=button(menu, "Declare an interest")))
@@ -55,7 +55,7 @@ async def test_a_senco_accepts_the_code_and_declares_an_interest_and_the_chair_s
     assert "My sister teaches at Harbledown Park" in json.dumps(last_card(saved))
 
     chair_menu = last_card(await turn(fake, post, DANIEL, "help"))
-    assert section_buttons(chair_menu) == ["declare_interest", "declarations_compliance"]
+    assert section_buttons(chair_menu) == ["declare_interest", "declarations_compliance", "meetings"]
     refused = await turn(fake, post, HANNAH, "compliance")
     assert "Sorry: “Declarations compliance” is only for a" in texts(refused)
 

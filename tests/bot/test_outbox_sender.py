@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from bot.connector import BotConnector, NoTokens
 from bot.outbox_sender import OutboxSender, _Candidate
-from bot.rate_limits import TEAMS_THREAD_LIMITS, AdaptiveTokenBucket, SlidingWindowPacer, Window
+from bot.rate_limits import TEAMS_THREAD_LIMITS, AdaptiveRateLimiter, SlidingWindowPacer, Window
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.outbox import Outbox, OutboxMessage, OutgoingMessage
@@ -648,7 +648,7 @@ def test_the_pacer_allows_sixty_per_thirty_seconds() -> None:
 
 async def test_the_bucket_halves_when_several_conversations_are_throttled_and_recovers() -> None:
     now = [0.0]
-    bucket = AdaptiveTokenBucket(20, monotonic=lambda: now[0], recover_after=10)
+    bucket = AdaptiveRateLimiter(20, monotonic=lambda: now[0], recover_after=10)
 
     bucket.throttled("a", 1)
     bucket.throttled("a", 1)

@@ -1,0 +1,204 @@
+"""An officer broadcasts meeting dates from the personal chat: choose, preview, send, watch, retry.
+
+Each step is a card whose submit carries everything the next step needs, checked again on the
+server: only an officer may preview, send or retry, whatever a card claims. Sending records the
+broadcast and queues one card per community channel and the officer's report card in one
+transaction; :mod:`bot.broadcast_reports` then edits the report in place as cards arrive.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from sqlmodel import col, select
+
+from cards.elements import Card, card, heading, text
+from cards.meeting_cards import (
+    BROADCAST_CHOOSE,
+    BROADCAST_CONFIRM,
+    BROADCAST_RETRY,
+    dates_card,
+    preview_card,
+    report_card,
+)
+from communities import audit, broadcasts
+from communities.broadcasts import BroadcastRefused, Selection
+from communities.directory import PersonProfile
+from communities.meetings import LONDON
+from communities.outbox import OutgoingMessage
+from communities.permissions import may_broadcast
+from communities.roster import Area
+
+from .services import Services
+from .teams_context import reference_of
+
+BROADCAST_BUTTONS = frozenset({BROADCAST_CHOOSE, BROADCAST_CONFIRM, BROADCAST_RETRY})
+#: How far ahead the date picker starts by default.
+DEFAULT_SPAN = timedelta(days=120)
+
+
+async def show_form(services: Services, ctx: TurnContext) -> None:
+    async with services.database.session() as session:
+        areas = list((await session.exec(select(Area.name).order_by(col(Area.name)))).all())
+    today = services.clock.now().astimezone(LONDON).date()
+    await _send(ctx, choose_card(areas, today, today + DEFAULT_SPAN))
+
+
+def choose_card(areas: list[str], first: date, last: date) -> Card:
+    choices = [{"title": "All communities", "value": ""}] + [{"title": a, "value": a} for a in areas]
+    body = [
+        heading("Broadcast meeting dates"),
+        text("Choose the meetings: a date range, and all communities, an area or some communities."),
+        {
+            "type": "Input.Date",
+            "id": "first",
+            "label": "From",
+            "value": first.isoformat(),
+            "isRequired": True,
+        },
+        {"type": "Input.Date", "id": "last", "label": "To", "value": last.isoformat(), "isRequired": True},
+        {"type": "Input.ChoiceSet", "id": "area", "label": "Area", "value": "", "choices": choices},
+        {
+            "type": "Input.Text",
+            "id": "codes",
+            "label": "Only these communities (codes, optional)",
+            "placeholder": "e.g. CANT1, THAN2",
+        },
+    ]
+    return card(body, [{"type": "Action.Submit", "title": "Preview", "data": {"action": BROADCAST_CHOOSE}}])
+
+
+async def press(
+    services: Services, ctx: TurnContext, profile: PersonProfile, action: str, value: dict[str, Any]
+) -> None:
+    decision = may_broadcast(profile)
+    if not decision.allowed:
+        async with services.database.session() as session:
+            audit.record(
+                session,
+                services.clock,
+                actor_person_id=profile.person_id,
+                action="broadcast_refused",
+                entity="broadcast",
+                entity_id=str(value.get("broadcast_id") or ""),
+                detail={"button": action},
+            )
+            await session.commit()
+        await ctx.send_activity(f"Sorry: {decision.reason}")
+        return
+    try:
+        if action == BROADCAST_CHOOSE:
+            await _preview(services, ctx, _selection_from_form(value))
+        elif action == BROADCAST_CONFIRM:
+            selection = Selection.from_json(value.get("selection") or {})
+            await _send_broadcast(services, ctx, profile, selection, str(value.get("confirm_key") or "")[:64])
+        else:
+            await _retry(services, ctx, value.get("broadcast_id"))
+    except BroadcastRefused as refusal:
+        await ctx.send_activity(f"Sorry: {refusal}")
+
+
+def _date_input(name: str, label: str, value: date) -> dict[str, Any]:
+    return {"type": "Input.Date", "id": name, "label": label, "value": value.isoformat(), "isRequired": True}
+
+
+def _selection_from_form(value: dict[str, Any]) -> Selection:
+    try:
+        first = date.fromisoformat(str(value.get("first") or ""))
+        last = date.fromisoformat(str(value.get("last") or ""))
+    except ValueError as exc:
+        raise BroadcastRefused("Choose both dates (From and To).") from exc
+    codes = tuple(
+        c.strip().upper() for c in str(value.get("codes") or "").replace(";", ",").split(",") if c.strip()
+    )
+    return Selection(first, last, area=str(value.get("area") or "") or None, community_codes=codes)
+
+
+def _plan_options(services: Services) -> dict[str, Any]:
+    settings = services.settings
+    return {
+        "feed_base_url": settings.public_url or None,
+        "bot_name": settings.bot_name,
+        "invitations": settings.graph is not None,
+    }
+
+
+async def _preview(services: Services, ctx: TurnContext, selection: Selection) -> None:
+    async with services.database.session() as session:
+        planned, empty = await broadcasts.plan(session, services.clock, selection, **_plan_options(services))
+        await session.commit()  # keeps new feed tokens, so the preview's link is the real one
+    if not planned:
+        raise BroadcastRefused(f"There are no meetings in {selection.describe()}. Import the dates first.")
+    await _send(ctx, preview_card(selection, planned, empty, secrets.token_urlsafe(16)))
+
+
+async def _send_broadcast(
+    services: Services, ctx: TurnContext, profile: PersonProfile, selection: Selection, key: str
+) -> None:
+    async with services.database.session() as session:
+        planned, _ = await broadcasts.plan(session, services.clock, selection, **_plan_options(services))
+        broadcast = await broadcasts.start(
+            session,
+            services.clock,
+            services.outbox,
+            actor_person_id=profile.person_id,
+            selection=selection,
+            planned=planned,
+            render=dates_card,
+            confirm_key=key or None,
+        )
+        assert broadcast.id is not None
+        if broadcast.report_message_id is None:
+            report = await broadcasts.report(session, broadcast.id)
+            row = await services.outbox.send(
+                session,
+                key=f"broadcast:{broadcast.id}:report",
+                reference=reference_of(ctx.activity),
+                message=OutgoingMessage(card=report_card(report), summary="Meeting dates: delivery report"),
+            )
+            broadcast.report_message_id = row.id
+            session.add(broadcast)
+            audit.record(
+                session,
+                services.clock,
+                actor_person_id=profile.person_id,
+                action="broadcast_sent",
+                entity="broadcast",
+                entity_id=str(broadcast.id),
+                detail={"selection": selection.to_json(), "communities": len(planned)},
+            )
+            await session.commit()
+            queued = report.count(broadcasts.Delivery.PENDING)
+            await ctx.send_activity(
+                f"Sending the dates to {queued} channel(s). The report below updates as the cards arrive."
+            )
+        else:
+            await ctx.send_activity("That broadcast was already sent; its report is above.")
+    services.outbox.wake()
+
+
+async def _retry(services: Services, ctx: TurnContext, broadcast_id: Any) -> None:
+    if not isinstance(broadcast_id, int) or isinstance(broadcast_id, bool):
+        raise BroadcastRefused("That card is out of date.")
+    async with services.database.session() as session:
+        again = await broadcasts.retry_failed(
+            session,
+            services.clock,
+            services.outbox,
+            broadcast_id,
+            render=dates_card,
+            **_plan_options(services),
+        )
+        await session.commit()
+    services.outbox.wake()
+    if again:
+        await ctx.send_activity(f"Trying {again} channel(s) again; the report updates as they arrive.")
+    else:
+        await ctx.send_activity("Nothing could be sent again yet: the report says what each one needs.")
+
+
+async def _send(ctx: TurnContext, content: Card) -> None:
+    await ctx.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(content)))
