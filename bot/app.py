@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -17,7 +19,10 @@ from botframework.connector.auth import AuthenticationConstants
 from communities.clock import Clock, SystemClock
 from communities.db import Database
 from communities.outbox import Outbox
+from scheduler import jobs as timeline_jobs
+from scheduler.service import SchedulerService
 
+from . import rsvp_actions
 from .adapter import TeamsAdapter
 from .broadcast_reports import BroadcastReports
 from .config import Settings
@@ -55,7 +60,22 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
             connector=aiohttp.TCPConnector(limit=100, limit_per_host=50),
         ) as session:
             connector = BotConnector(session, tokens)
-            services = Services(settings, database, clock, outbox, connector)
+            scheduler = (
+                SchedulerService.from_settings(
+                    settings,
+                    database,
+                    clock,
+                    outbox,
+                    renderers=timeline_jobs.Renderers(
+                        cut_off=timeline_jobs.draft_agenda_for_chair,
+                        meeting_reminder=rsvp_actions.render_meeting_reminder,
+                        quorum_check=rsvp_actions.quorum_check,
+                    ),
+                )
+                if settings.scheduler_enabled
+                else None
+            )
+            services = Services(settings, database, clock, outbox, connector, scheduler)
             adapter = TeamsAdapter(
                 ConfigurationBotFrameworkAuthentication(settings.bot_auth_config()), connector
             )
@@ -79,9 +99,16 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
             reports = BroadcastReports(database, clock, outbox)
             await sender.start()
             await reports.start()
+            starting = asyncio.create_task(_start_when_possible(scheduler)) if scheduler else None
             try:
                 yield
             finally:
+                if starting is not None:
+                    starting.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await starting
+                if scheduler is not None and scheduler.started:
+                    await scheduler.stop()  # first: jobs in flight finish while the database is open
                 await reports.stop()
                 await sender.stop()
                 await close_calendars()
@@ -94,6 +121,17 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/calendar/{token}.ics", calendar_feed)
     return app
+
+
+async def _start_when_possible(scheduler: SchedulerService, retry_seconds: float = 10.0) -> None:
+    """Start the scheduler; while the database cannot be reached, keep trying (the bot still answers)."""
+    while True:
+        try:
+            await scheduler.start()
+            return
+        except Exception as error:  # the job store's first query failed: the database is down
+            log.warning("scheduler not started yet: %s", describe(error))
+            await asyncio.sleep(retry_seconds)
 
 
 def _signing_key_refresher(settings: Settings) -> SigningKeyRefresher | None:

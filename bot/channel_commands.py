@@ -1,4 +1,8 @@
-"""Commands written in a team channel: ``@bot link CODE``, ``@bot unlink``, anything else gets help."""
+"""Commands written in a team channel: ``@bot link CODE``, ``@bot unlink``, anything else gets help.
+
+A button pressed on a card in a channel arrives here too (``value`` set, no text): the RSVP
+buttons of the meeting-reminder card go to :mod:`bot.rsvp_actions`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from botbuilder.core import TurnContext
 
 from communities import channel_linking
 
+from . import rsvp_actions
 from .senders import Senders
 from .services import Services
 from .teams_context import channel_id_of, command_text, reference_of, reference_to, team_of, tenant_of
@@ -13,6 +18,9 @@ from .teams_context import channel_id_of, command_text, reference_of, reference_
 
 async def handle_channel_command(services: Services, senders: Senders, ctx: TurnContext) -> None:
     activity = ctx.activity
+    if rsvp_actions.is_rsvp_submit(activity.value):
+        await rsvp_actions.press(services, senders, ctx)
+        return
     words = command_text(activity).split()
     command = words[0].lower() if words else "help"
     bot_name = services.settings.bot_name

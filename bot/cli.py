@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import cli_broadcast
+from . import cli_broadcast, cli_jobs
 from .config import ConfigError, Settings
 
 if TYPE_CHECKING:
@@ -138,6 +138,7 @@ def _import_meetings(path: Path, settings: Settings) -> None:
             # also retries the ones an earlier sync could not bring up to date.
             for line in await _sync_calendar(database, settings):
                 print(line)
+            print(await _schedule_timeline(database, settings))
         finally:
             await database.dispose()
 
@@ -168,6 +169,22 @@ async def _refresh_attendees(database: Database, settings: Settings) -> list[str
         await calendar.close()
     lines = [f"calendar: attendees checked on {report.synced} coming meeting(s)"]
     return lines + [f"calendar: {code} {when}: {problem}" for code, when, problem in report.problems]
+
+
+async def _schedule_timeline(database: Database, settings: Settings) -> str:
+    """Write the meetings' timeline jobs to the shared job store; the running service runs them."""
+    from communities.clock import SystemClock
+    from communities.outbox import Outbox
+    from scheduler.service import SchedulerService
+
+    clock = SystemClock()
+    service = SchedulerService.from_settings(settings, database, clock, Outbox(clock), run_jobs=False)
+    await service.start()
+    try:
+        report = await service.rebuild()
+    finally:
+        await service.stop()
+    return f"timeline: {report.added} job(s) added, {report.kept} kept, {report.removed} removed"
 
 
 async def _sync_calendar(database: Database, settings: Settings) -> list[str]:
@@ -263,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Load the demo roster (fictional schools and people) and their meeting dates.",
     ).set_defaults(run=cmd_demo)
     cli_broadcast.add_parser(commands)
+    cli_jobs.add_parser(commands)
     return parser
 
 

@@ -50,6 +50,8 @@ class Settings:
     #: Days before a meeting that requests close and that its agenda is due.
     submission_deadline_days: int = 10
     agenda_due_days: int = 5
+    #: Run the meeting timeline (reminders, cut-offs, agendas due) in this process.
+    scheduler_enabled: bool = True
     #: Microsoft Graph for meeting calendars; None means the local calendar (ICS feeds).
     graph: GraphSettings | None = None
 
@@ -104,6 +106,7 @@ class Settings:
             ),
             agenda_due_days=int(_non_negative_float(get("AGENDA_DUE_DAYS", "5"), "AGENDA_DUE_DAYS")),
             graph=_graph_settings(values),
+            scheduler_enabled=get("SCHEDULER_ENABLED", "true").lower() not in ("0", "false", "no", "off"),
             roster_cache_seconds=_non_negative_float(
                 get("ROSTER_CACHE_SECONDS", "30"), "ROSTER_CACHE_SECONDS"
             ),

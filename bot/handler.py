@@ -31,6 +31,7 @@ from communities.db import in_transaction
 from communities.directory import PersonProfile
 from communities.outbox import OutgoingMessage
 from communities.permissions import (
+    AGENDA,
     BROADCAST_DATES,
     CHANNEL_STATUS,
     CONTINUE_DRAFT,
@@ -63,7 +64,8 @@ from dialogs.request_form import RequestFormDialog, continue_request_form
 from dialogs.request_store import has_draft
 from dialogs.turn_profile import remember_profile
 
-from . import broadcast_actions, meeting_actions, request_actions
+from . import agenda_actions, broadcast_actions, meeting_actions, request_actions
+from .agenda_actions import AGENDA_BUTTONS
 from .broadcast_actions import BROADCAST_BUTTONS
 from .channel_commands import handle_channel_command
 from .meeting_actions import MEETING_BUTTONS
@@ -92,6 +94,7 @@ WORD_ACTIONS = {
     "declare": DECLARE_INTEREST.key,
     "compliance": DECLARATIONS_COMPLIANCE.key,
     "meetings": MEETINGS.key,
+    "agenda": AGENDA.key,
     "broadcast": BROADCAST_DATES.key,
 }
 
@@ -166,6 +169,9 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         if value is not None and action in BROADCAST_BUTTONS:
             await broadcast_actions.press(self.services, ctx, profile, action, value)
             return
+        if value is not None and action in AGENDA_BUTTONS:
+            await agenda_actions.press(self.services, ctx, profile, action, value)
+            return
         if value is not None and action in MEETING_BUTTONS:
             await meeting_actions.press(self.services, ctx, profile, action, value)
             return
@@ -230,6 +236,8 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
             await send_compliance(ctx, self.services.database, self.services.clock, profile, code)
         elif action == BROADCAST_DATES.key:
             await broadcast_actions.show_form(self.services, ctx)
+        elif action == AGENDA.key:
+            await agenda_actions.show_agenda(self.services, ctx, profile)
         elif action == MEETINGS.key:
             await meeting_actions.show_meetings(self.services, ctx, profile)
         elif action == CHANNEL_STATUS.key:

@@ -188,6 +188,8 @@ async def press(
         await ctx.send_activity(f"Sorry: {refusal}")
         return
     problem = await _sync_calendar(services, meeting_id)
+    if services.scheduler is not None:
+        await services.scheduler.sync_meeting(meeting_id)
     if problem is None:
         await ctx.send_activity(f"{done} The calendar is up to date.")
     else:

@@ -144,7 +144,7 @@ class AdaptiveRateLimiter:
         throttled_share: float = 0.25,
         throttle_window: float = 10.0,
         recover_after: float = 10.0,
-        margin: float = 0.02,
+        margin: float = 0.04,
         monotonic: Monotonic = time.monotonic,
     ) -> None:
         if rate <= 0:

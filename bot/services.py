@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from communities.clock import Clock
 from communities.db import Database
 from communities.outbox import Outbox
+from scheduler.service import SchedulerService
 
 from .config import Settings
 from .connector import BotConnector
@@ -19,3 +20,5 @@ class Services:
     clock: Clock
     outbox: Outbox
     connector: BotConnector
+    #: The meeting timeline's scheduler (None when this process runs none, e.g. in tests).
+    scheduler: SchedulerService | None = None

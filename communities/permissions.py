@@ -99,6 +99,13 @@ MEETINGS = Capability(
     "Your community's meeting dates; chairs and officers add, move or cancel a meeting.",
     section=MEETINGS_SECTION,
 )
+AGENDA = Capability(
+    "agenda",
+    "Agenda",
+    "Review the next meeting's agenda: order, defer, any other business; then publish it to the channel.",
+    frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.OFFICER}),
+    section=MEETINGS_SECTION,
+)
 BROADCAST_DATES = Capability(
     "broadcast_dates",
     "Broadcast meeting dates",
@@ -119,6 +126,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     DECLARE_INTEREST,
     DECLARATIONS_COMPLIANCE,
     MEETINGS,
+    AGENDA,
     BROADCAST_DATES,
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .agendas import Agenda  # noqa: F401  (registers the table)
 from .audit import AuditEvent
 from .broadcasts import Broadcast, BroadcastTarget
 from .code_of_conduct import CodeOfConductAcceptance
@@ -10,6 +11,7 @@ from .meetings import CalendarFeed, Meeting
 from .outbox import OutboxMessage
 from .requests import Request, RequestSequence
 from .roster import Area, Community, Membership, Person, School
+from .rsvp import Rsvp  # noqa: F401  (registers the table)
 from .teams_links import ChannelLink, PersonalChat, TeamInstallation
 
 __all__ = [

@@ -54,7 +54,7 @@ async def app_database_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(app_database_url: str) -> Settings:
-    return Settings(database_url=app_database_url)
+    return Settings(database_url=app_database_url, scheduler_enabled=False)
 
 
 @pytest.fixture

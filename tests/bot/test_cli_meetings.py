@@ -70,8 +70,9 @@ def test_a_good_file_is_imported_and_put_in_the_calendar(
     capsys.readouterr()
     path = meetings_file(tmp_path, GOOD)
     assert main(["import", "meetings", str(path)]) == 0
-    out = capsys.readouterr().out.splitlines()
+    *out, timeline = capsys.readouterr().out.splitlines()
     assert out == ["meetings: 3 added, 0 updated, 0 unchanged", "calendar: 3 meeting(s) brought up to date"]
+    assert timeline.startswith("timeline: ") and " 0 job(s) added" not in timeline  # reminders scheduled
     meetings = stored(env)
     assert [m["calendar_event_id"] for m in meetings] == [f"cos-meeting-{m['id']}" for m in meetings]
     assert [(m["sequence"], m["calendar_synced"]) for m in meetings] == [(1, 1)] * 3
@@ -79,7 +80,8 @@ def test_a_good_file_is_imported_and_put_in_the_calendar(
     # A moved meeting is the same meeting, one sequence on, and the calendar follows it.
     path = meetings_file(tmp_path, [GOOD[0].replace("16:00", "15:30"), *GOOD[1:]])
     assert main(["import", "meetings", str(path)]) == 0
-    out = capsys.readouterr().out.splitlines()
+    *out, timeline = capsys.readouterr().out.splitlines()
+    assert timeline.startswith("timeline: ")
     assert out == [
         "meetings: 0 added, 1 updated, 2 unchanged",
         "updated CANT1 Wednesday 20 January 2027, 15:30: moved from 16:00",
@@ -156,7 +158,7 @@ def test_calendar_refusals_are_printed_and_the_import_stands(
     monkeypatch.setattr("bot.calendars.calendar_for", refusing)
     capsys.readouterr()
     assert main(["import", "meetings", str(meetings_file(tmp_path, GOOD[:1]))]) == 0
-    assert capsys.readouterr().out.splitlines() == [
+    assert capsys.readouterr().out.splitlines()[:-1] == [
         "meetings: 1 added, 0 updated, 0 unchanged",
         "calendar: 0 meeting(s) brought up to date",
         f"calendar: CANT1 Wednesday 20 January 2027, 16:00: {RefusingCalendar.REFUSAL}",

@@ -55,7 +55,12 @@ async def test_a_senco_accepts_the_code_and_declares_an_interest_and_the_chair_s
     assert "My sister teaches at Harbledown Park" in json.dumps(last_card(saved))
 
     chair_menu = last_card(await turn(fake, post, DANIEL, "help"))
-    assert section_buttons(chair_menu) == ["declare_interest", "declarations_compliance", "meetings"]
+    assert section_buttons(chair_menu) == [
+        "declare_interest",
+        "declarations_compliance",
+        "meetings",
+        "agenda",
+    ]
     refused = await turn(fake, post, HANNAH, "compliance")
     assert "Sorry: “Declarations compliance” is only for a" in texts(refused)
 

@@ -14,6 +14,7 @@ from sqlmodel import SQLModel
 
 import bot.state_storage  # noqa: F401  (registers the bot_state table, as the migrations' env.py does)
 import communities.tables  # noqa: F401  (registers every domain table)
+import scheduler.tables  # noqa: F401  (as the migrations' env.py does)
 from bot.migrate import alembic_config, upgrade_async
 from communities.db import Database
 

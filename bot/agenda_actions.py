@@ -1,0 +1,177 @@
+"""The chair reviews the next meeting's agenda in the personal chat, then publishes it to the channel.
+
+Every button carries the meeting id and the agenda version it was drawn from; the domain
+re-checks who pressed it and refuses a stale card (the latest copy is sent instead).
+Refusal texts can quote an AOB line back, so they are shown to the person and never logged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from sqlmodel import col, select
+
+from cards.agenda_cards import (
+    AGENDA_ADD_AOB,
+    AGENDA_DEFER,
+    AGENDA_MOVE_DOWN,
+    AGENDA_MOVE_UP,
+    AGENDA_PUBLISH,
+    AGENDA_REMOVE_AOB,
+    AOB_INPUT,
+    chair_agenda_cards,
+    channel_agenda_cards,
+)
+from communities import agendas
+from communities.agendas import AgendaChanged, AgendaRefused, AgendaView, Move
+from communities.directory import PersonProfile
+from communities.meetings import UPCOMING, Meeting
+from communities.permissions import is_triager
+from communities.roles import Role
+from communities.roster import Community
+from dialogs.asked import community_asked
+
+from .services import Services
+from .teams_context import command_text
+
+AGENDA_BUTTONS = frozenset(
+    {AGENDA_MOVE_UP, AGENDA_MOVE_DOWN, AGENDA_DEFER, AGENDA_ADD_AOB, AGENDA_REMOVE_AOB, AGENDA_PUBLISH}
+)
+
+
+async def show_agenda(services: Services, ctx: TurnContext, profile: PersonProfile) -> None:
+    """The next meeting's agenda for each community the person chairs (or `agenda CODE`)."""
+    code = community_asked("agenda", command_text(ctx.activity), ctx.activity.value)
+    now = services.clock.now()
+    async with services.database.session() as session:
+        query = select(Community).where(col(Community.active)).order_by(col(Community.code))
+        if code:
+            query = query.where(col(Community.code) == code.upper())
+        communities = [
+            c
+            for c in (await session.exec(query)).all()
+            if c.id is not None and (is_triager(profile, c.id) or profile.has_role(Role.OFFICER))
+        ]
+        if not code and profile.has_role(Role.OFFICER) and len(communities) > 1:
+            communities = [c for c in communities if c.id is not None and is_triager(profile, c.id)]
+        views: list[AgendaView] = []
+        notes: list[str] = []  # sent after the session closes: a reply never holds the connection
+        for community in communities:
+            meeting = (
+                await session.exec(
+                    select(Meeting)
+                    .where(
+                        Meeting.community_id == community.id,
+                        col(Meeting.status).in_(UPCOMING),
+                        col(Meeting.starts_at) > now,
+                    )
+                    .order_by(col(Meeting.starts_at))
+                    .limit(1)
+                )
+            ).first()
+            if meeting is None or meeting.id is None:
+                await ctx.send_activity(
+                    f"{community.code} has no meeting coming up, so there is no agenda yet."
+                )
+                continue
+            try:
+                views.append(await agendas.open_for_review(session, services.clock, profile, meeting.id))
+            except AgendaRefused as refusal:
+                notes.append(f"Sorry: {refusal}")
+        await session.commit()
+    if not communities:
+        notes.append(
+            "Sorry: only the chair or vice chair of a community, or an officer (with `agenda CODE`), "
+            "can review its agenda."
+        )
+    for note in notes:
+        await ctx.send_activity(note)
+    for agenda in views:
+        await _send_cards(ctx, agenda)
+
+
+async def press(
+    services: Services, ctx: TurnContext, profile: PersonProfile, action: str, value: dict[str, Any]
+) -> None:
+    meeting_id, version = _int(value.get("meeting_id")), _int(value.get("version"))
+    if meeting_id is None:
+        await ctx.send_activity("That card is out of date. Write `agenda` for the latest.")
+        return
+    clock, outbox = services.clock, services.outbox
+    note = ""
+    try:
+        async with services.database.session() as session:
+            request_id = _int(value.get("request_id"))
+            if action in (AGENDA_MOVE_UP, AGENDA_MOVE_DOWN, AGENDA_DEFER) and request_id is None:
+                raise AgendaRefused("That card is out of date. Write `agenda` for the latest.")
+            if action == AGENDA_MOVE_UP or action == AGENDA_MOVE_DOWN:
+                assert request_id is not None
+                where = Move.UP if action == AGENDA_MOVE_UP else Move.DOWN
+                current = await agendas.move_item(
+                    session, clock, profile, meeting_id, request_id, where, version=version
+                )
+            elif action == AGENDA_DEFER:
+                assert request_id is not None
+                deferred = await agendas.defer_item(
+                    session, clock, outbox, profile, meeting_id, request_id, version=version
+                )
+                current = deferred.view
+                note = f"{deferred.ref} moved to the meeting on {deferred.to_meeting}; the school is told."
+            elif action == AGENDA_ADD_AOB:
+                text = str(value.get(AOB_INPUT) or "")
+                current = await agendas.add_aob(session, clock, profile, meeting_id, text, version=version)
+            elif action == AGENDA_REMOVE_AOB:
+                index = _int(value.get("aob_index"))
+                if index is None:
+                    raise AgendaRefused("That card is out of date. Write `agenda` for the latest.")
+                current = await agendas.remove_aob(
+                    session, clock, profile, meeting_id, index, version=version
+                )
+            else:
+                published = await agendas.publish(
+                    session, clock, outbox, profile, meeting_id, channel_agenda_cards, version=version
+                )
+                current = published.view
+                if published.unchanged:
+                    note = "The channel already shows this agenda."
+                elif published.edited_in_place:
+                    note = "Republished: the agenda in the channel is updated in place."
+                else:
+                    note = f"Published to the community's channel ({published.parts} card(s))."
+            await session.commit()
+    except AgendaChanged as changed:
+        await ctx.send_activity(f"{changed} Here is the latest copy.")
+        await _resend(services, ctx, profile, meeting_id)
+        return
+    except AgendaRefused as refusal:
+        await ctx.send_activity(f"Sorry: {refusal}")
+        return
+    outbox.wake()
+    if note:
+        await ctx.send_activity(note)
+    await _send_cards(ctx, current)
+
+
+async def _resend(services: Services, ctx: TurnContext, profile: PersonProfile, meeting_id: int) -> None:
+    async with services.database.session() as session:
+        try:
+            current = await agendas.open_for_review(session, services.clock, profile, meeting_id)
+        except AgendaRefused as refusal:
+            current = None
+            refused = str(refusal)
+        else:
+            await session.commit()
+    if current is None:
+        await ctx.send_activity(f"Sorry: {refused}")
+        return
+    await _send_cards(ctx, current)
+
+
+async def _send_cards(ctx: TurnContext, agenda: AgendaView) -> None:
+    for content in chair_agenda_cards(agenda):
+        await ctx.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(content)))
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None

@@ -1,0 +1,44 @@
+"""Everything the bot posts in a Teams channel, listed in one place.
+
+Channel posts never carry pupil-level data (domain.md §5). The test
+``tests/cards/test_channel_cards_no_pupil_data.py`` renders every entry here from requests full
+of pupil data and fails if any of it shows; it also fails when a module starts a channel thread
+without being listed. A new channel card or message goes here, with the modules that post it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ChannelPost:
+    name: str
+    #: The function whose output goes to a channel, as ``module:function``.
+    builder: str
+    #: The source files that post it to a channel (through the outbox, or as a reply there).
+    posted_by: tuple[str, ...]
+
+
+CHANNEL_POSTS: tuple[ChannelPost, ...] = (
+    ChannelPost(
+        "agenda",
+        "cards.agenda_cards:channel_agenda_cards",
+        ("communities/agendas.py", "communities/channel_posts.py"),
+    ),
+    ChannelPost("meeting_dates", "cards.meeting_cards:dates_card", ("communities/broadcasts.py",)),
+    ChannelPost("team_welcome", "cards.welcome:team_welcome_card", ("communities/installations.py",)),
+    ChannelPost("requests_open", "cards.timeline_cards:requests_open_card", ("scheduler/jobs.py",)),
+    ChannelPost("meeting_reminder", "cards.timeline_cards:meeting_reminder_card", ("scheduler/jobs.py",)),
+    ChannelPost("rsvp_reminder", "cards.rsvp_cards:meeting_reminder_card", ("bot/rsvp_actions.py",)),
+    ChannelPost(
+        "channel_link_messages",
+        "communities.channel_linking:link_channel",
+        ("communities/channel_linking.py", "bot/channel_commands.py"),
+    ),
+    ChannelPost(
+        "channel_unlink_messages",
+        "communities.channel_linking:unlink_channel",
+        ("communities/channel_linking.py", "bot/channel_commands.py"),
+    ),
+)
