@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 
 import aiohttp
 from aiohttp import web
@@ -68,8 +69,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
                     outbox,
                     renderers=timeline_jobs.Renderers(
                         cut_off=timeline_jobs.draft_agenda_for_chair,
-                        meeting_reminder=rsvp_actions.render_meeting_reminder,
-                        quorum_check=rsvp_actions.quorum_check,
+                        meeting_reminder=partial(
+                            rsvp_actions.render_meeting_reminder, rule=settings.quorum_rule
+                        ),
+                        quorum_check=partial(rsvp_actions.quorum_check, rule=settings.quorum_rule),
                     ),
                 )
                 if settings.scheduler_enabled

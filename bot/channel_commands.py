@@ -1,14 +1,20 @@
 """Commands written in a team channel: ``@bot link CODE``, ``@bot unlink``, anything else gets help.
 
 A button pressed on a card in a channel arrives here too (``value`` set, no text): the RSVP
-buttons of the meeting-reminder card go to :mod:`bot.rsvp_actions`.
+buttons of the meeting-reminder card go to :mod:`bot.rsvp_actions`, and "Raise a request" on the
+requests-open post gets the person a message in their personal chat, where the form runs.
 """
 
 from __future__ import annotations
 
 from botbuilder.core import TurnContext
+from sqlmodel import select
 
+from cards.elements import card, submit, text
 from communities import channel_linking
+from communities.outbox import OutgoingMessage
+from communities.permissions import RAISE_REQUEST, may_use
+from communities.teams_links import PersonalChat
 
 from . import rsvp_actions
 from .senders import Senders
@@ -20,6 +26,9 @@ async def handle_channel_command(services: Services, senders: Senders, ctx: Turn
     activity = ctx.activity
     if rsvp_actions.is_rsvp_submit(activity.value):
         await rsvp_actions.press(services, senders, ctx)
+        return
+    if isinstance(activity.value, dict) and activity.value.get("action") == RAISE_REQUEST.key:
+        await _raise_from_channel(services, senders, ctx)
         return
     words = command_text(activity).split()
     command = words[0].lower() if words else "help"
@@ -75,3 +84,39 @@ def channel_seen(ctx: TurnContext, channel_id: str) -> channel_linking.ChannelSe
         thread_reference=reference_of(activity),
         message_id=activity.id or f"{activity.conversation.id}:{activity.timestamp}",
     )
+
+
+async def _raise_from_channel(services: Services, senders: Senders, ctx: TurnContext) -> None:
+    """The request form runs in the personal chat: start the person off there (nothing private here)."""
+    sender = await senders.identify(ctx)
+    if sender.profile is None:
+        await ctx.send_activity(senders.not_registered(ctx, sender))
+        return
+    decision = may_use(sender.profile, RAISE_REQUEST.key)
+    if not decision.allowed:
+        await ctx.send_activity(f"Sorry: {decision.reason}")
+        return
+    prompt = card(
+        [text("You pressed **Raise a request** in your community's channel. The form runs here, privately.")],
+        [submit("Raise a request", RAISE_REQUEST.key)],
+    )
+    async with services.database.session() as session:
+        chat = (
+            await session.exec(select(PersonalChat).where(PersonalChat.person_id == sender.profile.person_id))
+        ).first()
+        if chat is not None:
+            await services.outbox.send(
+                session,
+                key=f"raise-from-channel:{ctx.activity.id}",
+                reference=chat.reference,
+                message=OutgoingMessage(card=prompt, summary="Raise a request"),
+            )
+            await session.commit()
+    if chat is None:
+        await ctx.send_activity(
+            f"Open a personal chat with {services.settings.bot_name} (Apps, then search for it) and write "
+            "`request`: the form runs there, privately."
+        )
+        return
+    services.outbox.wake()
+    await ctx.send_activity("I've sent you a message in our personal chat: the request form runs there.")

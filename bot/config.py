@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,6 +15,7 @@ from dotenv import dotenv_values
 
 from communities.db import DEFAULT_DATABASE_URL
 from communities.meetings import MeetingOffsets
+from communities.rsvp import QuorumRule
 from scheduler.calendars.graph_settings import GraphSettings
 
 APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
@@ -50,10 +52,18 @@ class Settings:
     #: Days before a meeting that requests close and that its agenda is due.
     submission_deadline_days: int = 10
     agenda_due_days: int = 5
+    #: Quorum: the share of member schools to be represented, and whether the chair or vice
+    #: chair must attend (defaults from the Terms of Reference analogues: 1/2, yes).
+    quorum_school_share: str = "1/2"
+    quorum_needs_chair: bool = True
     #: Run the meeting timeline (reminders, cut-offs, agendas due) in this process.
     scheduler_enabled: bool = True
     #: Microsoft Graph for meeting calendars; None means the local calendar (ICS feeds).
     graph: GraphSettings | None = None
+
+    @property
+    def quorum_rule(self) -> QuorumRule:
+        return QuorumRule(Fraction(self.quorum_school_share), self.quorum_needs_chair)
 
     @property
     def meeting_offsets(self) -> MeetingOffsets:
@@ -106,7 +116,9 @@ class Settings:
             ),
             agenda_due_days=int(_non_negative_float(get("AGENDA_DUE_DAYS", "5"), "AGENDA_DUE_DAYS")),
             graph=_graph_settings(values),
-            scheduler_enabled=get("SCHEDULER_ENABLED", "true").lower() not in ("0", "false", "no", "off"),
+            quorum_school_share=get("QUORUM_SCHOOL_SHARE", "1/2") or "1/2",
+            quorum_needs_chair=_flag(get("QUORUM_NEEDS_CHAIR", "true")),
+            scheduler_enabled=_flag(get("SCHEDULER_ENABLED", "true")),
             roster_cache_seconds=_non_negative_float(
                 get("ROSTER_CACHE_SECONDS", "30"), "ROSTER_CACHE_SECONDS"
             ),
@@ -133,6 +145,13 @@ class Settings:
         if self.openid_metadata_url and not self.openid_metadata_url.startswith(("https://", "http://")):
             raise ConfigError("BOT_OPENID_METADATA_URL must be an http(s) URL")
         try:
+            self.quorum_rule  # noqa: B018  (validates the share)
+        except (ValueError, ZeroDivisionError) as exc:
+            raise ConfigError(
+                f"QUORUM_SCHOOL_SHARE must be a share between 0 and 1 such as 1/2 or 0.6, "
+                f"not {self.quorum_school_share!r}"
+            ) from exc
+        try:
             self.meeting_offsets  # noqa: B018  (validates the pair)
         except ValueError as exc:
             raise ConfigError(
@@ -141,6 +160,10 @@ class Settings:
             ) from exc
         if self.outbox_rate_per_second > 50:
             raise ConfigError("OUTBOX_RATE_PER_SECOND must stay within Teams' 50 messages/s per app")
+
+
+def _flag(raw: str) -> bool:
+    return raw.strip().lower() not in ("0", "false", "no", "off")
 
 
 def _graph_settings(values: Mapping[str, str]) -> GraphSettings | None:

@@ -73,7 +73,7 @@ async def press(services: Services, senders: Senders, ctx: TurnContext) -> None:
 
     async def work(session: AsyncSession) -> int:
         await rsvp.answer(session, clock, meeting_id, profile, choice)
-        return await refresh_reminder_cards(session, clock, outbox, meeting_id)
+        return await refresh_reminder_cards(session, clock, outbox, meeting_id, services.settings.quorum_rule)
 
     try:
         queued = await in_transaction(services.database, work)
@@ -125,13 +125,15 @@ class ReminderContext(Protocol):
     def step(self) -> ReminderStep: ...
 
 
-async def render_meeting_reminder(session: AsyncSession, ctx: ReminderContext) -> OutgoingMessage:
+async def render_meeting_reminder(
+    session: AsyncSession, ctx: ReminderContext, rule: QuorumRule = DEFAULT_QUORUM
+) -> OutgoingMessage:
     """The scheduler's ``Renderers.meeting_reminder``: the RSVP card, with the answers so far.
 
     "Tomorrow" or "Today" is told from the time the step runs.
     """
     assert ctx.meeting.id is not None
-    message = await _reminder_message(session, ctx.step.at, ctx.meeting.id, DEFAULT_QUORUM)
+    message = await _reminder_message(session, ctx.step.at, ctx.meeting.id, rule)
     if message is None:
         raise LookupError(f"meeting {ctx.meeting.id} is gone")
     return message
@@ -272,8 +274,8 @@ async def notify_if_not_quorate(
     return QuorumCheck(counted, unreachable=True)
 
 
-async def quorum_check(session: AsyncSession, ctx: StepContext) -> int:
+async def quorum_check(session: AsyncSession, ctx: StepContext, rule: QuorumRule = DEFAULT_QUORUM) -> int:
     """The scheduler's day-before step: DM the chair when quorum is not met; how many were told."""
     assert ctx.meeting.id is not None
-    check = await notify_if_not_quorate(session, ctx.clock, ctx.outbox, ctx.meeting.id)
+    check = await notify_if_not_quorate(session, ctx.clock, ctx.outbox, ctx.meeting.id, rule)
     return len(check.told) if check else 0

@@ -32,6 +32,9 @@ def test_a_dotenv_file_is_read_and_real_environment_variables_win(tmp_path: Path
         ({"OUTBOX_RATE_PER_SECOND": "fast"}, "must be a number"),
         ({"OUTBOX_RATE_PER_SECOND": "80"}, "within Teams' 50 messages/s"),
         ({"ROSTER_CACHE_SECONDS": "-1"}, "ROSTER_CACHE_SECONDS must be zero or more"),
+        ({"QUORUM_SCHOOL_SHARE": "2"}, "QUORUM_SCHOOL_SHARE must be a share between 0 and 1"),
+        ({"QUORUM_SCHOOL_SHARE": "half"}, "QUORUM_SCHOOL_SHARE must be a share between 0 and 1"),
+        ({"SUBMISSION_DEADLINE_DAYS": "3"}, "must be more than AGENDA_DUE_DAYS"),
         ({"ROSTER_CACHE_SECONDS": "nan"}, "ROSTER_CACHE_SECONDS must be a finite number"),
     ],
 )
@@ -46,3 +49,13 @@ def test_a_managed_identity_needs_no_password(tmp_path: Path) -> None:
         env_file=tmp_path / "none.env",
     )
     assert settings.authenticated
+
+
+def test_the_quorum_rule_and_the_scheduler_switch_come_from_the_environment(tmp_path: Path) -> None:
+    settings = Settings.from_env(
+        {"QUORUM_SCHOOL_SHARE": "0.6", "QUORUM_NEEDS_CHAIR": "no", "SCHEDULER_ENABLED": "false"},
+        env_file=tmp_path / "none.env",
+    )
+    assert settings.quorum_rule.schools_needed(10) == 6 and not settings.quorum_rule.chair_or_vice_required
+    assert settings.scheduler_enabled is False
+    assert Settings.from_env({}, env_file=tmp_path / "none.env").quorum_rule.schools_needed(9) == 5
