@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import time, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from communities.db import DEFAULT_DATABASE_URL
 from communities.meetings import MeetingOffsets
 from communities.rsvp import QuorumRule
 from scheduler.calendars.graph_settings import GraphSettings
+from scheduler.timeline import TimelineOffsets
 
 APP_TYPES = ("SingleTenant", "MultiTenant", "UserAssignedMSI")
 
@@ -56,6 +57,8 @@ class Settings:
     #: chair must attend (defaults from the Terms of Reference analogues: 1/2, yes).
     quorum_school_share: str = "1/2"
     quorum_needs_chair: bool = True
+    #: When each timeline step falls (days before, local times): ``TIMELINE_*`` variables.
+    timeline: TimelineOffsets = field(default_factory=TimelineOffsets)
     #: Run the meeting timeline (reminders, cut-offs, agendas due) in this process.
     scheduler_enabled: bool = True
     #: Microsoft Graph for meeting calendars; None means the local calendar (ICS feeds).
@@ -118,6 +121,7 @@ class Settings:
             graph=_graph_settings(values),
             quorum_school_share=get("QUORUM_SCHOOL_SHARE", "1/2") or "1/2",
             quorum_needs_chair=_flag(get("QUORUM_NEEDS_CHAIR", "true")),
+            timeline=_timeline(get),
             scheduler_enabled=_flag(get("SCHEDULER_ENABLED", "true")),
             roster_cache_seconds=_non_negative_float(
                 get("ROSTER_CACHE_SECONDS", "30"), "ROSTER_CACHE_SECONDS"
@@ -160,6 +164,40 @@ class Settings:
             ) from exc
         if self.outbox_rate_per_second > 50:
             raise ConfigError("OUTBOX_RATE_PER_SECOND must stay within Teams' 50 messages/s per app")
+
+
+#: ``TIMELINE_<NAME>`` variables and the TimelineOffsets field each one sets.
+TIMELINE_DAYS = ("requests_open_days", "deadline_reminder_days", "agenda_due_nudge_days")
+TIMELINE_TIMES = (
+    "requests_open_time",
+    "dm_time",
+    "day_before_time",
+    "quorum_check_time",
+    "morning_of_time",
+    "renewal_time",
+)
+
+
+def _timeline(get: Callable[[str, str], str]) -> TimelineOffsets:
+    values: dict[str, Any] = {}
+    for name in TIMELINE_DAYS:
+        raw = get(f"TIMELINE_{name.upper()}", "")
+        if raw:
+            values[name] = int(_non_negative_float(raw, f"TIMELINE_{name.upper()}"))
+    for name in TIMELINE_TIMES:
+        raw = get(f"TIMELINE_{name.upper()}", "")
+        if raw:
+            try:
+                values[name] = time.fromisoformat(raw)
+            except ValueError as exc:
+                raise ConfigError(f"TIMELINE_{name.upper()} must be a time like 09:00, not {raw!r}") from exc
+    grace = get("TIMELINE_GRACE_HOURS", "")
+    if grace:
+        values["grace"] = timedelta(hours=_positive_float(grace, "TIMELINE_GRACE_HOURS"))
+    try:
+        return TimelineOffsets(**values)
+    except ValueError as exc:
+        raise ConfigError(f"TIMELINE_* settings: {exc}") from exc
 
 
 def _flag(raw: str) -> bool:

@@ -188,6 +188,9 @@ class BotSettings(Protocol):
     @property
     def app_id(self) -> str: ...
 
+    @property
+    def timeline(self) -> TimelineOffsets: ...
+
 
 @dataclass(frozen=True)
 class JobSpec:
@@ -283,6 +286,7 @@ class SchedulerService:
         cls, settings: BotSettings, database: Database, clock: Clock, outbox: Outbox, **options: Any
     ) -> SchedulerService:
         """The service as ``bot.config.Settings`` configures it (its zone, the bot's app id)."""
+        options.setdefault("offsets", settings.timeline)
         return cls(database, clock, outbox, zone=settings.zone, bot_app_id=settings.app_id, **options)
 
     # ---- lifecycle -------------------------------------------------------------------------------

@@ -35,6 +35,8 @@ def test_a_dotenv_file_is_read_and_real_environment_variables_win(tmp_path: Path
         ({"QUORUM_SCHOOL_SHARE": "2"}, "QUORUM_SCHOOL_SHARE must be a share between 0 and 1"),
         ({"QUORUM_SCHOOL_SHARE": "half"}, "QUORUM_SCHOOL_SHARE must be a share between 0 and 1"),
         ({"SUBMISSION_DEADLINE_DAYS": "3"}, "must be more than AGENDA_DUE_DAYS"),
+        ({"TIMELINE_MORNING_OF_TIME": "8am"}, "TIMELINE_MORNING_OF_TIME must be a time like 09:00"),
+        ({"TIMELINE_GRACE_HOURS": "0"}, "TIMELINE_GRACE_HOURS must be greater than zero"),
         ({"ROSTER_CACHE_SECONDS": "nan"}, "ROSTER_CACHE_SECONDS must be a finite number"),
     ],
 )
@@ -59,3 +61,16 @@ def test_the_quorum_rule_and_the_scheduler_switch_come_from_the_environment(tmp_
     assert settings.quorum_rule.schools_needed(10) == 6 and not settings.quorum_rule.chair_or_vice_required
     assert settings.scheduler_enabled is False
     assert Settings.from_env({}, env_file=tmp_path / "none.env").quorum_rule.schools_needed(9) == 5
+
+
+def test_the_timeline_offsets_come_from_the_environment(tmp_path: Path) -> None:
+    timeline = Settings.from_env(
+        {
+            "TIMELINE_REQUESTS_OPEN_DAYS": "15",
+            "TIMELINE_MORNING_OF_TIME": "07:30",
+            "TIMELINE_GRACE_HOURS": "2",
+        },
+        env_file=tmp_path / "none.env",
+    ).timeline
+    assert (timeline.requests_open_days, timeline.morning_of_time.isoformat()) == (15, "07:30:00")
+    assert timeline.grace.total_seconds() == 7200 and timeline.deadline_reminder_days == 3

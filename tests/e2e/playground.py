@@ -116,6 +116,16 @@ def _stop_group(proc: subprocess.Popen[bytes], timeout: float = 5.0) -> None:
         proc.wait(timeout)
 
 
+#: The e2e service's meeting timeline (the offsets are settings): a meeting reminder is due at any
+#: hour for a meeting today or tomorrow, so the RSVP test can run whenever CI does. Day-before
+#: reminders run 15:00–03:00, morning-of ones 03:00–15:00 (never 01:00–02:59 by the rules).
+E2E_TIMELINE = {
+    "TIMELINE_DAY_BEFORE_TIME": "15:00",
+    "TIMELINE_MORNING_OF_TIME": "03:00",
+    "TIMELINE_GRACE_HOURS": "12",
+}
+
+
 def bot_environment(database_url: str) -> dict[str, str]:
     """The environment without Bot Framework credentials (the Playground runs without auth)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MicrosoftApp")}
@@ -124,6 +134,7 @@ def bot_environment(database_url: str) -> dict[str, str]:
     # even when the editable install is stale.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     env["PYTHONUNBUFFERED"] = "1"
+    env.update(E2E_TIMELINE)
     return env
 
 
