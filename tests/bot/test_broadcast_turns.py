@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import icalendar
@@ -12,13 +12,12 @@ from aiohttp.test_utils import TestClient
 from bot.config import Settings
 from communities.clock import SystemClock
 from communities.db import Database
-from communities.directory import community_by_code, find_person, load_profile
-from communities.meeting_service import MeetingTimes, schedule
-from communities.meetings import MeetingOffsets, feed_tokens, london_wall_time
+from communities.directory import community_by_code
+from communities.meetings import feed_tokens
 from tests.bot.conftest import Post
 from tests.support.activities import CHANNEL_ID, channel_message, personal_message, user
 from tests.support.fake_connector import FakeConnector
-from tests.support.people import PRIYA as PRIYA_EMAIL
+from tests.support.meetings import add_meeting
 
 PRIYA = user(1, "Priya Shah")
 DANIEL = user(2, "Daniel Okafor")
@@ -36,31 +35,13 @@ def chat_of(sender: dict[str, Any]) -> str:
 async def add_meetings(settings: Settings) -> None:
     """Two spring meetings for CANT1 and one for THAN2 (which has no channel)."""
     database = Database(settings.database_url)
-    clock = SystemClock()
     try:
-        async with database.session() as session:
-            person = await find_person(session, aad_object_id=None, email=PRIYA_EMAIL)
-            assert person is not None
-            officer = await load_profile(session, person)
-            for code, start in (
-                ("CANT1", "2027-01-19 16:00"),
-                ("CANT1", "2027-03-16 16:00"),
-                ("THAN2", "2027-02-02 09:30"),
-            ):
-                community = await community_by_code(session, code)
-                assert community is not None
-                starts = london_wall_time(datetime.fromisoformat(start))
-                await schedule(
-                    session,
-                    clock,
-                    officer,
-                    community,
-                    MeetingTimes(starts, starts + timedelta(minutes=90)),
-                    location=None,
-                    online=True,
-                    offsets=MeetingOffsets(),
-                )
-            await session.commit()
+        for code, start in (
+            ("CANT1", "2027-01-19 16:00"),
+            ("CANT1", "2027-03-16 16:00"),
+            ("THAN2", "2027-02-02 09:30"),
+        ):
+            await add_meeting(database, SystemClock(), code, start)
     finally:
         await database.dispose()
 

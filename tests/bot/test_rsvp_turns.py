@@ -8,7 +8,7 @@ at the fake Bot Connector. The last tests call the bot-side functions on a datab
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -33,7 +33,7 @@ from communities.clock import FixedClock
 from communities.db import Database
 from communities.directory import PersonProfile, community_by_code
 from communities.meeting_service import MeetingTimes, schedule
-from communities.meetings import MeetingOffsets, london_wall_time
+from communities.meetings import MeetingOffsets
 from communities.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus
 from communities.rsvp import Rsvp, RsvpAnswer
 from communities.teams_links import ChannelLink
@@ -42,6 +42,7 @@ from tests.bot.conftest import Post
 from tests.communities.test_channel_linking import channel, link
 from tests.support.activities import CHANNEL_ID, channel_message, user
 from tests.support.fake_connector import FakeConnector, PostedActivity
+from tests.support.meetings import add_meeting
 from tests.support.people import DANIEL as DANIEL_EMAIL
 from tests.support.people import GRACE as GRACE_EMAIL
 from tests.support.people import HANNAH as HANNAH_EMAIL
@@ -222,24 +223,7 @@ CHANNEL_REF = {
 
 
 async def tomorrow(db: Database, clock: FixedClock) -> int:
-    starts = london_wall_time(datetime(2026, 11, 24, 16, 0))
-    officer = await profile_of(db, PRIYA_EMAIL)
-    async with db.session() as session:
-        community = await community_by_code(session, "CANT1")
-        assert community is not None
-        meeting = await schedule(
-            session,
-            clock,
-            officer,
-            community,
-            MeetingTimes(starts, starts + timedelta(minutes=90)),
-            location=None,
-            online=True,
-            offsets=MeetingOffsets(),
-        )
-        await session.commit()
-        assert meeting.id is not None
-        return meeting.id
+    return await add_meeting(db, clock, "CANT1", "2026-11-24 16:00")
 
 
 async def answer(

@@ -15,11 +15,12 @@ from communities.broadcasts import BroadcastRefused, Delivery, Selection
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.directory import community_by_code
-from communities.meeting_service import MeetingTimes, move, schedule
+from communities.meeting_service import MeetingTimes, move
 from communities.meetings import Meeting, MeetingOffsets, london_wall_time
 from communities.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus
 from communities.teams_links import TeamInstallation
 from tests.communities.test_channel_linking import channel, link
+from tests.support.meetings import add_meeting
 from tests.support.people import DANIEL, PRIYA, TOM, profile_of
 
 
@@ -31,24 +32,7 @@ SPRING = Selection(date(2027, 1, 1), date(2027, 3, 31))
 
 
 async def meeting(db: Database, clock: FixedClock, code: str, start: str) -> int:
-    officer = await profile_of(db, PRIYA)
-    starts = london_wall_time(datetime.fromisoformat(start))
-    async with db.session() as session:
-        community = await community_by_code(session, code)
-        assert community is not None
-        made = await schedule(
-            session,
-            clock,
-            officer,
-            community,
-            MeetingTimes(starts, starts + timedelta(minutes=90)),
-            location=None,
-            online=True,
-            offsets=MeetingOffsets(),
-        )
-        await session.commit()
-        assert made.id is not None
-        return made.id
+    return await add_meeting(db, clock, code, start)
 
 
 @pytest.fixture

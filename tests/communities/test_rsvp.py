@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
 from fractions import Fraction
 
 import pytest
@@ -13,36 +12,21 @@ from sqlmodel import col, select
 from communities import rsvp
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.directory import PersonProfile, community_by_code, find_person, load_profile
-from communities.meeting_service import MeetingTimes, cancel, schedule
-from communities.meetings import MeetingOffsets, london_wall_time
+from communities.directory import PersonProfile, find_person, load_profile
+from communities.meeting_service import cancel
 from communities.roles import Role
 from communities.roster import Area, Community, Membership, Person, School
 from communities.rsvp import QuorumRule, Rsvp, RsvpAnswer, RsvpRefused, RsvpTally
+from tests.support.meetings import add_meeting
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of
 
 ATTENDING, APOLOGIES, COLLEAGUE = RsvpAnswer.ATTENDING, RsvpAnswer.APOLOGIES, RsvpAnswer.COLLEAGUE
 
 
-async def add_meeting(db: Database, clock: FixedClock, code: str, start: str = "2026-11-24 16:00") -> int:
-    officer = await profile_of(db, PRIYA)
-    starts = london_wall_time(datetime.fromisoformat(start))
-    async with db.session() as session:
-        community = await community_by_code(session, code)
-        assert community is not None
-        meeting = await schedule(
-            session,
-            clock,
-            officer,
-            community,
-            MeetingTimes(starts, starts + timedelta(minutes=90)),
-            location=None,
-            online=True,
-            offsets=MeetingOffsets(),
-        )
-        await session.commit()
-        assert meeting.id is not None
-        return meeting.id
+async def tomorrows_meeting(
+    db: Database, clock: FixedClock, code: str, start: str = "2026-11-24 16:00"
+) -> int:
+    return await add_meeting(db, clock, code, start)
 
 
 async def say(
@@ -66,7 +50,7 @@ async def rows(db: Database, meeting_id: int) -> list[Rsvp]:
 @pytest.fixture
 async def cant1(demo_db: Database, clock: FixedClock) -> int:
     """A CANT1 meeting tomorrow. CANT1 has four schools: two of them (Westgate, St Dunstan's) have people."""
-    return await add_meeting(demo_db, clock, "CANT1")
+    return await tomorrows_meeting(demo_db, clock, "CANT1")
 
 
 # ---- answering -------------------------------------------------------------------------------
@@ -134,7 +118,7 @@ async def test_a_cancelled_or_past_meeting_takes_no_answers(
     with pytest.raises(RsvpRefused, match="cannot find that meeting"):
         await say(demo_db, clock, 999_999, hannah, ATTENDING)
 
-    later = await add_meeting(demo_db, clock, "CANT1", "2026-12-01 16:00")
+    later = await tomorrows_meeting(demo_db, clock, "CANT1", "2026-12-01 16:00")
     async with demo_db.session() as session:
         await cancel(session, clock, await profile_of(demo_db, PRIYA), later, "Snow")
         await session.commit()
@@ -257,7 +241,7 @@ async def nine_schools(db: Database, clock: FixedClock) -> tuple[int, list[Perso
             assert person is not None
             profiles.append(await load_profile(session, person))
     assert len(profiles) == 20
-    return await add_meeting(db, clock, "BIG9"), profiles
+    return await tomorrows_meeting(db, clock, "BIG9"), profiles
 
 
 async def test_twenty_people_answering_at_once_are_all_counted(demo_db: Database, clock: FixedClock) -> None:
