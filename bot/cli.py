@@ -293,6 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if not args.verbose:
         logging.getLogger("alembic").setLevel(logging.WARNING)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # start/stop chatter on every import
     # These log statements with their parameters (sqlalchemy.engine at INFO, the drivers at DEBUG),
     # and parameters can be pupil detail: only their warnings are wanted.
     for name in ("aiosqlite", "sqlalchemy.engine", "psycopg"):
