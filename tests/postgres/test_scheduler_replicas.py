@@ -1,7 +1,7 @@
 """Two scheduler processes on one real PostgreSQL database: each step fires once, only the leader
 runs jobs, and when the leader is killed the other takes over.
 
-The processes are real (``python -m scheduler.service_runner``, real clocks and timers). Two
+The processes are real (``python -m bot.scheduler_runner``, real clocks and timers). Two
 meetings have their submission deadline (the cut-off step) a few seconds ahead; their "requests
 open" posts are due at once, since they were just added. The leader runs the first three steps;
 then it is killed (SIGKILL: no clean-up, its lock goes with its connection), the standby takes
@@ -57,7 +57,7 @@ class Runner:
         }
         with open(self.out, "wb") as out, open(self.err, "wb") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "scheduler.service_runner", "--lock-retry", "0.3", "--sweep", "600"],
+                [sys.executable, "-m", "bot.scheduler_runner", "--lock-retry", "0.3", "--sweep", "600"],
                 cwd=directory,  # no .env there
                 env={**env, "PYTHONPATH": str(ROOT)},
                 stdout=out,

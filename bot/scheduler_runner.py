@@ -1,4 +1,4 @@
-"""``python -m scheduler.service_runner``: the scheduler as a process of its own.
+"""``python -m bot.scheduler_runner``: the scheduler as a process of its own.
 
 It reads the bot's settings (``DATABASE_URL``, ``TIMEZONE``, ``MicrosoftAppId``...) and runs a
 :class:`~scheduler.service.SchedulerService` until SIGTERM or Ctrl-C. On PostgreSQL several may
@@ -21,12 +21,12 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.config import ConfigError, Settings
 from communities.clock import SystemClock
 from communities.db import Database
 from communities.outbox import Outbox
+from scheduler.service import DEFAULT_LOCK_RETRY, DEFAULT_SWEEP, SchedulerService
 
-from .service import DEFAULT_LOCK_RETRY, DEFAULT_SWEEP, SchedulerService
+from .config import ConfigError, Settings
 
 
 def _say(line: str) -> None:
@@ -67,7 +67,7 @@ async def run(settings: Settings, lock_retry: float, sweep: float) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m scheduler.service_runner", description="Run the meeting timeline's scheduler."
+        prog="python -m bot.scheduler_runner", description="Run the meeting timeline's scheduler."
     )
     parser.add_argument(
         "--lock-retry",
