@@ -56,7 +56,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +66,11 @@ if str(ROOT) not in sys.path:  # tests.support.fake_connector
     sys.path.insert(0, str(ROOT))
 
 from tests.support.fake_connector import FakeConnector, Fault  # noqa: E402
+from tests.support.linked_channels import MEETING_DAY, Channel, seed_linked_communities  # noqa: E402
 
 #: Teams' per-app rate (MicrosoftDocs msteams-docs bots/how-to/rate-limit.md).
 APP_RATE = 50.0
 TARGET = 0.97
-TENANT = "00000000-0000-4000-8000-00000000beef"
-BOT_ID = "28:00000000-0000-4000-8000-0000000000b0"
 #: The faults injected, besides 429: statuses the sender retries.
 SERVER_ERRORS = (500, 502, 503, 504)
 START_TIMEOUT = 60.0
@@ -222,104 +221,6 @@ async def start_connector(args: argparse.Namespace, workdir: Path) -> ConnectorP
 
 # ---- the database -------------------------------------------------------------------------------
 
-#: The meetings' London dates (a Thursday), and the broadcast's selection around them.
-MEETING_DAY = date(2027, 1, 14)
-
-
-@dataclass(frozen=True)
-class Channel:
-    community_code: str
-    community_name: str
-    channel_id: str
-
-
-async def seed(database: Any, clock: Any, service_url: str, count: int) -> list[Channel]:
-    """``count`` communities, each with one meeting and a channel linked in an installed team.
-
-    The channel references look like those ``link CODE`` stores (``bot/teams_context.reference_to``).
-    """
-    from communities.meetings import Meeting, MeetingOffsets, derived_dates, london_wall_time
-    from communities.roster import Area, Community, Person
-    from communities.teams_links import ChannelLink, TeamInstallation
-
-    now = clock.now()
-    channels: list[Channel] = []
-    async with database.session() as session:
-        area = Area(name="Bench Kent")
-        officer = Person(email="bench.officer@kent-demo.example.org", display_name="Bench Officer")
-        session.add_all([area, officer])
-        await session.flush()
-        assert area.id is not None and officer.id is not None
-        communities = [
-            Community(code=f"BN{i:04d}", name=f"Bench Community {i}", area_id=area.id, district="Bench")
-            for i in range(1, count + 1)
-        ]
-        session.add_all(communities)
-        await session.flush()
-        starts = london_wall_time(datetime(MEETING_DAY.year, MEETING_DAY.month, MEETING_DAY.day, 16, 0))
-        deadline, agenda = derived_dates(starts, MeetingOffsets())
-        for i, community in enumerate(communities, start=1):
-            assert community.id is not None
-            team_id = f"19:bench-team-{i:04d}@thread.tacv2"
-            channel_id = f"19:bench-channel-{i:04d}@thread.tacv2"
-            general = _reference(service_url, team_id)
-            session.add(
-                TeamInstallation(
-                    team_id=team_id,
-                    name=f"Bench Team {i}",
-                    tenant_id=TENANT,
-                    service_url=service_url,
-                    general_reference=general,
-                    installed=True,
-                    installed_at=now,
-                )
-            )
-            session.add(
-                ChannelLink(
-                    community_id=community.id,
-                    team_id=team_id,
-                    channel_id=channel_id,
-                    channel_name="Community channel",
-                    service_url=service_url,
-                    tenant_id=TENANT,
-                    reference=_reference(service_url, channel_id),
-                    linked_by_person_id=officer.id,
-                    linked_at=now,
-                )
-            )
-            session.add(
-                Meeting(
-                    community_id=community.id,
-                    starts_at=starts,
-                    ends_at=starts + timedelta(minutes=90),
-                    location=f"Bench School {i}",
-                    online=True,
-                    join_url=f"https://teams.microsoft.com/l/meetup-join/bench-{i}",
-                    submission_deadline=deadline,
-                    agenda_publish_by=agenda,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-            channels.append(Channel(community.code, community.name, channel_id))
-        await session.commit()
-    return channels
-
-
-def _reference(service_url: str, conversation_id: str) -> dict[str, Any]:
-    return {
-        "serviceUrl": service_url,
-        "channelId": "msteams",
-        "bot": {"id": BOT_ID, "name": "CoS Bot"},
-        "conversation": {
-            "id": conversation_id,
-            "isGroup": True,
-            "conversationType": "channel",
-            "tenantId": TENANT,
-        },
-    }
-
-
 # ---- the broadcast ------------------------------------------------------------------------------
 
 
@@ -357,7 +258,7 @@ async def broadcast(args: argparse.Namespace, url: str, service_url: str) -> Run
     clock = SystemClock()
     database = Database(url)
     try:
-        channels = await seed(database, clock, service_url, args.channels)
+        channels = await seed_linked_communities(database, service_url, args.channels)
         run = Run(channels)
         selection = broadcasts.Selection(first=MEETING_DAY - timedelta(days=7), last=MEETING_DAY)
         # As bot/app.py builds it; the rate is the configurable one (OUTBOX_RATE_PER_SECOND).
@@ -505,11 +406,11 @@ def observe(channels: list[Channel], summary: dict[str, Any]) -> Observed:
     for channel in channels:
         got = cards.get(channel.channel_id, [])
         if not got:
-            lost.append(channel.community_code)
+            lost.append(channel.code)
         elif len(got) > 1:
-            duplicated[channel.community_code] = len(got)
-        if any(text != f"Meeting dates for {channel.community_name}" for text in got):
-            misplaced.append(channel.community_code)
+            duplicated[channel.code] = len(got)
+        if any(text != f"Meeting dates for {channel.name}" for text in got):
+            misplaced.append(channel.code)
     known = {channel.channel_id for channel in channels}
     misplaced += [f"unknown channel {c}" for c in cards if c not in known]
     requests = summary["requests"]

@@ -26,9 +26,8 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import func
@@ -42,16 +41,11 @@ from communities import broadcasts
 from communities.broadcasts import Delivery, DeliveryReport
 from communities.clock import SystemClock
 from communities.db import Database
-from communities.meetings import Meeting, MeetingOffsets, derived_dates, london_wall_time
 from communities.outbox import Outbox, OutboxMessage, OutboxStatus
-from communities.roster import Area, Community, Person
-from communities.teams_links import ChannelLink, TeamInstallation
 from tests.bot.test_cli_serve import COSBOT, free_port, unauthenticated_env
 from tests.support.fake_connector import FakeConnector, Fault
+from tests.support.linked_channels import MEETING_DAY, Channel, seed_linked_communities
 
-TENANT = "kent-tenant"
-BOT = {"id": "28:cosbot", "name": "CoS Bot"}
-MEETING_DAY = date(2027, 1, 14)
 SELECTION = broadcasts.Selection(first=MEETING_DAY - timedelta(days=7), last=MEETING_DAY)
 FAULT_RATE = 0.1
 #: The faults: Teams' throttling (with the Retry-After it sends) and its transient server errors.
@@ -67,91 +61,6 @@ FAULTS = (
 #: the default. A kill can duplicate at most these.
 MAX_IN_FLIGHT: int = inspect.signature(OutboxSender).parameters["max_in_flight"].default
 LEASE_SECONDS: float = inspect.signature(OutboxSender).parameters["lease_seconds"].default
-
-
-@dataclass(frozen=True)
-class Channel:
-    code: str
-    name: str
-    channel_id: str
-
-
-# ---- the data: communities with a meeting each and a channel linked in an installed team ---------
-
-
-def channel_reference(service_url: str, conversation_id: str) -> dict[str, Any]:
-    """What ``link CODE`` stores for a channel (``bot.teams_context.reference_to``)."""
-    return {
-        "serviceUrl": service_url,
-        "channelId": "msteams",
-        "bot": BOT,
-        "conversation": {
-            "id": conversation_id,
-            "isGroup": True,
-            "conversationType": "channel",
-            "tenantId": TENANT,
-        },
-    }
-
-
-async def seed(database: Database, service_url: str, count: int) -> list[Channel]:
-    now = datetime.now(UTC)
-    starts = london_wall_time(datetime(MEETING_DAY.year, MEETING_DAY.month, MEETING_DAY.day, 16, 0))
-    deadline, agenda = derived_dates(starts, MeetingOffsets())
-    channels: list[Channel] = []
-    async with database.session() as session:
-        area = Area(name="East Kent")
-        officer = Person(email="officer@kent.example.org", display_name="Olu Officer")
-        session.add_all([area, officer])
-        await session.flush()
-        assert area.id is not None and officer.id is not None
-        communities = [
-            Community(code=f"CR{i:03d}", name=f"Crash Community {i}", area_id=area.id, district="Dover")
-            for i in range(1, count + 1)
-        ]
-        session.add_all(communities)
-        await session.flush()
-        for i, community in enumerate(communities, start=1):
-            assert community.id is not None
-            team_id, channel_id = f"19:team-{i:03d}@thread.tacv2", f"19:channel-{i:03d}@thread.tacv2"
-            session.add(
-                TeamInstallation(
-                    team_id=team_id,
-                    tenant_id=TENANT,
-                    service_url=service_url,
-                    general_reference=channel_reference(service_url, team_id),
-                    installed=True,
-                    installed_at=now,
-                )
-            )
-            session.add(
-                ChannelLink(
-                    community_id=community.id,
-                    team_id=team_id,
-                    channel_id=channel_id,
-                    channel_name="Community channel",
-                    service_url=service_url,
-                    tenant_id=TENANT,
-                    reference=channel_reference(service_url, channel_id),
-                    linked_by_person_id=officer.id,
-                    linked_at=now,
-                )
-            )
-            session.add(
-                Meeting(
-                    community_id=community.id,
-                    starts_at=starts,
-                    ends_at=starts + timedelta(minutes=90),
-                    location=f"Crash School {i}",
-                    submission_deadline=deadline,
-                    agenda_publish_by=agenda,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-            channels.append(Channel(community.code, community.name, channel_id))
-        await session.commit()
-    return channels
 
 
 def inject_faults(fake: FakeConnector, channels: list[Channel], seed: int) -> int:
@@ -255,7 +164,7 @@ async def migrated(tmp_path: Path) -> AsyncIterator[Database]:
 async def test_a_broadcast_with_faults_gives_every_channel_exactly_one_card(
     migrated: Database, fake: FakeConnector, connector: BotConnector
 ) -> None:
-    channels = await seed(migrated, fake.url, 100)
+    channels = await seed_linked_communities(migrated, fake.url, 100, label="Crash")
     injected = inject_faults(fake, channels, seed=7)
     clock = SystemClock()
     # As bot/app.py builds it (its Settings defaults), on the real clock: backoffs are real seconds.
@@ -342,7 +251,7 @@ async def leased_rows(database: Database) -> int:
 async def test_a_broadcast_killed_mid_way_resumes_without_losing_or_doubling_cards(
     tmp_path: Path, migrated: Database, fake: FakeConnector
 ) -> None:
-    channels = await seed(migrated, fake.url, CRASH_CHANNELS)
+    channels = await seed_linked_communities(migrated, fake.url, CRASH_CHANNELS, label="Crash")
     injected = inject_faults(fake, channels, seed=11)
     # Queued before the service starts: it finds the rows on its first poll.
     broadcast_id = await queue_broadcast(migrated, Outbox(SystemClock()), channels)
