@@ -71,9 +71,7 @@ async def show_agenda(services: Services, ctx: TurnContext, profile: PersonProfi
                 )
             ).first()
             if meeting is None or meeting.id is None:
-                await ctx.send_activity(
-                    f"{community.code} has no meeting coming up, so there is no agenda yet."
-                )
+                notes.append(f"{community.code} has no meeting coming up, so there is no agenda yet.")
                 continue
             try:
                 views.append(await agendas.open_for_review(session, services.clock, profile, meeting.id))

@@ -172,11 +172,10 @@ async def _send_broadcast(
             )
             await session.commit()
             queued = report.count(broadcasts.Delivery.PENDING)
-            await ctx.send_activity(
-                f"Sending the dates to {queued} channel(s). The report below updates as the cards arrive."
-            )
+            reply = f"Sending the dates to {queued} channel(s). The report below updates as the cards arrive."
         else:
-            await ctx.send_activity("That broadcast was already sent; its report is above.")
+            reply = "That broadcast was already sent; its report is above."
+    await ctx.send_activity(reply)
     services.outbox.wake()
 
 

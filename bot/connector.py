@@ -18,6 +18,8 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
+from communities.db import refuse_while_holding_session
+
 log = logging.getLogger(__name__)
 
 #: Statuses Teams asks bots to retry with backoff (rate-limit.md), plus 503.
@@ -100,6 +102,7 @@ class BotConnector:
     async def _call(
         self, method: str, service_url: str, path: str, body: dict[str, Any] | None
     ) -> dict[str, Any]:
+        refuse_while_holding_session(f"a Bot Connector call ({method})")
         url = URL(service_url.rstrip("/") + path, encoded=True)
         headers = {"Content-Type": "application/json; charset=utf-8"}
         token = await self._tokens.token()

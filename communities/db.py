@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,6 +18,44 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/cosbot.db"
+
+#: With this set to 1 (the tests set it), misusing a session raises instead of logging an error.
+STRICT_SESSIONS_ENV = "COSBOT_STRICT_SESSIONS"
+
+log = logging.getLogger(__name__)
+
+# The sessions open in this context, each with the task that opened it.
+_open_sessions: ContextVar[tuple[tuple[asyncio.Task[Any] | None, AsyncSession], ...]] = ContextVar(
+    "cosbot_open_sessions", default=()
+)
+
+
+class SessionMisuse(RuntimeError):
+    """A session was opened while another held a connection, or a slow call made while one did."""
+
+
+def holding_session() -> bool:
+    """True if the running task has a session in a transaction, and so holds a pooled connection."""
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # no event loop in this thread
+        return False
+    return any(opener is task and session.in_transaction() for opener, session in _open_sessions.get())
+
+
+def refuse_while_holding_session(what: str) -> None:
+    """Call before anything slow (a message to Teams, a Graph call): it must not hold a connection.
+
+    On SQLite the pool has one connection, so every other turn would wait for that call.
+    """
+    if holding_session():
+        _misuse(f"{what} while this task holds a database session")
+
+
+def _misuse(problem: str) -> None:
+    if os.environ.get(STRICT_SESSIONS_ENV) == "1":
+        raise SessionMisuse(problem)
+    log.error("%s (a programming error: close the session first)", problem)
 
 
 def normalise_url(url: str) -> str:
@@ -51,8 +93,15 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session. Never open one while another holds a connection: SQLite's pool has one to give."""
+        if holding_session():
+            _misuse("a database session was opened while another held a connection")
         async with self.sessions() as session:
-            yield session
+            marker = _open_sessions.set((*_open_sessions.get(), (asyncio.current_task(), session)))
+            try:
+                yield session
+            finally:
+                _open_sessions.reset(marker)
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

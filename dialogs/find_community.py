@@ -65,10 +65,10 @@ class FindCommunityDialog(ComponentDialog):  # type: ignore[misc]
         code = result.value if hasattr(result, "value") else str(result)
         async with self._db.session() as session:
             community = await community_by_code(session, code)
-            if community is None:
-                await step.context.send_activity("That community is no longer in the roster.")
-                return await step.end_dialog()
-            overview = await community_overview(session, community)
+            overview = await community_overview(session, community) if community else None
+        if overview is None:
+            await step.context.send_activity("That community is no longer in the roster.")
+            return await step.end_dialog()
         await step.context.send_activity(
             MessageFactory.attachment(CardFactory.adaptive_card(community_card(overview)))
         )

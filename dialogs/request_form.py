@@ -30,6 +30,7 @@ from botbuilder.dialogs import (
     WaterfallDialog,
     WaterfallStepContext,
 )
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.elements import Card
 from cards.request_cards import (
@@ -168,8 +169,7 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
             async with self._db.session() as session:
                 draft = await latest_draft(session, profile)
             if draft is None or draft.id is None:
-                await _say(step.context, NO_DRAFT)
-                return await step.end_dialog()
+                return await self._refuse(step, NO_DRAFT)
             return await self._resume(step, profile, draft.id)
         return await self._new(step, profile, ask_about_draft=True)
 
@@ -181,8 +181,7 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
             return await self._new(step, profile, ask_about_draft=False)
         request_id = _as_id(card.get("request_id"))
         if request_id is None:
-            await _say(step.context, "That card is out of date. Write `help` to see the menu.")
-            return await step.end_dialog()
+            return await self._refuse(step, "That card is out of date. Write `help` to see the menu.")
         chosen = card.get("section") == "start" and command == "continue"
         intro = "" if chosen else "That card is from a form that is no longer open, so I have not used it. "
         return await self._resume(step, profile, request_id, intro)
@@ -192,8 +191,9 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
     ) -> DialogTurnResult:
         schools = staff_schools(profile)
         if not schools:
-            await _say(step.context, "Only a school leader or SENCO of a school can raise its requests.")
-            return await step.end_dialog()
+            return await self._refuse(
+                step, "Only a school leader or SENCO of a school can raise its requests."
+            )
         if ask_about_draft:
             async with self._db.session() as session:
                 draft = await latest_draft(session, profile)
@@ -208,14 +208,16 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
     async def _start(
         self, step: WaterfallStepContext, profile: PersonProfile, school_id: int
     ) -> DialogTurnResult:
+        refusal = ""
         async with self._db.session() as session:
             try:
                 request = await start_draft(session, self._clock, profile, school_id)
-            except RequestRefused as refusal:
-                await _say(step.context, f"Sorry: {refusal}")
-                return await step.end_dialog()
-            where = await where_from(session, request)
-            await session.commit()
+                where = await where_from(session, request)
+                await session.commit()
+            except RequestRefused as refused:
+                refusal = str(refused)
+        if refusal:
+            return await self._refuse(step, f"Sorry: {refusal}")
         assert request.id is not None
         log.info("request %s: draft started", request.ref)
         step.context.turn_state[_CHECKED] = request
@@ -231,12 +233,10 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
         self, step: WaterfallStepContext, profile: PersonProfile, request_id: int, intro: str = ""
     ) -> DialogTurnResult:
         async with self._db.session() as session:
-            try:
-                request = await editable_request(session, self._clock, profile, request_id)
-            except NotEditable as reason:
-                await _say(step.context, f"{intro}Sorry: {reason}")
-                return await step.end_dialog()
-            where = await where_from(session, request)
+            request = await _editable(session, self._clock, profile, request_id)
+            where = await where_from(session, request) if isinstance(request, Request) else None
+        if isinstance(request, NotEditable) or where is None:
+            return await self._refuse(step, f"{intro}Sorry: {request}")
         step.context.turn_state[_CHECKED] = request
         target = answers.first_incomplete(request.details)
         where_to = (
@@ -306,45 +306,47 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
         if profile is None or request_id is None:
             return await step.end_dialog()
         options = _options(step)
+        request = await self._request(step, request_id)
+        if request is None:
+            return await step.end_dialog()
+        read = answers.read_section(section, submitted, request.details)
+        shown = {**request.details, **read.values}
+        if read.problems:
+            await _send_card(step.context, _section_card(section, request, shown, problems=read.problems))
+            return await step.replace_dialog(section.name, _carry(options, request_id, quiet=True))
+        found: dict[str, list[Finding]] = {}
+        if any(read.values.get(name) for name in answers.FREE_TEXT):
+            async with self._db.session() as session:
+                staff = await staff_names(session, request.community_id)
+            found = answers.identifying(
+                read.values, allowed_names=[profile.display_name, *staff], today=self._clock.now().date()
+            )
+        keep = submitted.get("keep_wording") is True
+        if found and not keep:
+            warning = " ".join(f"{FIELD_LABELS[name]}: {warning_for(f)}" for name, f in found.items())
+            await _send_card(step.context, _section_card(section, request, shown, warning=warning))
+            return await step.replace_dialog(section.name, _carry(options, request_id, quiet=True))
+        # None clears an answer that no longer applies; one never given needs no key.
+        values = {k: v for k, v in read.values.items() if v is not None or k in request.details}
+        if any(name in section.fields for name in answers.FREE_TEXT):
+            values[ACKNOWLEDGED] = answers.acknowledgements(
+                request.details,
+                read.values,
+                found,
+                person_id=profile.person_id,
+                at=self._clock.now().isoformat(),
+            )
+        refusal = ""
         async with self._db.session() as session:
-            try:
-                request = await editable_request(session, self._clock, profile, request_id)
-            except NotEditable as reason:
-                await _say(step.context, f"Sorry: {reason}")
-                return await step.end_dialog()
-            read = answers.read_section(section, submitted, request.details)
-            shown = {**request.details, **read.values}
-            if read.problems:
-                await _send_card(step.context, _section_card(section, request, shown, problems=read.problems))
-                return await step.replace_dialog(section.name, _carry(options, request_id, quiet=True))
-            found: dict[str, list[Finding]] = {}
-            if any(read.values.get(name) for name in answers.FREE_TEXT):
-                found = answers.identifying(
-                    read.values,
-                    allowed_names=[profile.display_name, *await staff_names(session, request.community_id)],
-                    today=self._clock.now().date(),
-                )
-            keep = submitted.get("keep_wording") is True
-            if found and not keep:
-                warning = " ".join(f"{FIELD_LABELS[name]}: {warning_for(f)}" for name, f in found.items())
-                await _send_card(step.context, _section_card(section, request, shown, warning=warning))
-                return await step.replace_dialog(section.name, _carry(options, request_id, quiet=True))
-            # None clears an answer that no longer applies; one never given needs no key.
-            values = {k: v for k, v in read.values.items() if v is not None or k in request.details}
-            if any(name in section.fields for name in answers.FREE_TEXT):
-                values[ACKNOWLEDGED] = answers.acknowledgements(
-                    request.details,
-                    read.values,
-                    found,
-                    person_id=profile.person_id,
-                    at=self._clock.now().isoformat(),
-                )
             try:
                 request = await save_answers(session, self._clock, profile, request_id, values)
                 await session.commit()
-            except (RequestRefused, IllegalTransition) as refusal:
-                _note(step.context, f"Sorry, I couldn't save that: {refusal}")
-                return await self._again(step, section.name, request_id)
+            except (RequestRefused, IllegalTransition) as refused:
+                refusal = str(refused)
+        if refusal:
+            return await self._again(
+                step, section.name, request_id, f"Sorry, I couldn't save that: {refusal}"
+            )
         log.info("request %s: %s saved%s", request.ref, section.name, " (wording kept)" if found else "")
         step.context.turn_state[_CHECKED] = request
         if options.get("review"):
@@ -389,32 +391,32 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
         profile = await self._profile(step)
         if profile is None or request_id is None:
             return await step.end_dialog()
+        request = await self._request(step, request_id)
+        if request is None:
+            return await step.end_dialog()
+        missing = answers.first_incomplete(request.details)
+        if missing != REVIEW:
+            _note(step.context, f"Not submitted yet: some answers are missing in “{BY_NAME[missing].title}”.")
+            return await step.replace_dialog(missing, {"request_id": request_id, "review": True})
+        refusal = ""
         async with self._db.session() as session:
-            try:
-                request = await editable_request(session, self._clock, profile, request_id)
-            except NotEditable as reason:
-                await _say(step.context, f"Sorry: {reason}")
-                return await step.end_dialog()
-            missing = answers.first_incomplete(request.details)
-            if missing != REVIEW:
-                _note(
-                    step.context,
-                    f"Not submitted yet: some answers are missing in “{BY_NAME[missing].title}”.",
-                )
-                return await step.replace_dialog(missing, {"request_id": request_id, "review": True})
-            ref = request.ref
             try:
                 notices = await submit(
                     session, self._clock, self._outbox, profile, request_id, max_open=self._max_open
                 )
-            except (RequestRefused, IllegalTransition) as refusal:
+                submitted = await session.get(Request, request_id)  # as submit left it: no second read
+                assert submitted is not None
+                request = submitted
+                told = await triagers_told(session, request, {n.person_id for n in notices})
+                where = await where_from(session, request)
+                await session.commit()
+            except (RequestRefused, IllegalTransition) as refused:
                 await session.rollback()
-                log.info("request %s: submit refused", ref)
-                _note(step.context, f"Request {ref} was not submitted. {refusal}")
-                return await step.replace_dialog(REVIEW, {"request_id": request_id})
-            told = await triagers_told(session, request, {n.person_id for n in notices})
-            where = await where_from(session, request)
-            await session.commit()
+                refusal = str(refused)
+        if refusal:
+            log.info("request %s: submit refused", request.ref)
+            _note(step.context, f"Request {request.ref} was not submitted. {refusal}")
+            return await step.replace_dialog(REVIEW, {"request_id": request_id})
         self._outbox.wake()
         log.info("request %s: submitted, %d told", request.ref, len(notices))
         status = RequestStatus(request.status)
@@ -454,8 +456,9 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
 
     async def _cancel(self, step: WaterfallStepContext, request_id: int | None) -> DialogTurnResult:
         if request_id is None:
-            await _say(step.context, "Cancelled: no request was started. Write `help` to see the menu.")
-            return await step.end_dialog()
+            return await self._refuse(
+                step, "Cancelled: no request was started. Write `help` to see the menu."
+            )
         async with self._db.session() as session:
             request = await session.get(Request, request_id)
         ref = request.ref if request else "your request"
@@ -549,11 +552,16 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
         if isinstance(checked, Request) and checked.id == request_id:
             return checked
         async with self._db.session() as session:
-            try:
-                return await editable_request(session, self._clock, profile, request_id)
-            except NotEditable as reason:
-                await _say(step.context, f"Sorry: {reason}")
-                return None
+            request = await _editable(session, self._clock, profile, request_id)
+        if isinstance(request, NotEditable):
+            await _say(step.context, f"Sorry: {request}")
+            return None
+        return request
+
+    async def _refuse(self, step: WaterfallStepContext, message: str) -> DialogTurnResult:
+        """Say why, and leave the form."""
+        await _say(step.context, message)
+        return await step.end_dialog()
 
     async def _profile(self, step: WaterfallStepContext) -> PersonProfile | None:
         profile = turn_profile(step.context)
@@ -593,6 +601,17 @@ def _read(context: TurnContext, name: str, request_id: int | None) -> _Input:
     if command is not None:
         return _Input("text", value)
     return _Input("answer", value)
+
+
+async def _editable(
+    session: AsyncSession, clock: Clock, profile: PersonProfile, request_id: int
+) -> Request | NotEditable:
+    """The request if the person may still edit it, else why not: the caller says so after the
+    session closes, since a reply must never hold the database connection."""
+    try:
+        return await editable_request(session, clock, profile, request_id)
+    except NotEditable as reason:
+        return reason
 
 
 def _options(step: WaterfallStepContext) -> dict[str, Any]:

@@ -12,7 +12,11 @@ from sqlmodel import SQLModel
 
 import communities.tables  # noqa: F401  (registers every table)
 from communities.clock import FixedClock
-from communities.db import Database
+from communities.db import STRICT_SESSIONS_ENV, Database
+
+# A session opened inside another, or a call to Teams made while one is open, fails the test (and the
+# services the end-to-end tests start inherit it).
+os.environ[STRICT_SESSIONS_ENV] = "1"
 
 
 @pytest.fixture

@@ -54,6 +54,7 @@ from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory
 
 from communities.calendar import LONDON, Attendee, CalendarEntry, CalendarError, EventSpec
+from communities.db import refuse_while_holding_session
 
 from .graph_settings import DEFAULT_AUTHORITY_HOST, DEFAULT_BASE_URL, GraphSettings
 
@@ -302,6 +303,7 @@ class GraphCalendar:
     async def _call(self, action: str, event_id: str | None, call: Callable[[], Awaitable[T]]) -> T:
         """Await a Graph call holding one of the mailbox's slots (through the SDK's retries, so a
         throttled mailbox gets no extra requests); failures become CalendarErrors."""
+        refuse_while_holding_session(f"a Graph call ({action})")
         try:
             async with self._slots:
                 return await call()
