@@ -36,31 +36,19 @@ answer each with ``Echo: <text>``.
 from __future__ import annotations
 
 import csv
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # tests.support.request_answers
+    sys.path.insert(0, str(ROOT))
+
+from tests.support.request_answers import ANSWERS  # noqa: E402
+
 STAFF_ROLES = frozenset({"school_leader", "senco"})
 
-# The answers of tests/bot/test_request_turns.py (they pass the identifying-details check).
-ANSWERS: dict[str, dict[str, Any]] = {
-    "type": {"request_type": "one_pupil"},
-    "pupil": {
-        "pupil_ref": "SD-0042",
-        "year_group": "3",
-        "sen_status": "ehcp",
-        "primary_need": "cognition_learning",
-    },
-    "needs": {
-        "needs_summary": "Reading age four years behind; avoids written work.",
-        "apdr_cycles": "3",
-        "graduated_response": "Precision teaching and a reading intervention three times a week.",
-        "what_worked": "Precision teaching helped with sight words.",
-    },
-    "support": {"hoped_outcome": "A reading plan the class team can run.", "support": "advice,training"},
-    "parents": {"parents_informed": "yes", "parental_agreement": "yes"},
-    "urgency": {"urgency": "standard"},
-}
 #: Step 10's wording alternates between these (changed answers, saved again).
 EDITED_NEEDS = (
     "Reading age four years behind; avoids written work and copying from the board.",

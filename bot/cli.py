@@ -7,9 +7,9 @@ import asyncio
 import ipaddress
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import cli_broadcast, cli_jobs
 from .config import ConfigError, Settings
@@ -82,7 +82,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
 def _import_roster(directory: Path, settings: Settings) -> None:
     from communities.clock import SystemClock
     from communities.db import Database
-    from communities.roster_import import RosterImportError, import_roster
+    from communities.roster_import import import_roster
 
     from .migrate import upgrade
     from .progress import ProgressBars
@@ -93,30 +93,24 @@ def _import_roster(directory: Path, settings: Settings) -> None:
         )
     upgrade(settings.database_url)
 
-    async def run() -> list[str]:
+    async def run() -> None:
         database = Database(settings.database_url)
         try:
             with ProgressBars() as bars:
                 summary = await import_roster(database, directory, SystemClock(), progress=bars.update)
-            return summary.lines() + await _refresh_attendees(database, settings)
+            for line in summary.lines() + await _refresh_attendees(database, settings):
+                print(line)
         finally:
             await database.dispose()
 
-    try:
-        lines = asyncio.run(run())
-    except RosterImportError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        raise CliError(f"nothing was imported: {len(error.problems)} problem(s) to fix first") from None
-    for line in lines:
-        print(line)
+    _run_import(run)
 
 
 def _import_meetings(path: Path, settings: Settings) -> None:
     """Import the meeting dates, then bring the calendar up to date for the meetings that changed."""
     from communities.clock import SystemClock
     from communities.db import Database
-    from communities.meetings_import import MeetingImportError, import_meetings
+    from communities.meetings_import import import_meetings
 
     from .migrate import upgrade
     from .progress import ProgressBars
@@ -142,9 +136,16 @@ def _import_meetings(path: Path, settings: Settings) -> None:
         finally:
             await database.dispose()
 
+    _run_import(run)
+
+
+def _run_import(run: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run an all-or-nothing import; if it found problems, each goes to stderr on a line of its own."""
+    from communities.csv_reading import CsvImportError
+
     try:
         asyncio.run(run())
-    except MeetingImportError as error:
+    except CsvImportError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         raise CliError(f"nothing was imported: {len(error.problems)} problem(s) to fix first") from None

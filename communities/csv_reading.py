@@ -52,6 +52,22 @@ class CsvProblem:
         return ": ".join([place, *([self.column] if self.column else []), self.reason])
 
 
+P = TypeVar("P", bound=CsvProblem)
+
+
+class CsvImportError(Exception, Generic[P]):
+    """The file(s) had problems, so nothing was imported. ``problems`` lists every one."""
+
+    #: Where the problems are, for the heading ("the roster files").
+    source = "the file"
+
+    def __init__(self, problems: Sequence[P]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        heading = f"{count} problem{'' if count == 1 else 's'} in {self.source}; nothing was imported"
+        super().__init__("\n".join([heading, *map(str, self.problems)]))
+
+
 @dataclass(frozen=True)
 class Row:
     """A non-blank row: its number as a spreadsheet shows it, and ``column -> trimmed value``."""

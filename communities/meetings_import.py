@@ -29,6 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from . import audit
 from .clock import Clock
+from .csv_reading import CsvImportError
 from .db import Database
 from .meetings import Meeting, MeetingOffsets, MeetingStatus, date_text, derived_dates, local
 from .meetings_csv import MeetingProblem, MeetingRow, RosterFacts, read_meetings
@@ -41,14 +42,10 @@ __all__ = ["MeetingImportError", "MeetingImportReport", "MeetingProblem", "Progr
 SOURCE = "kcc_import"
 
 
-class MeetingImportError(Exception):
+class MeetingImportError(CsvImportError[MeetingProblem]):
     """The file had problems, so nothing was imported."""
 
-    def __init__(self, problems: Sequence[MeetingProblem]) -> None:
-        self.problems = list(problems)
-        count = len(self.problems)
-        heading = f"{count} problem{'' if count == 1 else 's'} in the meetings file; nothing was imported"
-        super().__init__("\n".join([heading, *map(str, self.problems)]))
+    source = "the meetings file"
 
 
 @dataclass

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .csv_reading import EMAIL, Cells, CsvProblem, Row, counted, max_length, read_csv
+from .csv_reading import EMAIL, Cells, CsvImportError, CsvProblem, Row, counted, max_length, read_csv
 from .csv_reading import Progress as Progress  # re-exported: the imports take it from here
 from .roles import COMMUNITY_ROLES, SCHOOL_ROLES, Role
 from .roster import Area, Community, Membership, Person, School
@@ -58,14 +58,10 @@ class RosterProblem(CsvProblem):
     """One thing wrong with the files, told the way a spreadsheet user can find it."""
 
 
-class RosterImportError(Exception):
+class RosterImportError(CsvImportError[RosterProblem]):
     """The files had problems, so nothing was imported."""
 
-    def __init__(self, problems: Sequence[RosterProblem]) -> None:
-        self.problems = list(problems)
-        count = len(self.problems)
-        heading = f"{count} problem{'' if count == 1 else 's'} in the roster files; nothing was imported"
-        super().__init__("\n".join([heading, *map(str, self.problems)]))
+    source = "the roster files"
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from communities.request_service import save_answers, start_draft, submit
 from communities.requests import Request
 from communities.roster import School
 from tests.bot.conftest import Post
-from tests.communities.test_request_service import COMPLETE
 from tests.support.activities import personal_message, user
 from tests.support.fake_connector import FakeConnector
+from tests.support.requests import COMPLETE
 
 PRIYA, DANIEL, GRACE, HANNAH, TOM = (
     user(1, "Priya Shah"),

@@ -17,6 +17,7 @@ from communities.requests import Request
 from tests.bot.conftest import Post
 from tests.support.activities import personal_message, user
 from tests.support.fake_connector import FakeConnector, PostedActivity
+from tests.support.request_answers import ANSWERS
 
 DANIEL = user(2, "Daniel Okafor")  # chair of CANT1
 GRACE = user(3, "Grace Li")  # school leader at St Dunstan's (CANT1), vice chair of CANT1
@@ -25,24 +26,6 @@ TOM = user(5, "Tom Walsh")  # school leader at Ramsgate Cliffs (THAN2)
 PRIYA = user(1, "Priya Shah")  # officer
 
 PACE = 0.3
-ANSWERS: dict[str, dict[str, Any]] = {
-    "type": {"request_type": "one_pupil"},
-    "pupil": {
-        "pupil_ref": "SD-0042",
-        "year_group": "3",
-        "sen_status": "ehcp",
-        "primary_need": "cognition_learning",
-    },
-    "needs": {
-        "needs_summary": "Reading age four years behind; avoids written work.",
-        "apdr_cycles": "3",
-        "graduated_response": "Precision teaching and a reading intervention three times a week.",
-        "what_worked": "Precision teaching helped with sight words.",
-    },
-    "support": {"hoped_outcome": "A reading plan the class team can run.", "support": "advice,training"},
-    "parents": {"parents_informed": "yes", "parental_agreement": "yes"},
-    "urgency": {"urgency": "standard"},
-}
 
 
 def chat_of(sender: dict[str, Any]) -> str:

@@ -24,11 +24,11 @@ from communities.clock import FixedClock
 from communities.db import Database
 from communities.meetings import Meeting
 from communities.outbox import DeliveryKind, Outbox, OutboxMessage
-from communities.request_service import accept, save_answers, start_draft, submit
-from communities.roster import Community, School
+from communities.roster import Community
 from scheduler.jobs import summary_of
 from tests.communities.test_agendas import two_meetings
 from tests.support.people import DANIEL, GRACE, HANNAH, profile_of
+from tests.support.requests import raise_and_accept
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -233,19 +233,8 @@ RENDERERS: dict[str, Render] = {
 }
 
 
-async def raise_and_accept(
-    db: Database, clock: FixedClock, email: str, urn: str, answers: dict[str, Any]
-) -> str:
-    actor, chair = await profile_of(db, email), await profile_of(db, DANIEL)
-    async with db.session() as session:
-        school = (await session.exec(select(School).where(School.urn == urn))).one()
-        assert school.id is not None
-        request = await start_draft(session, clock, actor, school.id)
-        assert request.id is not None
-        await save_answers(session, clock, actor, request.id, answers)
-        await submit(session, clock, Outbox(clock), actor, request.id)
-        await accept(session, clock, Outbox(clock), chair, request.id)
-        await session.commit()
+async def accepted_ref(db: Database, clock: FixedClock, email: str, urn: str, answers: dict[str, Any]) -> str:
+    request = await raise_and_accept(db, clock, email, urn, answers)
     clock.advance(hours=1)
     return request.ref
 
@@ -253,8 +242,8 @@ async def raise_and_accept(
 @pytest.fixture
 async def world(demo_db: Database, clock: FixedClock) -> World:
     january, _ = await two_meetings(demo_db, clock)
-    standard = await raise_and_accept(demo_db, clock, HANNAH, "990101", GROUP)
-    urgent = await raise_and_accept(demo_db, clock, GRACE, "990102", PUPIL)
+    standard = await accepted_ref(demo_db, clock, HANNAH, "990101", GROUP)
+    urgent = await accepted_ref(demo_db, clock, GRACE, "990102", PUPIL)
     # Linking the community's channel: its own confirmation is scanned with the other link messages.
     world = World(demo_db, clock, january, [urgent, standard])
     await link(world, DANIEL, "CANT1", "19:cant1@thread.tacv2", "m1")

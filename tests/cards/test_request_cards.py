@@ -18,7 +18,7 @@ from cards.request_cards import (
     section_card,
 )
 from communities.requests import RequestType
-from tests.communities.test_request_service import COMPLETE
+from tests.support.requests import COMPLETE
 
 FULL: dict[str, Any] = {
     **COMPLETE,

@@ -36,27 +36,12 @@ from communities.directory import community_by_code
 from communities.meeting_service import MeetingTimes, cancel, move, schedule
 from communities.meetings import MeetingOffsets, london_wall_time
 from communities.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus
-from communities.request_service import accept, save_answers, start_draft, submit
 from communities.requests import Request
-from communities.roster import School
 from communities.teams_links import ChannelLink, PersonalChat
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of
+from tests.support.requests import COMPLETE, raise_and_accept
 
-ANSWERS: dict[str, Any] = {
-    "request_type": "one_pupil",
-    "pupil_ref": "WM-2026-07",
-    "year_group": "5",
-    "sen_status": "sen_support",
-    "primary_need": "semh",
-    "needs_summary": "Struggles to settle after break; dysregulation most afternoons.",
-    "graduated_response": "Two APDR cycles: a calm space and a key adult helped in the mornings.",
-    "hoped_outcome": "Settled afternoons and a plan the class team can keep up.",
-    "support": ["advice", "funding"],
-    "funding_pounds": 1500,
-    "parents_informed": True,
-    "parental_agreement": True,
-    "urgency": "standard",
-}
+ANSWERS = COMPLETE
 URGENT = {**ANSWERS, "urgency": "urgent", "urgency_reason": "At risk of a suspension this term."}
 CHANNEL = "19:cant1-community@thread.tacv2"
 
@@ -94,17 +79,9 @@ async def accepted(
     db: Database, clock: FixedClock, email: str, urn: str, answers: dict[str, Any] = ANSWERS
 ) -> int:
     """A request raised, submitted and accepted now; the clock then moves on an hour."""
-    actor, chair = await profile_of(db, email), await profile_of(db, DANIEL)
-    async with db.session() as session:
-        school = (await session.exec(select(School).where(School.urn == urn))).one()
-        assert school.id is not None
-        request = await start_draft(session, clock, actor, school.id)
-        assert request.id is not None
-        await save_answers(session, clock, actor, request.id, answers)
-        await submit(session, clock, Outbox(clock), actor, request.id)
-        await accept(session, clock, Outbox(clock), chair, request.id)
-        await session.commit()
+    request = await raise_and_accept(db, clock, email, urn, answers)
     clock.advance(hours=1)
+    assert request.id is not None
     return request.id
 
 

@@ -26,32 +26,9 @@ from communities.request_service import (
     withdraw,
 )
 from communities.requests import Request
-from communities.roster import School
 from communities.teams_links import PersonalChat
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of
-
-COMPLETE: dict[str, Any] = {
-    "request_type": "one_pupil",
-    "pupil_ref": "WM-2026-07",
-    "year_group": "5",
-    "sen_status": "sen_support",
-    "primary_need": "semh",
-    "needs_summary": "Struggles to settle after break; dysregulation most afternoons.",
-    "graduated_response": "Two APDR cycles: a calm space and a key adult helped in the mornings.",
-    "hoped_outcome": "Settled afternoons and a plan the class team can keep up.",
-    "support": ["advice", "funding"],
-    "funding_pounds": 1500,
-    "parents_informed": True,
-    "parental_agreement": True,
-    "urgency": "standard",
-}
-
-
-async def school_id(db: Database, urn: str) -> int:
-    async with db.session() as session:
-        school = (await session.exec(select(School).where(School.urn == urn))).one()
-    assert school.id is not None
-    return school.id
+from tests.support.requests import COMPLETE, school_id
 
 
 async def give_chats(db: Database, clock: FixedClock, *emails: str) -> None:

@@ -25,7 +25,6 @@ from typing import Any, TypeVar
 
 import pytest
 from playwright.sync_api import Locator
-from sqlmodel import select
 
 from bot import playground as pgconfig
 from bot.config import Settings
@@ -40,11 +39,8 @@ from communities.meetings import (
     london_wall_time,
     when_text,
 )
-from communities.outbox import Outbox
-from communities.request_service import accept, save_answers, start_draft, submit
-from communities.roster import School
 from scheduler.timeline import StepKind, timeline_for
-from tests.support.people import profile_of
+from tests.support.requests import raise_and_accept
 
 from .playground import CHANNEL, DEFAULT_TIMEOUT, E2E, E2E_TIMELINE, PlaygroundUI
 from .test_broadcast_e2e import facts_after, pick_date
@@ -129,20 +125,11 @@ def accept_a_request(e2e: E2E) -> AcceptedRequest:
     async def work() -> AcceptedRequest:
         database, clock = Database(url), SystemClock()
         try:
-            grace, daniel = await profile_of(database, GRACE), await profile_of(database, DANIEL)
+            request = await raise_and_accept(database, clock, GRACE, SCHOOL_URN, ANSWERS, chair=DANIEL)
             async with database.session() as session:
-                school = (await session.exec(select(School).where(School.urn == SCHOOL_URN))).one()
-                assert school.id is not None
-                request = await start_draft(session, clock, grace, school.id)
-                assert request.id is not None
-                await save_answers(session, clock, grace, request.id, ANSWERS)
-                await submit(session, clock, Outbox(clock), grace, request.id)
-                await accept(session, clock, Outbox(clock), daniel, request.id)
-                await session.commit()
-                await session.refresh(request)  # accepting attached it to a meeting in SQL
                 meeting = await session.get(Meeting, request.meeting_id) if request.meeting_id else None
-                assert meeting is not None, f"the accepted request {request.ref} is on no meeting"
-                return AcceptedRequest(request.ref, when_text(meeting))
+            assert meeting is not None, f"the accepted request {request.ref} is on no meeting"
+            return AcceptedRequest(request.ref, when_text(meeting))
         finally:
             await database.dispose()
 

@@ -1,0 +1,64 @@
+"""Requests for tests that start from one already raised: its stored answers, and the way it got there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from communities.clock import Clock
+from communities.db import Database
+from communities.outbox import Outbox
+from communities.request_service import accept, save_answers, start_draft, submit
+from communities.requests import Request
+from communities.roster import School
+
+from .people import DANIEL, profile_of
+
+#: A complete request as the Request Form stores it (a made-up pupil reference).
+COMPLETE: dict[str, Any] = {
+    "request_type": "one_pupil",
+    "pupil_ref": "WM-2026-07",
+    "year_group": "5",
+    "sen_status": "sen_support",
+    "primary_need": "semh",
+    "needs_summary": "Struggles to settle after break; dysregulation most afternoons.",
+    "graduated_response": "Two APDR cycles: a calm space and a key adult helped in the mornings.",
+    "hoped_outcome": "Settled afternoons and a plan the class team can keep up.",
+    "support": ["advice", "funding"],
+    "funding_pounds": 1500,
+    "parents_informed": True,
+    "parental_agreement": True,
+    "urgency": "standard",
+}
+
+
+async def school_id(db: Database, urn: str) -> int:
+    async with db.session() as session:
+        school = (await session.exec(select(School).where(School.urn == urn))).one()
+    assert school.id is not None
+    return school.id
+
+
+async def raise_and_accept(
+    db: Database,
+    clock: Clock,
+    email: str,
+    urn: str,
+    answers: dict[str, Any] = COMPLETE,
+    *,
+    chair: str = DANIEL,
+) -> Request:
+    """A request raised by ``email`` for the school ``urn``, submitted, and accepted by ``chair``
+    through the domain services (so it is on the next meeting whose deadline it meets)."""
+    actor, accepting = await profile_of(db, email), await profile_of(db, chair)
+    school = await school_id(db, urn)
+    async with db.session() as session:
+        request = await start_draft(session, clock, actor, school)
+        assert request.id is not None
+        await save_answers(session, clock, actor, request.id, answers)
+        await submit(session, clock, Outbox(clock), actor, request.id)
+        await accept(session, clock, Outbox(clock), accepting, request.id)
+        await session.commit()
+        await session.refresh(request)  # accepting attached it to a meeting in SQL
+    return request
