@@ -26,7 +26,7 @@ from tests.support.fake_connector import FakeConnector
 from tests.support.meetings import add_meeting
 from tests.support.people import GRACE as GRACE_EMAIL
 from tests.support.people import HANNAH as HANNAH_EMAIL
-from tests.support.requests import raise_and_accept
+from tests.support.requests import raise_and_accept, raise_and_submit
 
 PEOPLE = [
     user(1, "Priya Shah"),  # officer
@@ -118,15 +118,24 @@ async def test_garbled_presses_never_fail_a_turn_and_the_bot_still_answers(
         await add_meeting(database, clock, "CANT1", "2027-03-16 16:00")
         await raise_and_accept(database, clock, HANNAH_EMAIL, "990101")
         await raise_and_accept(database, clock, GRACE_EMAIL, "990102")
+        await raise_and_submit(database, clock, GRACE_EMAIL, "990102")  # for the chair's queue
     finally:
         await database.dispose()
 
     for person in PEOPLE:
         for command in COMMANDS:
             await post(personal_message(fake.url, person, command))
+    # Opening each request shows its detail, with the chair's accept and decline buttons.
+    for person in PEOPLE:
+        for activity in fake.activities(chat_of(person)):
+            for data in submit_data(activity.card):
+                if data.get("action") == "request_open":
+                    await post(personal_message(fake.url, person, value=data))
     seen = [data for activity in fake.activities() for data in submit_data(activity.card)]
     actions = {str(data.get("action") or data.get("command") or data.get("section")) for data in seen}
-    assert len(actions) >= 20, actions  # the menus, lists, agenda and forms all showed buttons
+    assert len(actions) >= 25, (
+        actions
+    )  # the menus, lists, request detail, agenda and forms all showed buttons
 
     rng = random.Random(SEED)
     caplog.set_level(logging.ERROR)

@@ -40,6 +40,21 @@ async def school_id(db: Database, urn: str) -> int:
     return school.id
 
 
+async def raise_and_submit(
+    db: Database, clock: Clock, email: str, urn: str, answers: dict[str, Any] = COMPLETE
+) -> Request:
+    """A request raised by ``email`` for the school ``urn`` and submitted, waiting for its chair."""
+    actor = await profile_of(db, email)
+    school = await school_id(db, urn)
+    async with db.session() as session:
+        request = await start_draft(session, clock, actor, school)
+        assert request.id is not None
+        await save_answers(session, clock, actor, request.id, answers)
+        await submit(session, clock, Outbox(clock), actor, request.id)
+        await session.commit()
+    return request
+
+
 async def raise_and_accept(
     db: Database,
     clock: Clock,
@@ -51,14 +66,12 @@ async def raise_and_accept(
 ) -> Request:
     """A request raised by ``email`` for the school ``urn``, submitted, and accepted by ``chair``
     through the domain services (so it is on the next meeting whose deadline it meets)."""
-    actor, accepting = await profile_of(db, email), await profile_of(db, chair)
-    school = await school_id(db, urn)
+    request = await raise_and_submit(db, clock, email, urn, answers)
+    assert request.id is not None
+    accepting = await profile_of(db, chair)
     async with db.session() as session:
-        request = await start_draft(session, clock, actor, school)
-        assert request.id is not None
-        await save_answers(session, clock, actor, request.id, answers)
-        await submit(session, clock, Outbox(clock), actor, request.id)
         await accept(session, clock, Outbox(clock), accepting, request.id)
         await session.commit()
-        await session.refresh(request)  # accepting attached it to a meeting in SQL
-    return request
+        accepted = await session.get(Request, request.id)
+    assert accepted is not None
+    return accepted
