@@ -21,9 +21,10 @@ from communities.requests import Request
 from communities.roles import Role
 from communities.roster import Membership, School
 from dialogs.request_answers import ACKNOWLEDGED
-from tests.communities.test_request_service import COMPLETE, give_chats, school_id
+from tests.communities.test_request_service import give_chats
 from tests.dialogs.chat import MENU, Chat, Replies, action, flat, save_action
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of
+from tests.support.requests import COMPLETE, school_id
 
 ONE_PUPIL: dict[str, dict[str, Any]] = {
     "type": {"request_type": "one_pupil"},
