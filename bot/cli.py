@@ -71,12 +71,43 @@ def cmd_import_meetings(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
+    if settings.graph is not None:
+        raise CliError(
+            "cosbot demo loads made-up people and meetings, and would put the meetings in the Graph "
+            f"mailbox {settings.graph.mailbox} with invitations: run it without the GRAPH_* settings"
+        )
+    _refuse_to_replace_a_roster(settings)
     _import_roster(DEMO_ROSTER, settings)
     _import_meetings(DEMO_MEETINGS, settings)
     print(
         "demo roster and meeting dates loaded: 3 communities, 9 schools; "
         "sign in as a demo person in the Playground"
     )
+
+
+def _refuse_to_replace_a_roster(settings: Settings) -> None:
+    """The demo roster replaces the roster: refuse where that would deactivate real people."""
+    from communities.db import Database
+    from communities.roster_import import people_left_out
+
+    from .migrate import upgrade
+
+    upgrade(settings.database_url)
+
+    async def left_out() -> list[str]:
+        database = Database(settings.database_url)
+        try:
+            return await people_left_out(database, DEMO_ROSTER)
+        finally:
+            await database.dispose()
+
+    people = asyncio.run(left_out())
+    if people:
+        others = f" and {len(people) - 1} more" if len(people) > 1 else ""
+        raise CliError(
+            f"this database holds a roster of its own: loading the demo would deactivate {people[0]}"
+            f"{others}. Point DATABASE_URL at another database for the demo"
+        )
 
 
 def _import_roster(directory: Path, settings: Settings) -> None:

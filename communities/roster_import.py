@@ -45,6 +45,7 @@ __all__ = [
     "RosterImportError",
     "RosterProblem",
     "import_roster",
+    "people_left_out",
 ]
 
 #: The progress label while writing to the database: ``done`` counts rows of every table.
@@ -105,6 +106,17 @@ class ImportSummary:
         if not self.changed:
             lines.append("Nothing changed: the database already matched these files.")
         return lines
+
+
+async def people_left_out(db: Database, directory: Path) -> list[str]:
+    """The emails of the active people an import of ``directory`` would deactivate, sorted.
+
+    Raises :class:`RosterImportError` if the files have problems.
+    """
+    kept = {person.email for person in read_roster(directory).people}
+    async with db.session() as session:
+        active = (await session.exec(select(Person.email).where(Person.active == True))).all()  # noqa: E712
+    return sorted(email for email in active if email not in kept)
 
 
 async def import_roster(

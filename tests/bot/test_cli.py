@@ -114,3 +114,44 @@ def test_verbose_logging_never_shows_sql_parameters(env: Path) -> None:
             assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
     finally:
         root.setLevel(before)
+
+
+def test_demo_will_not_replace_a_roster_of_its_own(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roster = tmp_path / "county"
+    shutil.copytree(DEMO_ROSTER, roster)
+    with (roster / "people.csv").open("a", encoding="utf-8") as people:
+        people.write("sam.real@school.kent.sch.uk,Sam Real,,senco,990101,\n")
+    assert main(["import", "roster", str(roster)]) == 0
+    capsys.readouterr()
+
+    assert main(["demo"]) == 2
+
+    error = capsys.readouterr().err
+    assert "roster of its own: loading the demo would deactivate sam.real@school.kent.sch.uk." in error, error
+    assert "DATABASE_URL" in error
+    assert active_people(env) == count(env, "person")  # nobody was deactivated
+
+
+def test_demo_will_not_send_its_meetings_to_a_graph_mailbox(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GRAPH_MAILBOX", "cos-meetings@kent.gov.uk")
+    monkeypatch.setenv("GRAPH_TENANT_ID", "tenant")
+    monkeypatch.setenv("GRAPH_CLIENT_ID", "client")
+    monkeypatch.setenv("GRAPH_CLIENT_SECRET", "secret")
+
+    assert main(["demo"]) == 2
+
+    error = capsys.readouterr().err
+    assert "Graph mailbox cos-meetings@kent.gov.uk" in error and "without the GRAPH_* settings" in error
+    assert not env.exists()  # nothing was written, not even the schema
+
+
+def active_people(database: Path) -> int:
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.connect() as conn:
+        value = conn.execute(text("SELECT count(*) FROM person WHERE active")).scalar_one()
+    engine.dispose()
+    return int(value)
