@@ -63,7 +63,7 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_import_roster(args: argparse.Namespace, settings: Settings) -> None:
-    _import_roster(Path(args.directory), settings)
+    _import_roster(Path(args.directory), settings, allow_many_left_out=args.allow_deactivating)
 
 
 def cmd_import_meetings(args: argparse.Namespace, settings: Settings) -> None:
@@ -110,10 +110,10 @@ def _refuse_to_replace_a_roster(settings: Settings) -> None:
         )
 
 
-def _import_roster(directory: Path, settings: Settings) -> None:
+def _import_roster(directory: Path, settings: Settings, *, allow_many_left_out: bool = False) -> None:
     from communities.clock import SystemClock
     from communities.db import Database
-    from communities.roster_import import import_roster
+    from communities.roster_import import TooManyLeftOut, import_roster
 
     from .migrate import upgrade
     from .progress import ProgressBars
@@ -127,8 +127,21 @@ def _import_roster(directory: Path, settings: Settings) -> None:
     async def run() -> None:
         database = Database(settings.database_url)
         try:
-            with ProgressBars() as bars:
-                summary = await import_roster(database, directory, SystemClock(), progress=bars.update)
+            try:
+                with ProgressBars() as bars:
+                    summary = await import_roster(
+                        database,
+                        directory,
+                        SystemClock(),
+                        progress=bars.update,
+                        allow_many_left_out=allow_many_left_out,
+                    )
+            except TooManyLeftOut as error:
+                print(error.problems[0], file=sys.stderr)
+                raise CliError(
+                    "nothing was imported. If those people have really left, import again with "
+                    "--allow-deactivating"
+                ) from None
             for line in summary.lines() + await _refresh_attendees(database, settings):
                 print(line)
         finally:
@@ -282,6 +295,12 @@ def build_parser() -> argparse.ArgumentParser:
         "people and memberships left out are deactivated, never deleted.",
     )
     roster.add_argument("directory", help="directory holding communities.csv, schools.csv, people.csv")
+    roster.add_argument(
+        "--allow-deactivating",
+        action="store_true",
+        help="deactivate the people left out even when they are more than 10 and a quarter of the "
+        "active people (without it, such files are refused as looking like part of the roster)",
+    )
     roster.set_defaults(run=cmd_import_roster)
     meetings = import_commands.add_parser(
         "meetings",

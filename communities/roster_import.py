@@ -35,7 +35,7 @@ from . import audit
 from .clock import Clock
 from .db import Database
 from .roster import Area, Community, Membership, Person, School
-from .roster_csv import Progress, Roster, RosterImportError, RosterProblem, read_roster
+from .roster_csv import PEOPLE_FILE, Progress, Roster, RosterImportError, RosterProblem, read_roster
 
 __all__ = [
     "SAVING",
@@ -44,12 +44,30 @@ __all__ = [
     "Progress",
     "RosterImportError",
     "RosterProblem",
+    "TooManyLeftOut",
     "import_roster",
     "people_left_out",
 ]
 
 #: The progress label while writing to the database: ``done`` counts rows of every table.
 SAVING = "saving"
+#: An import may deactivate this many people without a second thought ...
+LEFT_OUT_ALWAYS_ALLOWED = 10
+#: ... and beyond that, up to this share of the active people: more looks like a partial file.
+LEFT_OUT_SHARE_ALLOWED = 0.25
+
+
+class TooManyLeftOut(RosterImportError):
+    """The files leave out so many active people that they look like part of the roster."""
+
+    def __init__(self, left_out: list[str], active: int) -> None:
+        self.left_out = left_out
+        examples = ", ".join(left_out[:3]) + (", ..." if len(left_out) > 3 else "")
+        reason = (
+            f"{len(left_out)} of the {active} active people are not in it and would be deactivated "
+            f"({examples}); is this the whole roster?"
+        )
+        super().__init__([RosterProblem(PEOPLE_FILE, None, None, reason)])
 
 
 @dataclass
@@ -113,10 +131,17 @@ async def people_left_out(db: Database, directory: Path) -> list[str]:
 
     Raises :class:`RosterImportError` if the files have problems.
     """
-    kept = {person.email for person in read_roster(directory).people}
+    roster = read_roster(directory)
     async with db.session() as session:
-        active = (await session.exec(select(Person.email).where(Person.active == True))).all()  # noqa: E712
-    return sorted(email for email in active if email not in kept)
+        left_out, _ = await _left_out(session, roster)
+    return left_out
+
+
+async def _left_out(session: AsyncSession, roster: Roster) -> tuple[list[str], int]:
+    """The active people the roster leaves out (emails, sorted), and how many are active."""
+    kept = {person.email for person in roster.people}
+    active = (await session.exec(select(Person.email).where(Person.active == True))).all()  # noqa: E712
+    return sorted(email for email in active if email not in kept), len(active)
 
 
 async def import_roster(
@@ -126,10 +151,14 @@ async def import_roster(
     *,
     progress: Progress | None = None,
     actor_person_id: int | None = None,
+    allow_many_left_out: bool = False,
 ) -> ImportSummary:
     """Import ``communities.csv``, ``schools.csv`` and ``people.csv`` from ``directory``.
 
-    Raises :class:`RosterImportError` listing every problem; then nothing is written.
+    Raises :class:`RosterImportError` listing every problem; then nothing is written. Unless
+    ``allow_many_left_out``, files that would deactivate more than :data:`LEFT_OUT_ALWAYS_ALLOWED`
+    people and more than :data:`LEFT_OUT_SHARE_ALLOWED` of the active ones raise
+    :class:`TooManyLeftOut`: a county's chairs cut off by a partial file is worse than a question.
     ``progress(label, done, total)`` is called with each file name while its rows are
     checked, then with :data:`SAVING` and the rows of all tables as each table is written.
     """
@@ -137,6 +166,10 @@ async def import_roster(
     summary = ImportSummary(ignored_columns=list(roster.ignored_columns))
     now = clock.now()
     async with db.session() as session, session.begin():
+        if not allow_many_left_out:
+            left_out, active = await _left_out(session, roster)
+            if len(left_out) > max(LEFT_OUT_ALWAYS_ALLOWED, LEFT_OUT_SHARE_ALLOWED * active):
+                raise TooManyLeftOut(left_out, active)
         await _apply(session, roster, now, summary, progress)
         audit.record(
             session,

@@ -155,3 +155,30 @@ def active_people(database: Path) -> int:
         value = conn.execute(text("SELECT count(*) FROM person WHERE active")).scalar_one()
     engine.dispose()
     return int(value)
+
+
+def test_a_roster_that_leaves_out_many_people_needs_allow_deactivating(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roster = tmp_path / "with-supply-staff"
+    shutil.copytree(DEMO_ROSTER, roster)
+    with (roster / "people.csv").open("a", encoding="utf-8") as people:
+        for n in range(11):
+            people.write(f"supply{n:02}@school.kent.sch.uk,Supply {n},,senco,990101,\n")
+    assert main(["import", "roster", str(roster)]) == 0
+    assert active_people(env) == 18
+    capsys.readouterr()
+
+    assert main(["import", "roster", str(DEMO_ROSTER)]) == 2  # the eleven are left out
+
+    error = capsys.readouterr().err
+    assert "people.csv: 11 of the 18 active people are not in it and would be deactivated" in error, error
+    assert (
+        "supply00@school.kent.sch.uk, supply01@school.kent.sch.uk, supply02@school.kent.sch.uk, ..." in error
+    )
+    assert "import again with --allow-deactivating" in error
+    assert active_people(env) == 18
+
+    assert main(["import", "roster", str(DEMO_ROSTER), "--allow-deactivating"]) == 0
+    assert "people:      0 created, 0 updated, 0 reactivated, 11 deactivated" in capsys.readouterr().out
+    assert active_people(env) == 7

@@ -21,6 +21,7 @@ from communities.roster_import import (
     ImportSummary,
     RosterImportError,
     RosterProblem,
+    TooManyLeftOut,
     import_roster,
 )
 
@@ -764,7 +765,7 @@ async def test_a_county_sized_roster_imports_in_a_few_statements(
     schools_file = directory / "schools.csv"
     schools_file.write_text(schools_file.read_text().replace("School ", "Academy "))
     with statements(db) as sent:
-        fewer = await import_roster(db, directory, clock)
+        fewer = await import_roster(db, directory, clock, allow_many_left_out=True)
     assert (fewer.schools.updated, fewer.people.deactivated, fewer.memberships.deactivated) == (
         600,
         1500,
@@ -824,3 +825,44 @@ def test_the_domain_import_pulls_in_no_bot_or_cli_libraries() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def keep_people_rows(directory: Path, rows: int) -> None:
+    """Cut people.csv down to its header and first ``rows`` rows."""
+    people_file = directory / "people.csv"
+    people_file.write_text("\n".join(people_file.read_text().splitlines()[: rows + 1]) + "\n")
+
+
+async def test_a_file_leaving_out_a_quarter_of_the_people_is_refused_as_partial(
+    db: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    directory = county_roster(tmp_path)
+    await import_roster(db, directory, clock)
+    before = await snapshot(db)
+    keep_people_rows(directory, 2000)  # a third of the county's people left out
+
+    with pytest.raises(TooManyLeftOut) as raised:
+        await import_roster(db, directory, clock)
+
+    [problem] = [str(p) for p in raised.value.problems]
+    assert problem.startswith(
+        "people.csv: 1000 of the 3000 active people are not in it and would be deactivated "
+    )
+    assert problem.endswith("; is this the whole roster?")
+    assert len(raised.value.left_out) == 1000
+    assert await snapshot(db) == before  # nothing written, not even the audit event
+
+    confirmed = await import_roster(db, directory, clock, allow_many_left_out=True)
+    assert confirmed.people.deactivated == 1000
+
+
+async def test_people_leaving_in_ones_and_tens_need_no_confirmation(
+    db: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    directory = county_roster(tmp_path)
+    await import_roster(db, directory, clock)
+
+    keep_people_rows(directory, 2800)  # 200 leave: a fifteenth of the county
+    summer = await import_roster(db, directory, clock)
+
+    assert summer.people.deactivated == 200
