@@ -270,6 +270,14 @@ def test_bot_scopes_commands_and_texts(settings: ManifestSettings) -> None:
     assert commands == {
         ("personal",): [
             ("help", "Show what I can do"),
+            ("request", "Raise a request to your community (or continue your draft)"),
+            ("continue", "Carry on with your draft request"),
+            ("requests", "Your school's requests and where each one is"),
+            ("declare", "Your declarations of interest: declare, update or confirm"),
+            ("queue", "Chairs: the requests waiting for your decision"),
+            ("agenda", "Chairs: review and publish the next meeting's agenda"),
+            ("meetings", "Your community's meetings: add, move or cancel"),
+            ("broadcast", "Officers: send the meeting dates to every community channel"),
             ("find", "Find a community: its schools, chair and channel"),
         ],
         ("team",): [
@@ -292,6 +300,19 @@ def test_bot_scopes_commands_and_texts(settings: ManifestSettings) -> None:
     ):
         assert phrase in full
     assert re.fullmatch(r"#[0-9A-Fa-f]{6}", manifest["accentColor"])
+
+
+def test_every_command_offered_is_one_the_bot_understands(settings: ManifestSettings) -> None:
+    from bot.handler import HELP_WORDS, WORD_ACTIONS
+
+    (bot,) = render_manifest(settings)["bots"]
+    offered = {
+        scope: {command["title"] for command in command_list["commands"]}
+        for command_list in bot["commandLists"]
+        for scope in command_list["scopes"]
+    }
+    assert offered["personal"] <= set(WORD_ACTIONS) | HELP_WORDS
+    assert offered["team"] == {"link", "unlink", "help"}  # bot/channel_commands.py; anything else gets help
 
 
 # --- icons ------------------------------------------------------------------------------------------------
