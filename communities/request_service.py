@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -223,28 +224,31 @@ async def _transition(
 
 
 async def _save(session: AsyncSession, clock: Clock, request: Request) -> None:
-    """Write with the version check: a concurrent change makes this one fail, not overwrite."""
+    """Write with the version check: a concurrent change makes this one fail, not overwrite.
+
+    The changes on ``request`` go out in this one UPDATE: not flushed before it (which would
+    write them without the check), nor again after it.
+    """
     assert request.id is not None
-    result = await session.execute(
-        update(Request)
-        .where(col(Request.id) == request.id, col(Request.version) == request.version)
-        .values(
-            status=request.status,
-            request_type=request.request_type,
-            urgency=request.urgency,
-            details=request.details,
-            return_note=request.return_note,
-            submitted_at=request.submitted_at,
-            updated_at=clock.now(),
-            version=request.version + 1,
+    now = clock.now()
+    written = {name: getattr(request, name) for name in _SAVED}
+    with session.no_autoflush:
+        result = await session.execute(
+            update(Request)
+            .where(col(Request.id) == request.id, col(Request.version) == request.version)
+            .values(**written, updated_at=now, version=request.version + 1)
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         await session.rollback()
         raise RequestRefused("Someone else changed this request just now. Open it again to see the latest.")
-    request.version += 1
-    request.updated_at = clock.now()
+    # The row now holds what the object does: mark it so, and the flush has nothing left to write.
+    for name, value in {**written, "updated_at": now, "version": request.version + 1}.items():
+        set_committed_value(request, name, value)
+
+
+#: The columns a request's changes touch; ``_save`` writes them all.
+_SAVED = ("status", "request_type", "urgency", "details", "return_note", "submitted_at")
 
 
 def _audit(session: AsyncSession, clock: Clock, actor: PersonProfile, action: str, request: Request) -> None:

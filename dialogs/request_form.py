@@ -100,6 +100,10 @@ FIELD_LABELS = {
 Step = Callable[[WaterfallStepContext], Awaitable[DialogTurnResult]]
 
 
+class _NotSaved(str):
+    """Why the service refused to save answers that were fine in themselves."""
+
+
 def is_form_submit(value: Any) -> bool:
     """Whether an activity's value is a submit from one of the Request Form's cards."""
     return isinstance(value, dict) and value.get("form") == FORM
@@ -306,26 +310,50 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
         if profile is None or request_id is None:
             return await step.end_dialog()
         options = _options(step)
-        request = await self._request(step, request_id)
-        if request is None:
-            return await step.end_dialog()
+        async with self._db.session() as session:  # one session, and the answer after it closes
+            outcome = await self._store(session, profile, section, request_id, submitted)
+        if isinstance(outcome, NotEditable):
+            return await self._refuse(step, f"Sorry: {outcome}")
+        if isinstance(outcome, _NotSaved):
+            return await self._again(
+                step, section.name, request_id, f"Sorry, I couldn't save that: {outcome}"
+            )
+        if isinstance(outcome, dict):  # the section's card again, with what to fix
+            await _send_card(step.context, outcome)
+            return await step.replace_dialog(section.name, _carry(options, request_id, quiet=True))
+        request = outcome
+        step.context.turn_state[_CHECKED] = request
+        if options.get("review"):
+            target = answers.first_incomplete(request.details)
+            return await step.replace_dialog(target, {"request_id": request_id, "review": target != REVIEW})
+        target = answers.next_step(section.name, request.details)
+        return await step.replace_dialog(target, {"request_id": request_id})
+
+    async def _store(
+        self,
+        session: AsyncSession,
+        profile: PersonProfile,
+        section: Section,
+        request_id: int,
+        submitted: dict[str, Any],
+    ) -> Request | NotEditable | _NotSaved | Card:
+        """Check and save one section's answers: the saved request, why not, or the card to show again."""
+        request = await _editable(session, self._clock, profile, request_id)
+        if isinstance(request, NotEditable):
+            return request
         read = answers.read_section(section, submitted, request.details)
         shown = {**request.details, **read.values}
         if read.problems:
-            await _send_card(step.context, _section_card(section, request, shown, problems=read.problems))
-            return await step.replace_dialog(section.name, _carry(options, request_id, quiet=True))
+            return _section_card(section, request, shown, problems=read.problems)
         found: dict[str, list[Finding]] = {}
         if any(read.values.get(name) for name in answers.FREE_TEXT):
-            async with self._db.session() as session:
-                staff = await staff_names(session, request.community_id)
+            staff = await staff_names(session, request.community_id)
             found = answers.identifying(
                 read.values, allowed_names=[profile.display_name, *staff], today=self._clock.now().date()
             )
-        keep = submitted.get("keep_wording") is True
-        if found and not keep:
+        if found and submitted.get("keep_wording") is not True:
             warning = " ".join(f"{FIELD_LABELS[name]}: {warning_for(f)}" for name, f in found.items())
-            await _send_card(step.context, _section_card(section, request, shown, warning=warning))
-            return await step.replace_dialog(section.name, _carry(options, request_id, quiet=True))
+            return _section_card(section, request, shown, warning=warning)
         # None clears an answer that no longer applies; one never given needs no key.
         values = {k: v for k, v in read.values.items() if v is not None or k in request.details}
         if any(name in section.fields for name in answers.FREE_TEXT):
@@ -336,24 +364,13 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
                 person_id=profile.person_id,
                 at=self._clock.now().isoformat(),
             )
-        refusal = ""
-        async with self._db.session() as session:
-            try:
-                request = await save_answers(session, self._clock, profile, request_id, values)
-                await session.commit()
-            except (RequestRefused, IllegalTransition) as refused:
-                refusal = str(refused)
-        if refusal:
-            return await self._again(
-                step, section.name, request_id, f"Sorry, I couldn't save that: {refusal}"
-            )
+        try:
+            request = await save_answers(session, self._clock, profile, request_id, values)
+            await session.commit()
+        except (RequestRefused, IllegalTransition) as refused:
+            return _NotSaved(str(refused))
         log.info("request %s: %s saved%s", request.ref, section.name, " (wording kept)" if found else "")
-        step.context.turn_state[_CHECKED] = request
-        if options.get("review"):
-            target = answers.first_incomplete(request.details)
-            return await step.replace_dialog(target, {"request_id": request_id, "review": target != REVIEW})
-        target = answers.next_step(section.name, request.details)
-        return await step.replace_dialog(target, {"request_id": request_id})
+        return request
 
     # ---- review and submit ----------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
 from communities.audit import AuditEvent
@@ -273,3 +274,49 @@ async def test_two_first_drafts_at_once_get_different_references(
 
     refs = await asyncio.gather(start(HANNAH), start(DANIEL), start(HANNAH))
     assert sorted(refs) == ["COS-CANT1-26-001", "COS-CANT1-26-002", "COS-CANT1-26-003"]
+
+
+async def test_a_save_from_a_stale_copy_is_refused_and_the_newer_answers_stand(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    request_id = await draft(demo_db, clock)
+    actor = await profile_of(demo_db, HANNAH)
+    async with demo_db.session() as stale:
+        copy = await stale.get(Request, request_id)
+        assert copy is not None
+        read_at = copy.version
+        await stale.commit()  # the copy stays in this session as it was read, as in a slow turn
+        async with demo_db.session() as other:
+            await save_answers(other, clock, actor, request_id, {"needs_summary": "The newer wording."})
+            await other.commit()
+
+        with pytest.raises(RequestRefused, match="Someone else changed this request just now"):
+            await save_answers(stale, clock, actor, request_id, {"needs_summary": "The older wording."})
+
+    async with demo_db.session() as session:
+        stored = await session.get(Request, request_id)
+    assert stored is not None
+    assert stored.details["needs_summary"] == "The newer wording." and stored.version == read_at + 1
+
+
+async def test_answers_are_written_only_under_the_version_check(demo_db: Database, clock: FixedClock) -> None:
+    request_id = await draft(demo_db, clock)
+    actor = await profile_of(demo_db, HANNAH)
+    sent: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(demo_db.engine.sync_engine, "before_cursor_execute", before)
+    try:
+        async with demo_db.session() as session:
+            saved = await save_answers(session, clock, actor, request_id, {"urgency": "urgent"})
+            await session.commit()
+    finally:
+        event.remove(demo_db.engine.sync_engine, "before_cursor_execute", before)
+
+    [update] = [s for s in sent if s.startswith("UPDATE request")]
+    assert "request.version = ?" in update and "details=?" in update
+    async with demo_db.session() as session:
+        stored = await session.get(Request, request_id)
+    assert stored is not None and stored.urgency == "urgent" and stored.version == saved.version
