@@ -316,7 +316,7 @@ async def test_answers_are_written_only_under_the_version_check(demo_db: Databas
         event.remove(demo_db.engine.sync_engine, "before_cursor_execute", before)
 
     [update] = [s for s in sent if s.startswith("UPDATE request")]
-    assert "request.version = ?" in update and "details=?" in update
+    assert "AND request.version = " in update and "details=" in update  # (any paramstyle)
     async with demo_db.session() as session:
         stored = await session.get(Request, request_id)
     assert stored is not None and stored.urgency == "urgent" and stored.version == saved.version
