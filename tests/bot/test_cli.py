@@ -25,12 +25,25 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return database
 
 
-def count(database: Path, table: str) -> int:
+def count(database: Path, table: str, where: str = "1 = 1") -> int:
     engine = create_engine(f"sqlite:///{database}")
     with engine.connect() as conn:
-        value = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+        value = conn.execute(text(f"SELECT count(*) FROM {table} WHERE {where}")).scalar_one()
     engine.dispose()
     return int(value)
+
+
+def active_people(database: Path) -> int:
+    return count(database, "person", "active")
+
+
+def demo_roster_and(tmp_path: Path, *people_rows: str) -> Path:
+    """A copy of the demo roster with more people.csv rows."""
+    roster = tmp_path / "roster-plus"
+    shutil.copytree(DEMO_ROSTER, roster)
+    with (roster / "people.csv").open("a", encoding="utf-8") as people:
+        people.writelines(row + "\n" for row in people_rows)
+    return roster
 
 
 @pytest.mark.parametrize(
@@ -119,10 +132,7 @@ def test_verbose_logging_never_shows_sql_parameters(env: Path) -> None:
 def test_demo_will_not_replace_a_roster_of_its_own(
     env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    roster = tmp_path / "county"
-    shutil.copytree(DEMO_ROSTER, roster)
-    with (roster / "people.csv").open("a", encoding="utf-8") as people:
-        people.write("sam.real@school.kent.sch.uk,Sam Real,,senco,990101,\n")
+    roster = demo_roster_and(tmp_path, "sam.real@school.kent.sch.uk,Sam Real,,senco,990101,")
     assert main(["import", "roster", str(roster)]) == 0
     capsys.readouterr()
 
@@ -149,22 +159,12 @@ def test_demo_will_not_send_its_meetings_to_a_graph_mailbox(
     assert not env.exists()  # nothing was written, not even the schema
 
 
-def active_people(database: Path) -> int:
-    engine = create_engine(f"sqlite:///{database}")
-    with engine.connect() as conn:
-        value = conn.execute(text("SELECT count(*) FROM person WHERE active")).scalar_one()
-    engine.dispose()
-    return int(value)
-
-
 def test_a_roster_that_leaves_out_many_people_needs_allow_deactivating(
     env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    roster = tmp_path / "with-supply-staff"
-    shutil.copytree(DEMO_ROSTER, roster)
-    with (roster / "people.csv").open("a", encoding="utf-8") as people:
-        for n in range(11):
-            people.write(f"supply{n:02}@school.kent.sch.uk,Supply {n},,senco,990101,\n")
+    roster = demo_roster_and(
+        tmp_path, *(f"supply{n:02}@school.kent.sch.uk,Supply {n},,senco,990101," for n in range(11))
+    )
     assert main(["import", "roster", str(roster)]) == 0
     assert active_people(env) == 18
     capsys.readouterr()
