@@ -277,6 +277,8 @@ class SchedulerService:
         self._scheduler: _Scheduler | None = None
         self._executor: LoopExecutor | None = None
         self._leader = False
+        # Set once this process leads with its jobs rebuilt; cleared when it stops leading.
+        self._leading = asyncio.Event()
         self._election: asyncio.Task[None] | None = None
         self._lock_connection: psycopg.AsyncConnection[Any] | None = None
         self._deriving = asyncio.Lock()
@@ -337,6 +339,7 @@ class SchedulerService:
                 pass
             self._election = None
         self._leader = False
+        self._leading.clear()
         scheduler, self._scheduler = self._scheduler, None
         if scheduler is not None:
             await asyncio.to_thread(scheduler.shutdown, False)
@@ -358,11 +361,18 @@ class SchedulerService:
             log.exception("scheduler: rebuilding the jobs failed")
         if self.timer and self._scheduler is not None:
             self._scheduler.resume()
+        self._leading.set()
+
+    async def until_leading(self) -> None:
+        """Return once this service leads with its jobs rebuilt: at once on SQLite, and on PostgreSQL
+        once its election wins the lock (in the background)."""
+        await self._leading.wait()
 
     def _stand_down(self) -> None:
         if self._leader:
             log.warning("scheduler: %s lost the lead; its scheduler is paused", self.runtime.runner)
         self._leader = False
+        self._leading.clear()
         if self._scheduler is not None and self.timer:
             self._scheduler.pause()
 
