@@ -37,8 +37,8 @@ from communities.meeting_service import MeetingTimes, cancel, move, schedule
 from communities.meetings import MeetingOffsets, london_wall_time
 from communities.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus
 from communities.requests import Request
-from communities.teams_links import ChannelLink, PersonalChat
-from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of
+from communities.teams_links import ChannelLink
+from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, personal_chat, profile_of
 from tests.support.requests import COMPLETE, raise_and_accept
 
 ANSWERS = COMPLETE
@@ -109,15 +109,7 @@ async def agenda_view(db: Database, meeting_id: int) -> AgendaView:
 async def give_chat(db: Database, clock: FixedClock, email: str) -> None:
     person = await profile_of(db, email)
     async with db.session() as session:
-        session.add(
-            PersonalChat(
-                teams_user_id=f"29:{person.person_id}",
-                person_id=person.person_id,
-                service_url="https://smba.example/uk/",
-                reference={"serviceUrl": "https://smba.example/uk/", "conversation": {"id": f"a:{email}"}},
-                updated_at=clock.now(),
-            )
-        )
+        session.add(personal_chat(person.person_id, email, clock.now()))
         await session.commit()
 
 

@@ -27,8 +27,7 @@ from communities.request_service import (
     withdraw,
 )
 from communities.requests import Request
-from communities.teams_links import PersonalChat
-from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of
+from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, personal_chat, profile_of
 from tests.support.requests import COMPLETE, school_id
 
 
@@ -37,18 +36,7 @@ async def give_chats(db: Database, clock: FixedClock, *emails: str) -> None:
         for email in emails:
             person = await find_person(session, aad_object_id=None, email=email)
             assert person is not None and person.id is not None
-            session.add(
-                PersonalChat(
-                    teams_user_id=f"29:{person.id}",
-                    person_id=person.id,
-                    service_url="https://smba.example/uk/",
-                    reference={
-                        "serviceUrl": "https://smba.example/uk/",
-                        "conversation": {"id": f"a:{email}"},
-                    },
-                    updated_at=clock.now(),
-                )
-            )
+            session.add(personal_chat(person.id, email, clock.now()))
         await session.commit()
 
 

@@ -27,10 +27,10 @@ from communities.db import Database
 from communities.meetings import Meeting
 from communities.outbox import OutboxMessage
 from communities.roster import Community, Person
-from communities.teams_links import ChannelLink, PersonalChat
+from communities.teams_links import ChannelLink
 from scheduler.service import job_store_url, leader_status
 from scheduler.tables import TimelineRun, apscheduler_jobs
-from tests.support.people import DANIEL, PRIYA, TOM
+from tests.support.people import DANIEL, PRIYA, TOM, personal_chat
 
 pytestmark = pytest.mark.postgres
 
@@ -116,18 +116,7 @@ def test_two_replicas_fire_each_step_once_and_the_standby_takes_over(
         people = {p.email: p.id for p in session.exec(select(Person)).all()}
         communities = {c.code: c.id for c in session.exec(select(Community)).all()}
         for email in (DANIEL, TOM, PRIYA):
-            session.add(
-                PersonalChat(
-                    teams_user_id=f"29:{email}",
-                    person_id=people[email],
-                    service_url="https://smba.example/uk/",
-                    reference={
-                        "serviceUrl": "https://smba.example/uk/",
-                        "conversation": {"id": f"a:{email}"},
-                    },
-                    updated_at=now,
-                )
-            )
+            session.add(personal_chat(people[email], email, now))
         for code in ("CANT1", "THAN2"):
             community_id = communities[code]
             assert community_id is not None

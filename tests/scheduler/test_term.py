@@ -38,7 +38,7 @@ from scheduler import jobs
 from scheduler.service import SchedulerService
 from scheduler.tables import TimelineRun
 from tests.conftest import DEMO_ROSTER
-from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of
+from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, personal_chat, profile_of
 
 START = datetime(2026, 8, 31, 15, 0, tzinfo=UTC)
 END = datetime(2026, 12, 19, 0, 0, tzinfo=UTC)
@@ -76,18 +76,7 @@ async def build_world(db: Database, clock: FixedClock, tmp_path: Path) -> World:
         people = {p.email: p.id for p in (await session.exec(select(Person))).all() if p.id is not None}
         # Everyone but Amara (MAID1, never opened a chat) can get a direct message.
         for email in (PRIYA, DANIEL, GRACE, HANNAH, TOM):
-            session.add(
-                PersonalChat(
-                    teams_user_id=f"29:{email}",
-                    person_id=people[email],
-                    service_url="https://smba.example/uk/",
-                    reference={
-                        "serviceUrl": "https://smba.example/uk/",
-                        "conversation": {"id": f"a:{email}"},
-                    },
-                    updated_at=clock.now(),
-                )
-            )
+            session.add(personal_chat(people[email], email, clock.now()))
         communities = {c.code: c for c in (await session.exec(select(Community))).all()}
         for code in ("CANT1", "THAN2"):  # MAID1 has no channel (and no meetings this term)
             community = communities[code]

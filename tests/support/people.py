@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from communities.db import Database
 from communities.directory import PersonProfile, find_person, load_profile
+from communities.teams_links import PersonalChat
 
 PRIYA = "priya.shah@kent-demo.example.org"  # officer
 DANIEL = "daniel.okafor@westgate-demo.example.org"  # chair of CANT1, school leader
@@ -22,3 +25,15 @@ async def profile_of(db: Database, email: str) -> PersonProfile:
         person = await find_person(session, aad_object_id=None, email=email)
         assert person is not None, email
         return await load_profile(session, person)
+
+
+def personal_chat(person_id: int, email: str, at: datetime) -> PersonalChat:
+    """The row a person's first message to the bot stores, so that the bot can message them
+    (in the chat ``a:<email>``)."""
+    return PersonalChat(
+        teams_user_id=f"29:{email}",
+        person_id=person_id,
+        service_url="https://smba.example/uk/",
+        reference={"serviceUrl": "https://smba.example/uk/", "conversation": {"id": f"a:{email}"}},
+        updated_at=at,
+    )
