@@ -32,7 +32,7 @@ run: install
 	@mkdir -p var
 	$(BIN)/cosbot db upgrade
 	$(BIN)/cosbot demo
-	$(BIN)/python -m bot.devserver --as "$(AS)" --port $(PORT) --playground-port $(PLAYGROUND_PORT)
+	$(BIN)/python -m bot.cli.devserver --as "$(AS)" --port $(PORT) --playground-port $(PLAYGROUND_PORT)
 
 test: install
 	$(BIN)/pytest

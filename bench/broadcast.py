@@ -10,9 +10,9 @@
    limits (50 requests/s per app, 7/s, 8/2 s, 60/30 s and 1800/h per thread: a breach is
    answered 429 and recorded as a violation) and answers a random ``--fault-rate`` of the
    requests with a fault instead: half 429 with ``Retry-After: 1``, half 500/502/503/504;
-3. broadcasts through the real path: :func:`communities.broadcasts.plan` and
-   :func:`~communities.broadcasts.start` queue one card per channel in the outbox, and the
-   real :class:`bot.outbox_sender.OutboxSender`, built as ``bot/app.py`` builds it, delivers
+3. broadcasts through the real path: :func:`communities.broadcasts.broadcasts.plan` and
+   :func:`~communities.broadcasts.broadcasts.start` queue one card per channel in the outbox, and the
+   real :class:`bot.outbox.sender.OutboxSender`, built as ``bot/app.py`` builds it, delivers
    them to the fake connector over HTTP;
 4. waits until the broadcast's delivery report is settled (no card pending) and prints what
    arrived at the connector: lost cards (a channel with none), duplicates (a channel with more
@@ -247,13 +247,13 @@ async def broadcast(args: argparse.Namespace, url: str, service_url: str) -> Run
     from sqlalchemy import func
     from sqlmodel import col, select
 
-    from bot.connector import BotConnector, NoTokens
-    from bot.outbox_sender import OutboxSender
+    from bot.outbox.sender import OutboxSender
+    from bot.teams.connector import BotConnector, NoTokens
     from cards.meeting_cards import dates_card
-    from communities import broadcasts
+    from communities.broadcasts import broadcasts
     from communities.clock import SystemClock
     from communities.db import Database
-    from communities.outbox import Outbox, OutboxMessage, OutboxStatus
+    from communities.messaging.outbox import Outbox, OutboxMessage, OutboxStatus
 
     clock = SystemClock()
     database = Database(url)

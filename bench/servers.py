@@ -317,7 +317,7 @@ def cosbot_app(workdir: Path) -> web.Application:
     from bot.migrate import upgrade
     from communities.clock import SystemClock
     from communities.db import Database
-    from communities.roster_import import import_roster
+    from communities.roster.importing import import_roster
 
     url = f"sqlite+aiosqlite:///{workdir / 'cosbot.db'}"
     upgrade(url)

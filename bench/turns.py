@@ -435,7 +435,7 @@ async def bench_scenario(
     if scenario == "request":
         # Each user's first turn one at a time: it may start the community's first draft of
         # the year, and two of those at once fail (both insert the sequence row in
-        # communities/request_service.py:_next_ref, one gets an IntegrityError).
+        # communities/requests/service.py:_next_ref, one gets an IntegrityError).
         for user in users:
             await driver.turn(user, "setup")
     await driver.phase("warm", Budget(seconds=args.warmup), each_user_once=True)

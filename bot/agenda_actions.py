@@ -12,6 +12,8 @@ from typing import Any
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from sqlmodel import col, select
 
+from bot.services import Services
+from bot.teams.activity import command_text
 from cards.agenda_cards import (
     AGENDA_ADD_AOB,
     AGENDA_DEFER,
@@ -23,17 +25,14 @@ from cards.agenda_cards import (
     chair_agenda_cards,
     channel_agenda_cards,
 )
-from communities import agendas
-from communities.agendas import AgendaChanged, AgendaRefused, AgendaView, Move
-from communities.directory import PersonProfile
-from communities.meetings import UPCOMING, Meeting
+from communities.agendas import agendas
+from communities.agendas.agendas import AgendaChanged, AgendaRefused, AgendaView, Move
+from communities.meetings.tables import UPCOMING, Meeting
 from communities.permissions import is_triager
-from communities.roles import Role
-from communities.roster import Community
+from communities.roster.directory import PersonProfile
+from communities.roster.roles import Role
+from communities.roster.tables import Community
 from dialogs.asked import community_asked
-
-from .services import Services
-from .teams_context import command_text
 
 AGENDA_BUTTONS = frozenset(
     {AGENDA_MOVE_UP, AGENDA_MOVE_DOWN, AGENDA_DEFER, AGENDA_ADD_AOB, AGENDA_REMOVE_AOB, AGENDA_PUBLISH}

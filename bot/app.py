@@ -17,25 +17,34 @@ from botbuilder.integration.aiohttp import (
 )
 from botframework.connector.auth import AuthenticationConstants
 
+from bot import rsvp_actions
+from bot.config import Settings
+from bot.meeting_actions import close_calendars
+from bot.outbox.broadcast_reports import BroadcastReports
+from bot.outbox.sender import OutboxSender
+from bot.safe_logging import describe
+from bot.services import Services
+from bot.teams.adapter import TeamsAdapter
+from bot.teams.connector import BotConnector, BotFrameworkTokens, NoTokens, TokenProvider
+from bot.teams.handler import CosBot
+from bot.teams.http import (
+    ADAPTER,
+    BOT,
+    CLOCK,
+    DATABASE,
+    MAX_BODY,
+    calendar_feed,
+    healthz,
+    messages,
+    no_stack_traces,
+)
+from bot.teams.signing_keys import SigningKeyRefresher
+from bot.teams.state_storage import SqlStorage, StateConflictError
 from communities.clock import Clock, SystemClock
 from communities.db import Database
-from communities.outbox import Outbox
+from communities.messaging.outbox import Outbox
 from scheduler import jobs as timeline_jobs
 from scheduler.service import SchedulerService
-
-from . import rsvp_actions
-from .adapter import TeamsAdapter
-from .broadcast_reports import BroadcastReports
-from .config import Settings
-from .connector import BotConnector, BotFrameworkTokens, NoTokens, TokenProvider
-from .handler import CosBot
-from .http import ADAPTER, BOT, CLOCK, DATABASE, MAX_BODY, calendar_feed, healthz, messages, no_stack_traces
-from .meeting_actions import close_calendars
-from .outbox_sender import OutboxSender
-from .safe_logging import describe
-from .services import Services
-from .signing_keys import SigningKeyRefresher
-from .state_storage import SqlStorage, StateConflictError
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Each step is a card whose submit carries everything the next step needs, checked again on the
 server: only an officer may preview, send or retry, whatever a card claims. Sending records the
 broadcast and queues one card per community channel and the officer's report card in one
-transaction; :mod:`bot.broadcast_reports` then edits the report in place as cards arrive.
+transaction; :mod:`bot.outbox.broadcast_reports` then edits the report in place as cards arrive.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from typing import Any
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from sqlmodel import col, select
 
+from bot.services import Services
+from bot.teams.activity import reference_of
 from cards.elements import Card, card, heading, text
 from cards.meeting_cards import (
     BROADCAST_CHOOSE,
@@ -24,16 +26,14 @@ from cards.meeting_cards import (
     preview_card,
     report_card,
 )
-from communities import audit, broadcasts
-from communities.broadcasts import BroadcastRefused, Selection
-from communities.directory import PersonProfile
-from communities.meetings import LONDON
-from communities.outbox import OutgoingMessage
+from communities import audit
+from communities.broadcasts import broadcasts
+from communities.broadcasts.broadcasts import BroadcastRefused, Selection
+from communities.meetings.tables import LONDON
+from communities.messaging.outbox import OutgoingMessage
 from communities.permissions import may_broadcast
-from communities.roster import Area
-
-from .services import Services
-from .teams_context import reference_of
+from communities.roster.directory import PersonProfile
+from communities.roster.tables import Area
 
 BROADCAST_BUTTONS = frozenset({BROADCAST_CHOOSE, BROADCAST_CONFIRM, BROADCAST_RETRY})
 #: How far ahead the date picker starts by default.

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from communities.calendar import Calendar
+from bot.config import Settings
+from communities.meetings.calendar import Calendar
 from scheduler.calendars.local import LocalCalendar
-
-from .config import Settings
 
 
 def calendar_for(settings: Settings) -> Calendar:

@@ -10,16 +10,15 @@ from __future__ import annotations
 from botbuilder.core import TurnContext
 from sqlmodel import select
 
+from bot import rsvp_actions
+from bot.services import Services
+from bot.teams.activity import channel_id_of, command_text, reference_of, reference_to, team_of, tenant_of
+from bot.teams.turn_sender import Senders
 from cards.elements import card, submit, text
-from communities import channel_linking
-from communities.outbox import OutgoingMessage
+from communities.messaging import channel_linking
+from communities.messaging.outbox import OutgoingMessage
+from communities.messaging.teams_links import PersonalChat
 from communities.permissions import RAISE_REQUEST, may_use
-from communities.teams_links import PersonalChat
-
-from . import rsvp_actions
-from .senders import Senders
-from .services import Services
-from .teams_context import channel_id_of, command_text, reference_of, reference_to, team_of, tenant_of
 
 
 async def handle_channel_command(services: Services, senders: Senders, ctx: TurnContext) -> None:

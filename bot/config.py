@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from communities.db import DEFAULT_DATABASE_URL
-from communities.meetings import MeetingOffsets
-from communities.rsvp import QuorumRule
+from communities.meetings.rsvp import QuorumRule
+from communities.meetings.tables import MeetingOffsets
 from scheduler.calendars.graph_settings import GraphSettings
 from scheduler.timeline import TimelineOffsets
 

@@ -3,7 +3,7 @@
 Everyone sees the meetings of their own communities; an officer gets a summary of every
 community (or one community with `meetings CODE`). Officers, and a community's chair or vice
 chair, get the forms. Every submit carries a community or meeting id that the domain re-checks
-against who pressed it (:mod:`communities.meeting_service`: a forged card is refused and
+against who pressed it (:mod:`communities.meetings.service`: a forged card is refused and
 audited). The London wall-clock times typed in a form become UTC here, refusing a time that
 does not exist or happens twice. After the change is committed, the calendar (Graph or the
 local feed) is brought up to date outside any session, and the person is told if it could not be.
@@ -20,6 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.calendars import calendar_for
+from bot.config import Settings
+from bot.services import Services
+from bot.teams.activity import command_text
 from cards.elements import Card
 from cards.meeting_admin_cards import (
     FIELDS,
@@ -34,21 +38,16 @@ from cards.meeting_admin_cards import (
     meeting_view,
     meetings_summary_card,
 )
-from communities import meeting_service
-from communities.calendar import Calendar, CalendarError
-from communities.directory import PersonProfile, community_by_code
-from communities.meeting_calendar import sync_meetings
-from communities.meeting_service import MeetingRefused, MeetingTimes
-from communities.meetings import LONDON, UPCOMING, Meeting, date_text, london_wall_time, when_text
+from communities.meetings import service as meeting_service
+from communities.meetings.calendar import Calendar, CalendarError
+from communities.meetings.calendar_sync import sync_meetings
+from communities.meetings.service import MeetingRefused, MeetingTimes
+from communities.meetings.tables import LONDON, UPCOMING, Meeting, date_text, london_wall_time, when_text
 from communities.permissions import may_manage_meetings
-from communities.roles import Role
-from communities.roster import Community, Person
+from communities.roster.directory import PersonProfile, community_by_code
+from communities.roster.roles import Role
+from communities.roster.tables import Community, Person
 from dialogs.asked import community_asked
-
-from .calendars import calendar_for
-from .config import Settings
-from .services import Services
-from .teams_context import command_text
 
 log = logging.getLogger(__name__)
 

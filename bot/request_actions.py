@@ -12,21 +12,20 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services import Services
 from cards.elements import Card
 from cards.request_detail import request_detail_card
 from cards.request_lists import my_requests_card, queue_card
-from communities import request_service
-from communities.directory import PersonProfile
 from communities.permissions import is_triager
-from communities.request_conflicts import flagged_members
-from communities.request_lifecycle import IllegalTransition, RequestStatus
-from communities.request_views import request_lines
-from communities.requests import Request
-from communities.roles import Role
-from communities.roster import Community
+from communities.requests import service as request_service
+from communities.requests.conflicts import flagged_members
+from communities.requests.lifecycle import IllegalTransition, RequestStatus
+from communities.requests.tables import Request
+from communities.requests.views import request_lines
+from communities.roster.directory import PersonProfile
+from communities.roster.roles import Role
+from communities.roster.tables import Community
 from dialogs.request_form import RequestFormDialog
-
-from .services import Services
 
 #: Card buttons that act on one request (``data.request_id``).
 REQUEST_BUTTONS = frozenset(

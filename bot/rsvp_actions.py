@@ -26,21 +26,20 @@ from botbuilder.core import TurnContext
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services import Services
+from bot.teams.turn_sender import Senders
 from cards.rsvp_cards import RSVP, day_label, meeting_reminder_card
-from communities import rsvp
 from communities.clock import Clock
 from communities.db import in_transaction
-from communities.directory import people_with_role
-from communities.meetings import UPCOMING, Meeting
-from communities.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus, OutgoingMessage
-from communities.roles import Role
-from communities.roster import Community
-from communities.rsvp import DEFAULT_QUORUM, QuorumRule, RsvpAnswer, RsvpRefused, RsvpTally
-from communities.teams_links import PersonalChat
+from communities.meetings import rsvp
+from communities.meetings.rsvp import DEFAULT_QUORUM, QuorumRule, RsvpAnswer, RsvpRefused, RsvpTally
+from communities.meetings.tables import UPCOMING, Meeting
+from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus, OutgoingMessage
+from communities.messaging.teams_links import PersonalChat
+from communities.roster.directory import people_with_role
+from communities.roster.roles import Role
+from communities.roster.tables import Community
 from scheduler.jobs import StepContext
-
-from .senders import Senders
-from .services import Services
 
 UNREADABLE = "Sorry: I could not read that button. The card may be out of date."
 

@@ -21,12 +21,11 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 
+from bot.config import ConfigError, Settings
 from communities.clock import SystemClock
 from communities.db import Database
-from communities.outbox import Outbox
+from communities.messaging.outbox import Outbox
 from scheduler.service import DEFAULT_LOCK_RETRY, DEFAULT_SWEEP, SchedulerService
-
-from .config import ConfigError, Settings
 
 
 def _say(line: str) -> None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.config import Settings
+from bot.teams.connector import BotConnector
 from communities.clock import Clock
 from communities.db import Database
-from communities.outbox import Outbox
+from communities.messaging.outbox import Outbox
 from scheduler.service import SchedulerService
-
-from .config import Settings
-from .connector import BotConnector
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from communities.agenda_items import RequestItem
-from communities.agendas import (
+from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
+from communities.agendas.agendas import (
     AOB,
     DECLARATIONS,
     FINANCE,
@@ -30,8 +30,7 @@ from communities.agendas import (
     AgendaStatus,
     AgendaView,
 )
-
-from .elements import Card, Element, card, facts, heading, subheading, submit, text
+from communities.agendas.items import RequestItem
 
 AGENDA_MOVE_UP = "agenda_move_up"
 AGENDA_MOVE_DOWN = "agenda_move_down"

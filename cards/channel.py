@@ -24,21 +24,23 @@ CHANNEL_POSTS: tuple[ChannelPost, ...] = (
     ChannelPost(
         "agenda",
         "cards.agenda_cards:channel_agenda_cards",
-        ("communities/agendas.py", "communities/channel_posts.py"),
+        ("communities/agendas/agendas.py", "communities/messaging/channel_posts.py"),
     ),
-    ChannelPost("meeting_dates", "cards.meeting_cards:dates_card", ("communities/broadcasts.py",)),
-    ChannelPost("team_welcome", "cards.welcome:team_welcome_card", ("communities/installations.py",)),
+    ChannelPost("meeting_dates", "cards.meeting_cards:dates_card", ("communities/broadcasts/broadcasts.py",)),
+    ChannelPost(
+        "team_welcome", "cards.welcome:team_welcome_card", ("communities/messaging/installations.py",)
+    ),
     ChannelPost("requests_open", "cards.timeline_cards:requests_open_card", ("scheduler/jobs.py",)),
     ChannelPost("meeting_reminder", "cards.timeline_cards:meeting_reminder_card", ("scheduler/jobs.py",)),
     ChannelPost("rsvp_reminder", "cards.rsvp_cards:meeting_reminder_card", ("bot/rsvp_actions.py",)),
     ChannelPost(
         "channel_link_messages",
-        "communities.channel_linking:link_channel",
-        ("communities/channel_linking.py", "bot/channel_commands.py"),
+        "communities.messaging.channel_linking:link_channel",
+        ("communities/messaging/channel_linking.py", "bot/channel_commands.py"),
     ),
     ChannelPost(
         "channel_unlink_messages",
-        "communities.channel_linking:unlink_channel",
-        ("communities/channel_linking.py", "bot/channel_commands.py"),
+        "communities.messaging.channel_linking:unlink_channel",
+        ("communities/messaging/channel_linking.py", "bot/channel_commands.py"),
     ),
 )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from communities.community_overview import ChannelStatusLine, CommunityOverview
-
-from .elements import Card, card, facts, heading, subheading, text
+from cards.elements import Card, card, facts, heading, subheading, text
+from communities.roster.overview import ChannelStatusLine, CommunityOverview
 
 
 def community_card(overview: CommunityOverview) -> Card:

@@ -12,20 +12,19 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
+from cards.elements import COMMUNITY_FIELD, Card, Element, card, facts, heading, subheading, submit, text
 from communities.academic_year import LONDON
-from communities.code_of_conduct import (
+from communities.declarations.code_of_conduct import (
     CODE_OF_CONDUCT_INTRO,
     CODE_OF_CONDUCT_NOTICE,
     CODE_OF_CONDUCT_POINTS,
     CODE_OF_CONDUCT_TITLE,
     CODE_OF_CONDUCT_VERSION,
 )
-from communities.conflicts import InterestKind
-from communities.declaration_views import CommunityCompliance, ComplianceSummary, MemberStatus
-from communities.declarations import Answer, InterestDeclaration, YearRegister
+from communities.declarations.conflict_rules import InterestKind
+from communities.declarations.register import Answer, InterestDeclaration, YearRegister
+from communities.declarations.views import CommunityCompliance, ComplianceSummary, MemberStatus
 from communities.permissions import DECLARATIONS_COMPLIANCE
-
-from .elements import COMMUNITY_FIELD, Card, Element, card, facts, heading, subheading, submit, text
 
 FORM = "declarations"
 ACCEPT_CODE = "accept_code_of_conduct"

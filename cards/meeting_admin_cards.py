@@ -16,10 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from communities.meetings import Meeting, MeetingStatus, date_text, local, when_text, where_text
+from cards.elements import COMMUNITY_FIELD, Card, Element, card, facts, heading, subheading, submit, text
+from communities.meetings.tables import Meeting, MeetingStatus, date_text, local, when_text, where_text
 from communities.permissions import MEETINGS
-
-from .elements import COMMUNITY_FIELD, Card, Element, card, facts, heading, subheading, submit, text
 
 MEETING_ADD = "meeting_add"
 MEETING_MOVE = "meeting_move"

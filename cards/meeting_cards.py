@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from communities.broadcasts import CommunityDates, Delivery, DeliveryReport, MeetingLine, Selection
-from communities.meetings import MeetingStatus
-
-from .elements import Card, Element, card, facts, heading, subheading, text
+from cards.elements import Card, Element, card, facts, heading, subheading, text
+from communities.broadcasts.broadcasts import CommunityDates, Delivery, DeliveryReport, MeetingLine, Selection
+from communities.meetings.tables import MeetingStatus
 
 BROADCAST_RETRY = "broadcast_retry"
 BROADCAST_CONFIRM = "broadcast_confirm"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from communities.directory import PersonProfile
+from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
 from communities.permissions import Capability
-
-from .elements import Card, Element, card, facts, heading, subheading, submit, text
+from communities.roster.directory import PersonProfile
 
 
 def menu_card(

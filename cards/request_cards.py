@@ -1,7 +1,7 @@
 """The Request Form as Adaptive Cards: one card per section, the review card and the confirmation.
 
 Pure functions of plain data. Every input's id is the name of the answer it gives in
-``Request.details`` (see :mod:`communities.request_form`); every Action.Submit carries
+``Request.details`` (see :mod:`communities.requests.form`); every Action.Submit carries
 ``{"form": "request", "section": ..., "request_id": ...}`` so the dialog can tell its own,
 current card from an old or forged one. The cards are only ever sent in the requester's
 personal chat: they may show pupil-level answers, a channel post never does.
@@ -13,10 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from communities.request_form import NEED_AREAS, SEN_STATUSES, SPECIALISTS, SUPPORT_KINDS, YEAR_GROUPS
-from communities.requests import RequestType, Urgency
-
-from .elements import Card, Element, card, facts, heading, subheading, text
+from cards.elements import Card, Element, card, facts, heading, subheading, text
+from communities.requests.form import NEED_AREAS, SEN_STATUSES, SPECIALISTS, SUPPORT_KINDS, YEAR_GROUPS
+from communities.requests.tables import RequestType, Urgency
 
 FORM = "request"
 

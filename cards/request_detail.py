@@ -8,13 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from communities.conflicts import FlaggedMember
-from communities.request_lifecycle import RequestAction
-from communities.request_views import RequestLine
-from communities.requests import RequestType
-
-from .elements import Card, Element, card, facts, heading, subheading, submit, text
-from .request_cards import SECTIONS, display_rows
+from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
+from cards.request_cards import SECTIONS, display_rows
+from communities.declarations.conflict_rules import FlaggedMember
+from communities.requests.lifecycle import RequestAction
+from communities.requests.tables import RequestType
+from communities.requests.views import RequestLine
 
 
 def request_detail_card(

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from communities.request_lifecycle import RequestAction
-from communities.request_views import RequestLine
-
-from .elements import Card, Element, card, heading, subheading, submit, text
+from cards.elements import Card, Element, card, heading, subheading, submit, text
+from communities.requests.lifecycle import RequestAction
+from communities.requests.views import RequestLine
 
 #: School actions offered on "My requests" (editing and resubmitting happen in the form dialog).
 _SCHOOL_BUTTONS = {

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from communities.meetings import LONDON, MeetingStatus
-from communities.rsvp import ReminderFacts, RsvpAnswer, RsvpTally
-
-from .elements import Card, Element, card, facts, heading, submit, text
+from cards.elements import Card, Element, card, facts, heading, submit, text
+from communities.meetings.rsvp import ReminderFacts, RsvpAnswer, RsvpTally
+from communities.meetings.tables import LONDON, MeetingStatus
 
 #: The ``data.action`` of the RSVP buttons (``data.meeting_id``, ``data.answer``).
 RSVP = "rsvp"

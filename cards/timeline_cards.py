@@ -12,9 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from cards.elements import Card, Element, card, facts, heading, submit, text
 from communities.permissions import CONTINUE_DRAFT, DECLARE_INTEREST, MY_REQUESTS, RAISE_REQUEST
-
-from .elements import Card, Element, card, facts, heading, submit, text
 
 #: The ``kind`` of a meeting reminder card.
 DAY_BEFORE = "day_before"

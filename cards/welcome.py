@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .elements import Card, card, heading, subheading, text
+from cards.elements import Card, card, heading, subheading, text
 
 
 def team_welcome_card(team_name: str | None, bot_name: str) -> Card:

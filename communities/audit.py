@@ -9,8 +9,8 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .clock import Clock
-from .sqltypes import UtcDateTime
+from communities.clock import Clock
+from communities.sqltypes import UtcDateTime
 
 
 class AuditEvent(SQLModel, table=True):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .directory import PersonProfile
-from .request_lifecycle import RequestAction
-from .roles import SCHOOL_ROLES, Role
-from .roster import Community
+from communities.requests.lifecycle import RequestAction
+from communities.roster.directory import PersonProfile
+from communities.roster.roles import SCHOOL_ROLES, Role
+from communities.roster.tables import Community
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from .agendas import Agenda  # noqa: F401  (registers the table)
-from .audit import AuditEvent
-from .broadcasts import Broadcast, BroadcastTarget
-from .code_of_conduct import CodeOfConductAcceptance
-from .declarations import DeclarationConfirmation, InterestDeclaration
-from .meetings import CalendarFeed, Meeting
-from .outbox import OutboxMessage
-from .requests import Request, RequestSequence
-from .roster import Area, Community, Membership, Person, School
-from .rsvp import Rsvp  # noqa: F401  (registers the table)
-from .teams_links import ChannelLink, PersonalChat, TeamInstallation
+from communities.agendas.agendas import Agenda  # noqa: F401  (registers the table)
+from communities.audit import AuditEvent
+from communities.broadcasts.broadcasts import Broadcast, BroadcastTarget
+from communities.declarations.code_of_conduct import CodeOfConductAcceptance
+from communities.declarations.register import DeclarationConfirmation, InterestDeclaration
+from communities.meetings.rsvp import Rsvp  # noqa: F401  (registers the table)
+from communities.meetings.tables import CalendarFeed, Meeting
+from communities.messaging.outbox import OutboxMessage
+from communities.messaging.teams_links import ChannelLink, PersonalChat, TeamInstallation
+from communities.requests.tables import Request, RequestSequence
+from communities.roster.tables import Area, Community, Membership, Person, School
 
 __all__ = [
     "Area",

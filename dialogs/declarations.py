@@ -42,18 +42,12 @@ from cards.declaration_cards import (
     register_card,
 )
 from cards.elements import Card
-from communities import code_of_conduct
 from communities.academic_year import academic_year_of
 from communities.clock import Clock
-from communities.conflicts import InterestKind
 from communities.db import Database
-from communities.declaration_views import (
-    CommunityCompliance,
-    ComplianceSummary,
-    compliance_overview,
-    compliance_view,
-)
-from communities.declarations import (
+from communities.declarations import code_of_conduct
+from communities.declarations.conflict_rules import InterestKind
+from communities.declarations.register import (
     InterestDetails,
     Refusal,
     active_interests,
@@ -64,11 +58,16 @@ from communities.declarations import (
     register_for_year,
     update_interest,
 )
-from communities.directory import PersonProfile
+from communities.declarations.views import (
+    CommunityCompliance,
+    ComplianceSummary,
+    compliance_overview,
+    compliance_view,
+)
 from communities.permissions import DECLARATIONS_COMPLIANCE, DECLARE_INTEREST
-
-from .asked import community_asked
-from .turn_profile import turn_profile
+from communities.roster.directory import PersonProfile
+from dialogs.asked import community_asked
+from dialogs.turn_profile import turn_profile
 
 WAIT = "declarations_wait"
 #: The menu capabilities that wait for the Code of Conduct to be accepted.

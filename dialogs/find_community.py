@@ -14,9 +14,9 @@ from botbuilder.dialogs.choices import Choice, ListStyle
 from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions, TextPrompt
 
 from cards.community import community_card
-from communities.community_overview import community_overview
 from communities.db import Database
-from communities.directory import community_by_code, search_communities
+from communities.roster.directory import community_by_code, search_communities
+from communities.roster.overview import community_overview
 
 ASK = "Which community? Type its code (like CANT1) or part of its name, or `cancel`."
 

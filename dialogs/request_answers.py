@@ -2,7 +2,7 @@
 
 Pure functions. Nothing a card sends is trusted: each section reads only its own fields, turns
 each value into the type the form needs (or drops it), and the answers are then checked with
-:func:`communities.request_form.problems`, restricted to the section, plus the few checks the
+:func:`communities.requests.form.problems`, restricted to the section, plus the few checks the
 dialog adds (APDR cycles, what worked, who the other specialist is, informed before agreeing).
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 from cards.request_cards import BY_NAME, NO_SECONDARY, SECTIONS, Section
 from communities.identifying_text import Finding, find_identifying_text
-from communities.request_form import (
+from communities.requests.form import (
     MAX_TEXT,
     NEED_AREAS,
     SEN_STATUSES,
@@ -25,7 +25,7 @@ from communities.request_form import (
     YEAR_GROUPS,
     problems,
 )
-from communities.requests import RequestType, Urgency
+from communities.requests.tables import RequestType, Urgency
 
 REVIEW = "review"
 

@@ -49,16 +49,15 @@ from cards.request_cards import (
 )
 from communities.clock import Clock
 from communities.db import Database
-from communities.directory import PersonProfile
 from communities.identifying_text import Finding, warning_for
-from communities.outbox import Outbox
-from communities.request_lifecycle import IllegalTransition, RequestStatus, next_step
-from communities.request_service import DEFAULT_MAX_OPEN, RequestRefused, save_answers, start_draft, submit
-from communities.requests import Request
-
-from . import request_answers as answers
-from .request_answers import ACKNOWLEDGED, REVIEW
-from .request_store import (
+from communities.messaging.outbox import Outbox
+from communities.requests.lifecycle import IllegalTransition, RequestStatus, next_step
+from communities.requests.service import DEFAULT_MAX_OPEN, RequestRefused, save_answers, start_draft, submit
+from communities.requests.tables import Request
+from communities.roster.directory import PersonProfile
+from dialogs import request_answers as answers
+from dialogs.request_answers import ACKNOWLEDGED, REVIEW
+from dialogs.request_store import (
     NotEditable,
     editable_request,
     latest_draft,
@@ -67,7 +66,7 @@ from .request_store import (
     triagers_told,
     where_from,
 )
-from .turn_profile import turn_profile
+from dialogs.turn_profile import turn_profile
 
 log = logging.getLogger(__name__)
 

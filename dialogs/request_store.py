@@ -13,12 +13,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.clock import Clock
-from communities.directory import PersonProfile
 from communities.permissions import RequestScope, is_school_staff, may_act_on_request
-from communities.request_lifecycle import TRANSITIONS, RequestAction, RequestStatus
-from communities.requests import Request
-from communities.roles import Role
-from communities.roster import Community, Membership, Person, School
+from communities.requests.lifecycle import TRANSITIONS, RequestAction, RequestStatus
+from communities.requests.tables import Request
+from communities.roster.directory import PersonProfile
+from communities.roster.roles import Role
+from communities.roster.tables import Community, Membership, Person, School
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from botbuilder.core import TurnContext
 
-from communities.directory import PersonProfile
+from communities.roster.directory import PersonProfile
 
 _KEY = "cosbot.profile"
 

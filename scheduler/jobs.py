@@ -51,20 +51,19 @@ from cards.timeline_cards import (
 from communities.academic_year import academic_year_label
 from communities.clock import Clock
 from communities.db import Database
-from communities.declaration_views import community_member_facts
-from communities.declarations import DeclarationConfirmation
-from communities.directory import people_with_role
-from communities.meeting_service import current_chair
-from communities.meetings import LONDON, Meeting, date_text, when_text, where_text
-from communities.outbox import Outbox, OutgoingMessage
-from communities.request_lifecycle import RequestStatus
-from communities.requests import Request
-from communities.roles import SCHOOL_ROLES, Role
-from communities.roster import Community, Membership, Person, School
-from communities.teams_links import ChannelLink, PersonalChat
-
-from .tables import TimelineRun
-from .timeline import Step, StepKind, TimelineOffsets, renewal_for, step_of, timeline_for
+from communities.declarations.register import DeclarationConfirmation
+from communities.declarations.views import community_member_facts
+from communities.meetings.service import current_chair
+from communities.meetings.tables import LONDON, Meeting, date_text, when_text, where_text
+from communities.messaging.outbox import Outbox, OutgoingMessage
+from communities.messaging.teams_links import ChannelLink, PersonalChat
+from communities.requests.lifecycle import RequestStatus
+from communities.requests.tables import Request
+from communities.roster.directory import people_with_role
+from communities.roster.roles import SCHOOL_ROLES, Role
+from communities.roster.tables import Community, Membership, Person, School
+from scheduler.tables import TimelineRun
+from scheduler.timeline import Step, StepKind, TimelineOffsets, renewal_for, step_of, timeline_for
 
 log = logging.getLogger(__name__)
 
@@ -141,13 +140,13 @@ async def default_cut_off(session: AsyncSession, ctx: StepContext) -> OutgoingMe
 
 
 async def agenda_is_published(session: AsyncSession, meeting_id: int) -> bool | None:
-    """Adapter to :mod:`communities.agendas` (imported when called: it is newer than this module).
+    """Adapter to :mod:`communities.agendas.agendas` (imported when called: it is newer than this module).
 
     None when that module cannot be imported: the nudge is then sent (it reads well to a chair
     who has published).
     """
     try:
-        from communities.agendas import Agenda, AgendaStatus
+        from communities.agendas.agendas import Agenda, AgendaStatus
     except ImportError:  # pragma: no cover  (the agendas module is there today)
         return None
     agenda = (await session.exec(select(Agenda).where(Agenda.meeting_id == meeting_id))).first()
@@ -156,10 +155,10 @@ async def agenda_is_published(session: AsyncSession, meeting_id: int) -> bool | 
 
 async def draft_agenda_for_chair(session: AsyncSession, ctx: StepContext) -> list[OutgoingMessage]:
     """The real cut-off: build the meeting's draft agenda and send the chair their review copy
-    (:mod:`communities.agendas`, imported when called: it is newer than this module). Pass it as
+    (:mod:`communities.agendas.agendas`, imported when called: it is newer than this module). Pass it as
     ``Renderers(cut_off=draft_agenda_for_chair)``."""
     from cards.agenda_cards import chair_agenda_cards
-    from communities import agendas
+    from communities.agendas import agendas
 
     assert ctx.meeting.id is not None
     await agendas.build_draft(session, ctx.clock, ctx.meeting.id)

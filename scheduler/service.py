@@ -65,13 +65,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from communities.academic_year import academic_year_label, academic_year_of
 from communities.clock import Clock
 from communities.db import Database, normalise_url
-from communities.meetings import LONDON, Meeting, MeetingStatus
-from communities.outbox import Outbox
-from communities.roster import Community
-
-from . import jobs as timeline_jobs
-from .tables import JOBS_TABLE, TimelineRun
-from .timeline import (
+from communities.meetings.tables import LONDON, Meeting, MeetingStatus
+from communities.messaging.outbox import Outbox
+from communities.roster.tables import Community
+from scheduler import jobs as timeline_jobs
+from scheduler.tables import JOBS_TABLE, TimelineRun
+from scheduler.timeline import (
     Renewal,
     StepKind,
     TimelineOffsets,

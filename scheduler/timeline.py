@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from communities.academic_year import academic_year_start
-from communities.meetings import LONDON, Meeting, MeetingStatus
+from communities.meetings.tables import LONDON, Meeting, MeetingStatus
 
 #: The local hours no job is scheduled in: [01:00, 03:00).
 QUIET_START = time(1, 0)

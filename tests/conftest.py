@@ -48,7 +48,7 @@ DEMO_ROSTER = Path(__file__).resolve().parent.parent / "communities" / "demo"
 @pytest.fixture
 async def demo_db(db: Database, clock: FixedClock) -> Database:
     """The database with the demo roster imported (the same files `cosbot demo` loads)."""
-    from communities.roster_import import import_roster
+    from communities.roster.importing import import_roster
 
     await import_roster(db, DEMO_ROSTER, clock)
     return db

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import bot.state_storage  # noqa: F401  (registers the bot_state table)
+import bot.teams.state_storage  # noqa: F401  (registers the bot_state table)
 import communities.tables  # noqa: F401  (registers every domain table)
 import scheduler.tables  # noqa: F401  (the timeline runs and APScheduler's job store)
 from communities.db import Database

@@ -7,10 +7,9 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 
 from communities.db import Database
-from communities.meetings import CalendarFeed, Meeting, MeetingStatus, date_text
-from communities.roster import Community
-
-from .local import DEFAULT_UID_DOMAIN, FeedEvent, FeedStatus, render_feed
+from communities.meetings.tables import CalendarFeed, Meeting, MeetingStatus, date_text
+from communities.roster.tables import Community
+from scheduler.calendars.local import DEFAULT_UID_DOMAIN, FeedEvent, FeedStatus, render_feed
 
 #: How far back the feed reaches: recent meetings stay visible, old ones drop off.
 HISTORY = timedelta(days=180)

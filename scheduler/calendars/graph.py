@@ -53,10 +53,9 @@ from msgraph.graph_request_adapter import options as graph_default_options
 from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory
 
-from communities.calendar import LONDON, Attendee, CalendarEntry, CalendarError, EventSpec
 from communities.db import refuse_while_holding_session
-
-from .graph_settings import DEFAULT_AUTHORITY_HOST, DEFAULT_BASE_URL, GraphSettings
+from communities.meetings.calendar import LONDON, Attendee, CalendarEntry, CalendarError, EventSpec
+from scheduler.calendars.graph_settings import DEFAULT_AUTHORITY_HOST, DEFAULT_BASE_URL, GraphSettings
 
 __all__ = ["DEFAULT_AUTHORITY_HOST", "DEFAULT_BASE_URL", "GraphCalendar", "GraphSettings"]
 

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from communities.calendar import LONDON, Attendee, CalendarEntry, EventSpec
-from communities.meetings import feed_path, feed_token  # noqa: F401  (the feed's names, here too)
+from communities.meetings.calendar import LONDON, Attendee, CalendarEntry, EventSpec
+from communities.meetings.tables import feed_path, feed_token  # noqa: F401  (the feed's names, here too)
 
 PRODID = "-//Kent Communities of Schools//cosbot//EN"
 FEED_CONTENT_TYPE = "text/calendar; charset=utf-8"

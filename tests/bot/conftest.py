@@ -12,11 +12,11 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.connector import BotConnector, NoTokens
 from bot.migrate import upgrade_async
+from bot.teams.connector import BotConnector, NoTokens
 from communities.clock import SystemClock
 from communities.db import Database
-from communities.roster_import import import_roster
+from communities.roster.importing import import_roster
 from tests.conftest import DEMO_ROSTER
 from tests.support.fake_connector import FakeConnector
 

@@ -18,9 +18,9 @@ from botbuilder.schema import (
     SuggestedActions,
 )
 
-from bot.activity_json import activity_json
+from bot.teams.activity_json import activity_json
 from cards.menu import menu_card
-from communities.directory import PersonProfile
+from communities.roster.directory import PersonProfile
 
 INCOMING = Activity(
     type=ActivityTypes.message,

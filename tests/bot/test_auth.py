@@ -23,7 +23,7 @@ from botframework.connector.auth import AuthenticationConstants, JwtTokenExtract
 
 from bot.app import create_app, token_provider
 from bot.config import ConfigError, Settings
-from bot.connector import BotFrameworkTokens
+from bot.teams.connector import BotFrameworkTokens
 from communities.clock import FixedClock
 from communities.db import Database
 from tests.support.jwt_issuer import (

@@ -5,7 +5,7 @@ no card (lost), with two (duplicated), or with another community's card; and the
 report has to agree with it.
 
 The kill test runs the real service, ``cosbot serve``, as a subprocess. It delivers the outbox
-with the :class:`~bot.outbox_sender.OutboxSender` that ``bot/app.py`` starts in the background
+with the :class:`~bot.outbox.sender.OutboxSender` that ``bot/app.py`` starts in the background
 (polling every second, and at once on start-up). A row is *claimed* with a lease
 (``locked_until`` = claim time + ``lease_seconds``, 30 s by default) before its request
 leaves; SIGKILL leaves those leases behind, and the restarted service leaves the rows alone
@@ -33,15 +33,15 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.connector import BotConnector
 from bot.migrate import upgrade_async
-from bot.outbox_sender import OutboxSender
+from bot.outbox.sender import OutboxSender
+from bot.teams.connector import BotConnector
 from cards.meeting_cards import dates_card
-from communities import broadcasts
-from communities.broadcasts import Delivery, DeliveryReport
+from communities.broadcasts import broadcasts
+from communities.broadcasts.broadcasts import Delivery, DeliveryReport
 from communities.clock import SystemClock
 from communities.db import Database
-from communities.outbox import Outbox, OutboxMessage, OutboxStatus
+from communities.messaging.outbox import Outbox, OutboxMessage, OutboxStatus
 from tests.bot.test_cli_serve import COSBOT, free_port, unauthenticated_env
 from tests.support.fake_connector import FakeConnector, Fault
 from tests.support.linked_channels import MEETING_DAY, Channel, seed_linked_communities

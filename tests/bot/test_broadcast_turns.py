@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient
 from bot.config import Settings
 from communities.clock import SystemClock
 from communities.db import Database
-from communities.directory import community_by_code
-from communities.meetings import feed_tokens
+from communities.meetings.tables import feed_tokens
+from communities.roster.directory import community_by_code
 from tests.bot.conftest import Post
 from tests.support.activities import CHANNEL_ID, channel_message, personal_message, user
 from tests.support.fake_connector import FakeConnector

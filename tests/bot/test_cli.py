@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.cli import main
+from bot.cli.commands import main
 from tests.conftest import DEMO_ROSTER
 
 APP_ID = "6f1c2e4a-1111-4222-8333-944455556666"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.cli import main
+from bot.cli.commands import main
 from tests.support.fake_connector import FakeConnector
 
 CHANNEL = "19:cant1-channel@thread.tacv2"

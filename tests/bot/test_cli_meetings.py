@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.cli import main
+from bot.cli.commands import main
 from bot.config import Settings
-from communities.calendar import Attendee, Calendar, CalendarEntry, CalendarError, EventSpec
+from communities.meetings.calendar import Attendee, Calendar, CalendarEntry, CalendarError, EventSpec
 from tests.conftest import DEMO_ROSTER
 
 HEADER = "community_code,starts_at,ends_at,location,chair_email\n"

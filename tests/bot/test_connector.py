@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.connector import BotConnector, ConnectorError, NoTokens
+from bot.teams.connector import BotConnector, ConnectorError, NoTokens
 from tests.support.fake_connector import FakeConnector, Fault
 
 CHANNEL = "19:c0ffee@thread.tacv2"

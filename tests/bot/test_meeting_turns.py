@@ -19,11 +19,11 @@ from bot import meeting_actions
 from bot.app import create_app
 from bot.config import Settings
 from communities.audit import AuditEvent
-from communities.calendar import Attendee, CalendarEntry, CalendarError, EventSpec
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.meetings import Meeting, MeetingStatus
-from communities.roster import Community, Person
+from communities.meetings.calendar import Attendee, CalendarEntry, CalendarError, EventSpec
+from communities.meetings.tables import Meeting, MeetingStatus
+from communities.roster.tables import Community, Person
 from tests.bot.conftest import Post
 from tests.cards.test_meeting_admin_cards import check_card, inputs, show_cards, submit_data
 from tests.support.activities import personal_message, user

@@ -12,12 +12,12 @@ import aiohttp
 import pytest
 from sqlmodel import col, select
 
-from bot.connector import BotConnector, NoTokens
-from bot.outbox_sender import OutboxSender, _Candidate
-from bot.rate_limits import TEAMS_THREAD_LIMITS, AdaptiveRateLimiter, SlidingWindowPacer, Window
+from bot.outbox.rate_limits import TEAMS_THREAD_LIMITS, AdaptiveRateLimiter, SlidingWindowPacer, Window
+from bot.outbox.sender import OutboxSender, _Candidate
+from bot.teams.connector import BotConnector, NoTokens
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.outbox import Outbox, OutboxMessage, OutgoingMessage
+from communities.messaging.outbox import Outbox, OutboxMessage, OutgoingMessage
 from tests.support.fake_connector import FakeConnector, Fault
 
 CHANNEL = "19:3f2a0c9e5b1d4c7a@thread.tacv2"

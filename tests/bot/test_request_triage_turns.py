@@ -10,11 +10,11 @@ from sqlmodel import select
 from bot.config import Settings
 from communities.clock import SystemClock
 from communities.db import Database
-from communities.directory import find_person, load_profile
-from communities.outbox import Outbox
-from communities.request_service import save_answers, start_draft, submit
-from communities.requests import Request
-from communities.roster import School
+from communities.messaging.outbox import Outbox
+from communities.requests.service import save_answers, start_draft, submit
+from communities.requests.tables import Request
+from communities.roster.directory import find_person, load_profile
+from communities.roster.tables import School
 from tests.bot.conftest import Post
 from tests.support.activities import personal_message, user
 from tests.support.fake_connector import FakeConnector

@@ -13,7 +13,7 @@ from bot.app import create_app
 from bot.config import Settings
 from communities.audit import AuditEvent
 from communities.db import Database
-from communities.requests import Request
+from communities.requests.tables import Request
 from tests.bot.conftest import Post
 from tests.support.activities import personal_message, user
 from tests.support.fake_connector import FakeConnector, PostedActivity

@@ -28,15 +28,16 @@ from bot.rsvp_actions import (
     render_meeting_reminder,
 )
 from bot.services import Services
-from communities import installations, rsvp
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.directory import PersonProfile, community_by_code
-from communities.meeting_service import MeetingTimes, schedule
-from communities.meetings import MeetingOffsets
-from communities.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus
-from communities.rsvp import Rsvp, RsvpAnswer
-from communities.teams_links import ChannelLink
+from communities.meetings import rsvp
+from communities.meetings.rsvp import Rsvp, RsvpAnswer
+from communities.meetings.service import MeetingTimes, schedule
+from communities.meetings.tables import MeetingOffsets
+from communities.messaging import installations
+from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus
+from communities.messaging.teams_links import ChannelLink
+from communities.roster.directory import PersonProfile, community_by_code
 from scheduler import jobs
 from tests.bot.conftest import Post
 from tests.communities.test_channel_linking import channel, link

@@ -11,13 +11,13 @@ from botbuilder.schema import Activity
 from sqlalchemy import update
 
 from bot.config import Settings
-from bot.connector import BotConnector
-from bot.senders import Senders
 from bot.services import Services
+from bot.teams.connector import BotConnector
+from bot.teams.turn_sender import Senders
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.outbox import Outbox
-from communities.roster import Person
+from communities.messaging.outbox import Outbox
+from communities.roster.tables import Person
 from tests.support.activities import personal_message, user
 
 HANNAH = user(4, "Hannah Reid")

@@ -6,7 +6,7 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import DialogSet, DialogTurnStatus, WaterfallDialog, WaterfallStepContext
 from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 
-from bot.state_storage import SqlStorage, StateConflictError
+from bot.teams.state_storage import SqlStorage, StateConflictError
 from communities.clock import FixedClock
 from communities.db import Database
 

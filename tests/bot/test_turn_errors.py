@@ -8,7 +8,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, Conversat
 
 from bot.app import _on_turn_error
 from bot.config import Settings
-from bot.state_storage import SqlStorage, StateConflictError
+from bot.teams.state_storage import SqlStorage, StateConflictError
 from communities.clock import FixedClock
 from communities.db import Database
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot.app import create_app
 from bot.config import Settings
 from communities.db import Database
-from communities.roster import Person
+from communities.roster.tables import Person
 from tests.bot.conftest import Post
 from tests.support.activities import (
     CHANNEL_ID,

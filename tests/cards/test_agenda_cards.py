@@ -21,9 +21,9 @@ from cards.agenda_cards import (
     chair_agenda_cards,
     channel_agenda_cards,
 )
-from communities.agenda_items import FlaggedLine, RequestItem
-from communities.agendas import BUDGET_TO_BE_REPORTED, AgendaStatus, AgendaView
-from communities.conflicts import Ruling
+from communities.agendas.agendas import BUDGET_TO_BE_REPORTED, AgendaStatus, AgendaView
+from communities.agendas.items import FlaggedLine, RequestItem
+from communities.declarations.conflict_rules import Ruling
 
 LONG_SCHOOL = "The Very Long Named Church of England Voluntary Aided Primary School and Nursery " * 2
 

@@ -18,13 +18,15 @@ from sqlmodel import col, select
 from cards.channel import CHANNEL_POSTS
 from cards.request_cards import SECTIONS
 from cards.timeline_cards import DAY_BEFORE, MORNING
-from communities import agendas, broadcasts, rsvp
-from communities.channel_linking import ChannelSeen
+from communities.agendas import agendas
+from communities.broadcasts import broadcasts
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.meetings import Meeting
-from communities.outbox import DeliveryKind, Outbox, OutboxMessage
-from communities.roster import Community
+from communities.meetings import rsvp
+from communities.meetings.tables import Meeting
+from communities.messaging.channel_linking import ChannelSeen
+from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage
+from communities.roster.tables import Community
 from scheduler.jobs import summary_of
 from tests.communities.test_agendas import two_meetings
 from tests.support.people import DANIEL, GRACE, HANNAH, profile_of

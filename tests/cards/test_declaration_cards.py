@@ -10,10 +10,20 @@ from cards.declaration_cards import (
     interest_form_card,
     register_card,
 )
-from communities.code_of_conduct import CODE_OF_CONDUCT_POINTS, CODE_OF_CONDUCT_VERSION
-from communities.conflicts import InterestKind
-from communities.declaration_views import CommunityCompliance, CommunityCount, ComplianceSummary, MemberStatus
-from communities.declarations import Answer, DeclarationConfirmation, InterestDeclaration, YearRegister
+from communities.declarations.code_of_conduct import CODE_OF_CONDUCT_POINTS, CODE_OF_CONDUCT_VERSION
+from communities.declarations.conflict_rules import InterestKind
+from communities.declarations.register import (
+    Answer,
+    DeclarationConfirmation,
+    InterestDeclaration,
+    YearRegister,
+)
+from communities.declarations.views import (
+    CommunityCompliance,
+    CommunityCount,
+    ComplianceSummary,
+    MemberStatus,
+)
 
 AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 

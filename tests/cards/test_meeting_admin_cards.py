@@ -18,7 +18,7 @@ from cards.meeting_admin_cards import (
     meeting_view,
     meetings_summary_card,
 )
-from communities.meetings import Meeting, MeetingOffsets, MeetingStatus, derived_dates
+from communities.meetings.tables import Meeting, MeetingOffsets, MeetingStatus, derived_dates
 
 TODAY = date(2026, 11, 23)
 #: 16:00–17:30 London on Tuesday 6 April 2027 (BST), ten days after the clocks go forward.

@@ -17,7 +17,7 @@ from cards.request_cards import (
     school_card,
     section_card,
 )
-from communities.requests import RequestType
+from communities.requests.tables import RequestType
 from tests.support.requests import COMPLETE
 
 FULL: dict[str, Any] = {

@@ -3,8 +3,8 @@ from __future__ import annotations
 import json
 
 from cards.request_lists import my_requests_card, queue_card
-from communities.request_lifecycle import RequestAction, RequestStatus, actions_from, next_step
-from communities.request_views import RequestLine
+from communities.requests.lifecycle import RequestAction, RequestStatus, actions_from, next_step
+from communities.requests.views import RequestLine
 
 
 def line(

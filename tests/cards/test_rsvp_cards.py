@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cards.rsvp_cards import RSVP, day_label, meeting_reminder_card, quorum_text
-from communities.meetings import MeetingStatus
-from communities.rsvp import QuorumRule, ReminderFacts, RsvpTally
+from communities.meetings.rsvp import QuorumRule, ReminderFacts, RsvpTally
+from communities.meetings.tables import MeetingStatus
 
 JOIN = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0"
 

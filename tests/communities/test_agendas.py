@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import col, select
 
 from cards.agenda_cards import channel_agenda_cards
-from communities.agendas import (
+from communities.agendas.agendas import (
     BUDGET_TO_BE_REPORTED,
     Agenda,
     AgendaChanged,
@@ -30,14 +30,14 @@ from communities.agendas import (
 )
 from communities.audit import AuditEvent
 from communities.clock import FixedClock
-from communities.conflicts import Ruling
 from communities.db import Database
-from communities.directory import community_by_code
-from communities.meeting_service import MeetingTimes, cancel, move, schedule
-from communities.meetings import MeetingOffsets, london_wall_time
-from communities.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus
-from communities.requests import Request
-from communities.teams_links import ChannelLink
+from communities.declarations.conflict_rules import Ruling
+from communities.meetings.service import MeetingTimes, cancel, move, schedule
+from communities.meetings.tables import MeetingOffsets, london_wall_time
+from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus
+from communities.messaging.teams_links import ChannelLink
+from communities.requests.tables import Request
+from communities.roster.directory import community_by_code
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, personal_chat, profile_of
 from tests.support.requests import COMPLETE, raise_and_accept
 

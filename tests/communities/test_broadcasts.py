@@ -10,15 +10,15 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from cards.meeting_cards import dates_card, preview_card, report_card
-from communities import broadcasts
-from communities.broadcasts import BroadcastRefused, Delivery, Selection
+from communities.broadcasts import broadcasts
+from communities.broadcasts.broadcasts import BroadcastRefused, Delivery, Selection
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.directory import community_by_code
-from communities.meeting_service import MeetingTimes, move
-from communities.meetings import Meeting, MeetingOffsets, london_wall_time
-from communities.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus
-from communities.teams_links import TeamInstallation
+from communities.meetings.service import MeetingTimes, move
+from communities.meetings.tables import Meeting, MeetingOffsets, london_wall_time
+from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus
+from communities.messaging.teams_links import TeamInstallation
+from communities.roster.directory import community_by_code
 from tests.communities.test_channel_linking import channel, link
 from tests.support.meetings import add_meeting
 from tests.support.people import DANIEL, PRIYA, TOM, profile_of

@@ -5,11 +5,11 @@ from typing import Any
 from sqlmodel import select
 
 from communities.audit import AuditEvent
-from communities.channel_linking import ChannelSeen, link_channel, unlink_channel
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.outbox import DeliveryKind, Outbox, OutboxMessage
-from communities.teams_links import ChannelLink
+from communities.messaging.channel_linking import ChannelSeen, link_channel, unlink_channel
+from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage
+from communities.messaging.teams_links import ChannelLink
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of
 
 SERVICE = "https://smba.example/uk/"

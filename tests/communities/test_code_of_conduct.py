@@ -10,7 +10,8 @@ from sqlmodel import col, select
 
 from communities.audit import AuditEvent
 from communities.clock import FixedClock
-from communities.code_of_conduct import (
+from communities.db import Database
+from communities.declarations.code_of_conduct import (
     CODE_OF_CONDUCT_POINTS,
     CODE_OF_CONDUCT_SUMMARY,
     CODE_OF_CONDUCT_VERSION,
@@ -19,7 +20,6 @@ from communities.code_of_conduct import (
     acceptance_of,
     needs_acceptance,
 )
-from communities.db import Database
 from tests.support.people import GRACE, HANNAH, profile_of
 
 NEXT_VERSION = "2026-01"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from communities.conflicts import (
+from communities.declarations.conflict_rules import (
     ConflictKind,
     DeclaredInterest,
     InterestKind,

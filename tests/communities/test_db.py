@@ -13,7 +13,7 @@ from communities.db import (
     normalise_url,
     refuse_while_holding_session,
 )
-from communities.roster import Area
+from communities.roster.tables import Area
 
 
 def test_plain_urls_get_the_async_drivers() -> None:

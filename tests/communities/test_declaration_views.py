@@ -16,14 +16,14 @@ from sqlalchemy import event
 
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.declaration_views import (
+from communities.declarations.register import Refusal, nothing_to_declare
+from communities.declarations.views import (
     CommunityCompliance,
     ComplianceSummary,
     compliance_overview,
     compliance_view,
 )
-from communities.declarations import Refusal, nothing_to_declare
-from communities.roster_import import import_roster
+from communities.roster.importing import import_roster
 from tests.communities.test_declarations import GOVERNOR, at_london, audit_rows, declare, pid
 from tests.conftest import DEMO_ROSTER
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of

@@ -18,15 +18,15 @@ from communities.academic_year import (
 )
 from communities.audit import AuditEvent
 from communities.clock import FixedClock
-from communities.conflicts import ConflictKind, InterestKind, RequestFacts, Ruling, conflicts_for
 from communities.db import Database
-from communities.declaration_views import (
-    CommunityCompliance,
-    community_member_facts,
-    compliance_view,
-    member_facts,
+from communities.declarations.conflict_rules import (
+    ConflictKind,
+    InterestKind,
+    RequestFacts,
+    Ruling,
+    conflicts_for,
 )
-from communities.declarations import (
+from communities.declarations.register import (
     Answer,
     DeclarationConfirmation,
     EndReason,
@@ -44,8 +44,14 @@ from communities.declarations import (
     register_for_year,
     update_interest,
 )
-from communities.directory import community_by_code
-from communities.roster import Person, School
+from communities.declarations.views import (
+    CommunityCompliance,
+    community_member_facts,
+    compliance_view,
+    member_facts,
+)
+from communities.roster.directory import community_by_code
+from communities.roster.tables import Person, School
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of
 
 SECRET = "my sister-in-law is the bursar"  # description text: must never reach the audit log

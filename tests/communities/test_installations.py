@@ -4,14 +4,14 @@ from sqlmodel import select
 
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.installations import (
+from communities.messaging.installations import (
     TeamSeen,
     record_team_install,
     record_team_removal,
     remember_personal_chat,
 )
-from communities.outbox import DeliveryKind, Outbox, OutboxMessage, OutgoingMessage
-from communities.teams_links import PersonalChat, TeamInstallation
+from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage, OutgoingMessage
+from communities.messaging.teams_links import PersonalChat, TeamInstallation
 
 TEAM = TeamSeen(
     team_id="19:team@thread.tacv2",

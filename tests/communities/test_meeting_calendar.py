@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import select
 
-from communities.calendar import Attendee, CalendarEntry, CalendarError, EventSpec
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.directory import community_by_code
-from communities.meeting_calendar import attendees_of, refresh_attendees, sync_meetings
-from communities.meeting_service import MeetingTimes, cancel, move, schedule
-from communities.meetings import Meeting, MeetingOffsets, london_wall_time
-from communities.roster import Membership, Person
+from communities.meetings.calendar import Attendee, CalendarEntry, CalendarError, EventSpec
+from communities.meetings.calendar_sync import attendees_of, refresh_attendees, sync_meetings
+from communities.meetings.service import MeetingTimes, cancel, move, schedule
+from communities.meetings.tables import Meeting, MeetingOffsets, london_wall_time
+from communities.roster.directory import community_by_code
+from communities.roster.tables import Membership, Person
 from scheduler.calendars.local import LocalCalendar
 from tests.support.people import DANIEL, profile_of
 

@@ -10,8 +10,7 @@ from sqlmodel import select
 from communities.audit import AuditEvent
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.directory import community_by_code
-from communities.meeting_service import (
+from communities.meetings.service import (
     MeetingRefused,
     MeetingTimes,
     attach_accepted_requests,
@@ -19,7 +18,7 @@ from communities.meeting_service import (
     move,
     schedule,
 )
-from communities.meetings import (
+from communities.meetings.tables import (
     Meeting,
     MeetingOffsets,
     MeetingStatus,
@@ -27,9 +26,10 @@ from communities.meetings import (
     london_wall_time,
     when_text,
 )
-from communities.request_lifecycle import RequestStatus
-from communities.requests import Request
-from communities.roster import School
+from communities.requests.lifecycle import RequestStatus
+from communities.requests.tables import Request
+from communities.roster.directory import community_by_code
+from communities.roster.tables import School
 from tests.support.people import DANIEL, HANNAH, PRIYA, TOM, profile_of
 
 OFFSETS = MeetingOffsets()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from communities.meetings_csv import MeetingsFile, RosterFacts, meeting_place, read_meetings
+from communities.meetings.csv_files import MeetingsFile, RosterFacts, meeting_place, read_meetings
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 CANT1, THAN2 = 1, 2

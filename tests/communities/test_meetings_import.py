@@ -13,10 +13,10 @@ from sqlmodel import col, select
 from communities.audit import AuditEvent
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.meetings import LONDON, Meeting, MeetingOffsets, MeetingStatus
-from communities.meetings_import import MeetingImportError, MeetingImportReport, import_meetings
-from communities.roles import Role
-from communities.roster import Community, Membership, Person
+from communities.meetings.importing import MeetingImportError, MeetingImportReport, import_meetings
+from communities.meetings.tables import LONDON, Meeting, MeetingOffsets, MeetingStatus
+from communities.roster.roles import Role
+from communities.roster.tables import Community, Membership, Person
 
 DEMO_MEETINGS = Path(__file__).resolve().parents[2] / "communities" / "demo" / "meetings.csv"
 HEADER = "community_code,starts_at,ends_at,location,chair_email\n"

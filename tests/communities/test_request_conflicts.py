@@ -3,13 +3,13 @@ from __future__ import annotations
 from sqlmodel import select
 
 from communities.clock import FixedClock
-from communities.conflicts import ConflictKind, InterestKind, Ruling
 from communities.db import Database
-from communities.declarations import InterestDetails, declare_interest
-from communities.request_conflicts import flagged_members, providers_named
-from communities.request_service import save_answers, start_draft
-from communities.requests import Request
-from communities.roster import School
+from communities.declarations.conflict_rules import ConflictKind, InterestKind, Ruling
+from communities.declarations.register import InterestDetails, declare_interest
+from communities.requests.conflicts import flagged_members, providers_named
+from communities.requests.service import save_answers, start_draft
+from communities.requests.tables import Request
+from communities.roster.tables import School
 from tests.support.people import GRACE, HANNAH, profile_of
 
 

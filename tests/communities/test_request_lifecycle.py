@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from communities.request_lifecycle import (
+from communities.requests.lifecycle import (
     OPEN_STATUSES,
     IllegalTransition,
     RequestAction,

@@ -6,10 +6,10 @@ import pytest
 from sqlmodel import select
 
 from communities.db import Database
-from communities.directory import community_by_code
 from communities.permissions import RequestScope, may_act_on_request, may_raise_request, may_view_request
-from communities.request_lifecycle import RequestAction
-from communities.roster import School
+from communities.requests.lifecycle import RequestAction
+from communities.roster.directory import community_by_code
+from communities.roster.tables import School
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of
 
 A = RequestAction

@@ -11,10 +11,9 @@ from sqlmodel import select
 from communities.audit import AuditEvent
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.directory import find_person
-from communities.outbox import Outbox, OutboxMessage
-from communities.request_lifecycle import IllegalTransition, RequestStatus
-from communities.request_service import (
+from communities.messaging.outbox import Outbox, OutboxMessage
+from communities.requests.lifecycle import IllegalTransition, RequestStatus
+from communities.requests.service import (
     RequestRefused,
     accept,
     open_for_reading,
@@ -26,7 +25,8 @@ from communities.request_service import (
     triage_queue,
     withdraw,
 )
-from communities.requests import Request
+from communities.requests.tables import Request
+from communities.roster.directory import find_person
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, personal_chat, profile_of
 from tests.support.requests import COMPLETE, school_id
 
@@ -227,8 +227,8 @@ async def test_lists_for_the_school_and_the_chairs_queue(demo_db: Database, cloc
 async def test_request_lines_name_the_school_status_and_next_step(
     demo_db: Database, clock: FixedClock
 ) -> None:
-    from communities.request_lifecycle import RequestAction
-    from communities.request_views import request_lines
+    from communities.requests.lifecycle import RequestAction
+    from communities.requests.views import request_lines
 
     submitted = await draft(demo_db, clock, answers=COMPLETE)
     await act(demo_db, clock, HANNAH, submit, submitted)

@@ -14,9 +14,7 @@ from sqlmodel import SQLModel, select
 from communities.audit import AuditEvent
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.roles import Role
-from communities.roster import Area, Community, Membership, Person, School
-from communities.roster_import import (
+from communities.roster.importing import (
     SAVING,
     ImportSummary,
     RosterImportError,
@@ -24,6 +22,8 @@ from communities.roster_import import (
     TooManyLeftOut,
     import_roster,
 )
+from communities.roster.roles import Role
+from communities.roster.tables import Area, Community, Membership, Person, School
 
 DEMO = Path(__file__).resolve().parents[2] / "communities" / "demo"
 
@@ -491,7 +491,7 @@ async def test_nothing_is_written_when_any_problem_exists(
 async def test_a_failure_while_saving_leaves_the_database_as_it_was(
     db: Database, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import communities.roster_import as roster_import
+    import communities.roster.importing as roster_import
 
     await import_roster(db, write_roster(tmp_path / "good"), clock)
     before = await snapshot(db)
@@ -819,7 +819,7 @@ def test_the_domain_import_pulls_in_no_bot_or_cli_libraries() -> None:
     import sys
 
     code = (
-        "import sys, communities.roster_import; "
+        "import sys, communities.roster.importing; "
         "banned = {'botbuilder', 'aiohttp', 'msgraph', 'tqdm'}; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in banned))"
     )

@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from communities import rsvp
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.directory import PersonProfile, find_person, load_profile
-from communities.meeting_service import cancel
-from communities.roles import Role
-from communities.roster import Area, Community, Membership, Person, School
-from communities.rsvp import QuorumRule, Rsvp, RsvpAnswer, RsvpRefused, RsvpTally
+from communities.meetings import rsvp
+from communities.meetings.rsvp import QuorumRule, Rsvp, RsvpAnswer, RsvpRefused, RsvpTally
+from communities.meetings.service import cancel
+from communities.roster.directory import PersonProfile, find_person, load_profile
+from communities.roster.roles import Role
+from communities.roster.tables import Area, Community, Membership, Person, School
 from tests.support.meetings import add_meeting
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of
 

@@ -17,10 +17,10 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import DialogSet
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
-from bot.state_storage import SqlStorage
+from bot.teams.state_storage import SqlStorage
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.outbox import Outbox
+from communities.messaging.outbox import Outbox
 from dialogs.request_form import RequestFormDialog, continue_request_form
 from dialogs.turn_profile import remember_profile
 from tests.support.people import profile_of

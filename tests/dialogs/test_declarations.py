@@ -14,12 +14,12 @@ from botbuilder.dialogs import DialogSet
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 from sqlmodel import select
 
-from bot.state_storage import SqlStorage
-from communities import code_of_conduct
+from bot.teams.state_storage import SqlStorage
 from communities.audit import AuditEvent
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.declarations import (
+from communities.declarations import code_of_conduct
+from communities.declarations.register import (
     Answer,
     DeclarationConfirmation,
     EndReason,

@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.state_storage import BotStateRow
+from bot.teams.state_storage import BotStateRow
 from communities.audit import AuditEvent
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.identifying_text import find_identifying_text
-from communities.outbox import Outbox, OutboxMessage
-from communities.request_service import save_answers, start_draft, submit
-from communities.requests import Request
-from communities.roles import Role
-from communities.roster import Membership, School
+from communities.messaging.outbox import Outbox, OutboxMessage
+from communities.requests.service import save_answers, start_draft, submit
+from communities.requests.tables import Request
+from communities.roster.roles import Role
+from communities.roster.tables import Membership, School
 from dialogs.request_answers import ACKNOWLEDGED
 from tests.communities.test_request_service import give_chats
 from tests.dialogs.chat import MENU, Chat, Replies, action, flat, save_action

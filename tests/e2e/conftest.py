@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from .playground import CHROMIUM, CHROMIUM_ARGS, E2E, HarnessError, check_prerequisites, prepare_demo_database
+from tests.e2e.playground import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    E2E,
+    HarnessError,
+    check_prerequisites,
+    prepare_demo_database,
+)
 
 
 def _problem(step: Callable[[], object]) -> str:

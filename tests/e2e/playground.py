@@ -1,9 +1,10 @@
 """End-to-end harness: the bot as a subprocess, the real Agents Playground, its web UI in headless Chromium.
 
 One :class:`E2E` per test: ``start(as_email)`` starts the bot (``cosbot serve`` on a copy of a prepared demo
-database), the Playground (``node_modules/.bin/agentsplayground``) with a config from :mod:`bot.playground`,
-and opens the UI in a fresh browser context. ``switch_user`` restarts only the Playground, on the same port,
-with another current user (the UI has no user switch); the bot keeps running with its state.
+database), the Playground (``node_modules/.bin/agentsplayground``) with a config from
+:mod:`bot.cli.playground`, and opens the UI in a fresh browser context. ``switch_user`` restarts only
+the Playground, on the same port, with another current user (the UI has no user switch); the bot keeps
+running with its state.
 
 UI facts used here (Playground 0.2.28, see shared/reference/playground.md):
 
@@ -38,7 +39,7 @@ from typing import Any
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, WebSocket
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from bot import playground as pgconfig
+from bot.cli import playground as pgconfig
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("COSBOT_E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -242,7 +243,7 @@ class BotProcess:
 
 @dataclass
 class PlaygroundProcess:
-    """The Agents Playground (npm package, from node_modules/.bin) with a config from bot.playground."""
+    """The Agents Playground (npm package, from node_modules/.bin) with a config from bot.cli.playground."""
 
     workdir: Path
     bot_endpoint: str

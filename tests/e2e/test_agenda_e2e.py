@@ -26,11 +26,11 @@ from typing import Any, TypeVar
 import pytest
 from playwright.sync_api import Locator
 
-from bot import playground as pgconfig
+from bot.cli import playground as pgconfig
 from bot.config import Settings
 from communities.clock import SystemClock
 from communities.db import Database
-from communities.meetings import (
+from communities.meetings.tables import (
     LONDON,
     Meeting,
     MeetingOffsets,
@@ -40,11 +40,10 @@ from communities.meetings import (
     when_text,
 )
 from scheduler.timeline import StepKind, timeline_for
+from tests.e2e.playground import CHANNEL, DEFAULT_TIMEOUT, E2E, E2E_TIMELINE, PlaygroundUI
+from tests.e2e.test_broadcast_e2e import facts_after, pick_date
+from tests.e2e.test_playground import DANIEL, GRACE
 from tests.support.requests import raise_and_accept
-
-from .playground import CHANNEL, DEFAULT_TIMEOUT, E2E, E2E_TIMELINE, PlaygroundUI
-from .test_broadcast_e2e import facts_after, pick_date
-from .test_playground import DANIEL, GRACE
 
 T = TypeVar("T")
 

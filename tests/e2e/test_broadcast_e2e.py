@@ -18,12 +18,11 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator
 
-from bot import playground as pgconfig
-from communities.meetings import local, london_wall_time
-from communities.meetings_csv import meeting_end, parse_local_time
-
-from .playground import BOT_NAME, CHANNEL, E2E, REPO, PlaygroundUI
-from .test_playground import PRIYA
+from bot.cli import playground as pgconfig
+from communities.meetings.csv_files import meeting_end, parse_local_time
+from communities.meetings.tables import local, london_wall_time
+from tests.e2e.playground import BOT_NAME, CHANNEL, E2E, REPO, PlaygroundUI
+from tests.e2e.test_playground import PRIYA
 
 MEETINGS_CSV = REPO / "communities" / "demo" / "meetings.csv"
 #: The range the officer picks: every demo meeting (spring and summer 2027).

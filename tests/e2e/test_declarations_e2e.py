@@ -12,9 +12,8 @@ from playwright.sync_api import Locator
 
 from communities.academic_year import academic_year_label, academic_year_of
 from communities.clock import SystemClock
-
-from .playground import E2E, PlaygroundUI
-from .test_playground import DANIEL, HANNAH, PRIYA, pick_option, type_answer
+from tests.e2e.playground import E2E, PlaygroundUI
+from tests.e2e.test_playground import DANIEL, HANNAH, PRIYA, pick_option, type_answer
 
 #: Harbledown Park Academy (CANT1): not Hannah's own school (communities/demo/schools.csv).
 OTHER_SCHOOL_URN = "990103"

@@ -8,9 +8,8 @@ from typing import Literal
 import pytest
 from playwright.sync_api import Locator
 
-from bot import playground as pgconfig
-
-from .playground import BOT_NAME, CHANNEL, E2E, GENERAL, PlaygroundUI
+from bot.cli import playground as pgconfig
+from tests.e2e.playground import BOT_NAME, CHANNEL, E2E, GENERAL, PlaygroundUI
 
 PRIYA = "priya.shah@kent-demo.example.org"
 DANIEL = "daniel.okafor@westgate-demo.example.org"

@@ -1,4 +1,4 @@
-"""bot.playground: the Playground config matches the demo roster (plain unit tests, no browser)."""
+"""bot.cli.playground: the Playground config matches the demo roster (plain unit tests, no browser)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import playground as pgconfig
+from bot.cli import playground as pgconfig
 
 ROSTER = Path(__file__).resolve().parents[2] / "communities" / "demo" / "people.csv"
 EMAILS = [user.email for user in pgconfig.playground_users()]

@@ -303,7 +303,7 @@ def test_bot_scopes_commands_and_texts(settings: ManifestSettings) -> None:
 
 
 def test_every_command_offered_is_one_the_bot_understands(settings: ManifestSettings) -> None:
-    from bot.handler import HELP_WORDS, WORD_ACTIONS
+    from bot.teams.handler import HELP_WORDS, WORD_ACTIONS
 
     (bot,) = render_manifest(settings)["bots"]
     offered = {

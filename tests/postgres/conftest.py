@@ -14,7 +14,7 @@ import pytest
 from bot.migrate import upgrade
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.roster_import import import_roster
+from communities.roster.importing import import_roster
 from tests.conftest import DEMO_ROSTER
 from tests.support.fake_connector import FakeConnector
 from tests.support.pg_server import PostgresServer, PostgresUnavailable, database_of

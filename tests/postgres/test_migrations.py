@@ -12,7 +12,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-import bot.state_storage  # noqa: F401  (registers the bot_state table, as the migrations' env.py does)
+import bot.teams.state_storage  # noqa: F401  (registers the bot_state table, as the migrations' env.py does)
 import communities.tables  # noqa: F401  (registers every domain table)
 import scheduler.tables  # noqa: F401  (as the migrations' env.py does)
 from bot.migrate import alembic_config, upgrade_async

@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.connector import BotConnector, NoTokens
-from bot.outbox_sender import OutboxSender, _Candidate
+from bot.outbox.sender import OutboxSender, _Candidate
+from bot.teams.connector import BotConnector, NoTokens
 from communities.clock import FixedClock
 from communities.db import Database, in_transaction
-from communities.outbox import Outbox, OutboxMessage, OutgoingMessage
+from communities.messaging.outbox import Outbox, OutboxMessage, OutgoingMessage
 from tests.support.fake_connector import FakeConnector
 
 pytestmark = pytest.mark.postgres

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.roster_import import RosterImportError, import_roster
+from communities.roster.importing import RosterImportError, import_roster
 from tests.conftest import DEMO_ROSTER
 
 pytestmark = pytest.mark.postgres

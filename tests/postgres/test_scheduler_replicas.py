@@ -24,10 +24,10 @@ from sqlalchemy import create_engine
 from sqlmodel import Session, SQLModel, select
 
 from communities.db import Database
-from communities.meetings import Meeting
-from communities.outbox import OutboxMessage
-from communities.roster import Community, Person
-from communities.teams_links import ChannelLink
+from communities.meetings.tables import Meeting
+from communities.messaging.outbox import OutboxMessage
+from communities.messaging.teams_links import ChannelLink
+from communities.roster.tables import Community, Person
 from scheduler.service import job_store_url, leader_status
 from scheduler.tables import TimelineRun, apscheduler_jobs
 from tests.support.people import DANIEL, PRIYA, TOM, personal_chat

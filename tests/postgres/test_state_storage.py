@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.state_storage import SqlStorage, StateConflictError
+from bot.teams.state_storage import SqlStorage, StateConflictError
 from communities.clock import FixedClock
 from communities.db import Database
 

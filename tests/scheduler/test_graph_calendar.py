@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from kiota_abstractions.authentication import AnonymousAuthenticationProvider
 
-from communities.calendar import Attendee, CalendarError, EventSpec
+from communities.meetings.calendar import Attendee, CalendarError, EventSpec
 from scheduler.calendars.graph import (
     DEFAULT_AUTHORITY_HOST,
     DEFAULT_BASE_URL,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from communities.calendar import Attendee, CalendarEntry, EventSpec
+from communities.meetings.calendar import Attendee, CalendarEntry, EventSpec
 from scheduler.calendars.local import (
     FEED_CONTENT_TYPE,
     FeedEvent,

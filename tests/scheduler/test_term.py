@@ -24,16 +24,18 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 import scheduler.tables  # noqa: F401  (registers the scheduler's tables before the db fixture creates them)
-from communities import declarations, meeting_service, request_service
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.meeting_service import MeetingTimes
-from communities.meetings import LONDON, Meeting, MeetingOffsets
-from communities.meetings_import import import_meetings
-from communities.outbox import DeliveryKind, Outbox, OutboxMessage
-from communities.roster import Community, Person, School
-from communities.roster_import import import_roster
-from communities.teams_links import ChannelLink, PersonalChat
+from communities.declarations import register as declarations
+from communities.meetings import service as meeting_service
+from communities.meetings.importing import import_meetings
+from communities.meetings.service import MeetingTimes
+from communities.meetings.tables import LONDON, Meeting, MeetingOffsets
+from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage
+from communities.messaging.teams_links import ChannelLink, PersonalChat
+from communities.requests import service as request_service
+from communities.roster.importing import import_roster
+from communities.roster.tables import Community, Person, School
 from scheduler import jobs
 from scheduler.service import SchedulerService
 from scheduler.tables import TimelineRun
@@ -423,7 +425,7 @@ async def test_the_agenda_rsvp_and_quorum_plug_in(db: Database, tmp_path: Path) 
     from bot import rsvp_actions
     from cards.agenda_cards import AGENDA_PUBLISH
     from cards.rsvp_cards import RSVP
-    from communities.agendas import Agenda, AgendaStatus
+    from communities.agendas.agendas import Agenda, AgendaStatus
 
     clock = FixedClock(START)
     world = await build_world(db, clock, tmp_path)
@@ -530,7 +532,7 @@ async def test_cosbot_jobs_prints_the_schedule_in_london_time(
 ) -> None:
     import argparse
 
-    from bot.cli_jobs import cmd_jobs
+    from bot.cli.jobs import cmd_jobs
     from bot.config import Settings
 
     settings = Settings(database_url=database_url)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from communities.meetings import LONDON, Meeting, MeetingOffsets, MeetingStatus, derived_dates
+from communities.meetings.tables import LONDON, Meeting, MeetingOffsets, MeetingStatus, derived_dates
 from scheduler.service import renewal_trigger
 from scheduler.timeline import (
     Renewal,

@@ -11,11 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from communities.db import Database
-from communities.meetings import Meeting, MeetingOffsets, derived_dates, london_wall_time
-from communities.roster import Area, Community, Person
-from communities.teams_links import ChannelLink, TeamInstallation
-
-from .activities import BOT, TENANT
+from communities.meetings.tables import Meeting, MeetingOffsets, derived_dates, london_wall_time
+from communities.messaging.teams_links import ChannelLink, TeamInstallation
+from communities.roster.tables import Area, Community, Person
+from tests.support.activities import BOT, TENANT
 
 #: The meetings' London date (a Thursday); a broadcast's selection goes around it.
 MEETING_DAY = date(2027, 1, 14)
@@ -29,7 +28,7 @@ class Channel:
 
 
 def channel_reference(service_url: str, conversation_id: str) -> dict[str, Any]:
-    """What ``link CODE`` stores for a channel (``bot.teams_context.reference_to``)."""
+    """What ``link CODE`` stores for a channel (``bot.teams.activity.reference_to``)."""
     return {
         "serviceUrl": service_url,
         "channelId": "msteams",

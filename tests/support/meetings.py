@@ -6,11 +6,10 @@ from datetime import datetime, timedelta
 
 from communities.clock import Clock
 from communities.db import Database
-from communities.directory import community_by_code
-from communities.meeting_service import MeetingTimes, schedule
-from communities.meetings import MeetingOffsets, london_wall_time
-
-from .people import PRIYA, profile_of
+from communities.meetings.service import MeetingTimes, schedule
+from communities.meetings.tables import MeetingOffsets, london_wall_time
+from communities.roster.directory import community_by_code
+from tests.support.people import PRIYA, profile_of
 
 
 async def add_meeting(db: Database, clock: Clock, code: str, start: str, *, minutes: int = 90) -> int:

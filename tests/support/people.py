@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from communities.db import Database
-from communities.directory import PersonProfile, find_person, load_profile
-from communities.teams_links import PersonalChat
+from communities.messaging.teams_links import PersonalChat
+from communities.roster.directory import PersonProfile, find_person, load_profile
 
 PRIYA = "priya.shah@kent-demo.example.org"  # officer
 DANIEL = "daniel.okafor@westgate-demo.example.org"  # chair of CANT1, school leader

@@ -8,12 +8,11 @@ from sqlmodel import select
 
 from communities.clock import Clock
 from communities.db import Database
-from communities.outbox import Outbox
-from communities.request_service import accept, save_answers, start_draft, submit
-from communities.requests import Request
-from communities.roster import School
-
-from .people import DANIEL, profile_of
+from communities.messaging.outbox import Outbox
+from communities.requests.service import accept, save_answers, start_draft, submit
+from communities.requests.tables import Request
+from communities.roster.tables import School
+from tests.support.people import DANIEL, profile_of
 
 #: A complete request as the Request Form stores it (a made-up pupil reference).
 COMPLETE: dict[str, Any] = {

@@ -1,0 +1,131 @@
+"""The request items of an agenda (section 5) and the reviews due (section 6).
+
+An agenda's items are the accepted requests attached to its meeting, in the chair's order, with
+any attached since at the end in the fair order (urgent first, then by submission time). Each
+item carries only what an agenda shows: the reference, the school, the type, the kinds of support
+asked for (labels, never amounts or free text) and the members flagged for a conflict, whose
+names are for the chair's copy only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from communities.declarations.conflict_rules import FlaggedMember, Ruling
+from communities.meetings.tables import Meeting
+from communities.requests.conflicts import flagged_members
+from communities.requests.form import SUPPORT_KINDS
+from communities.requests.lifecycle import RequestStatus
+from communities.requests.tables import Request, RequestType, Urgency
+from communities.roster.tables import School
+
+
+@dataclass(frozen=True)
+class FlaggedLine:
+    """A member flagged for a conflict on an item, for the chair's copy only."""
+
+    name: str
+    reasons: tuple[str, ...]
+    ruling: Ruling
+
+    @property
+    def ruling_text(self) -> str:
+        return self.ruling.label
+
+
+@dataclass(frozen=True)
+class RequestItem:
+    request_id: int
+    ref: str
+    school: str
+    kind: str
+    #: The kinds of support asked for (labels only: no amounts, no free text).
+    support: tuple[str, ...]
+    urgent: bool
+    flagged: tuple[FlaggedLine, ...]
+
+    @property
+    def declarations_expected(self) -> bool:
+        return bool(self.flagged)
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """An earlier outcome whose review is due (outcomes are not recorded yet: none so far)."""
+
+    ref: str
+    school: str
+    due: str
+
+
+async def attached(session: AsyncSession, meeting_id: int) -> list[Request]:
+    rows = await session.exec(
+        select(Request).where(Request.meeting_id == meeting_id, Request.status == RequestStatus.ACCEPTED)
+    )
+    return list(rows.all())
+
+
+def fair(requests: Sequence[Request]) -> list[Request]:
+    """Urgent first, then by submission time (the issue's fair order)."""
+    return sorted(
+        requests,
+        key=lambda r: (r.urgency != Urgency.URGENT, r.submitted_at or r.created_at, r.id or 0),
+    )
+
+
+def ordered(order: Sequence[int], requests: Sequence[Request]) -> list[Request]:
+    """The chair's order for the requests still attached, then any attached since, in fair order."""
+    by_id = {r.id: r for r in requests}
+    kept = [by_id[i] for i in dict.fromkeys(order) if i in by_id]
+    placed = set(order)
+    return kept + fair([r for r in requests if r.id not in placed])
+
+
+async def _item(session: AsyncSession, request: Request, schools: dict[int, str]) -> RequestItem:
+    assert request.id is not None
+    kind = RequestType(request.request_type).label if request.request_type else "Not chosen"
+    asked = request.details.get("support")
+    support = tuple(SUPPORT_KINDS[s] for s in asked if s in SUPPORT_KINDS) if isinstance(asked, list) else ()
+    return RequestItem(
+        request_id=request.id,
+        ref=request.ref,
+        school=schools.get(request.school_id, "?"),
+        kind=kind,
+        support=support,
+        urgent=request.urgency == Urgency.URGENT,
+        flagged=tuple(_flagged(f) for f in await flagged_members(session, request)),
+    )
+
+
+def _flagged(flagged: FlaggedMember) -> FlaggedLine:
+    return FlaggedLine(
+        name=flagged.member.name,
+        reasons=tuple(c.reason for c in flagged.conflicts),
+        ruling=flagged.ruling,
+    )
+
+
+async def school_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await session.exec(select(School.id, School.name).where(col(School.id).in_(ids)))
+    return {school_id: name for school_id, name in rows.all() if school_id is not None}
+
+
+async def reviews_due(session: AsyncSession, meeting: Meeting) -> list[ReviewLine]:
+    """Earlier outcomes whose review date falls before this meeting.
+
+    Outcomes are not recorded yet (domain.md §3.5), so none are due; when they are, this query
+    fills section 6 and the cards already show what it returns.
+    """
+    return []
+
+
+async def request_items(session: AsyncSession, requests: Sequence[Request]) -> list[RequestItem]:
+    """The items for ``requests``, in the order given."""
+    schools = await school_names(session, {r.school_id for r in requests})
+    return [await _item(session, request, schools) for request in requests]

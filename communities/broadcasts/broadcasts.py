@@ -1,0 +1,568 @@
+"""Broadcasts of meeting dates: one card per community channel, and what became of each.
+
+A broadcast is a selection of meetings (a date range, all communities or an area). Each
+community in it is a target: a new thread in its linked channel, an edit of the card an
+earlier broadcast posted there, nothing when its dates have not changed since, or a failure
+recorded at once (no channel linked). Delivery itself is the outbox's; the report joins the
+targets with their outbox rows, so it is exact after a crash and a restart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import astuple, dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, String, UniqueConstraint, func
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from communities.clock import Clock
+from communities.meetings.tables import (
+    LONDON,
+    Meeting,
+    MeetingStatus,
+    date_text,
+    feed_path,
+    feed_tokens,
+    when_text,
+    where_text,
+)
+from communities.messaging.outbox import (
+    DeliveryKind,
+    Outbox,
+    OutboxMessage,
+    OutboxStatus,
+    OutgoingMessage,
+    conversation_key,
+)
+from communities.messaging.teams_links import ChannelLink, TeamInstallation
+from communities.roster.tables import Area, Community, Person
+from communities.sqltypes import UtcDateTime
+
+
+class TargetState(StrEnum):
+    #: Queued in the outbox (a new thread, or an edit of the earlier card).
+    QUEUED = "queued"
+    #: The community's dates are what its channel already shows: nothing sent.
+    UNCHANGED = "unchanged"
+    #: Could not be queued (no channel linked); ``problem`` says why.
+    NOT_SENT = "not_sent"
+
+
+class Broadcast(SQLModel, table=True):
+    __tablename__ = "broadcast"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: None when an officer ran it from the command line.
+    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
+    #: What was chosen, in words, for the report ("1 Jan – 31 Mar 2027, East Kent").
+    description: str = Field(max_length=300)
+    #: The selection as plain JSON (dates, area, community codes), to show and to repeat.
+    selection: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+    #: From the preview card that was confirmed: pressing Send twice makes one broadcast.
+    confirm_key: str | None = Field(default=None, max_length=64, unique=True)
+    #: The officer's personal-chat report card (its outbox row), updated in place.
+    report_message_id: int | None = Field(default=None, foreign_key="outbox_message.id")
+    #: Set when every target is settled (sent, failed or not sent); the report stops updating.
+    settled_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+
+
+class BroadcastTarget(SQLModel, table=True):
+    __tablename__ = "broadcast_target"
+    __table_args__ = (UniqueConstraint("broadcast_id", "community_id", name="uq_broadcast_target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    broadcast_id: int = Field(foreign_key="broadcast.id", index=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    state: TargetState = Field(sa_type=String(16))
+    #: The outbox row that carries this community's card (QUEUED).
+    message_id: int | None = Field(default=None, foreign_key="outbox_message.id", index=True)
+    #: True when the card edits the one an earlier broadcast posted, False for a new thread.
+    edits_earlier: bool = False
+    problem: str | None = Field(default=None, max_length=500)
+    #: The card as sent, to tell later whether the community's dates changed.
+    card_digest: str | None = Field(default=None, max_length=64)
+
+
+# ---- the selection --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which meetings: London dates ``first``–``last`` inclusive, in an area or some communities."""
+
+    first: date
+    last: date
+    area: str | None = None
+    #: Empty means every community (in the area, if one is given).
+    community_codes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise BroadcastRefused("The end date comes before the start date.")
+        if (self.last - self.first).days > 400:
+            raise BroadcastRefused("Choose at most a year of dates at a time.")
+
+    def describe(self) -> str:
+        span = f"{_day(self.first)} – {_day(self.last)}"
+        if self.community_codes:
+            return f"{span}, {', '.join(self.community_codes)}"
+        return f"{span}, {self.area or 'all communities'}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "first": self.first.isoformat(),
+            "last": self.last.isoformat(),
+            "area": self.area,
+            "community_codes": list(self.community_codes),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Selection:
+        try:
+            return cls(
+                first=date.fromisoformat(str(data["first"])),
+                last=date.fromisoformat(str(data["last"])),
+                area=str(data["area"]) if data.get("area") else None,
+                community_codes=tuple(str(c).upper() for c in data.get("community_codes") or ()),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BroadcastRefused("That selection of meetings is not one I can read.") from exc
+
+
+class BroadcastRefused(Exception):
+    """The broadcast cannot be made or changed; the message says why, for the officer."""
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+# ---- what each community gets --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingLine:
+    """One meeting as a channel card shows it (no personal data beyond the chair's name)."""
+
+    when: str
+    status: MeetingStatus
+    where: str
+    join_url: str | None
+    deadline: str
+    agenda_due: str
+    chair: str | None
+    cancel_reason: str | None
+
+
+@dataclass(frozen=True)
+class CommunityDates:
+    community_id: int
+    code: str
+    name: str
+    meetings: tuple[MeetingLine, ...]
+    #: The community's channel reference, or None when no channel is linked.
+    channel_reference: dict[str, Any] | None
+    #: Why the card cannot go to the channel (no channel linked, the app removed from the team).
+    problem: str | None
+    #: "Add to my calendar": the community's ICS feed URL (local calendar), else None.
+    calendar_url: str | None
+    #: True when members get each meeting as an Outlook invitation (the Graph calendar).
+    invitations: bool = False
+
+    @property
+    def digest(self) -> str:
+        """Changes exactly when what the card says changes."""
+        meetings = [astuple(m) for m in self.meetings]
+        data = json.dumps([self.code, self.name, self.calendar_url, self.invitations, meetings])
+        return hashlib.sha256(data.encode()).hexdigest()
+
+
+#: Turns a community's dates into the card (``updated``: marked as an update of an earlier card).
+Render = Callable[[CommunityDates, bool], dict[str, Any]]
+
+
+async def plan(
+    session: AsyncSession,
+    clock: Clock,
+    selection: Selection,
+    *,
+    feed_base_url: str | None,
+    bot_name: str,
+    invitations: bool = False,
+) -> tuple[list[CommunityDates], list[str]]:
+    """What each community in the selection would get, and the codes of those with no meetings."""
+    communities = await _communities(session, selection)
+    if not communities:
+        raise BroadcastRefused(_no_communities(selection))
+    ids = [c.id for c in communities if c.id is not None]
+    start = datetime.combine(selection.first, time(0), LONDON).astimezone(UTC)
+    end = datetime.combine(selection.last + timedelta(days=1), time(0), LONDON).astimezone(UTC)
+    meetings = (
+        await session.exec(
+            select(Meeting)
+            .where(col(Meeting.community_id).in_(ids), Meeting.starts_at >= start, Meeting.starts_at < end)
+            .order_by(col(Meeting.starts_at))
+        )
+    ).all()
+    chairs = await _names(session, {m.chair_person_id for m in meetings if m.chair_person_id})
+    links = {
+        link.community_id: link
+        for link in (
+            await session.exec(select(ChannelLink).where(col(ChannelLink.community_id).in_(ids)))
+        ).all()
+    }
+    removed = await _removed_teams(session, {link.team_id for link in links.values()})
+    feeds = await feed_tokens(session, clock, ids) if feed_base_url and not invitations else {}
+    by_community: dict[int, list[Meeting]] = {}
+    for meeting in meetings:
+        by_community.setdefault(meeting.community_id, []).append(meeting)
+    planned: list[CommunityDates] = []
+    empty: list[str] = []
+    for community in communities:
+        assert community.id is not None
+        own = by_community.get(community.id)
+        if not own:
+            empty.append(community.code)
+            continue
+        link = links.get(community.id)
+        problem = _channel_problem(community, link, removed, bot_name)
+        feed = feeds.get(community.id)
+        planned.append(
+            CommunityDates(
+                community_id=community.id,
+                code=community.code,
+                name=community.name,
+                meetings=tuple(_line(m, chairs) for m in own),
+                channel_reference=link.reference if link and problem is None else None,
+                problem=problem,
+                calendar_url=f"{feed_base_url}{feed_path(feed)}" if feed_base_url and feed else None,
+                invitations=invitations,
+            )
+        )
+    return planned, empty
+
+
+async def start(
+    session: AsyncSession,
+    clock: Clock,
+    outbox: Outbox,
+    *,
+    actor_person_id: int | None,
+    selection: Selection,
+    planned: list[CommunityDates],
+    render: Render,
+    confirm_key: str | None = None,
+) -> Broadcast:
+    """Record the broadcast and queue one card per community channel (the caller commits).
+
+    With a ``confirm_key`` already used, the broadcast made then is returned instead.
+    """
+    if confirm_key is not None:
+        made = (await session.exec(select(Broadcast).where(Broadcast.confirm_key == confirm_key))).first()
+        if made is not None:
+            return made
+    broadcast = Broadcast(
+        confirm_key=confirm_key,
+        created_by_person_id=actor_person_id,
+        description=selection.describe(),
+        selection=selection.to_json(),
+        created_at=clock.now(),
+    )
+    session.add(broadcast)
+    await session.flush()
+    assert broadcast.id is not None
+    for dates in planned:
+        session.add(await _target(session, outbox, broadcast.id, dates, render))
+    await session.flush()
+    return broadcast
+
+
+async def retry_failed(
+    session: AsyncSession,
+    clock: Clock,
+    outbox: Outbox,
+    broadcast_id: int,
+    *,
+    feed_base_url: str | None,
+    bot_name: str,
+    render: Render,
+    invitations: bool = False,
+) -> int:
+    """Send again what failed or could not be sent; returns how many were queued again."""
+    broadcast = await session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        raise BroadcastRefused("That broadcast does not exist.")
+    targets = (
+        await session.exec(select(BroadcastTarget).where(BroadcastTarget.broadcast_id == broadcast_id))
+    ).all()
+    messages = await _messages(session, [t.message_id for t in targets if t.message_id])
+    failed = [
+        t
+        for t in targets
+        if t.state == TargetState.NOT_SENT
+        or (t.message_id and messages[t.message_id].status == OutboxStatus.FAILED)
+    ]
+    if not failed:
+        return 0
+    selection = Selection.from_json(broadcast.selection)
+    planned, _ = await plan(
+        session, clock, selection, feed_base_url=feed_base_url, bot_name=bot_name, invitations=invitations
+    )
+    by_id = {dates.community_id: dates for dates in planned}
+    again = 0
+    attempt = sum(1 for t in targets if t.message_id) + len(targets)  # a fresh key for each retry
+    for target in failed:
+        dates = by_id.get(target.community_id)
+        if dates is None:
+            continue
+        fresh = await _target(session, outbox, broadcast_id, dates, render, retry=attempt)
+        target.state, target.message_id, target.problem = fresh.state, fresh.message_id, fresh.problem
+        target.edits_earlier, target.card_digest = fresh.edits_earlier, fresh.card_digest
+        session.add(target)
+        again += fresh.state == TargetState.QUEUED
+    broadcast.settled_at = None
+    session.add(broadcast)
+    await session.flush()
+    return again
+
+
+# ---- the delivery report -------------------------------------------------------------------------
+
+
+class Delivery(StrEnum):
+    SENT = "sent"
+    UPDATED = "updated"
+    PENDING = "pending"
+    FAILED = "failed"
+    UNCHANGED = "unchanged"
+    NOT_SENT = "not_sent"
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    code: str
+    name: str
+    delivery: Delivery
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    broadcast_id: int
+    description: str
+    lines: tuple[ReportLine, ...]
+
+    def count(self, *deliveries: Delivery) -> int:
+        return sum(1 for line in self.lines if line.delivery in deliveries)
+
+    @property
+    def settled(self) -> bool:
+        return self.count(Delivery.PENDING) == 0
+
+    @property
+    def failures(self) -> int:
+        return self.count(Delivery.FAILED, Delivery.NOT_SENT)
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps([astuple(line) for line in self.lines]).encode()).hexdigest()
+
+
+async def report(session: AsyncSession, broadcast_id: int) -> DeliveryReport:
+    broadcast = await session.get(Broadcast, broadcast_id)
+    if broadcast is None:
+        raise BroadcastRefused("That broadcast does not exist.")
+    rows = (
+        await session.exec(
+            select(BroadcastTarget, Community)
+            .join(Community, col(Community.id) == col(BroadcastTarget.community_id))
+            .where(BroadcastTarget.broadcast_id == broadcast_id)
+            .order_by(col(Community.code))
+        )
+    ).all()
+    messages = await _messages(session, [t.message_id for t, _ in rows if t.message_id])
+    lines = []
+    for target, community in rows:
+        message = messages.get(target.message_id) if target.message_id else None
+        lines.append(ReportLine(community.code, community.name, *_delivery(target, message)))
+    return DeliveryReport(broadcast_id, broadcast.description, tuple(lines))
+
+
+async def unsettled(session: AsyncSession) -> list[Broadcast]:
+    """Broadcasts whose report may still change (their cards are being delivered)."""
+    rows = await session.exec(select(Broadcast).where(col(Broadcast.settled_at).is_(None)))
+    return list(rows.all())
+
+
+def _delivery(target: BroadcastTarget, message: OutboxMessage | None) -> tuple[Delivery, str | None]:
+    if target.state == TargetState.UNCHANGED:
+        return Delivery.UNCHANGED, "the channel already shows these dates"
+    if target.state == TargetState.NOT_SENT or message is None:
+        return Delivery.NOT_SENT, target.problem
+    if message.status == OutboxStatus.SENT:
+        return (Delivery.UPDATED if target.edits_earlier else Delivery.SENT), None
+    if message.status == OutboxStatus.FAILED:
+        return Delivery.FAILED, message.failure_reason or "Teams refused the message"
+    return Delivery.PENDING, None
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+
+
+async def _target(
+    session: AsyncSession,
+    outbox: Outbox,
+    broadcast_id: int,
+    dates: CommunityDates,
+    render: Render,
+    *,
+    retry: int = 0,
+) -> BroadcastTarget:
+    target = BroadcastTarget(
+        broadcast_id=broadcast_id, community_id=dates.community_id, state=TargetState.NOT_SENT
+    )
+    if dates.channel_reference is None:
+        target.problem = dates.problem
+        return target
+    key = f"broadcast:{broadcast_id}:community:{dates.community_id}" + (f":retry:{retry}" if retry else "")
+    earlier = await _earlier_card(session, broadcast_id, dates)
+    target.card_digest = dates.digest
+    if earlier is not None and earlier[0].card_digest == dates.digest:
+        target.state = TargetState.UNCHANGED
+        return target
+    batch = f"broadcast:{broadcast_id}"
+    if earlier is not None and earlier[1].activity_id:
+        row = await outbox.update(
+            session, key=key, original=earlier[1], message=_message(dates, render, True)
+        )
+        row.batch_key = batch
+        target.edits_earlier = True
+    else:
+        row = await outbox.new_thread(
+            session,
+            key=key,
+            channel_reference=dates.channel_reference,
+            message=_message(dates, render, earlier is not None),
+            batch_key=batch,
+        )
+    target.state, target.message_id = TargetState.QUEUED, row.id
+    return target
+
+
+def _message(dates: CommunityDates, render: Render, updated: bool) -> OutgoingMessage:
+    summary = f"{'Updated meeting dates' if updated else 'Meeting dates'} for {dates.name}"
+    return OutgoingMessage(card=render(dates, updated), summary=summary)
+
+
+async def _earlier_card(
+    session: AsyncSession, broadcast_id: int, dates: CommunityDates
+) -> tuple[BroadcastTarget, OutboxMessage] | None:
+    """The newest card an earlier broadcast delivered to this community's current channel.
+
+    An edit of that card is itself a target whose row points at the original thread's message,
+    so edits chain back to the one new thread a channel got.
+    """
+    assert dates.channel_reference is not None
+    rows = (
+        await session.exec(
+            select(BroadcastTarget, OutboxMessage)
+            .join(OutboxMessage, col(OutboxMessage.id) == col(BroadcastTarget.message_id))
+            .where(
+                BroadcastTarget.community_id == dates.community_id,
+                BroadcastTarget.broadcast_id != broadcast_id,
+                OutboxMessage.status == OutboxStatus.SENT,
+            )
+            .order_by(col(BroadcastTarget.id).desc())
+        )
+    ).all()
+    channel = conversation_key(DeliveryKind.NEW_THREAD, dates.channel_reference)
+    for target, message in rows:
+        if message.kind == DeliveryKind.UPDATE and message.update_of_id is not None:
+            original = await session.get(OutboxMessage, message.update_of_id)
+            if original is None:
+                continue
+            message = original
+        if message.conversation_key == channel and message.kind == DeliveryKind.NEW_THREAD:
+            return target, message
+    return None
+
+
+async def _communities(session: AsyncSession, selection: Selection) -> list[Community]:
+    query = select(Community).where(col(Community.active)).order_by(col(Community.code))
+    if selection.community_codes:
+        query = query.where(col(Community.code).in_(selection.community_codes))
+    if selection.area:
+        query = query.join(Area, col(Area.id) == col(Community.area_id)).where(
+            func.lower(Area.name) == selection.area.lower()
+        )
+    return list((await session.exec(query)).all())
+
+
+def _no_communities(selection: Selection) -> str:
+    if selection.community_codes:
+        return f"No active community has the code {', '.join(selection.community_codes)}."
+    if selection.area:
+        return f"There is no area called {selection.area!r} with active communities."
+    return "There are no active communities in the roster yet."
+
+
+async def _names(session: AsyncSession, person_ids: set[int]) -> dict[int, str]:
+    if not person_ids:
+        return {}
+    rows = await session.exec(select(Person.id, Person.display_name).where(col(Person.id).in_(person_ids)))
+    return {person_id: name for person_id, name in rows.all() if person_id is not None}
+
+
+async def _removed_teams(session: AsyncSession, team_ids: set[str]) -> set[str]:
+    """Teams the app was removed from (Teams told the bot); posting there would get a 403."""
+    if not team_ids:
+        return set()
+    rows = await session.exec(
+        select(TeamInstallation.team_id).where(
+            col(TeamInstallation.team_id).in_(team_ids), ~col(TeamInstallation.installed)
+        )
+    )
+    return set(rows.all())
+
+
+def _channel_problem(
+    community: Community, link: ChannelLink | None, removed: set[str], bot_name: str
+) -> str | None:
+    if link is None:
+        return (
+            f"No channel is linked to {community.code}: its chair or an officer writes "
+            f"@{bot_name} link {community.code} in the community's channel."
+        )
+    if link.team_id in removed:
+        return (
+            f"The app is not installed in the team of {community.code}'s channel any more: "
+            "add it to the team again, then retry."
+        )
+    return None
+
+
+def _line(meeting: Meeting, chairs: dict[int, str]) -> MeetingLine:
+    return MeetingLine(
+        when=when_text(meeting),
+        status=MeetingStatus(meeting.status),
+        where=where_text(meeting.location, meeting.online),
+        join_url=meeting.join_url if meeting.online else None,
+        deadline=date_text(meeting.submission_deadline),
+        agenda_due=date_text(meeting.agenda_publish_by),
+        chair=chairs.get(meeting.chair_person_id) if meeting.chair_person_id else None,
+        cancel_reason=meeting.cancel_reason if meeting.status == MeetingStatus.CANCELLED else None,
+    )
+
+
+async def _messages(session: AsyncSession, ids: list[int]) -> dict[int, OutboxMessage]:
+    if not ids:
+        return {}
+    rows = await session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids)))
+    return {row.id: row for row in rows.all() if row.id is not None}

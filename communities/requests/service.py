@@ -1,0 +1,387 @@
+"""Raising and triaging requests: every change checked by the state machine and the
+permission rules, written to the audit log, and announced by direct message through
+the outbox. Messages name the reference, the school and the status, never a pupil.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from communities import audit
+from communities.clock import Clock
+from communities.meetings.service import attach_accepted_requests
+from communities.messaging.outbox import Outbox, OutgoingMessage
+from communities.messaging.teams_links import PersonalChat
+from communities.permissions import (
+    Decision,
+    RequestScope,
+    may_act_on_request,
+    may_raise_request,
+    may_view_request,
+)
+from communities.requests.form import problems
+from communities.requests.lifecycle import OPEN_STATUSES, RequestAction, RequestStatus, next_status
+from communities.requests.tables import Request, RequestSequence, RequestType
+from communities.roster.directory import PersonProfile, people_with_role
+from communities.roster.roles import Role
+from communities.roster.tables import Community, School
+
+DEFAULT_MAX_OPEN = 3
+
+
+class RequestRefused(Exception):
+    """The action is not allowed or not possible; the message is for the person who tried."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Who was told what (for the caller's confirmation, and for tests)."""
+
+    person_id: int
+    text: str
+
+
+async def start_draft(session: AsyncSession, clock: Clock, actor: PersonProfile, school_id: int) -> Request:
+    _allow(may_raise_request(actor, school_id))
+    school = await session.get(School, school_id)
+    if school is None or not school.active:
+        raise RequestRefused("That school is not in the roster.")
+    community = await session.get(Community, school.community_id)
+    assert community is not None and community.id is not None
+    now = clock.now()
+    request = Request(
+        ref=await _next_ref(session, community, now.year),
+        community_id=community.id,
+        school_id=school_id,
+        created_by_person_id=actor.person_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(request)
+    await session.flush()
+    _audit(session, clock, actor, "request_started", request)
+    return request
+
+
+async def save_answers(
+    session: AsyncSession, clock: Clock, actor: PersonProfile, request_id: int, answers: Mapping[str, Any]
+) -> Request:
+    """Merge answers into a draft (or a request returned for information)."""
+    request = await _load(session, request_id)
+    await _check(session, clock, actor, request, RequestAction.EDIT)
+    request.details = {**request.details, **answers}
+    if "request_type" in answers and answers["request_type"] in {t.value for t in RequestType}:
+        request.request_type = RequestType(answers["request_type"])
+    if "urgency" in answers:
+        request.urgency = answers["urgency"]
+    await _save(session, clock, request)
+    return request
+
+
+async def submit(
+    session: AsyncSession,
+    clock: Clock,
+    outbox: Outbox,
+    actor: PersonProfile,
+    request_id: int,
+    *,
+    max_open: int = DEFAULT_MAX_OPEN,
+) -> list[Notice]:
+    """Submit a draft, or resubmit a request returned for information; tell the chair."""
+    request = await _load(session, request_id)
+    action = (
+        RequestAction.RESUBMIT if request.status == RequestStatus.RETURNED_FOR_INFO else RequestAction.SUBMIT
+    )
+    await _check(session, clock, actor, request, action)
+    missing = problems(request.details)
+    if missing:
+        raise RequestRefused("The request is not complete yet: " + " ".join(missing.values()))
+    open_now = await _open_requests(session, request.school_id, excluding=request.id)
+    if open_now >= max_open:
+        raise RequestRefused(
+            f"Your school already has {open_now} open requests for the next meeting "
+            f"(the most is {max_open}). Withdraw one, or wait until the meeting."
+        )
+    request.status = next_status(RequestStatus(request.status), action)
+    request.submitted_at = clock.now()
+    request.return_note = None
+    await _save(session, clock, request)
+    _audit(session, clock, actor, f"request_{action.value}", request)
+    return await _tell_triagers(session, clock, outbox, request, action)
+
+
+async def withdraw(
+    session: AsyncSession, clock: Clock, outbox: Outbox, actor: PersonProfile, request_id: int
+) -> list[Notice]:
+    request = await _load(session, request_id)
+    await _transition(session, clock, actor, request, RequestAction.WITHDRAW)
+    notices = await _tell_triagers(session, clock, outbox, request, RequestAction.WITHDRAW)
+    return notices + await _tell_requester(session, outbox, request, RequestAction.WITHDRAW)
+
+
+async def accept(
+    session: AsyncSession, clock: Clock, outbox: Outbox, actor: PersonProfile, request_id: int
+) -> list[Notice]:
+    request = await _load(session, request_id)
+    await _transition(session, clock, actor, request, RequestAction.ACCEPT)
+    await attach_accepted_requests(session, request.community_id, clock.now())
+    return await _tell_requester(session, outbox, request, RequestAction.ACCEPT)
+
+
+async def return_for_info(
+    session: AsyncSession, clock: Clock, outbox: Outbox, actor: PersonProfile, request_id: int, note: str
+) -> list[Notice]:
+    note = note.strip()
+    if not note:
+        raise RequestRefused("Say what information is missing, so the school knows what to add.")
+    request = await _load(session, request_id)
+    request.return_note = note[:2000]
+    await _transition(session, clock, actor, request, RequestAction.RETURN_FOR_INFO)
+    return await _tell_requester(session, outbox, request, RequestAction.RETURN_FOR_INFO)
+
+
+async def open_for_reading(
+    session: AsyncSession, clock: Clock, actor: PersonProfile, request_id: int
+) -> Request:
+    """The request with its pupil-level detail, for someone allowed to see it. Every read is audited."""
+    request = await _load(session, request_id)
+    scope = await _scope(session, request)
+    decision = may_view_request(actor, scope)
+    if not decision.allowed:
+        _audit(session, clock, actor, "request_read_refused", request)
+        await session.commit()
+        raise RequestRefused(decision.reason)
+    _audit(session, clock, actor, "request_read", request)
+    return request
+
+
+async def school_requests(session: AsyncSession, actor: PersonProfile) -> list[Request]:
+    """The requests of the actor's schools ("My requests"), newest first."""
+    school_ids = [s.id for s in actor.schools]
+    if not school_ids:
+        return []
+    query = (
+        select(Request).where(col(Request.school_id).in_(school_ids)).order_by(col(Request.created_at).desc())
+    )
+    return list((await session.exec(query)).all())
+
+
+async def triage_queue(session: AsyncSession, actor: PersonProfile, community_id: int) -> list[Request]:
+    """The community's submitted requests, urgent first, then oldest first."""
+    community = await session.get(Community, community_id)
+    if community is None:
+        raise RequestRefused("That community is not in the roster.")
+    _allow(may_act_on_request(actor, RequestAction.ACCEPT, RequestScope(0, community_id, community.code)))
+    query = select(Request).where(
+        Request.community_id == community_id, Request.status == RequestStatus.SUBMITTED
+    )
+    found = (await session.exec(query)).all()
+    return sorted(found, key=lambda r: (r.urgency != "urgent", r.submitted_at or r.created_at))
+
+
+# ---- inside --------------------------------------------------------------------------------
+
+
+def _allow(decision: Decision) -> None:
+    if not decision.allowed:
+        raise RequestRefused(decision.reason)
+
+
+async def _load(session: AsyncSession, request_id: int) -> Request:
+    request = await session.get(Request, request_id)
+    if request is None:
+        raise RequestRefused("That request does not exist (it may have been a card from elsewhere).")
+    return request
+
+
+async def _scope(session: AsyncSession, request: Request) -> RequestScope:
+    community = await session.get(Community, request.community_id)
+    return RequestScope(request.school_id, request.community_id, community.code if community else "")
+
+
+async def _check(
+    session: AsyncSession, clock: Clock, actor: PersonProfile, request: Request, action: RequestAction
+) -> None:
+    """The permission rules on the stored request, then the state machine; a refusal is audited."""
+    decision = may_act_on_request(actor, action, await _scope(session, request))
+    if not decision.allowed:
+        _audit(session, clock, actor, f"request_{action.value}_refused", request)
+        await session.commit()
+        raise RequestRefused(decision.reason)
+    next_status(RequestStatus(request.status), action)  # raises IllegalTransition with the reason
+
+
+async def _transition(
+    session: AsyncSession, clock: Clock, actor: PersonProfile, request: Request, action: RequestAction
+) -> None:
+    await _check(session, clock, actor, request, action)
+    request.status = next_status(RequestStatus(request.status), action)
+    await _save(session, clock, request)
+    _audit(session, clock, actor, f"request_{action.value}", request)
+
+
+async def _save(session: AsyncSession, clock: Clock, request: Request) -> None:
+    """Write with the version check: a concurrent change makes this one fail, not overwrite.
+
+    The changes on ``request`` go out in this one UPDATE: not flushed before it (which would
+    write them without the check), nor again after it.
+    """
+    assert request.id is not None
+    now = clock.now()
+    written = {name: getattr(request, name) for name in _SAVED}
+    with session.no_autoflush:
+        result = await session.execute(
+            update(Request)
+            .where(col(Request.id) == request.id, col(Request.version) == request.version)
+            .values(**written, updated_at=now, version=request.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        await session.rollback()
+        raise RequestRefused("Someone else changed this request just now. Open it again to see the latest.")
+    # The row now holds what the object does: mark it so, and the flush has nothing left to write.
+    for name, value in {**written, "updated_at": now, "version": request.version + 1}.items():
+        set_committed_value(request, name, value)
+
+
+#: The columns a request's changes touch; ``_save`` writes them all.
+_SAVED = ("status", "request_type", "urgency", "details", "return_note", "submitted_at")
+
+
+def _audit(session: AsyncSession, clock: Clock, actor: PersonProfile, action: str, request: Request) -> None:
+    audit.record(
+        session,
+        clock,
+        actor_person_id=actor.person_id,
+        action=action,
+        entity="request",
+        entity_id=request.ref,
+        detail={"status": str(request.status)},
+    )
+
+
+async def _next_ref(session: AsyncSession, community: Community, year: int) -> str:
+    assert community.id is not None
+    # Create the year's counter if it is missing; two first drafts at once must not collide.
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    await session.execute(
+        insert(RequestSequence)
+        .values(community_id=community.id, year=year, last=0)
+        .on_conflict_do_nothing(index_elements=["community_id", "year"])
+    )
+    # An UPDATE that adds one, so that two drafts started at once never share a number.
+    number = (
+        await session.execute(
+            update(RequestSequence)
+            .where(col(RequestSequence.community_id) == community.id, col(RequestSequence.year) == year)
+            .values(last=col(RequestSequence.last) + 1)
+            .returning(col(RequestSequence.last))
+        )
+    ).scalar_one()
+    return f"COS-{community.code}-{year % 100:02d}-{number:03d}"
+
+
+async def _open_requests(session: AsyncSession, school_id: int, *, excluding: int | None) -> int:
+    query = (
+        select(func.count())
+        .select_from(Request)
+        .where(Request.school_id == school_id, col(Request.status).in_([s.value for s in OPEN_STATUSES]))
+    )
+    if excluding is not None:
+        query = query.where(col(Request.id) != excluding)
+    return int((await session.exec(query)).one())
+
+
+_TRIAGER_TEXT = {
+    RequestAction.SUBMIT: "{school} has submitted request {ref} ({kind}{urgent}) to {community}. "
+    "Open your requests queue to review it.",
+    RequestAction.RESUBMIT: "{school} has resubmitted request {ref} with the information you asked for. "
+    "Open your requests queue to review it.",
+    RequestAction.WITHDRAW: "{school} has withdrawn request {ref}.",
+}
+
+_REQUESTER_TEXT = {
+    RequestAction.ACCEPT: "Request {ref} has been accepted by the chair of {community}. "
+    "It will be on the agenda of the next meeting.",
+    RequestAction.RETURN_FOR_INFO: "Request {ref} has been returned for more information by the chair of "
+    "{community}. Open My requests to see the note, edit it and resubmit.",
+    RequestAction.WITHDRAW: "Request {ref} has been withdrawn.",
+}
+
+
+async def _tell_triagers(
+    session: AsyncSession, clock: Clock, outbox: Outbox, request: Request, action: RequestAction
+) -> list[Notice]:
+    """DM the chair and vice chair; if neither can be reached, tell the officers instead."""
+    words = await _words(session, request)
+    text = _TRIAGER_TEXT[action].format(**words)
+    people = [
+        *await people_with_role(session, Role.CHAIR, request.community_id),
+        *await people_with_role(session, Role.VICE_CHAIR, request.community_id),
+    ]
+    notices = await _dm(session, outbox, request, action, {p.id for p in people if p.id is not None}, text)
+    if notices or action is RequestAction.WITHDRAW:
+        return notices
+    officers = {p.id for p in await people_with_role(session, Role.OFFICER) if p.id is not None}
+    warning = (
+        f"Request {request.ref} from {words['school']} was submitted to {words['community']}, but its chair "
+        "and vice chair cannot be reached by the bot yet (they have not opened a chat with it). "
+        "Please pass it on."
+    )
+    return await _dm(session, outbox, request, action, officers, warning, key_suffix="officer")
+
+
+async def _tell_requester(
+    session: AsyncSession, outbox: Outbox, request: Request, action: RequestAction
+) -> list[Notice]:
+    text = _REQUESTER_TEXT[action].format(**await _words(session, request))
+    return await _dm(session, outbox, request, action, {request.created_by_person_id}, text)
+
+
+async def _dm(
+    session: AsyncSession,
+    outbox: Outbox,
+    request: Request,
+    action: RequestAction,
+    person_ids: set[int],
+    text: str,
+    key_suffix: str = "",
+) -> list[Notice]:
+    if not person_ids:
+        return []
+    chats = (
+        await session.exec(select(PersonalChat).where(col(PersonalChat.person_id).in_(person_ids)))
+    ).all()
+    notices = []
+    for chat in sorted(chats, key=lambda c: c.person_id or 0):
+        assert chat.person_id is not None
+        await outbox.send(
+            session,
+            key=f"request:{request.ref}:{action.value}:{request.version}:{chat.person_id}{key_suffix}",
+            reference=chat.reference,
+            message=OutgoingMessage(text=text),
+        )
+        notices.append(Notice(chat.person_id, text))
+    return notices
+
+
+async def _words(session: AsyncSession, request: Request) -> dict[str, str]:
+    school = await session.get(School, request.school_id)
+    community = await session.get(Community, request.community_id)
+    kind = RequestType(request.request_type).label.lower() if request.request_type else "request"
+    return {
+        "ref": request.ref,
+        "school": school.name if school else "A school",
+        "community": f"{community.name} ({community.code})" if community else "the community",
+        "kind": kind,
+        "urgent": ", urgent" if request.urgency == "urgent" else "",
+    }
