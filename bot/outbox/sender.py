@@ -8,11 +8,9 @@ How a row travels:
    message at a time, oldest first, so at most one request is ever in flight
    per thread in this process; lanes run side by side, up to ``max_in_flight``.
 2. Before each send the lane waits for Teams' per-thread windows, *claims* the
-   row with one atomic UPDATE that sets ``locked_until``, then waits for room
-   in the global rate window. The UPDATE only matches if the row is still
-   pending, due and unleased, no older row of the same conversation is pending
-   and no row of the same thread is leased, so two senders (two replicas, or a
-   restarted process) never hold the same row and order is kept.
+   row (a lease, :mod:`bot.outbox.leases`: two senders never hold the same row,
+   and order is kept), then waits for room in the global rate window, and
+   :mod:`bot.outbox.delivery` makes the Bot Connector call.
 3. The result goes back on the row, guarded by the lease: ``sent`` with the
    Teams ids, ``failed`` with a readable reason, or pending again with a later
    ``next_attempt_at`` (exponential backoff with jitter, or Retry-After).
@@ -31,16 +29,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import Enum
 from functools import partial
-from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, text, update
-from sqlalchemy.orm import aliased
-from sqlmodel import col, select
-
+from bot.outbox.delivery import Deferred, Delivered, TeamsDelivery, Undeliverable
+from bot.outbox.leases import Candidate, Claim, OutboxLeases
 from bot.outbox.rate_limits import (
     TEAMS_THREAD_LIMITS,
     AdaptiveRateLimiter,
@@ -52,7 +46,7 @@ from bot.safe_logging import describe
 from bot.teams.connector import BotConnector, ConnectorError
 from communities.clock import Clock
 from communities.db import Database
-from communities.messaging.outbox import DeliveryKind, OutboxMessage, OutboxStatus
+from communities.messaging.outbox import DeliveryKind, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -64,34 +58,6 @@ class _Outcome(Enum):
     FAILED = "failed"
     RETRY = "retry"
     SKIPPED = "skipped"
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    id: int
-    conversation_key: str
-
-
-@dataclass(frozen=True)
-class _Claim:
-    row: OutboxMessage
-    lease: datetime
-    #: For UPDATE rows: the message whose Teams activity is replaced.
-    original: OutboxMessage | None
-
-
-@dataclass(frozen=True)
-class _Delivered:
-    activity_id: str | None
-    thread_conversation_id: str | None = None
-
-
-class _Undeliverable(Exception):
-    """The row itself is unusable (a broken reference); retrying cannot help."""
-
-
-class _Deferred(Exception):
-    """An UPDATE whose original has not been sent yet."""
 
 
 class _BotFailure(ConnectorError):
@@ -129,14 +95,12 @@ class OutboxSender:
     ) -> None:
         if max_attempts < 1 or max_in_flight < 1 or batch_size < 1:
             raise ValueError("max_attempts, max_in_flight and batch_size must be at least 1")
-        self._db = database
-        self._connector = connector
+        #: The rows' side of delivery (public for the tests of concurrent claims).
+        self.leases = OutboxLeases(database, lease=timedelta(seconds=lease_seconds), batch_size=batch_size)
+        self._delivery = TeamsDelivery(connector, bot_id)
         self._clock = clock
         self._max_attempts = max_attempts
-        self._lease = timedelta(seconds=lease_seconds)
         self._poll_seconds = poll_seconds
-        self._bot_id = bot_id
-        self._batch_size = batch_size
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
         # A send must end well before its lease does, or another sender could take the row over.
@@ -254,7 +218,7 @@ class OutboxSender:
         if self._stopping:
             return []
         by_lane: dict[str, list[str]] = {}
-        for key in await self._due_conversations(self._clock.now()):
+        for key in await self.leases.due_conversations(self._clock.now()):
             by_lane.setdefault(pacing_key(key), []).append(key)
         self._pacing.prune()
         started: list[asyncio.Task[int]] = []
@@ -289,7 +253,7 @@ class OutboxSender:
         active = list(keys)
         while active and not self._stopping:
             for key in list(active):
-                candidate = await self._next_row(key, self._clock.now())
+                candidate = await self.leases.next_row(key, self._clock.now())
                 outcome = _Outcome.SKIPPED if candidate is None else await self._deliver(lane, candidate)
                 if outcome is not _Outcome.SKIPPED:
                     attempted += 1
@@ -301,7 +265,7 @@ class OutboxSender:
 
     # --------------------------------------------------------------- delivery
 
-    async def _deliver(self, lane: str, candidate: _Candidate) -> _Outcome:
+    async def _deliver(self, lane: str, candidate: Candidate) -> _Outcome:
         await self._pacing.wait(lane)
         async with self._slots:
             if self._stopping:
@@ -312,18 +276,18 @@ class OutboxSender:
             finally:
                 self._working.discard(lane)
 
-    async def _claim_and_send(self, lane: str, candidate: _Candidate) -> _Outcome:
-        claim = await self._claim(candidate, lane, self._clock.now())
+    async def _claim_and_send(self, lane: str, candidate: Candidate) -> _Outcome:
+        claim = await self.leases.claim(candidate, lane, self._clock.now())
         if claim is None:
             return _Outcome.SKIPPED
         # Room in the window comes last, so the request leaves when the limiter says, not after a DB wait.
         await self._limiter.acquire()
         try:
             delivered = await self._send(claim, lane)
-        except _Deferred:
+        except Deferred:
             await self._defer(claim)
             return _Outcome.SKIPPED
-        except _Undeliverable as exc:
+        except Undeliverable as exc:
             return await self._fail(claim, str(exc))
         except ConnectorError as exc:
             return await self._after_error(claim, lane, exc)
@@ -332,98 +296,30 @@ class OutboxSender:
             return await self._after_error(claim, lane, _BotFailure(exc))
         return await self._succeed(claim, delivered)
 
-    async def _send(self, claim: _Claim, lane: str) -> _Delivered:
+    async def _send(self, claim: Claim, lane: str) -> Delivered:
         row = claim.row
         service_url = str(row.reference.get("serviceUrl") or "")
         if not service_url:
-            raise _Undeliverable("the stored conversation reference has no serviceUrl")
+            raise Undeliverable("the stored conversation reference has no serviceUrl")
         # Checked before any request: an UPDATE may have to wait for, or fail with, its original.
-        target = self._update_target(claim) if row.kind == DeliveryKind.UPDATE else None
+        target = self._delivery.update_target(claim) if row.kind == DeliveryKind.UPDATE else None
         self._sending += 1
         try:
             async with asyncio.timeout(self._send_timeout):
                 if target is not None:
-                    return await self._update(service_url, row, *target)
+                    return await self._delivery.update(service_url, row, *target)
                 if row.kind == DeliveryKind.NEW_THREAD:
-                    return await self._new_thread(service_url, row)
-                return await self._send_message(service_url, row)
+                    return await self._delivery.new_thread(service_url, row)
+                return await self._delivery.send_message(service_url, row)
         except TimeoutError as exc:
             raise ConnectorError(0, f"no answer from Teams within {self._send_timeout:g} s") from exc
         finally:
             self._sending -= 1
             self._pacing.record(lane)
 
-    async def _new_thread(self, service_url: str, row: OutboxMessage) -> _Delivered:
-        channel_id = row.conversation_key
-        parameters: dict[str, Any] = {
-            "isGroup": True,
-            "channelData": {"channel": {"id": channel_id}},
-            "activity": self._activity(row),
-        }
-        bot = self._bot(row)
-        if bot:
-            parameters["bot"] = bot
-        tenant_id = _tenant_id(row.reference)
-        if tenant_id:
-            parameters["tenantId"] = tenant_id
-            parameters["channelData"]["tenant"] = {"id": tenant_id}
-        response = await self._connector.create_conversation(service_url, parameters)
-        thread_id = str(response.get("id") or "")
-        root_id = str(response.get("activityId") or "") or thread_id.partition(";messageid=")[2]
-        if not thread_id or not root_id:
-            raise ConnectorError(0, "Teams did not return the new thread's id")
-        return _Delivered(activity_id=root_id, thread_conversation_id=thread_id)
-
-    async def _send_message(self, service_url: str, row: OutboxMessage) -> _Delivered:
-        conversation_id = _conversation_id(row.reference)
-        activity = self._activity(row)
-        activity["conversation"] = {"id": conversation_id}
-        response = await self._connector.send_to_conversation(service_url, conversation_id, activity)
-        return _Delivered(activity_id=str(response["id"]) if response.get("id") else None)
-
-    async def _update(
-        self, service_url: str, row: OutboxMessage, conversation_id: str, activity_id: str
-    ) -> _Delivered:
-        activity = self._activity(row)
-        activity["id"] = activity_id
-        activity["conversation"] = {"id": conversation_id}
-        await self._connector.update_activity(service_url, conversation_id, activity_id, activity)
-        return _Delivered(activity_id=activity_id)
-
-    def _update_target(self, claim: _Claim) -> tuple[str, str]:
-        """(conversation id, activity id) that an UPDATE replaces."""
-        original = claim.original
-        if original is None:
-            raise _Undeliverable("the message to update no longer exists")
-        if original.status == OutboxStatus.FAILED:
-            raise _Undeliverable(
-                f"the original message was never delivered, so it cannot be updated "
-                f"({original.failure_reason or 'no reason recorded'})"
-            )
-        if original.status != OutboxStatus.SENT:
-            raise _Deferred
-        if not original.activity_id:
-            raise _Undeliverable("Teams gave no id for the original message, so it cannot be updated")
-        conversation_id = original.thread_conversation_id or _conversation_id(original.reference)
-        return conversation_id, original.activity_id
-
-    def _activity(self, row: OutboxMessage) -> dict[str, Any]:
-        activity: dict[str, Any] = {"type": "message", **row.payload}
-        activity.setdefault("channelId", row.reference.get("channelId") or "msteams")
-        bot = self._bot(row)
-        if bot:
-            activity["from"] = bot
-        return activity
-
-    def _bot(self, row: OutboxMessage) -> dict[str, Any] | None:
-        if self._bot_id:
-            return {"id": self._bot_id}
-        bot = row.reference.get("bot")
-        return dict(bot) if isinstance(bot, dict) and bot.get("id") else None
-
     # --------------------------------------------------------------- outcomes
 
-    async def _after_error(self, claim: _Claim, lane: str, error: ConnectorError) -> _Outcome:
+    async def _after_error(self, claim: Claim, lane: str, error: ConnectorError) -> _Outcome:
         if error.status == 429:
             self._limiter.throttled(lane, error.retry_after)
             self._pacing.pause(lane, error.retry_after if error.retry_after is not None else 1.0)
@@ -445,7 +341,7 @@ class OutboxSender:
             error.status or "network",
             delay,
         )
-        await self._finish(
+        await self.leases.finish(
             claim,
             next_attempt_at=retry_at,
             locked_until=None,
@@ -460,8 +356,8 @@ class OutboxSender:
         ceiling = min(self._backoff_cap, self._backoff_base * 2.0 ** max(0, attempts - 1))
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
-    async def _succeed(self, claim: _Claim, delivered: _Delivered) -> _Outcome:
-        recorded = await self._finish(
+    async def _succeed(self, claim: Claim, delivered: Delivered) -> _Outcome:
+        recorded = await self.leases.finish(
             claim,
             status=OutboxStatus.SENT,
             activity_id=delivered.activity_id,
@@ -479,162 +375,21 @@ class OutboxSender:
             )
         return _Outcome.SENT
 
-    async def _fail(self, claim: _Claim, reason: str) -> _Outcome:
-        await self._finish(claim, status=OutboxStatus.FAILED, locked_until=None, failure_reason=_clip(reason))
+    async def _fail(self, claim: Claim, reason: str) -> _Outcome:
+        await self.leases.finish(
+            claim, status=OutboxStatus.FAILED, locked_until=None, failure_reason=_clip(reason)
+        )
         log.warning("outbox %s to %s failed: %s", claim.row.id, claim.row.conversation_key, reason)
         return _Outcome.FAILED
 
-    async def _defer(self, claim: _Claim) -> None:
+    async def _defer(self, claim: Claim) -> None:
         """Put an UPDATE back, uncounted, until its original has been sent."""
-        await self._finish(
+        await self.leases.finish(
             claim,
             attempts=max(0, claim.row.attempts - 1),
             next_attempt_at=self._clock.now() + timedelta(seconds=max(1.0, self._poll_seconds)),
             locked_until=None,
         )
-
-    # -------------------------------------------------------------------- SQL
-
-    async def _due_conversations(self, now: datetime) -> list[str]:
-        """Conversations with a row to send now, the longest waiting first.
-
-        One entry per conversation, so that a long queue in one of them cannot
-        crowd the others out of the batch. A conversation waits while one of its
-        rows is leased, or while its oldest due row is behind one backing off.
-        """
-        other = aliased(OutboxMessage)
-        blocking = exists().where(
-            col(other.conversation_key) == col(OutboxMessage.conversation_key),
-            col(other.status) == OutboxStatus.PENDING,
-            col(other.id) != col(OutboxMessage.id),
-            or_(
-                col(other.locked_until) > now,
-                and_(col(other.id) < col(OutboxMessage.id), col(other.next_attempt_at) > now),
-            ),
-        )
-        oldest = func.min(col(OutboxMessage.id))
-        statement = (
-            select(col(OutboxMessage.conversation_key), oldest)
-            .where(
-                col(OutboxMessage.status) == OutboxStatus.PENDING,
-                col(OutboxMessage.next_attempt_at) <= now,
-                _lease_free(now),
-                ~blocking,
-            )
-            .group_by(col(OutboxMessage.conversation_key))
-            .order_by(oldest)
-            .limit(self._batch_size)
-        )
-        async with self._db.session() as session:
-            rows = (await session.exec(statement)).all()
-        return [key for key, _ in rows]
-
-    async def _next_row(self, key: str, now: datetime) -> _Candidate | None:
-        """The oldest due, unleased row of one conversation (the claim checks it heads the queue)."""
-        statement = (
-            select(col(OutboxMessage.id))
-            .where(
-                col(OutboxMessage.conversation_key) == key,
-                col(OutboxMessage.status) == OutboxStatus.PENDING,
-                col(OutboxMessage.next_attempt_at) <= now,
-                _lease_free(now),
-            )
-            .order_by(col(OutboxMessage.id))
-            .limit(1)
-        )
-        async with self._db.session() as session:
-            row_id = (await session.exec(statement)).first()
-        return None if row_id is None else _Candidate(id=row_id, conversation_key=key)
-
-    async def _claim(self, candidate: _Candidate, lane: str, now: datetime) -> _Claim | None:
-        """Lease one row atomically, or return None if it is not this sender's to send now."""
-        lease = now + self._lease
-        other = aliased(OutboxMessage)
-        same_thread = or_(
-            col(other.conversation_key) == lane,
-            col(other.conversation_key).startswith(lane + ";messageid=", autoescape=True),
-        )
-        blocking = exists().where(
-            col(other.status) == OutboxStatus.PENDING,
-            col(other.id) != candidate.id,
-            or_(
-                and_(col(other.conversation_key) == candidate.conversation_key, col(other.id) < candidate.id),
-                and_(same_thread, col(other.locked_until) > now),
-            ),
-        )
-        statement = (
-            update(OutboxMessage)
-            .where(
-                col(OutboxMessage.id) == candidate.id,
-                col(OutboxMessage.conversation_key) == candidate.conversation_key,
-                col(OutboxMessage.status) == OutboxStatus.PENDING,
-                col(OutboxMessage.next_attempt_at) <= now,
-                _lease_free(now),
-                ~blocking,
-            )
-            .values(locked_until=lease, attempts=col(OutboxMessage.attempts) + 1)
-            .execution_options(synchronize_session=False)
-        )
-        async with self._db.session() as session:
-            if not self._db.is_sqlite:
-                # PostgreSQL runs two claims of one thread side by side, and neither sees the
-                # other's uncommitted lease; a per-thread lock for this transaction orders them.
-                # (SQLite lets one writer in at a time, which orders them already.)
-                await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:lane))"), {"lane": lane})
-            result = await session.exec(statement)
-            if result.rowcount != 1:
-                await session.rollback()
-                return None
-            await session.commit()
-            row = await session.get(OutboxMessage, candidate.id)
-            if row is None:
-                return None
-            original = None
-            if row.kind == DeliveryKind.UPDATE and row.update_of_id is not None:
-                original = await session.get(OutboxMessage, row.update_of_id)
-        return _Claim(row=row, lease=lease, original=original)
-
-    async def _finish(self, claim: _Claim, **values: Any) -> bool:
-        """Write the outcome, but only while this sender still holds the row's lease."""
-        statement = (
-            update(OutboxMessage)
-            .where(
-                col(OutboxMessage.id) == claim.row.id,
-                col(OutboxMessage.status) == OutboxStatus.PENDING,
-                col(OutboxMessage.locked_until) == claim.lease,
-            )
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        async with self._db.session() as session:
-            result = await session.exec(statement)
-            await session.commit()
-        if result.rowcount != 1:
-            log.warning(
-                "outbox %s: the lease ran out before the result was recorded; another sender may "
-                "send it again",
-                claim.row.id,
-            )
-            return False
-        return True
-
-
-def _lease_free(now: datetime) -> Any:
-    return or_(col(OutboxMessage.locked_until).is_(None), col(OutboxMessage.locked_until) <= now)
-
-
-def _conversation_id(reference: dict[str, Any]) -> str:
-    conversation_id = str((reference.get("conversation") or {}).get("id") or "")
-    if not conversation_id:
-        raise _Undeliverable("the stored conversation reference has no conversation id")
-    return conversation_id
-
-
-def _tenant_id(reference: dict[str, Any]) -> str | None:
-    conversation = reference.get("conversation") or {}
-    channel_data = reference.get("channelData") or {}
-    tenant = conversation.get("tenantId") or (channel_data.get("tenant") or {}).get("id")
-    return str(tenant) if tenant else None
 
 
 def _attempts(count: int) -> str:

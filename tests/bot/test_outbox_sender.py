@@ -12,8 +12,9 @@ import aiohttp
 import pytest
 from sqlmodel import col, select
 
+from bot.outbox.leases import Candidate
 from bot.outbox.rate_limits import TEAMS_THREAD_LIMITS, AdaptiveRateLimiter, SlidingWindowPacer, Window
-from bot.outbox.sender import OutboxSender, _Candidate
+from bot.outbox.sender import OutboxSender
 from bot.teams.connector import BotConnector, NoTokens
 from communities.clock import FixedClock
 from communities.db import Database
@@ -539,12 +540,12 @@ async def test_the_claim_is_atomic_and_keeps_order(
     other_process = Database(database_url)
     try:
         senders = [h.sender(), h.sender(other_process)]
-        behind = await senders[1]._claim(_Candidate(second, chat), chat, now)
+        behind = await senders[1].leases.claim(Candidate(second, chat), chat, now)
         claims = await asyncio.gather(
-            *(sender._claim(_Candidate(first, chat), chat, now) for sender in senders for _ in range(5))
+            *(sender.leases.claim(Candidate(first, chat), chat, now) for sender in senders for _ in range(5))
         )
-        channel = await senders[0]._claim(_Candidate(root, CHANNEL), CHANNEL, now)
-        thread = await senders[1]._claim(_Candidate(reply, f"{CHANNEL};messageid=77"), CHANNEL, now)
+        channel = await senders[0].leases.claim(Candidate(root, CHANNEL), CHANNEL, now)
+        thread = await senders[1].leases.claim(Candidate(reply, f"{CHANNEL};messageid=77"), CHANNEL, now)
     finally:
         await other_process.dispose()
 

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.outbox.sender import OutboxSender, _Candidate
+from bot.outbox.leases import Candidate
+from bot.outbox.sender import OutboxSender
 from bot.teams.connector import BotConnector, NoTokens
 from communities.clock import FixedClock
 from communities.db import Database, in_transaction
@@ -174,13 +175,13 @@ async def test_a_channel_and_its_threads_are_leased_to_one_sender_at_a_time(
     class LeaseNotYetCommitted(AsyncSession):
         async def commit(self) -> None:
             if not claimed_meanwhile:
-                task = asyncio.ensure_future(second._claim(_Candidate(reply, thread), channel, now))
+                task = asyncio.ensure_future(second.leases.claim(Candidate(reply, thread), channel, now))
                 claimed_meanwhile.append(task)
                 await asyncio.wait([task], timeout=1)  # a correct claim waits for this commit
             await super().commit()
 
     pg_db.sessions = async_sessionmaker(pg_db.engine, class_=LeaseNotYetCommitted, expire_on_commit=False)
-    first_claim = await first._claim(_Candidate(root, channel), channel, now)
+    first_claim = await first.leases.claim(Candidate(root, channel), channel, now)
     [second_claim] = await asyncio.gather(*claimed_meanwhile)
 
     assert first_claim is not None
