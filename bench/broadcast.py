@@ -10,8 +10,8 @@
    limits (50 requests/s per app, 7/s, 8/2 s, 60/30 s and 1800/h per thread: a breach is
    answered 429 and recorded as a violation) and answers a random ``--fault-rate`` of the
    requests with a fault instead: half 429 with ``Retry-After: 1``, half 500/502/503/504;
-3. broadcasts through the real path: :func:`communities.broadcasts.broadcasts.plan` and
-   :func:`~communities.broadcasts.broadcasts.start` queue one card per channel in the outbox, and the
+3. broadcasts through the real path: :func:`communities.broadcasts.service.plan` and
+   :func:`~communities.broadcasts.service.start` queue one card per channel in the outbox, and the
    real :class:`bot.outbox.sender.OutboxSender`, built as ``bot/app.py`` builds it, delivers
    them to the fake connector over HTTP;
 4. waits until the broadcast's delivery report is settled (no card pending) and prints what
@@ -250,7 +250,8 @@ async def broadcast(args: argparse.Namespace, url: str, service_url: str) -> Run
     from bot.outbox.sender import OutboxSender
     from bot.teams.connector import BotConnector, NoTokens
     from cards.meeting_cards import dates_card
-    from communities.broadcasts import broadcasts
+    from communities.broadcasts import report as broadcast_report
+    from communities.broadcasts import service as broadcasts
     from communities.clock import SystemClock
     from communities.db import Database
     from communities.messaging.outbox import Outbox, OutboxMessage, OutboxStatus
@@ -329,11 +330,11 @@ async def broadcast(args: argparse.Namespace, url: str, service_url: str) -> Run
                     run.profile = _profile_text(sampler, args.profile_top)
                 await sender.stop()
         async with database.session() as db:
-            report = await broadcasts.report(db, record.id)
+            report = await broadcast_report.report(db, record.id)
             rows = (await db.exec(select(OutboxMessage).where(col(OutboxMessage.batch_key) == batch))).all()
         if not report.settled:
             raise BenchError("the report is not settled after the outbox said so")
-        run.counts = {d.value: report.count(d) for d in broadcasts.Delivery if report.count(d)}
+        run.counts = {d.value: report.count(d) for d in broadcast_report.Delivery if report.count(d)}
         run.failures = [f"{line.code}: {line.reason}" for line in report.lines if line.reason]
         run.rows = len(rows)
         run.attempts = sum(row.attempts for row in rows)

@@ -27,8 +27,9 @@ from cards.meeting_cards import (
     report_card,
 )
 from communities import audit
-from communities.broadcasts import broadcasts
-from communities.broadcasts.broadcasts import BroadcastRefused, Selection
+from communities.broadcasts import report as broadcast_report
+from communities.broadcasts import service as broadcasts
+from communities.broadcasts.selection import BroadcastRefused, Selection
 from communities.meetings.tables import LONDON
 from communities.messaging.outbox import OutgoingMessage
 from communities.permissions import may_broadcast
@@ -152,7 +153,7 @@ async def _send_broadcast(
         )
         assert broadcast.id is not None
         if broadcast.report_message_id is None:
-            report = await broadcasts.report(session, broadcast.id)
+            report = await broadcast_report.report(session, broadcast.id)
             row = await services.outbox.send(
                 session,
                 key=f"broadcast:{broadcast.id}:report",
@@ -171,7 +172,7 @@ async def _send_broadcast(
                 detail={"selection": selection.to_json(), "communities": len(planned)},
             )
             await session.commit()
-            queued = report.count(broadcasts.Delivery.PENDING)
+            queued = report.count(broadcast_report.Delivery.PENDING)
             reply = f"Sending the dates to {queued} channel(s). The report below updates as the cards arrive."
         else:
             reply = "That broadcast was already sent; its report is above."

@@ -26,7 +26,7 @@ CHANNEL_POSTS: tuple[ChannelPost, ...] = (
         "cards.agenda_cards:channel_agenda_cards",
         ("communities/agendas/agendas.py", "communities/messaging/channel_posts.py"),
     ),
-    ChannelPost("meeting_dates", "cards.meeting_cards:dates_card", ("communities/broadcasts/broadcasts.py",)),
+    ChannelPost("meeting_dates", "cards.meeting_cards:dates_card", ("communities/broadcasts/service.py",)),
     ChannelPost(
         "team_welcome", "cards.welcome:team_welcome_card", ("communities/messaging/installations.py",)
     ),

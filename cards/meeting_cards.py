@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cards.elements import Card, Element, card, facts, heading, subheading, text
-from communities.broadcasts.broadcasts import CommunityDates, Delivery, DeliveryReport, MeetingLine, Selection
+from communities.broadcasts.report import Delivery, DeliveryReport
+from communities.broadcasts.selection import Selection
+from communities.broadcasts.service import CommunityDates, MeetingLine
 from communities.meetings.tables import MeetingStatus
 
 BROADCAST_RETRY = "broadcast_retry"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from communities.agendas.agendas import Agenda  # noqa: F401  (registers the table)
 from communities.audit import AuditEvent
-from communities.broadcasts.broadcasts import Broadcast, BroadcastTarget
+from communities.broadcasts.tables import Broadcast, BroadcastTarget
 from communities.declarations.code_of_conduct import CodeOfConductAcceptance
 from communities.declarations.register import DeclarationConfirmation, InterestDeclaration
 from communities.meetings.rsvp import Rsvp  # noqa: F401  (registers the table)

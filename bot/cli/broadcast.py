@@ -17,8 +17,10 @@ import aiohttp
 from bot.config import Settings
 from bot.teams.connector import BotConnector
 from cards.meeting_cards import dates_card
-from communities.broadcasts import broadcasts
-from communities.broadcasts.broadcasts import BroadcastRefused, Delivery, DeliveryReport, Selection
+from communities.broadcasts import report as broadcast_report
+from communities.broadcasts import service as broadcasts
+from communities.broadcasts.report import Delivery, DeliveryReport
+from communities.broadcasts.selection import BroadcastRefused, Selection
 from communities.clock import SystemClock
 from communities.db import Database
 from communities.messaging.outbox import Outbox
@@ -176,4 +178,4 @@ async def _deliver(
 
 async def _report(database: Database, broadcast_id: int) -> DeliveryReport:
     async with database.session() as session:
-        return await broadcasts.report(session, broadcast_id)
+        return await broadcast_report.report(session, broadcast_id)

@@ -14,8 +14,8 @@ import logging
 
 from bot.safe_logging import describe
 from cards.meeting_cards import report_card
-from communities.broadcasts import broadcasts
-from communities.broadcasts.broadcasts import Broadcast
+from communities.broadcasts import report as broadcast_report
+from communities.broadcasts.tables import Broadcast
 from communities.clock import Clock
 from communities.db import Database
 from communities.messaging.outbox import Outbox, OutboxMessage, OutgoingMessage
@@ -46,7 +46,7 @@ class BroadcastReports:
     async def refresh(self) -> int:
         """One pass over the unsettled broadcasts; returns how many report edits were queued."""
         async with self._db.session() as session:
-            ids = [b.id for b in await broadcasts.unsettled(session) if b.id is not None]
+            ids = [b.id for b in await broadcast_report.unsettled(session) if b.id is not None]
         queued = 0
         for broadcast_id in ids:
             queued += await self._refresh_one(broadcast_id)
@@ -59,7 +59,7 @@ class BroadcastReports:
             broadcast = await session.get(Broadcast, broadcast_id)
             if broadcast is None or broadcast.settled_at is not None:
                 return 0
-            report = await broadcasts.report(session, broadcast_id)
+            report = await broadcast_report.report(session, broadcast_id)
             queued = 0
             original = (
                 await session.get(OutboxMessage, broadcast.report_message_id)

@@ -31,7 +31,7 @@ class TeamsDelivery:
         self._connector = connector
         self._bot_id = bot_id
 
-    async def new_thread(self, service_url: str, row: OutboxMessage) -> Delivered:
+    async def start_thread(self, service_url: str, row: OutboxMessage) -> Delivered:
         channel_id = row.conversation_key
         parameters: dict[str, Any] = {
             "isGroup": True,

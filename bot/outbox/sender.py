@@ -309,7 +309,7 @@ class OutboxSender:
                 if target is not None:
                     return await self._delivery.update(service_url, row, *target)
                 if row.kind == DeliveryKind.NEW_THREAD:
-                    return await self._delivery.new_thread(service_url, row)
+                    return await self._delivery.start_thread(service_url, row)
                 return await self._delivery.send_message(service_url, row)
         except TimeoutError as exc:
             raise ConnectorError(0, f"no answer from Teams within {self._send_timeout:g} s") from exc

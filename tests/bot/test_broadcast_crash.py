@@ -37,8 +37,9 @@ from bot.migrate import upgrade_async
 from bot.outbox.sender import OutboxSender
 from bot.teams.connector import BotConnector
 from cards.meeting_cards import dates_card
-from communities.broadcasts import broadcasts
-from communities.broadcasts.broadcasts import Delivery, DeliveryReport
+from communities.broadcasts import report as broadcast_report
+from communities.broadcasts import service as broadcasts
+from communities.broadcasts.report import Delivery, DeliveryReport
 from communities.clock import SystemClock
 from communities.db import Database
 from communities.messaging.outbox import Outbox, OutboxMessage, OutboxStatus
@@ -102,7 +103,7 @@ async def queue_broadcast(database: Database, outbox: Outbox, channels: list[Cha
 
 async def delivery_report(database: Database, broadcast_id: int) -> DeliveryReport:
     async with database.session() as session:
-        return await broadcasts.report(session, broadcast_id)
+        return await broadcast_report.report(session, broadcast_id)
 
 
 async def wait_until_settled(database: Database, broadcast_id: int, timeout: float) -> DeliveryReport:  # noqa: ASYNC109

@@ -19,7 +19,7 @@ from cards.channel import CHANNEL_POSTS
 from cards.request_cards import SECTIONS
 from cards.timeline_cards import DAY_BEFORE, MORNING
 from communities.agendas import agendas
-from communities.broadcasts import broadcasts
+from communities.broadcasts import service as broadcasts
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.meetings import rsvp

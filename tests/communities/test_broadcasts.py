@@ -10,8 +10,10 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from cards.meeting_cards import dates_card, preview_card, report_card
-from communities.broadcasts import broadcasts
-from communities.broadcasts.broadcasts import BroadcastRefused, Delivery, Selection
+from communities.broadcasts import report as broadcast_report
+from communities.broadcasts import service as broadcasts
+from communities.broadcasts.report import Delivery
+from communities.broadcasts.selection import BroadcastRefused, Selection
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.meetings.service import MeetingTimes, move
@@ -70,7 +72,7 @@ async def send(db: Database, clock: FixedClock, selection: Selection = SPRING, k
 
 async def report(db: Database, broadcast_id: int) -> dict[str, tuple[Delivery, str | None]]:
     async with db.session() as session:
-        made = await broadcasts.report(session, broadcast_id)
+        made = await broadcast_report.report(session, broadcast_id)
     return {line.code: (line.delivery, line.reason) for line in made.lines}
 
 
@@ -264,11 +266,11 @@ async def test_the_report_card_counts_and_offers_retry_only_when_done(
 ) -> None:
     broadcast_id = await send(dated, clock)
     async with dated.session() as session:
-        pending = report_card(await broadcasts.report(session, broadcast_id))
+        pending = report_card(await broadcast_report.report(session, broadcast_id))
     assert "Delivering" in flat(pending) and "actions" not in pending
     await deliver(dated, fail="than2")
     async with dated.session() as session:
-        done = report_card(await broadcasts.report(session, broadcast_id))
+        done = report_card(await broadcast_report.report(session, broadcast_id))
     text = flat(done)
     assert "Done." in text and "Teams answered 403" in text
     assert done["actions"][0]["data"] == {"action": "broadcast_retry", "broadcast_id": broadcast_id}

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import astuple, dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, UniqueConstraint, func
-from sqlmodel import Field, SQLModel, col, select
+from sqlalchemy import func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from communities.broadcasts.report import messages_by_id
+from communities.broadcasts.selection import BroadcastRefused, Selection
+from communities.broadcasts.tables import Broadcast, BroadcastTarget, TargetState
 from communities.clock import Clock
 from communities.meetings.tables import (
     LONDON,
@@ -42,106 +44,8 @@ from communities.messaging.outbox import (
 )
 from communities.messaging.teams_links import ChannelLink, TeamInstallation
 from communities.roster.tables import Area, Community, Person
-from communities.sqltypes import UtcDateTime
-
-
-class TargetState(StrEnum):
-    #: Queued in the outbox (a new thread, or an edit of the earlier card).
-    QUEUED = "queued"
-    #: The community's dates are what its channel already shows: nothing sent.
-    UNCHANGED = "unchanged"
-    #: Could not be queued (no channel linked); ``problem`` says why.
-    NOT_SENT = "not_sent"
-
-
-class Broadcast(SQLModel, table=True):
-    __tablename__ = "broadcast"
-
-    id: int | None = Field(default=None, primary_key=True)
-    #: None when an officer ran it from the command line.
-    created_by_person_id: int | None = Field(default=None, foreign_key="person.id")
-    #: What was chosen, in words, for the report ("1 Jan – 31 Mar 2027, East Kent").
-    description: str = Field(max_length=300)
-    #: The selection as plain JSON (dates, area, community codes), to show and to repeat.
-    selection: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
-    #: From the preview card that was confirmed: pressing Send twice makes one broadcast.
-    confirm_key: str | None = Field(default=None, max_length=64, unique=True)
-    #: The officer's personal-chat report card (its outbox row), updated in place.
-    report_message_id: int | None = Field(default=None, foreign_key="outbox_message.id")
-    #: Set when every target is settled (sent, failed or not sent); the report stops updating.
-    settled_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
-
-
-class BroadcastTarget(SQLModel, table=True):
-    __tablename__ = "broadcast_target"
-    __table_args__ = (UniqueConstraint("broadcast_id", "community_id", name="uq_broadcast_target"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    broadcast_id: int = Field(foreign_key="broadcast.id", index=True)
-    community_id: int = Field(foreign_key="community.id", index=True)
-    state: TargetState = Field(sa_type=String(16))
-    #: The outbox row that carries this community's card (QUEUED).
-    message_id: int | None = Field(default=None, foreign_key="outbox_message.id", index=True)
-    #: True when the card edits the one an earlier broadcast posted, False for a new thread.
-    edits_earlier: bool = False
-    problem: str | None = Field(default=None, max_length=500)
-    #: The card as sent, to tell later whether the community's dates changed.
-    card_digest: str | None = Field(default=None, max_length=64)
-
 
 # ---- the selection --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which meetings: London dates ``first``–``last`` inclusive, in an area or some communities."""
-
-    first: date
-    last: date
-    area: str | None = None
-    #: Empty means every community (in the area, if one is given).
-    community_codes: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.last < self.first:
-            raise BroadcastRefused("The end date comes before the start date.")
-        if (self.last - self.first).days > 400:
-            raise BroadcastRefused("Choose at most a year of dates at a time.")
-
-    def describe(self) -> str:
-        span = f"{_day(self.first)} – {_day(self.last)}"
-        if self.community_codes:
-            return f"{span}, {', '.join(self.community_codes)}"
-        return f"{span}, {self.area or 'all communities'}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "first": self.first.isoformat(),
-            "last": self.last.isoformat(),
-            "area": self.area,
-            "community_codes": list(self.community_codes),
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Selection:
-        try:
-            return cls(
-                first=date.fromisoformat(str(data["first"])),
-                last=date.fromisoformat(str(data["last"])),
-                area=str(data["area"]) if data.get("area") else None,
-                community_codes=tuple(str(c).upper() for c in data.get("community_codes") or ()),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise BroadcastRefused("That selection of meetings is not one I can read.") from exc
-
-
-class BroadcastRefused(Exception):
-    """The broadcast cannot be made or changed; the message says why, for the officer."""
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 # ---- what each community gets --------------------------------------------------------------------
@@ -302,7 +206,7 @@ async def retry_failed(
     targets = (
         await session.exec(select(BroadcastTarget).where(BroadcastTarget.broadcast_id == broadcast_id))
     ).all()
-    messages = await _messages(session, [t.message_id for t in targets if t.message_id])
+    messages = await messages_by_id(session, [t.message_id for t in targets if t.message_id])
     failed = [
         t
         for t in targets
@@ -334,83 +238,6 @@ async def retry_failed(
 
 
 # ---- the delivery report -------------------------------------------------------------------------
-
-
-class Delivery(StrEnum):
-    SENT = "sent"
-    UPDATED = "updated"
-    PENDING = "pending"
-    FAILED = "failed"
-    UNCHANGED = "unchanged"
-    NOT_SENT = "not_sent"
-
-
-@dataclass(frozen=True)
-class ReportLine:
-    code: str
-    name: str
-    delivery: Delivery
-    reason: str | None = None
-
-
-@dataclass(frozen=True)
-class DeliveryReport:
-    broadcast_id: int
-    description: str
-    lines: tuple[ReportLine, ...]
-
-    def count(self, *deliveries: Delivery) -> int:
-        return sum(1 for line in self.lines if line.delivery in deliveries)
-
-    @property
-    def settled(self) -> bool:
-        return self.count(Delivery.PENDING) == 0
-
-    @property
-    def failures(self) -> int:
-        return self.count(Delivery.FAILED, Delivery.NOT_SENT)
-
-    @property
-    def digest(self) -> str:
-        return hashlib.sha256(json.dumps([astuple(line) for line in self.lines]).encode()).hexdigest()
-
-
-async def report(session: AsyncSession, broadcast_id: int) -> DeliveryReport:
-    broadcast = await session.get(Broadcast, broadcast_id)
-    if broadcast is None:
-        raise BroadcastRefused("That broadcast does not exist.")
-    rows = (
-        await session.exec(
-            select(BroadcastTarget, Community)
-            .join(Community, col(Community.id) == col(BroadcastTarget.community_id))
-            .where(BroadcastTarget.broadcast_id == broadcast_id)
-            .order_by(col(Community.code))
-        )
-    ).all()
-    messages = await _messages(session, [t.message_id for t, _ in rows if t.message_id])
-    lines = []
-    for target, community in rows:
-        message = messages.get(target.message_id) if target.message_id else None
-        lines.append(ReportLine(community.code, community.name, *_delivery(target, message)))
-    return DeliveryReport(broadcast_id, broadcast.description, tuple(lines))
-
-
-async def unsettled(session: AsyncSession) -> list[Broadcast]:
-    """Broadcasts whose report may still change (their cards are being delivered)."""
-    rows = await session.exec(select(Broadcast).where(col(Broadcast.settled_at).is_(None)))
-    return list(rows.all())
-
-
-def _delivery(target: BroadcastTarget, message: OutboxMessage | None) -> tuple[Delivery, str | None]:
-    if target.state == TargetState.UNCHANGED:
-        return Delivery.UNCHANGED, "the channel already shows these dates"
-    if target.state == TargetState.NOT_SENT or message is None:
-        return Delivery.NOT_SENT, target.problem
-    if message.status == OutboxStatus.SENT:
-        return (Delivery.UPDATED if target.edits_earlier else Delivery.SENT), None
-    if message.status == OutboxStatus.FAILED:
-        return Delivery.FAILED, message.failure_reason or "Teams refused the message"
-    return Delivery.PENDING, None
 
 
 # ---- helpers -------------------------------------------------------------------------------------
@@ -559,10 +386,3 @@ def _line(meeting: Meeting, chairs: dict[int, str]) -> MeetingLine:
         chair=chairs.get(meeting.chair_person_id) if meeting.chair_person_id else None,
         cancel_reason=meeting.cancel_reason if meeting.status == MeetingStatus.CANCELLED else None,
     )
-
-
-async def _messages(session: AsyncSession, ids: list[int]) -> dict[int, OutboxMessage]:
-    if not ids:
-        return {}
-    rows = await session.exec(select(OutboxMessage).where(col(OutboxMessage.id).in_(ids)))
-    return {row.id: row for row in rows.all() if row.id is not None}
