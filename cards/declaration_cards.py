@@ -22,8 +22,9 @@ from communities.declarations.code_of_conduct import (
     CODE_OF_CONDUCT_VERSION,
 )
 from communities.declarations.conflict_rules import InterestKind
-from communities.declarations.register import Answer, InterestDeclaration, YearRegister
+from communities.declarations.tables import Answer, InterestDeclaration
 from communities.declarations.views import CommunityCompliance, ComplianceSummary, MemberStatus
+from communities.declarations.year_register import YearRegister
 from communities.permissions import DECLARATIONS_COMPLIANCE
 
 FORM = "declarations"

@@ -6,7 +6,7 @@ from communities.agendas.agendas import Agenda  # noqa: F401  (registers the tab
 from communities.audit import AuditEvent
 from communities.broadcasts.tables import Broadcast, BroadcastTarget
 from communities.declarations.code_of_conduct import CodeOfConductAcceptance
-from communities.declarations.register import DeclarationConfirmation, InterestDeclaration
+from communities.declarations.tables import DeclarationConfirmation, InterestDeclaration
 from communities.meetings.rsvp import Rsvp  # noqa: F401  (registers the table)
 from communities.meetings.tables import CalendarFeed, Meeting
 from communities.messaging.outbox import OutboxMessage

@@ -50,12 +50,10 @@ from communities.declarations.conflict_rules import InterestKind
 from communities.declarations.register import (
     InterestDetails,
     Refusal,
-    active_interests,
     confirm_current,
     declare_interest,
     end_interest,
     nothing_to_declare,
-    register_for_year,
     update_interest,
 )
 from communities.declarations.views import (
@@ -64,6 +62,7 @@ from communities.declarations.views import (
     compliance_overview,
     compliance_view,
 )
+from communities.declarations.year_register import active_interests, register_for_year
 from communities.permissions import DECLARATIONS_COMPLIANCE, DECLARE_INTEREST
 from communities.roster.directory import PersonProfile
 from dialogs.asked import community_asked

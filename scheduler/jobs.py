@@ -51,8 +51,8 @@ from cards.timeline_cards import (
 from communities.academic_year import academic_year_label
 from communities.clock import Clock
 from communities.db import Database
-from communities.declarations.register import DeclarationConfirmation
-from communities.declarations.views import community_member_facts
+from communities.declarations.conflict_facts import community_member_facts
+from communities.declarations.tables import DeclarationConfirmation
 from communities.meetings.service import current_chair
 from communities.meetings.tables import LONDON, Meeting, date_text, when_text, where_text
 from communities.messaging.outbox import Outbox, OutgoingMessage

@@ -39,7 +39,7 @@ from communities.agendas.items import (
     school_names,
 )
 from communities.clock import Clock
-from communities.declarations.views import community_member_facts
+from communities.declarations.conflict_facts import community_member_facts
 from communities.identifying_text import find_identifying_text, warning_for
 from communities.meetings.service import upcoming
 from communities.meetings.tables import UPCOMING, Meeting, MeetingStatus, date_text, when_text, where_text

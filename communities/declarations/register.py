@@ -25,79 +25,24 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
-from enum import StrEnum
 
-from sqlalchemy import Column, Index, String, text
-from sqlmodel import Field, SQLModel, and_, col, or_, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
-from communities.academic_year import LONDON, academic_year_bounds, academic_year_label, academic_year_of
+from communities.academic_year import LONDON, academic_year_of
 from communities.clock import Clock
 from communities.declarations.conflict_rules import InterestKind
+from communities.declarations.tables import (
+    DESCRIPTION_MAX,
+    NAME_MAX,
+    Answer,
+    DeclarationConfirmation,
+    EndReason,
+    InterestDeclaration,
+)
+from communities.declarations.year_register import active_interests, live_answer
 from communities.roster.tables import Person, School
-from communities.sqltypes import UtcDateTime
-
-DESCRIPTION_MAX = 1000
-NAME_MAX = 200
-
-
-class EndReason(StrEnum):
-    UPDATED = "updated"  # replaced by a newer version
-    ENDED = "ended"  # no longer held
-
-
-class Answer(StrEnum):
-    INTERESTS = "interests"
-    NOTHING_TO_DECLARE = "nothing_to_declare"
-
-
-class InterestDeclaration(SQLModel, table=True):
-    """One version of one declared interest."""
-
-    __tablename__ = "interest_declaration"
-
-    id: int | None = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="person.id", index=True)
-    kind: InterestKind = Field(sa_type=String(32))
-    school_urn: str | None = Field(default=None, max_length=6)
-    trust: str | None = Field(default=None, max_length=NAME_MAX)
-    provider: str | None = Field(default=None, max_length=NAME_MAX)
-    pecuniary: bool = False
-    description: str = Field(max_length=DESCRIPTION_MAX)
-    declared_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
-    ended_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
-    end_reason: EndReason | None = Field(default=None, sa_type=String(16))
-    #: The version this one replaced, when it came from an update.
-    previous_id: int | None = Field(default=None, foreign_key="interest_declaration.id")
-
-    @property
-    def active(self) -> bool:
-        return self.ended_at is None
-
-
-class DeclarationConfirmation(SQLModel, table=True):
-    """A person's answer for an academic year. Superseded answers stay, with ``superseded_at``."""
-
-    __tablename__ = "declaration_confirmation"
-    __table_args__ = (
-        # One live answer per person and year, even if two submits race.
-        Index(
-            "uq_declaration_confirmation_live",
-            "person_id",
-            "academic_year",
-            unique=True,
-            sqlite_where=text("superseded_at IS NULL"),
-            postgresql_where=text("superseded_at IS NULL"),
-        ),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="person.id", index=True)
-    academic_year: int = Field(index=True)
-    answer: Answer = Field(sa_type=String(32))
-    confirmed_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
-    superseded_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
 
 
 @dataclass(frozen=True)
@@ -119,103 +64,7 @@ class Refusal:
     reason: str
 
 
-@dataclass(frozen=True)
-class YearRegister:
-    """A person's register for one academic year.
-
-    ``interests`` are the versions that stood in the year: those still in force at its end
-    (or now), and those ended during it. A version replaced by an update within the year is
-    left out (its history is in ``interest_history``).
-    """
-
-    person_id: int
-    academic_year: int
-    answer: DeclarationConfirmation | None
-    interests: tuple[InterestDeclaration, ...]
-    year_end: datetime
-
-    @property
-    def label(self) -> str:
-        return academic_year_label(self.academic_year)
-
-    @property
-    def confirmed(self) -> bool:
-        return self.answer is not None
-
-    @property
-    def current(self) -> tuple[InterestDeclaration, ...]:
-        return tuple(i for i in self.interests if i.ended_at is None or i.ended_at >= self.year_end)
-
-    @property
-    def ended(self) -> tuple[InterestDeclaration, ...]:
-        return tuple(i for i in self.interests if i.ended_at is not None and i.ended_at < self.year_end)
-
-
 # ---- reading the register ---------------------------------------------------------------------
-
-
-async def active_interests(session: AsyncSession, person_id: int) -> list[InterestDeclaration]:
-    """The person's interests in force now, oldest first."""
-    rows = await session.exec(
-        select(InterestDeclaration)
-        .where(InterestDeclaration.person_id == person_id, col(InterestDeclaration.ended_at).is_(None))
-        .order_by(col(InterestDeclaration.declared_at), col(InterestDeclaration.id))
-    )
-    return list(rows.all())
-
-
-async def live_answer(session: AsyncSession, person_id: int, year: int) -> DeclarationConfirmation | None:
-    """The person's answer for the academic year, if they have given one."""
-    return (
-        await session.exec(
-            select(DeclarationConfirmation).where(
-                DeclarationConfirmation.person_id == person_id,
-                DeclarationConfirmation.academic_year == year,
-                col(DeclarationConfirmation.superseded_at).is_(None),
-            )
-        )
-    ).first()
-
-
-async def is_confirmed(session: AsyncSession, person_id: int, year: int) -> bool:
-    return await live_answer(session, person_id, year) is not None
-
-
-async def register_for_year(
-    session: AsyncSession, person_id: int, year: int, zone: tzinfo = LONDON
-) -> YearRegister:
-    start, end = academic_year_bounds(year, zone)
-    ended_at = col(InterestDeclaration.ended_at)
-    rows = await session.exec(
-        select(InterestDeclaration)
-        .where(
-            InterestDeclaration.person_id == person_id,
-            col(InterestDeclaration.declared_at) < end,
-            or_(
-                ended_at.is_(None),
-                ended_at >= end,
-                and_(InterestDeclaration.end_reason == EndReason.ENDED, ended_at >= start),
-            ),
-        )
-        .order_by(col(InterestDeclaration.declared_at), col(InterestDeclaration.id))
-    )
-    answer = await live_answer(session, person_id, year)
-    return YearRegister(person_id, year, answer, tuple(rows.all()), end)
-
-
-async def interest_history(
-    session: AsyncSession, person_id: int, interest_id: int
-) -> list[InterestDeclaration]:
-    """Every version of an interest of the person's, up to ``interest_id``, oldest first."""
-    versions: list[InterestDeclaration] = []
-    next_id: int | None = interest_id
-    while next_id is not None:
-        row = await session.get(InterestDeclaration, next_id)
-        if row is None or row.person_id != person_id:
-            break
-        versions.append(row)
-        next_id = row.previous_id
-    return versions[::-1]
 
 
 # ---- changing the register --------------------------------------------------------------------

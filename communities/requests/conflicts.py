@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from communities.declarations.conflict_facts import community_member_facts
 from communities.declarations.conflict_rules import FlaggedMember, RequestFacts, flag_members
-from communities.declarations.views import community_member_facts
 from communities.requests.tables import Request
 from communities.roster.tables import School
 

@@ -20,28 +20,21 @@ and thousands of people takes a couple of dozen statements, not one a row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sized
+from collections.abc import Mapping, Sized
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy import inspect as sa_inspect
-from sqlmodel import SQLModel, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.clock import Clock
 from communities.db import Database
-from communities.roster.csv_files import (
-    PEOPLE_FILE,
-    Progress,
-    Roster,
-    RosterImportError,
-    RosterProblem,
-    read_roster,
-)
+from communities.roster.csv_files import Progress, read_roster
+from communities.roster.records import PEOPLE_FILE, Roster, RosterImportError, RosterProblem
+from communities.roster.table_sync import EntityCounts, all_rows, insert_rows, sync_rows, write_rows
 from communities.roster.tables import Area, Community, Membership, Person, School
 
 __all__ = [
@@ -75,21 +68,6 @@ class TooManyLeftOut(RosterImportError):
             f"({examples}); is this the whole roster?"
         )
         super().__init__([RosterProblem(PEOPLE_FILE, None, None, reason)])
-
-
-@dataclass
-class EntityCounts:
-    """What an import did to one table. Rows absent from the files and already inactive are not counted."""
-
-    created: int = 0
-    updated: int = 0
-    reactivated: int = 0
-    deactivated: int = 0
-    unchanged: int = 0
-
-    @property
-    def changed(self) -> int:
-        return self.created + self.updated + self.reactivated + self.deactivated
 
 
 @dataclass
@@ -247,128 +225,30 @@ class _Ids:
 # objects would be inserted one statement a row on SQLite, which cannot batch them.
 
 
-class _Activatable(Protocol):
-    id: int | None
-    active: bool
-
-
-_Row = TypeVar("_Row", bound=_Activatable)
-_Model = TypeVar("_Model", bound=SQLModel)
-_Key = TypeVar("_Key", bound=Hashable)
-
-
-async def _all(session: AsyncSession, model: type[_Model]) -> list[_Model]:
-    return list((await session.exec(select(model))).all())
-
-
-def _assign(row: object, values: Mapping[str, Any]) -> bool:
-    """Set the values that differ; True if any did."""
-    changed = False
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
-    return changed
-
-
-def _sync(
-    existing: Mapping[_Key, _Row],
-    wanted: Mapping[_Key, dict[str, Any]],
-    counts: EntityCounts,
-    *,
-    touched: Callable[[_Row], None] = lambda row: None,
-    already_changed: Iterable[_Key] = (),
-) -> tuple[dict[_Key, int], dict[_Key, dict[str, Any]]]:
-    """Update, reactivate and deactivate existing rows in memory so they match ``wanted``.
-
-    ``touched`` is called on each existing row that changes; ``already_changed`` names rows
-    changed earlier in this import, so they are counted as updated. Returns the ids of
-    the wanted rows that exist, and the values of those still to be inserted.
-    """
-    earlier = set(already_changed)
-    ids: dict[_Key, int] = {}
-    new: dict[_Key, dict[str, Any]] = {}
-    for key, values in wanted.items():
-        row = existing.get(key)
-        if row is None or row.id is None:
-            new[key] = values
-            counts.created += 1
-            continue
-        ids[key] = row.id
-        was_active = row.active
-        changed = _assign(row, {**values, "active": True}) or key in earlier
-        if not was_active:
-            counts.reactivated += 1
-        elif changed:
-            counts.updated += 1
-        else:
-            counts.unchanged += 1
-        if changed:
-            touched(row)
-    for key, row in existing.items():
-        if key in wanted:
-            continue
-        if row.active:
-            row.active = False
-            touched(row)
-            counts.deactivated += 1
-        elif key in earlier:
-            counts.updated += 1
-    return ids, new
-
-
-async def _write(
-    session: AsyncSession, model: type[SQLModel], new: Mapping[_Key, dict[str, Any]], key_column: str
-) -> dict[_Key, int]:
-    """Flush the changed rows, insert the new ones, and return the new rows' ids by key."""
-    await session.flush()
-    return await _insert(session, model, [{**values, "active": True} for values in new.values()], key_column)
-
-
-async def _insert(
-    session: AsyncSession, model: type[SQLModel], rows: list[dict[str, Any]], key_column: str | None
-) -> dict[Any, int]:
-    """One batched INSERT; returns ``key -> id`` when ``key_column`` is named.
-
-    A Core insert, not an ORM one: the ORM leaves out None values and so splits the
-    batch wherever the rows' None columns differ (an empty trust, an unknown Entra id).
-    """
-    if not rows:
-        return {}
-    if any(row.keys() != rows[0].keys() for row in rows):
-        raise ValueError(f"new {model.__name__} rows must all give the same columns")
-    table = sa_inspect(model).local_table
-    if key_column is None:
-        await session.exec(insert(table), params=rows)
-        return {}
-    result = await session.exec(insert(table).returning(table.c.id, table.c[key_column]), params=rows)
-    return {key: row_id for row_id, key in result.all()}
-
-
 async def _sync_areas(session: AsyncSession, roster: Roster, counts: EntityCounts) -> dict[str, int]:
     """Areas have no ``active`` flag: they are created when first named and then kept."""
-    ids = {area.name: area.id for area in await _all(session, Area) if area.id is not None}
+    ids = {area.name: area.id for area in await all_rows(session, Area) if area.id is not None}
     new = [{"name": name} for name in roster.areas if name not in ids]
     counts.created, counts.unchanged = len(new), len(roster.areas) - len(new)
-    return ids | await _insert(session, Area, new, "name")
+    return ids | await insert_rows(session, Area, new, "name")
 
 
 async def _sync_communities(
     session: AsyncSession, roster: Roster, area_ids: dict[str, int], counts: EntityCounts
 ) -> dict[str, int]:
-    existing = {community.code: community for community in await _all(session, Community)}
+    existing = {community.code: community for community in await all_rows(session, Community)}
     wanted = {
         c.code: {"code": c.code, "name": c.name, "area_id": area_ids[c.area], "district": c.district}
         for c in roster.communities
     }
-    ids, new = _sync(existing, wanted, counts)
-    return ids | await _write(session, Community, new, "code")
+    ids, new = sync_rows(existing, wanted, counts)
+    return ids | await write_rows(session, Community, new, "code")
 
 
 async def _sync_schools(
     session: AsyncSession, roster: Roster, community_ids: dict[str, int], counts: EntityCounts
 ) -> dict[str, int]:
-    existing = {school.urn: school for school in await _all(session, School)}
+    existing = {school.urn: school for school in await all_rows(session, School)}
     wanted = {
         s.urn: {
             "urn": s.urn,
@@ -379,12 +259,12 @@ async def _sync_schools(
         }
         for s in roster.schools
     }
-    ids, new = _sync(existing, wanted, counts)
-    return ids | await _write(session, School, new, "urn")
+    ids, new = sync_rows(existing, wanted, counts)
+    return ids | await write_rows(session, School, new, "urn")
 
 
 async def _sync_people(session: AsyncSession, roster: Roster, counts: EntityCounts) -> dict[str, int]:
-    existing = {person.email.lower(): person for person in await _all(session, Person)}
+    existing = {person.email.lower(): person for person in await all_rows(session, Person)}
     released = _release_aad_object_ids(existing, roster)
     if released:
         # Written before the new holders get the ids, so the unique index never sees two.
@@ -395,10 +275,10 @@ async def _sync_people(session: AsyncSession, roster: Roster, counts: EntityCoun
         if p.aad_object_id is not None:
             values["aad_object_id"] = p.aad_object_id
         wanted[p.email] = values
-    ids, new = _sync(existing, wanted, counts, already_changed=released)
+    ids, new = sync_rows(existing, wanted, counts, already_changed=released)
     # Every new row has every column, so the insert stays one batch.
     new = {email: {"aad_object_id": None, **values} for email, values in new.items()}
-    return ids | await _write(session, Person, new, "email")
+    return ids | await write_rows(session, Person, new, "email")
 
 
 def _release_aad_object_ids(existing: Mapping[str, Person], roster: Roster) -> set[str]:
@@ -416,7 +296,7 @@ def _release_aad_object_ids(existing: Mapping[str, Person], roster: Roster) -> s
 async def _sync_memberships(
     session: AsyncSession, roster: Roster, ids: _Ids, now: datetime, counts: EntityCounts
 ) -> None:
-    existing = {(m.person_id, m.scope_key): m for m in await _all(session, Membership)}
+    existing = {(m.person_id, m.scope_key): m for m in await all_rows(session, Membership)}
     wanted: dict[tuple[int, str], dict[str, Any]] = {}
     for m in roster.memberships:
         person_id = ids.people[m.email]
@@ -431,7 +311,7 @@ async def _sync_memberships(
     def touched(membership: Membership) -> None:
         membership.updated_at = now
 
-    _, new = _sync(existing, wanted, counts, touched=touched)
+    _, new = sync_rows(existing, wanted, counts, touched=touched)
     await session.flush()
     rows = [{**values, "active": True, "updated_at": now} for values in new.values()]
-    await _insert(session, Membership, rows, None)
+    await insert_rows(session, Membership, rows, None)

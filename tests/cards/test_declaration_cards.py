@@ -12,18 +12,14 @@ from cards.declaration_cards import (
 )
 from communities.declarations.code_of_conduct import CODE_OF_CONDUCT_POINTS, CODE_OF_CONDUCT_VERSION
 from communities.declarations.conflict_rules import InterestKind
-from communities.declarations.register import (
-    Answer,
-    DeclarationConfirmation,
-    InterestDeclaration,
-    YearRegister,
-)
+from communities.declarations.tables import Answer, DeclarationConfirmation, InterestDeclaration
 from communities.declarations.views import (
     CommunityCompliance,
     CommunityCount,
     ComplianceSummary,
     MemberStatus,
 )
+from communities.declarations.year_register import YearRegister
 
 AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 

@@ -19,6 +19,7 @@ from communities.academic_year import (
 from communities.audit import AuditEvent
 from communities.clock import FixedClock
 from communities.db import Database
+from communities.declarations.conflict_facts import community_member_facts, member_facts
 from communities.declarations.conflict_rules import (
     ConflictKind,
     InterestKind,
@@ -27,28 +28,22 @@ from communities.declarations.conflict_rules import (
     conflicts_for,
 )
 from communities.declarations.register import (
-    Answer,
-    DeclarationConfirmation,
-    EndReason,
-    InterestDeclaration,
     InterestDetails,
     Refusal,
-    active_interests,
     confirm_current,
     declare_interest,
     end_interest,
+    nothing_to_declare,
+    update_interest,
+)
+from communities.declarations.tables import Answer, DeclarationConfirmation, EndReason, InterestDeclaration
+from communities.declarations.views import CommunityCompliance, compliance_view
+from communities.declarations.year_register import (
+    active_interests,
     interest_history,
     is_confirmed,
     live_answer,
-    nothing_to_declare,
     register_for_year,
-    update_interest,
-)
-from communities.declarations.views import (
-    CommunityCompliance,
-    community_member_facts,
-    compliance_view,
-    member_facts,
 )
 from communities.roster.directory import community_by_code
 from communities.roster.tables import Person, School

@@ -19,13 +19,8 @@ from communities.audit import AuditEvent
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.declarations import code_of_conduct
-from communities.declarations.register import (
-    Answer,
-    DeclarationConfirmation,
-    EndReason,
-    InterestDeclaration,
-    active_interests,
-)
+from communities.declarations.tables import Answer, DeclarationConfirmation, EndReason, InterestDeclaration
+from communities.declarations.year_register import active_interests
 from dialogs.declarations import (
     COMPLIANCE_KEY,
     DECLARE_KEY,
