@@ -247,9 +247,9 @@ async def broadcast(args: argparse.Namespace, url: str, service_url: str) -> Run
     from sqlalchemy import func
     from sqlmodel import col, select
 
+    from bot.cli.broadcast import start_without_officer
     from bot.outbox.sender import OutboxSender
     from bot.teams.connector import BotConnector, NoTokens
-    from cards.meeting_cards import dates_card
     from communities.broadcasts import report as broadcast_report
     from communities.broadcasts import service as broadcasts
     from communities.clock import SystemClock
@@ -289,15 +289,7 @@ async def broadcast(args: argparse.Namespace, url: str, service_url: str) -> Run
                 queued = time.monotonic()
                 run.plan_seconds = queued - planning
                 async with database.session() as db:
-                    record = await broadcasts.start(
-                        db,
-                        clock,
-                        outbox,
-                        actor_person_id=None,
-                        selection=selection,
-                        planned=planned,
-                        render=dates_card,
-                    )
+                    record = await start_without_officer(db, clock, outbox, selection, planned)
                     await db.commit()
                 assert record.id is not None
                 run.committed_at = time.monotonic()

@@ -13,6 +13,7 @@ import sys
 from datetime import date
 
 import aiohttp
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.teams.connector import BotConnector
@@ -21,7 +22,9 @@ from communities.broadcasts import report as broadcast_report
 from communities.broadcasts import service as broadcasts
 from communities.broadcasts.report import Delivery, DeliveryReport
 from communities.broadcasts.selection import BroadcastRefused, Selection
-from communities.clock import SystemClock
+from communities.broadcasts.service import CommunityDates
+from communities.broadcasts.tables import Broadcast
+from communities.clock import Clock, SystemClock
 from communities.db import Database
 from communities.messaging.outbox import Outbox
 
@@ -55,6 +58,21 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     dates.add_argument("--dry-run", action="store_true", help="show what would be sent, send nothing")
     dates.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     dates.set_defaults(run=cmd_broadcast_dates)
+
+
+async def start_without_officer(
+    session: AsyncSession, clock: Clock, outbox: Outbox, selection: Selection, planned: list[CommunityDates]
+) -> Broadcast:
+    """Queue the cards of a broadcast that no officer started in the chat (the command line, the bench)."""
+    return await broadcasts.start(
+        session,
+        clock,
+        outbox,
+        actor_person_id=None,
+        selection=selection,
+        planned=planned,
+        render=dates_card,
+    )
 
 
 def _date(text: str) -> date:
@@ -101,15 +119,7 @@ async def _broadcast(args: argparse.Namespace, settings: Settings, selection: Se
             if not args.yes and not _confirmed(ready):
                 print("nothing sent")
                 return 1
-            broadcast = await broadcasts.start(
-                session,
-                clock,
-                outbox,
-                actor_person_id=None,
-                selection=selection,
-                planned=planned,
-                render=dates_card,
-            )
+            broadcast = await start_without_officer(session, clock, outbox, selection, planned)
             await session.commit()
         assert broadcast.id is not None
         report = await _deliver(settings, database, clock, outbox, broadcast.id)

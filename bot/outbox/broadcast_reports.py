@@ -9,9 +9,9 @@ pending the last edit is queued and the broadcast is marked settled.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
+from bot.background import BackgroundTask
 from bot.safe_logging import describe
 from cards.meeting_cards import report_card
 from communities.broadcasts import report as broadcast_report
@@ -29,19 +29,15 @@ class BroadcastReports:
         self._clock = clock
         self._outbox = outbox
         self._interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self._background = BackgroundTask("broadcast-reports")
         #: The report each broadcast's card last showed (by digest), to edit only on a change.
         self._shown: dict[int, str] = {}
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="broadcast-reports")
+        self._background.start(self._run())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._background.stop()
 
     async def refresh(self) -> int:
         """One pass over the unsettled broadcasts; returns how many report edits were queued."""

@@ -10,13 +10,14 @@ so validation always finds fresh keys and never fetches them itself.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime
 from typing import Any
 
 import requests
 from botframework.connector.auth import JwtTokenExtractor
+
+from bot.background import BackgroundTask
 
 log = logging.getLogger(__name__)
 
@@ -26,19 +27,15 @@ class SigningKeyRefresher:
         self.metadata_url = metadata_url
         self._every = every_seconds
         self._timeout = timeout
-        self._task: asyncio.Task[None] | None = None
+        self._background = BackgroundTask("signing-key-refresher")
 
     async def start(self) -> None:
         """Fetch once now (a failure is logged: botbuilder can still fetch), then keep refreshing."""
         await self.refresh()
-        self._task = asyncio.create_task(self._loop(), name="signing-key-refresher")
+        self._background.start(self._loop())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._background.stop()
 
     async def refresh(self) -> bool:
         try:
