@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.config import ConfigError, Settings
-from communities.clock import SystemClock
+from communities.clock import Clock, SystemClock
 from communities.db import Database
 from communities.messaging.outbox import Outbox
 from scheduler.service import DEFAULT_LOCK_RETRY, DEFAULT_SWEEP, SchedulerService
@@ -33,14 +33,27 @@ def _say(line: str) -> None:
     sys.stdout.flush()
 
 
-async def run(settings: Settings, lock_retry: float, sweep: float) -> None:
-    clock = SystemClock()
+def compose(
+    settings: Settings,
+    clock: Clock,
+    *,
+    lock_retry: timedelta = DEFAULT_LOCK_RETRY,
+    sweep_every: timedelta = DEFAULT_SWEEP,
+    timer: bool = True,
+) -> tuple[Database, SchedulerService]:
+    """This process's database and scheduler, built as ``cosbot serve`` builds its own
+    (:meth:`SchedulerService.from_settings`). ``timer=False`` (tests): jobs run on ``run_due``."""
     database = Database(settings.database_url)
     service = SchedulerService.from_settings(
+        settings, database, clock, Outbox(clock), lock_retry=lock_retry, sweep_every=sweep_every, timer=timer
+    )
+    return database, service
+
+
+async def run(settings: Settings, lock_retry: float, sweep: float) -> None:
+    database, service = compose(
         settings,
-        database,
-        clock,
-        Outbox(clock),
+        SystemClock(),
         lock_retry=timedelta(seconds=lock_retry),
         sweep_every=timedelta(seconds=sweep),
     )

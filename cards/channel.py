@@ -30,9 +30,21 @@ CHANNEL_POSTS: tuple[ChannelPost, ...] = (
     ChannelPost(
         "team_welcome", "cards.welcome:team_welcome_card", ("communities/messaging/installations.py",)
     ),
-    ChannelPost("requests_open", "cards.timeline_cards:requests_open_card", ("scheduler/jobs.py",)),
-    ChannelPost("meeting_reminder", "cards.timeline_cards:meeting_reminder_card", ("scheduler/jobs.py",)),
-    ChannelPost("rsvp_reminder", "cards.rsvp_cards:meeting_reminder_card", ("bot/rsvp_actions.py",)),
+    ChannelPost(
+        "requests_open",
+        "cards.timeline_cards:requests_open_card",
+        ("scheduler/steps.py", "communities/messaging/notices.py"),
+    ),
+    ChannelPost(
+        "rsvp_reminder",
+        "cards.rsvp_cards:meeting_reminder_card",
+        (
+            "scheduler/steps.py",
+            "scheduler/rsvp_reminders.py",
+            "communities/messaging/notices.py",
+            "communities/meetings/reminder_posts.py",
+        ),
+    ),
     ChannelPost(
         "channel_link_messages",
         "communities.messaging.channel_linking:link_channel",
