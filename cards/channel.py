@@ -28,7 +28,9 @@ CHANNEL_POSTS: tuple[ChannelPost, ...] = (
     ),
     ChannelPost("meeting_dates", "cards.meeting_cards:dates_card", ("communities/broadcasts/broadcasts.py",)),
     ChannelPost(
-        "team_welcome", "cards.welcome:team_welcome_card", ("communities/messaging/installations.py",)
+        "team_welcome",
+        "cards.welcome:team_welcome_card",
+        ("communities/messaging/installations.py", "communities/messaging/notices.py"),
     ),
     ChannelPost(
         "requests_open",
@@ -48,7 +50,11 @@ CHANNEL_POSTS: tuple[ChannelPost, ...] = (
     ChannelPost(
         "channel_link_messages",
         "communities.messaging.channel_linking:link_channel",
-        ("communities/messaging/channel_linking.py", "bot/channel_commands.py"),
+        (
+            "communities/messaging/channel_linking.py",
+            "communities/messaging/notices.py",
+            "bot/channel_commands.py",
+        ),
     ),
     ChannelPost(
         "channel_unlink_messages",

@@ -11,7 +11,8 @@ thread in a team's General channel). Inactive people are never told, nor listed 
 
 Every row is queued through :class:`~communities.messaging.outbox.Outbox` (the one writer of outbox
 rows) under the notice's idempotency key: ``{key}:{person}{tier's suffix}``, and ``:part{n}`` after
-that for the second part on; a conversation's rows are keyed ``{key}`` (``:part{n}``). Telling again
+that for the second part on; a conversation's rows (and a notice not keyed by person) are keyed
+``{key}`` (``:part{n}``). Telling again
 queues nothing new. The caller commits, then wakes the outbox.
 """
 
@@ -154,6 +155,9 @@ class Notice:
     tiers: tuple[Tier, ...]
     #: The outbox's report group (new threads in a channel).
     batch_key: str | None = None
+    #: Append the person to the key (``{key}:{person}``); False when the key already names the one
+    #: occasion (a button press) and so the one person.
+    keyed_by_person: bool = True
 
     @classmethod
     def to(
@@ -163,11 +167,12 @@ class Notice:
         *messages: OutgoingMessage,
         fallbacks: Sequence[Tier] = (),
         batch_key: str | None = None,
+        keyed_by_person: bool = True,
     ) -> Notice:
         """A notice to ``audience``, and if nobody there can be reached, to each of ``fallbacks`` in turn."""
         if not messages:
             raise ValueError("a notice needs a message")
-        return cls(key, tuple(messages), (Tier(audience), *fallbacks), batch_key)
+        return cls(key, tuple(messages), (Tier(audience), *fallbacks), batch_key, keyed_by_person)
 
 
 @dataclass(frozen=True)
@@ -219,7 +224,10 @@ async def tell(session: AsyncSession, outbox: Outbox, notice: Notice) -> Told:
 
 
 def key_for(notice: Notice, tier: Tier, person_id: int | None, part: int = 1) -> str:
-    key = notice.key if person_id is None else f"{notice.key}:{person_id}{tier.key_suffix}"
+    if person_id is None or not notice.keyed_by_person:
+        key = notice.key
+    else:
+        key = f"{notice.key}:{person_id}{tier.key_suffix}"
     return key + (f":part{part}" if part > 1 else "")
 
 
