@@ -1,7 +1,8 @@
 """``python -m bot.scheduler_runner``: the scheduler as a process of its own.
 
 It reads the bot's settings (``DATABASE_URL``, ``TIMEZONE``, ``MicrosoftAppId``...) and runs a
-:class:`~scheduler.service.SchedulerService` until SIGTERM or Ctrl-C. On PostgreSQL several may
+:class:`~scheduler.service.SchedulerService`, built by :func:`compose` as ``cosbot serve`` builds its
+own (so it sends the same messages), until SIGTERM or Ctrl-C. On PostgreSQL several may
 run (or run inside every ``cosbot serve`` replica): the advisory lock makes one the leader. The
 messages it queues are delivered by the bot's outbox sender (any replica's: it polls the outbox).
 It expects the schema to be migrated (``cosbot db upgrade``).

@@ -10,11 +10,10 @@ are built from the meeting alone.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.agenda_cards import chair_agenda_cards
@@ -31,23 +30,22 @@ from cards.timeline_cards import (
 from communities.agendas import agendas
 from communities.agendas.agendas import Agenda, AgendaStatus
 from communities.clock import Clock
-from communities.meetings.audiences import meeting_chair, to_chair_or_officers, to_officers
+from communities.meetings.audiences import (
+    meeting_chair,
+    to_chair_or_officers,
+    to_officers,
+    unsubmitted_by_staff,
+)
 from communities.meetings.quorum import notify_if_not_quorate
 from communities.meetings.rsvp import QuorumRule
 from communities.meetings.tables import Meeting, date_text, when_text, where_text
 from communities.messaging import notices
 from communities.messaging.outbox import Outbox, OutgoingMessage
-from communities.requests.lifecycle import RequestStatus
-from communities.requests.tables import Request
-from communities.roster.roles import SCHOOL_ROLES
-from communities.roster.tables import Community, Membership, Person, School
+from communities.roster.tables import Community, Person
 from scheduler import rsvp_reminders
 from scheduler.timeline import Step, StepKind
 
 log = logging.getLogger(__name__)
-
-#: Requests a deadline reminder is about: started, or returned, and not (re)submitted.
-UNSUBMITTED = (RequestStatus.DRAFT, RequestStatus.RETURNED_FOR_INFO)
 
 
 @dataclass(frozen=True)
@@ -100,7 +98,7 @@ async def _tell(session: AsyncSession, ctx: StepContext, notice: notices.Notice)
 
 
 async def _post_to_channel(session: AsyncSession, ctx: StepContext, message: OutgoingMessage) -> int:
-    channel = notices.CommunityChannel(ctx.community.id or 0)
+    channel = notices.CommunityChannel(ctx.meeting.community_id)
     notice = notices.Notice.to(channel, ctx.key, message, batch_key=f"timeline:{ctx.meeting.id}")
     return await _tell(session, ctx, notice)
 
@@ -121,39 +119,9 @@ async def _meeting_reminder(session: AsyncSession, ctx: StepContext) -> int:
 
 async def _deadline_reminder(session: AsyncSession, ctx: StepContext) -> int:
     """One DM per school leader or SENCO, listing their schools' requests not yet submitted."""
-    drafts = (
-        await session.exec(
-            select(Request, School)
-            .join(School, col(School.id) == col(Request.school_id))
-            .where(Request.community_id == ctx.community.id, col(Request.status).in_(UNSUBMITTED))
-            .order_by(col(Request.ref))
-        )
-    ).all()
-    if not drafts:
-        return 0
-    staff = (
-        await session.exec(
-            select(Membership.person_id, Membership.school_id)
-            .join(Person, col(Person.id) == col(Membership.person_id))
-            .where(
-                col(Membership.school_id).in_({school.id for _, school in drafts}),
-                col(Membership.role).in_(SCHOOL_ROLES),
-                col(Membership.active),
-                col(Person.active),
-            )
-        )
-    ).all()
-    schools_of: dict[int, set[int]] = defaultdict(set)
-    for person_id, school_id in staff:
-        if school_id is not None:
-            schools_of[person_id].add(school_id)
     queued = 0
-    for person_id in sorted(schools_of):
-        lines = [
-            RequestLine(request.ref, school.name, RequestStatus(request.status).label.lower())
-            for request, school in drafts
-            if request.school_id in schools_of[person_id]
-        ]
+    for person_id, drafts in (await unsubmitted_by_staff(session, ctx.meeting.community_id)).items():
+        lines = [RequestLine(request.ref, school, status) for request, school, status in drafts]
         message = OutgoingMessage(
             card=deadline_reminder_card(ctx.summary, lines), summary=deadline_reminder_summary(lines)
         )
