@@ -14,6 +14,19 @@ rows) under the notice's idempotency key: ``{key}:{person}{tier's suffix}``, and
 that for the second part on; a conversation's rows (and a notice not keyed by person) are keyed
 ``{key}`` (``:part{n}``). Telling again
 queues nothing new. The caller commits, then wakes the outbox.
+
+The notices there are, where each is declared, and its tiers (→ a fallback; * its own words):
+
+- a request submitted, resubmitted or withdrawn (``communities.requests.service``): the chair and
+  vice chair → the officers* (not for a withdrawal); decided or withdrawn: the requester;
+- a request deferred (``communities.agendas.agendas``): the requester;
+- the timeline (``scheduler.steps``): requests open and the RSVP reminders to the community's
+  channel; the deadline reminder to each school's staff; the cut-off's draft agenda and the agenda
+  nudge to the meeting's chair → the officers* (``communities.meetings.audiences``); the overdue
+  agenda to the officers; the declarations renewal to each member who has not confirmed;
+- quorum not met (``communities.meetings.quorum``): the chair → the vice chair → the officers*;
+- the Raise-a-request prompt from a channel, the link confirmation, the team welcome, and an
+  agenda's first channel post: the one person or conversation.
 """
 
 from __future__ import annotations
