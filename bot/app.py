@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from functools import partial
 
 import aiohttp
 from aiohttp import web
@@ -17,7 +16,6 @@ from botbuilder.integration.aiohttp import (
 )
 from botframework.connector.auth import AuthenticationConstants
 
-from bot import rsvp_actions
 from bot.config import Settings
 from bot.meeting_actions import close_calendars
 from bot.outbox.broadcast_reports import BroadcastReports
@@ -43,7 +41,6 @@ from bot.teams.state_storage import SqlStorage, StateConflictError
 from communities.clock import Clock, SystemClock
 from communities.db import Database
 from communities.messaging.outbox import Outbox
-from scheduler import jobs as timeline_jobs
 from scheduler.service import SchedulerService
 
 log = logging.getLogger(__name__)
@@ -52,7 +49,10 @@ SERVICES = web.AppKey("services", Services)
 SENDER = web.AppKey("sender", OutboxSender)
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, scheduler_timer: bool = True
+) -> web.Application:
+    """``scheduler_timer=False`` (tests): the scheduler runs jobs only when ``run_due`` is called."""
     clock = clock or SystemClock()
     app = web.Application(middlewares=[no_stack_traces], client_max_size=settings.max_body_bytes)
     app[MAX_BODY] = settings.max_body_bytes
@@ -71,19 +71,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
         ) as session:
             connector = BotConnector(session, tokens)
             scheduler = (
-                SchedulerService.from_settings(
-                    settings,
-                    database,
-                    clock,
-                    outbox,
-                    renderers=timeline_jobs.Renderers(
-                        cut_off=timeline_jobs.draft_agenda_for_chair,
-                        meeting_reminder=partial(
-                            rsvp_actions.render_meeting_reminder, rule=settings.quorum_rule
-                        ),
-                        quorum_check=partial(rsvp_actions.quorum_check, rule=settings.quorum_rule),
-                    ),
-                )
+                SchedulerService.from_settings(settings, database, clock, outbox, timer=scheduler_timer)
                 if settings.scheduler_enabled
                 else None
             )

@@ -8,16 +8,14 @@ requests-open post gets the person a message in their personal chat, where the f
 from __future__ import annotations
 
 from botbuilder.core import TurnContext
-from sqlmodel import select
 
 from bot import rsvp_actions
 from bot.services import Services
 from bot.teams.activity import channel_id_of, command_text, reference_of, reference_to, team_of, tenant_of
 from bot.teams.turn_sender import Senders
 from cards.elements import card, submit, text
-from communities.messaging import channel_linking
+from communities.messaging import channel_linking, notices
 from communities.messaging.outbox import OutgoingMessage
-from communities.messaging.teams_links import PersonalChat
 from communities.permissions import RAISE_REQUEST, may_use
 
 
@@ -100,18 +98,18 @@ async def _raise_from_channel(services: Services, senders: Senders, ctx: TurnCon
         [submit("Raise a request", RAISE_REQUEST.key)],
     )
     async with services.database.session() as session:
-        chat = (
-            await session.exec(select(PersonalChat).where(PersonalChat.person_id == sender.profile.person_id))
-        ).first()
-        if chat is not None:
-            await services.outbox.send(
-                session,
-                key=f"raise-from-channel:{ctx.activity.id}",
-                reference=chat.reference,
-                message=OutgoingMessage(card=prompt, summary="Raise a request"),
-            )
-            await session.commit()
-    if chat is None:
+        told = await notices.tell(
+            session,
+            services.outbox,
+            notices.Notice.to(
+                notices.People.of(sender.profile.person_id),
+                f"raise-from-channel:{ctx.activity.id}",
+                OutgoingMessage(card=prompt, summary="Raise a request"),
+                keyed_by_person=False,
+            ),
+        )
+        await session.commit()
+    if not told.anyone:
         await ctx.send_activity(
             f"Open a personal chat with {services.settings.bot_name} (Apps, then search for it) and write "
             "`request`: the form runs there, privately."

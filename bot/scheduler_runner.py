@@ -1,7 +1,8 @@
 """``python -m bot.scheduler_runner``: the scheduler as a process of its own.
 
 It reads the bot's settings (``DATABASE_URL``, ``TIMEZONE``, ``MicrosoftAppId``...) and runs a
-:class:`~scheduler.service.SchedulerService` until SIGTERM or Ctrl-C. On PostgreSQL several may
+:class:`~scheduler.service.SchedulerService`, built by :func:`compose` as ``cosbot serve`` builds its
+own (so it sends the same messages), until SIGTERM or Ctrl-C. On PostgreSQL several may
 run (or run inside every ``cosbot serve`` replica): the advisory lock makes one the leader. The
 messages it queues are delivered by the bot's outbox sender (any replica's: it polls the outbox).
 It expects the schema to be migrated (``cosbot db upgrade``).
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.config import ConfigError, Settings
-from communities.clock import SystemClock
+from communities.clock import Clock, SystemClock
 from communities.db import Database
 from communities.messaging.outbox import Outbox
 from scheduler.service import DEFAULT_LOCK_RETRY, DEFAULT_SWEEP, SchedulerService
@@ -33,14 +34,27 @@ def _say(line: str) -> None:
     sys.stdout.flush()
 
 
-async def run(settings: Settings, lock_retry: float, sweep: float) -> None:
-    clock = SystemClock()
+def compose(
+    settings: Settings,
+    clock: Clock,
+    *,
+    lock_retry: timedelta = DEFAULT_LOCK_RETRY,
+    sweep_every: timedelta = DEFAULT_SWEEP,
+    timer: bool = True,
+) -> tuple[Database, SchedulerService]:
+    """This process's database and scheduler, built as ``cosbot serve`` builds its own
+    (:meth:`SchedulerService.from_settings`). ``timer=False`` (tests): jobs run on ``run_due``."""
     database = Database(settings.database_url)
     service = SchedulerService.from_settings(
+        settings, database, clock, Outbox(clock), lock_retry=lock_retry, sweep_every=sweep_every, timer=timer
+    )
+    return database, service
+
+
+async def run(settings: Settings, lock_retry: float, sweep: float) -> None:
+    database, service = compose(
         settings,
-        database,
-        clock,
-        Outbox(clock),
+        SystemClock(),
         lock_retry=timedelta(seconds=lock_retry),
         sweep_every=timedelta(seconds=sweep),
     )

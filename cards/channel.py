@@ -28,15 +28,33 @@ CHANNEL_POSTS: tuple[ChannelPost, ...] = (
     ),
     ChannelPost("meeting_dates", "cards.meeting_cards:dates_card", ("communities/broadcasts/service.py",)),
     ChannelPost(
-        "team_welcome", "cards.welcome:team_welcome_card", ("communities/messaging/installations.py",)
+        "team_welcome",
+        "cards.welcome:team_welcome_card",
+        ("communities/messaging/installations.py", "communities/messaging/notices.py"),
     ),
-    ChannelPost("requests_open", "cards.timeline_cards:requests_open_card", ("scheduler/jobs.py",)),
-    ChannelPost("meeting_reminder", "cards.timeline_cards:meeting_reminder_card", ("scheduler/jobs.py",)),
-    ChannelPost("rsvp_reminder", "cards.rsvp_cards:meeting_reminder_card", ("bot/rsvp_actions.py",)),
+    ChannelPost(
+        "requests_open",
+        "cards.timeline_cards:requests_open_card",
+        ("scheduler/steps.py", "communities/messaging/notices.py"),
+    ),
+    ChannelPost(
+        "rsvp_reminder",
+        "cards.rsvp_cards:meeting_reminder_card",
+        (
+            "scheduler/steps.py",
+            "scheduler/rsvp_reminders.py",
+            "communities/messaging/notices.py",
+            "communities/meetings/reminder_posts.py",
+        ),
+    ),
     ChannelPost(
         "channel_link_messages",
         "communities.messaging.channel_linking:link_channel",
-        ("communities/messaging/channel_linking.py", "bot/channel_commands.py"),
+        (
+            "communities/messaging/channel_linking.py",
+            "communities/messaging/notices.py",
+            "bot/channel_commands.py",
+        ),
     ),
     ChannelPost(
         "channel_unlink_messages",

@@ -1,6 +1,6 @@
 """The meeting timeline's messages: channel posts and direct messages. Pure functions, no I/O.
 
-Channel cards (requests open, meeting reminders) are built from :class:`MeetingSummary` alone:
+The channel card (requests open) is built from :class:`MeetingSummary` alone:
 the community, when, where and the deadlines. They never see a request, so they cannot carry
 pupil detail (domain.md §5). Direct messages name request references, schools and statuses, as
 the request notices do, and nothing from a request's form.
@@ -14,10 +14,6 @@ from urllib.parse import quote
 
 from cards.elements import Card, Element, card, facts, heading, submit, text
 from communities.permissions import CONTINUE_DRAFT, DECLARE_INTEREST, MY_REQUESTS, RAISE_REQUEST
-
-#: The ``kind`` of a meeting reminder card.
-DAY_BEFORE = "day_before"
-MORNING = "morning"
 
 
 @dataclass(frozen=True)
@@ -84,21 +80,6 @@ def requests_open_card(meeting: MeetingSummary, bot_app_id: str = "") -> Card:
     return card(body, actions)
 
 
-def meeting_reminder_card(meeting: MeetingSummary, kind: str) -> Card:
-    """Channel post: the meeting is tomorrow (``DAY_BEFORE``) or today (``MORNING``)."""
-    if kind not in (DAY_BEFORE, MORNING):
-        raise ValueError(f"unknown reminder kind {kind!r}")
-    title = "Tomorrow" if kind == DAY_BEFORE else "Today"
-    body: list[Element] = [
-        heading(f"{title}: {meeting.community_name} ({meeting.code}) meets"),
-        facts([("When", meeting.when), ("Where", meeting.where)]),
-    ]
-    actions: list[Element] = []
-    if meeting.join_url:
-        actions.append({"type": "Action.OpenUrl", "title": "Join on Teams", "url": meeting.join_url})
-    return card(body, actions)
-
-
 def deadline_reminder_card(meeting: MeetingSummary, drafts: Sequence[RequestLine]) -> Card:
     """DM to a school leader or SENCO: their school's requests not yet submitted."""
     if not drafts:
@@ -126,30 +107,6 @@ def deadline_reminder_summary(drafts: Sequence[RequestLine]) -> str:
     if len(drafts) == 1:
         return f"You have a draft for {drafts[0].ref} not yet submitted"
     return f"You have {len(drafts)} requests not yet submitted"
-
-
-def cut_off_text(
-    meeting: MeetingSummary, accepted: Sequence[RequestLine], awaiting: Sequence[RequestLine]
-) -> str:
-    """DM to the chair at the deadline (the plain default; the agenda builder replaces it)."""
-    parts = [
-        f"Requests for the {meeting.code} meeting on {meeting.when} closed on {meeting.deadline}.",
-    ]
-    if accepted:
-        parts.append(
-            f"Accepted for this meeting ({len(accepted)}): "
-            + "; ".join(f"{r.ref} ({r.school})" for r in accepted)
-        )
-    else:
-        parts.append("No request has been accepted for this meeting yet.")
-    if awaiting:
-        parts.append(
-            f"Still waiting for your decision ({len(awaiting)}): "
-            + "; ".join(f"{r.ref} ({r.school})" for r in awaiting)
-            + ". Open your requests queue to accept or return them."
-        )
-    parts.append(f"The agenda is due by {meeting.publish_by}.")
-    return "\n\n".join(parts)
 
 
 def agenda_due_text(meeting: MeetingSummary) -> str:

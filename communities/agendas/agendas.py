@@ -43,6 +43,7 @@ from communities.declarations.conflict_facts import community_member_facts
 from communities.identifying_text import find_identifying_text, warning_for
 from communities.meetings.service import upcoming
 from communities.meetings.tables import UPCOMING, Meeting, MeetingStatus, date_text, when_text, where_text
+from communities.messaging import notices
 from communities.messaging.channel_posts import editable_posts, queue_post, row_id
 from communities.messaging.outbox import (
     DeliveryKind,
@@ -51,7 +52,7 @@ from communities.messaging.outbox import (
     OutgoingMessage,
     conversation_key,
 )
-from communities.messaging.teams_links import ChannelLink, PersonalChat, TeamInstallation
+from communities.messaging.teams_links import ChannelLink, TeamInstallation
 from communities.permissions import is_triager
 from communities.requests.lifecycle import RequestStatus
 from communities.requests.service import Notice
@@ -633,13 +634,11 @@ async def _channel(session: AsyncSession, community: Community) -> ChannelLink:
 
 
 async def _dm(session: AsyncSession, outbox: Outbox, person_id: int, key: str, text: str) -> list[Notice]:
-    chat = (await session.exec(select(PersonalChat).where(PersonalChat.person_id == person_id))).first()
-    if chat is None:
-        return []  # they have never opened a chat with the bot: the agenda still says where it went
-    await outbox.send(
-        session, key=f"{key}:{person_id}", reference=chat.reference, message=OutgoingMessage(text=text)
+    """Tell one person; nobody if they have never opened a chat (the agenda still says where it went)."""
+    told = await notices.tell(
+        session, outbox, notices.Notice.to(notices.People.of(person_id), key, OutgoingMessage(text=text))
     )
-    return [Notice(person_id, text)]
+    return [Notice(p, told.text) for p in told.people]
 
 
 def _audit(

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.clock import Clock
+from communities.messaging import notices
 from communities.messaging.outbox import Outbox, OutgoingMessage
 from communities.messaging.teams_links import ChannelLink
 from communities.permissions import may_link_channel
@@ -111,11 +112,13 @@ async def link_channel(
     )
     if previous is not None:
         text += f" It was {('“' + moved_from + '”') if moved_from else 'another channel'} before."
-    await outbox.send(
+    confirmation = notices.Conversation(channel.thread_reference)
+    await notices.tell(
         session,
-        key=f"link-confirmation:{channel.message_id}",
-        reference=channel.thread_reference,
-        message=OutgoingMessage(text=text),
+        outbox,
+        notices.Notice.to(
+            confirmation, f"link-confirmation:{channel.message_id}", OutgoingMessage(text=text)
+        ),
     )
     return LinkOutcome(True)
 

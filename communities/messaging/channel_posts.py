@@ -1,5 +1,6 @@
 """Channel posts that are edited in place: which earlier posts can still be edited, and queuing
-a new thread or an edit of one with an idempotency key (used by the agenda's channel copy)."""
+a new thread (through :mod:`communities.messaging.notices`) or an edit of one with an idempotency
+key (used by the agenda's channel copy)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from communities.messaging import notices
 from communities.messaging.outbox import Outbox, OutboxMessage, OutboxStatus, OutgoingMessage
 
 
@@ -47,9 +49,9 @@ async def queue_post(
         return existing  # queued already (the same version published twice at once)
     if original is not None:
         return await outbox.update(session, key=key, original=original, message=message)
-    return await outbox.new_thread(
-        session, key=key, channel_reference=channel_reference, message=message, batch_key=batch_key
-    )
+    channel = notices.Conversation(channel_reference, new_thread=True)
+    told = await notices.tell(session, outbox, notices.Notice.to(channel, key, message, batch_key=batch_key))
+    return told.rows[0]
 
 
 async def _fresh_key(session: AsyncSession, key: str) -> str:

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.clock import Clock
+from communities.messaging import notices
 from communities.messaging.outbox import Outbox, OutgoingMessage
 from communities.messaging.teams_links import PersonalChat, TeamInstallation
 
@@ -75,11 +76,9 @@ async def record_team_install(
     row.general_reference = team.general_reference
     session.add(row)
     await session.flush()
-    await outbox.new_thread(
-        session,
-        key=f"welcome:{team.team_id}:{row.generation}",
-        channel_reference=team.general_reference,
-        message=welcome,
+    general = notices.Conversation(team.general_reference, new_thread=True)
+    await notices.tell(
+        session, outbox, notices.Notice.to(general, f"welcome:{team.team_id}:{row.generation}", welcome)
     )
     return row
 

@@ -19,8 +19,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from communities import audit
 from communities.clock import Clock
 from communities.meetings.service import attach_accepted_requests
+from communities.messaging import notices
 from communities.messaging.outbox import Outbox, OutgoingMessage
-from communities.messaging.teams_links import PersonalChat
 from communities.permissions import (
     Decision,
     RequestScope,
@@ -31,7 +31,7 @@ from communities.permissions import (
 from communities.requests.form import problems
 from communities.requests.lifecycle import OPEN_STATUSES, RequestAction, RequestStatus, next_status
 from communities.requests.tables import Request, RequestSequence, RequestType
-from communities.roster.directory import PersonProfile, people_with_role
+from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
 from communities.roster.tables import Community, School
 
@@ -323,55 +323,40 @@ async def _tell_triagers(
 ) -> list[Notice]:
     """DM the chair and vice chair; if neither can be reached, tell the officers instead."""
     words = await _words(session, request)
-    text = _TRIAGER_TEXT[action].format(**words)
-    people = [
-        *await people_with_role(session, Role.CHAIR, request.community_id),
-        *await people_with_role(session, Role.VICE_CHAIR, request.community_id),
-    ]
-    notices = await _dm(session, outbox, request, action, {p.id for p in people if p.id is not None}, text)
-    if notices or action is RequestAction.WITHDRAW:
-        return notices
-    officers = {p.id for p in await people_with_role(session, Role.OFFICER) if p.id is not None}
     warning = (
         f"Request {request.ref} from {words['school']} was submitted to {words['community']}, but its chair "
         "and vice chair cannot be reached by the bot yet (they have not opened a chat with it). "
         "Please pass it on."
     )
-    return await _dm(session, outbox, request, action, officers, warning, key_suffix="officer")
+    officers = notices.Tier(notices.OFFICERS, (OutgoingMessage(text=warning),), key_suffix="officer")
+    notice = notices.Notice.to(
+        notices.RoleHolders((Role.CHAIR, Role.VICE_CHAIR), request.community_id),
+        _notice_key(request, action),
+        OutgoingMessage(text=_TRIAGER_TEXT[action].format(**words)),
+        fallbacks=() if action is RequestAction.WITHDRAW else (officers,),
+    )
+    return await _dm(session, outbox, notice)
 
 
 async def _tell_requester(
     session: AsyncSession, outbox: Outbox, request: Request, action: RequestAction
 ) -> list[Notice]:
     text = _REQUESTER_TEXT[action].format(**await _words(session, request))
-    return await _dm(session, outbox, request, action, {request.created_by_person_id}, text)
+    notice = notices.Notice.to(
+        notices.People.of(request.created_by_person_id),
+        _notice_key(request, action),
+        OutgoingMessage(text=text),
+    )
+    return await _dm(session, outbox, notice)
 
 
-async def _dm(
-    session: AsyncSession,
-    outbox: Outbox,
-    request: Request,
-    action: RequestAction,
-    person_ids: set[int],
-    text: str,
-    key_suffix: str = "",
-) -> list[Notice]:
-    if not person_ids:
-        return []
-    chats = (
-        await session.exec(select(PersonalChat).where(col(PersonalChat.person_id).in_(person_ids)))
-    ).all()
-    notices = []
-    for chat in sorted(chats, key=lambda c: c.person_id or 0):
-        assert chat.person_id is not None
-        await outbox.send(
-            session,
-            key=f"request:{request.ref}:{action.value}:{request.version}:{chat.person_id}{key_suffix}",
-            reference=chat.reference,
-            message=OutgoingMessage(text=text),
-        )
-        notices.append(Notice(chat.person_id, text))
-    return notices
+def _notice_key(request: Request, action: RequestAction) -> str:
+    return f"request:{request.ref}:{action.value}:{request.version}"
+
+
+async def _dm(session: AsyncSession, outbox: Outbox, notice: notices.Notice) -> list[Notice]:
+    told = await notices.tell(session, outbox, notice)
+    return [Notice(person_id, told.text) for person_id in told.people]
 
 
 async def _words(session: AsyncSession, request: Request) -> dict[str, str]:

@@ -18,19 +18,12 @@ from sqlmodel import col, select
 
 from bot import rsvp_actions
 from bot.app import SERVICES
-from bot.rsvp_actions import (
-    QuorumCheck,
-    notify_if_not_quorate,
-    refresh_reminder_cards,
-    reminder_key_prefix,
-    reminder_message,
-    reminder_messages,
-    render_meeting_reminder,
-)
 from bot.services import Services
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.meetings import rsvp
+from communities.meetings.quorum import QuorumCheck, notify_if_not_quorate
+from communities.meetings.reminder_posts import reminder_key_prefix, reminder_posts
 from communities.meetings.rsvp import Rsvp, RsvpAnswer
 from communities.meetings.service import MeetingTimes, schedule
 from communities.meetings.tables import MeetingOffsets
@@ -39,6 +32,7 @@ from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage, Ou
 from communities.messaging.teams_links import ChannelLink
 from communities.roster.directory import PersonProfile, community_by_code
 from scheduler import jobs
+from scheduler.rsvp_reminders import refresh_reminder_cards, reminder_message
 from tests.bot.conftest import Post
 from tests.communities.test_channel_linking import channel, link
 from tests.support.activities import CHANNEL_ID, channel_message, user
@@ -110,7 +104,7 @@ async def post_reminder(
         channel = (
             await session.exec(select(ChannelLink).where(ChannelLink.community_id == community.id))
         ).one()
-        message = await reminder_message(session, services.clock, meeting.id)
+        message = await reminder_message(session, meeting.id, services.clock.now())
         assert message is not None
         await services.outbox.new_thread(
             session,
@@ -246,7 +240,7 @@ async def test_updates_follow_each_change_even_back_to_an_earlier_count(
     hannah = await profile_of(demo_db, HANNAH_EMAIL)
     assert await answer(demo_db, clock, meeting_id, hannah, RsvpAnswer.ATTENDING) == 0  # no card posted yet
     async with demo_db.session() as session:
-        message = await reminder_message(session, clock, meeting_id)
+        message = await reminder_message(session, meeting_id, clock.now())
         assert message is not None and "Tomorrow: " in flat(message.card)
         for when in ("day_before", "morning"):
             await Outbox(clock).new_thread(
@@ -268,7 +262,7 @@ async def test_updates_follow_each_change_even_back_to_an_earlier_count(
             message=message,
         )
         await session.commit()
-        assert len(await reminder_messages(session, meeting_id)) == 2
+        assert len(await reminder_posts(session, meeting_id)) == 2
 
     assert (
         await answer(demo_db, clock, meeting_id, hannah, RsvpAnswer.ATTENDING) == 0
@@ -302,19 +296,14 @@ async def test_the_scheduler_posts_the_rsvp_card_where_a_press_finds_it(
     await link(demo_db, clock, DANIEL_EMAIL, "CANT1", channel())
     hannah = await profile_of(demo_db, HANNAH_EMAIL)
     await answer(demo_db, clock, meeting_id, hannah, RsvpAnswer.COLLEAGUE)  # before the card is posted
-    runtime = jobs.Runtime(
-        database=demo_db,
-        clock=clock,
-        outbox=Outbox(clock),
-        renderers=jobs.Renderers(meeting_reminder=render_meeting_reminder),
-    )
+    runtime = jobs.Runtime(database=demo_db, clock=clock, outbox=Outbox(clock))
     jobs.install(runtime)
     try:
         assert await jobs.meeting_reminder_day_before(meeting_id) == 1
     finally:
         jobs.uninstall(runtime)
     async with demo_db.session() as session:
-        [posted] = await reminder_messages(session, meeting_id)
+        [posted] = await reminder_posts(session, meeting_id)
     assert posted.idempotency_key == f"timeline:{meeting_id}:meeting_reminder_day_before:1"
     card = posted.payload["attachments"][0]["content"]
     assert card["body"][0]["text"] == "Tomorrow: Canterbury City Community (CANT1) meeting"

@@ -17,7 +17,6 @@ from sqlmodel import col, select
 
 from cards.channel import CHANNEL_POSTS
 from cards.request_cards import SECTIONS
-from cards.timeline_cards import DAY_BEFORE, MORNING
 from communities.agendas import agendas
 from communities.broadcasts import service as broadcasts
 from communities.clock import FixedClock
@@ -27,7 +26,7 @@ from communities.meetings.tables import Meeting
 from communities.messaging.channel_linking import ChannelSeen
 from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage
 from communities.roster.tables import Community
-from scheduler.jobs import summary_of
+from scheduler.steps import summary_of
 from tests.communities.test_agendas import two_meetings
 from tests.support.people import DANIEL, GRACE, HANNAH, profile_of
 from tests.support.requests import raise_and_accept
@@ -188,11 +187,6 @@ async def render_requests_open(world: World) -> list[Any]:
     return [builder("requests_open")(summary, "00000000-0000-4000-8000-00000000b07a")]
 
 
-async def render_meeting_reminder(world: World) -> list[Any]:
-    summary = summary_of(*await meeting_and_community(world))
-    return [builder("meeting_reminder")(summary, kind) for kind in (DAY_BEFORE, MORNING)]
-
-
 async def render_rsvp_reminder(world: World) -> list[Any]:
     async with world.db.session() as session:
         facts = await rsvp.reminder_facts(session, world.january)
@@ -228,7 +222,6 @@ RENDERERS: dict[str, Render] = {
     "meeting_dates": render_meeting_dates,
     "team_welcome": render_team_welcome,
     "requests_open": render_requests_open,
-    "meeting_reminder": render_meeting_reminder,
     "rsvp_reminder": render_rsvp_reminder,
     "channel_link_messages": render_link_messages,
     "channel_unlink_messages": render_unlink_messages,

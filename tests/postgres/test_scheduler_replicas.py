@@ -28,7 +28,8 @@ from communities.meetings.tables import Meeting
 from communities.messaging.outbox import OutboxMessage
 from communities.messaging.teams_links import ChannelLink
 from communities.roster.tables import Community, Person
-from scheduler.service import job_store_url, leader_status
+from scheduler.job_store import job_store_url
+from scheduler.leader_lock import leader_status
 from scheduler.tables import TimelineRun, apscheduler_jobs
 from tests.support.people import DANIEL, PRIYA, TOM, personal_chat
 

@@ -13,7 +13,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from communities.meetings.tables import LONDON, Meeting, MeetingOffsets, MeetingStatus, derived_dates
-from scheduler.service import renewal_trigger
+from scheduler.job_specs import renewal_trigger
 from scheduler.timeline import (
     Renewal,
     StepKind,
