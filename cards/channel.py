@@ -36,11 +36,11 @@ CHANNEL_POSTS: tuple[ChannelPost, ...] = (
     ChannelPost(
         "channel_link_messages",
         "communities.messaging.channel_linking:link_channel",
-        ("communities/messaging/channel_linking.py", "bot/channel_commands.py"),
+        ("communities/messaging/channel_linking.py", "dialogs/roster/channel_links.py"),
     ),
     ChannelPost(
         "channel_unlink_messages",
         "communities.messaging.channel_linking:unlink_channel",
-        ("communities/messaging/channel_linking.py", "bot/channel_commands.py"),
+        ("communities/messaging/channel_linking.py", "dialogs/roster/channel_links.py"),
     ),
 )
