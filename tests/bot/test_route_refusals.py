@@ -33,9 +33,9 @@ from dialogs.routing import Place, Route
 from tests.bot.conftest import Post
 from tests.bot.test_channel_buttons import pressed_in_channel
 from tests.bot.test_forged_activities import submit_data
-from tests.bot.test_meeting_turns import fill, form
+from tests.bot.test_meeting_turns import fill, form, say
 from tests.cards.test_meeting_admin_cards import show_cards
-from tests.support.activities import channel_message, personal_message, user
+from tests.support.activities import channel_message, user
 from tests.support.fake_connector import FakeConnector, PostedActivity
 from tests.support.meetings import add_meeting
 from tests.support.people import GRACE as GRACE_EMAIL
@@ -97,18 +97,6 @@ async def profiles(db: Database) -> dict[str, PersonProfile]:
             assert row is not None, person
             found[person["id"]] = await load_profile(session, row)
     return found
-
-
-def chat(sender: dict[str, Any]) -> str:
-    return f"a:chat-{sender['id']}"
-
-
-async def say(
-    post: Post, fake: FakeConnector, who: dict[str, Any], text: str | None = None, value: Any = None
-) -> list[PostedActivity]:
-    before = len(fake.activities(chat(who)))
-    await post(personal_message(fake.url, who, text, value=value))
-    return fake.activities(chat(who))[before:]
 
 
 async def unchanged_after(db: Database, press: Any) -> list[PostedActivity]:

@@ -55,6 +55,7 @@ from communities.roster.overview import ChannelStatusLine, CommunityOverview
 from dialogs.broadcasts.dates import choose_card
 from dialogs.routes import chat_routes
 from dialogs.routing import Place, RouteTable
+from tests.bot.test_forged_activities import submit_data
 from tests.cards.test_agenda_cards import agenda, item
 from tests.cards.test_declaration_cards import interest
 from tests.cards.test_meeting_admin_cards import chair_sees, meeting, view
@@ -171,17 +172,6 @@ def card_builders() -> Iterator[str]:
                     yield f"{found.name}.{name}"
 
 
-def submits(card: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(card, dict):
-        if card.get("type") == "Action.Submit" and isinstance(card.get("data"), dict):
-            yield card["data"]
-        for value in card.values():
-            yield from submits(value)
-    elif isinstance(card, list):
-        for value in card:
-            yield from submits(value)
-
-
 def table() -> RouteTable:
     """The table the bot runs (the services are only used when the RSVP button is pressed)."""
     return bot_routes(cast(Services, None), cast(Senders, None))
@@ -207,7 +197,7 @@ def test_every_card_builder_is_shown_with_demo_data() -> None:
 
 def test_every_button_any_card_renders_has_a_route() -> None:
     has_route = routed(table())
-    pressed = [(name, data) for name, built in demo_cards().items() for data in submits(built)]
+    pressed = [(name, data) for name, built in demo_cards().items() for data in submit_data(built)]
     shown = {str(data.get("action") or data.get("form")) for _, data in pressed}
     assert len(shown) >= 30, shown  # the menu, forms, lists, agenda, meetings, RSVP, broadcasts...
     unrouted = sorted({(name, str(data)) for name, data in pressed if not has_route(data)})
