@@ -16,8 +16,8 @@ from botbuilder.integration.aiohttp import (
 )
 from botframework.connector.auth import AuthenticationConstants
 
+from bot.calendars import close_calendars
 from bot.config import Settings
-from bot.meeting_actions import close_calendars
 from bot.outbox.broadcast_reports import BroadcastReports
 from bot.outbox.sender import OutboxSender
 from bot.safe_logging import describe

@@ -42,7 +42,7 @@ CHANNEL_POSTS: tuple[ChannelPost, ...] = (
         "cards.rsvp_cards:meeting_reminder_card",
         (
             "scheduler/steps.py",
-            "scheduler/rsvp_reminders.py",
+            "dialogs/meetings/rsvp_buttons.py",
             "communities/messaging/notices.py",
             "communities/meetings/reminder_posts.py",
         ),
@@ -53,12 +53,12 @@ CHANNEL_POSTS: tuple[ChannelPost, ...] = (
         (
             "communities/messaging/channel_linking.py",
             "communities/messaging/notices.py",
-            "bot/channel_commands.py",
+            "dialogs/roster/channel_links.py",
         ),
     ),
     ChannelPost(
         "channel_unlink_messages",
         "communities.messaging.channel_linking:unlink_channel",
-        ("communities/messaging/channel_linking.py", "bot/channel_commands.py"),
+        ("communities/messaging/channel_linking.py", "dialogs/roster/channel_links.py"),
     ),
 )

@@ -12,6 +12,7 @@ from datetime import datetime
 from cards.elements import Card, Element, card, facts, heading, submit, text
 from communities.meetings.rsvp import ReminderFacts, RsvpAnswer, RsvpTally
 from communities.meetings.tables import LONDON, MeetingStatus
+from communities.messaging.outbox import OutgoingMessage
 
 #: The ``data.action`` of the RSVP buttons (``data.meeting_id``, ``data.answer``).
 RSVP = "rsvp"
@@ -82,3 +83,12 @@ def meeting_reminder_card(meeting: ReminderFacts, tally: RsvpTally, when_label: 
         for answer in RsvpAnswer
     ]
     return card(body, actions)
+
+
+def reminder_post(meeting: ReminderFacts, tally: RsvpTally, now: datetime) -> OutgoingMessage:
+    """The reminder post as it should look at ``now`` ("Tomorrow" or "Today" is told from it)."""
+    label = day_label(meeting.starts_at, now)
+    return OutgoingMessage(
+        card=meeting_reminder_card(meeting, tally, label),
+        summary=f"{label}: {meeting.community_code} meeting, {meeting.when}",
+    )

@@ -17,6 +17,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.agenda_cards import chair_agenda_cards
+from cards.rsvp_cards import reminder_post
 from cards.timeline_cards import (
     MeetingSummary,
     RequestLine,
@@ -30,6 +31,7 @@ from cards.timeline_cards import (
 from communities.agendas import agendas
 from communities.agendas.agendas import Agenda, AgendaStatus
 from communities.clock import Clock
+from communities.meetings import reminder_posts
 from communities.meetings.audiences import (
     meeting_chair,
     to_chair_or_officers,
@@ -42,7 +44,6 @@ from communities.meetings.tables import Meeting, date_text, when_text, where_tex
 from communities.messaging import notices
 from communities.messaging.outbox import Outbox, OutgoingMessage
 from communities.roster.tables import Community, Person
-from scheduler import rsvp_reminders
 from scheduler.timeline import Step, StepKind
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,9 @@ async def _requests_open(session: AsyncSession, ctx: StepContext) -> int:
 
 async def _meeting_reminder(session: AsyncSession, ctx: StepContext) -> int:
     """The RSVP card with the answers so far; "Tomorrow" or "Today" is told from the step's time."""
-    message = await rsvp_reminders.reminder_message(session, ctx.meeting_id, ctx.step.at, ctx.quorum_rule)
+    message = await reminder_posts.reminder_message(
+        session, ctx.meeting_id, ctx.step.at, reminder_post, ctx.quorum_rule
+    )
     if message is None:
         raise LookupError(f"meeting {ctx.meeting.id} is gone")
     return await _post_to_channel(session, ctx, message)

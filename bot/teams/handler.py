@@ -1,7 +1,9 @@
-"""The Teams activity handler: routes each turn to the domain and answers with cards.
+"""The Teams activity handler: a dispatch over the chat's routing table (:mod:`dialogs.routing`).
 
-Personal chat: a menu card that fits the person's roles, card actions, and dialogs.
-Channels: see :mod:`bot.channel_commands` (the bot only sees messages that @mention it).
+Personal chat: the dialogs take their own turns first (:attr:`RouteTable.claims`), then `cancel`,
+a dialog waiting for an answer, and the routes: a card button, else the first word typed; the
+menu card for anything else. Channels: the bot only sees messages that @mention it, and button
+presses on its posts; anything it has no route for gets a line of help.
 Team installs: remember the team and greet its General channel through the outbox.
 """
 
@@ -10,92 +12,53 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from botbuilder.core import (
-    ActivityHandler,
-    CardFactory,
-    ConversationState,
-    MessageFactory,
-    TurnContext,
-    UserState,
-)
+from botbuilder.core import ActivityHandler, ConversationState, TurnContext, UserState
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 from botbuilder.schema import ChannelAccount
 
-from bot import agenda_actions, broadcast_actions, meeting_actions, request_actions
-from bot.agenda_actions import AGENDA_BUTTONS
-from bot.broadcast_actions import BROADCAST_BUTTONS
-from bot.channel_commands import handle_channel_command
-from bot.meeting_actions import MEETING_BUTTONS
-from bot.request_actions import REQUEST_BUTTONS
+from bot.calendars import shared_calendar
 from bot.services import Services
 from bot.teams.activity import (
+    channel_id_of,
     command_text,
     conversation_type,
+    reference_of,
     reference_to,
     team_of,
     tenant_of,
 )
 from bot.teams.turn_sender import Senders
-from cards.community import channel_status_card
-from cards.elements import Card
-from cards.menu import menu_card
-from cards.welcome import link_help_text, team_welcome_card
+from cards.welcome import team_welcome_card
 from communities.db import in_transaction
-from communities.messaging import installations
+from communities.messaging import channel_linking, installations
 from communities.messaging.outbox import OutgoingMessage
-from communities.permissions import (
-    AGENDA,
-    BROADCAST_DATES,
-    CHANNEL_STATUS,
-    CONTINUE_DRAFT,
-    DECLARATIONS_COMPLIANCE,
-    DECLARE_INTEREST,
-    FIND_COMMUNITY,
-    LINK_HELP,
-    MEETINGS,
-    MY_REQUESTS,
-    RAISE_REQUEST,
-    REQUESTS_QUEUE,
-    Capability,
-    may_use,
-    menu_for,
-)
-from communities.roster.directory import PersonProfile
-from communities.roster.overview import channel_status
-from communities.roster.roles import Role
-from dialogs.declarations import (
-    GATED,
-    DeclarationsDialog,
-    accept_code_of_conduct,
-    code_of_conduct_gate,
-    compliance_code,
-    continue_declarations,
-    is_code_of_conduct_submit,
-    is_declarations_submit,
-    send_compliance,
-)
-from dialogs.find_community import FindCommunityDialog
-from dialogs.request_form import RequestFormDialog, continue_request_form
-from dialogs.request_store import has_draft
+from dialogs.menu import send_menu
+from dialogs.routes import chat_routes
+from dialogs.routing import Place, Turn
+from dialogs.services import ChatServices
 from dialogs.turn_profile import remember_profile
 
 log = logging.getLogger(__name__)
 
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit"})
 HELP_WORDS = frozenset({"help", "menu", "hi", "hello", "start", "?"})
-#: Typed commands that start an action (the first word).
-WORD_ACTIONS = {
-    "find": FIND_COMMUNITY.key,
-    "request": RAISE_REQUEST.key,
-    "continue": CONTINUE_DRAFT.key,
-    "requests": MY_REQUESTS.key,
-    "queue": REQUESTS_QUEUE.key,
-    "declare": DECLARE_INTEREST.key,
-    "compliance": DECLARATIONS_COMPLIANCE.key,
-    "meetings": MEETINGS.key,
-    "agenda": AGENDA.key,
-    "broadcast": BROADCAST_DATES.key,
-}
+
+
+def chat_services(services: Services) -> ChatServices:
+    """What the chat handlers get of the bot's services and settings."""
+    settings = services.settings
+    return ChatServices(
+        database=services.database,
+        clock=services.clock,
+        outbox=services.outbox,
+        bot_name=settings.bot_name,
+        public_url=settings.public_url,
+        invitations=settings.graph is not None,
+        meeting_offsets=settings.meeting_offsets,
+        calendar=lambda: shared_calendar(settings),
+        quorum_rule=settings.quorum_rule,
+        timelines=services.scheduler,
+    )
 
 
 class CosBot(ActivityHandler):  # type: ignore[misc]
@@ -105,11 +68,12 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         self.services = services
         self.conversation_state = conversation_state
         self.user_state = user_state
-        self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
-        self.dialogs.add(FindCommunityDialog(services.database))
-        self.dialogs.add(RequestFormDialog(services.database, services.clock, services.outbox))
-        self.dialogs.add(DeclarationsDialog(services.database, services.clock))
         self.senders = Senders(services)
+        self.chat = chat_services(services)
+        self.routes = chat_routes()
+        self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
+        for build in self.routes.dialogs:
+            self.dialogs.add(build(self.chat))
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await super().on_turn(turn_context)
@@ -122,7 +86,7 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         if conversation_type(turn_context.activity) == "personal":
             await self._personal_message(turn_context)
         elif team_of(turn_context.activity) is not None:
-            await handle_channel_command(self.services, self.senders, turn_context)
+            await self._channel_message(turn_context)
         else:
             await turn_context.send_activity(
                 "I work in personal chats and in team channels. Open a chat with me to see what I can do."
@@ -141,10 +105,19 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
             await ctx.send_activity(self.senders.not_registered(ctx, sender))
             return
         remember_profile(ctx, profile)
-        if await continue_request_form(dialog_context, value, word):
-            return
-        if await self._declarations_turn(ctx, dialog_context, profile, value, word):
-            return
+        turn = Turn(
+            ctx,
+            Place.PERSONAL,
+            profile,
+            text,
+            value,
+            action="",
+            reference=reference_of(activity),
+            dialogs=dialog_context,
+        )
+        for entry in self.routes.claims:
+            if await entry.claim(self.chat, turn, self.routes):
+                return
 
         if word in CANCEL_WORDS:
             if dialog_context.active_dialog is not None:
@@ -162,87 +135,51 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
             await dialog_context.cancel_all_dialogs()
 
         action = str(value.get("action", "")) if value else ""
-        if value is not None and action in REQUEST_BUTTONS:
-            await request_actions.press(self.services, ctx, dialog_context, profile, action, value)
-            return
-        if value is not None and action in BROADCAST_BUTTONS:
-            await broadcast_actions.press(self.services, ctx, profile, action, value)
-            return
-        if value is not None and action in AGENDA_BUTTONS:
-            await agenda_actions.press(self.services, ctx, profile, action, value)
-            return
-        if value is not None and action in MEETING_BUTTONS:
-            await meeting_actions.press(self.services, ctx, profile, action, value)
-            return
         if value is not None and not action:
             await ctx.send_activity("I didn't understand that card. Here is the menu.")
-        if not action:
-            action = WORD_ACTIONS.get(word.split(" ")[0], "")
         if action:
-            decision = may_use(profile, action)
-            if decision.allowed:
-                await self._run_action(ctx, dialog_context, profile, action, text)
+            route = self.routes.for_button(Place.PERSONAL, action)
+            if route is None:
+                await ctx.send_activity("Sorry: I don't know that action.")
+        else:
+            route = self.routes.for_command(Place.PERSONAL, text)
+        if route is not None:
+            decision = await self.routes.run(self.chat, turn, route)
+            if decision.allowed or not route.is_menu_item:
                 return
-            await ctx.send_activity(f"Sorry: {decision.reason}")
-        await self._send_card(ctx, menu_card(profile, await self._menu_for(profile), sender.chairs))
+        await send_menu(ctx, self.services.database, profile, sender.chairs)
 
-    async def _declarations_turn(
-        self, ctx: TurnContext, dialog_context: Any, profile: PersonProfile, value: Any, word: str
-    ) -> bool:
-        """The Code of Conduct's "I accept", and the declarations cards (after the Code is accepted)."""
-        services = self.services
-        if is_code_of_conduct_submit(value):
-            await dialog_context.cancel_all_dialogs()
-            then = await accept_code_of_conduct(ctx, services.database, services.clock, profile, value)
-            if then:
-                decision = may_use(profile, then)
-                if decision.allowed:
-                    await self._run_action(ctx, dialog_context, profile, then, "")
-                else:
-                    await ctx.send_activity(f"Sorry: {decision.reason}")
-            return True
-        if is_declarations_submit(value) and await code_of_conduct_gate(
-            ctx, services.database, profile, DECLARE_INTEREST.key
-        ):
-            await dialog_context.cancel_all_dialogs()
-            return True
-        return await continue_declarations(dialog_context, value, word)
-
-    async def _run_action(
-        self, ctx: TurnContext, dialog_context: Any, profile: PersonProfile, action: str, text: str
-    ) -> None:
-        if action in GATED and await code_of_conduct_gate(ctx, self.services.database, profile, action):
-            return
-        if action == FIND_COMMUNITY.key:
-            query = text[len("find") :].strip() if text.lower().startswith("find") else ""
-            await dialog_context.begin_dialog(FindCommunityDialog.ID, {"text": query} if query else None)
-        elif action in (RAISE_REQUEST.key, CONTINUE_DRAFT.key):
-            start = "new" if action == RAISE_REQUEST.key else "continue"
-            await dialog_context.begin_dialog(RequestFormDialog.ID, {"start": start})
-        elif action == MY_REQUESTS.key:
-            await request_actions.show_my_requests(self.services, ctx, profile)
-        elif action == REQUESTS_QUEUE.key:
-            await request_actions.show_queue(self.services, ctx, profile)
-        elif action == LINK_HELP.key:
-            codes = [c.code for c in profile.communities if profile.has_role(Role.CHAIR, c.id)]
+    async def _channel_message(self, ctx: TurnContext) -> None:
+        """A command @mentioning the bot, or a button pressed on one of its channel posts."""
+        activity = ctx.activity
+        value = activity.value if isinstance(activity.value, dict) else None
+        text = command_text(activity)
+        action = str(value.get("action", "")) if value else ""
+        route = self.routes.for_button(Place.CHANNEL, action) if action else None
+        route = route or self.routes.for_command(Place.CHANNEL, text)
+        if route is None:
+            bot_name = self.services.settings.bot_name
             await ctx.send_activity(
-                MessageFactory.text(link_help_text(self.services.settings.bot_name, codes))
+                f"In a channel I understand **@{bot_name} link COMMUNITY-CODE** (make this channel the "
+                f"community's channel) and **@{bot_name} unlink**. Everything else happens in a personal "
+                "chat with me."
             )
-        elif action == DECLARE_INTEREST.key:
-            await dialog_context.begin_dialog(DeclarationsDialog.ID)
-        elif action == DECLARATIONS_COMPLIANCE.key:
-            code = compliance_code(text, ctx.activity.value)  # `compliance CANT1`, or a summary button
-            await send_compliance(ctx, self.services.database, self.services.clock, profile, code)
-        elif action == BROADCAST_DATES.key:
-            await broadcast_actions.show_form(self.services, ctx)
-        elif action == AGENDA.key:
-            await agenda_actions.show_agenda(self.services, ctx, profile)
-        elif action == MEETINGS.key:
-            await meeting_actions.show_meetings(self.services, ctx, profile)
-        elif action == CHANNEL_STATUS.key:
-            async with self.services.database.session() as session:
-                card = channel_status_card(await channel_status(session))
-            await self._send_card(ctx, card)
+            return
+        sender = await self.senders.identify(ctx)
+        if sender.profile is None and not route.anyone:
+            await ctx.send_activity(self.senders.not_registered(ctx, sender))
+            return
+        turn = Turn(
+            ctx,
+            Place.CHANNEL,
+            sender.profile,
+            text,
+            value,
+            action="",
+            reference=reference_of(activity),
+            channel=channel_seen(ctx, channel_id_of(activity) or ""),
+        )
+        await self.routes.run(self.chat, turn, route)
 
     # ---- installs ---------------------------------------------------------------------------
 
@@ -300,17 +237,25 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         if sender.profile is None:
             await ctx.send_activity(self.senders.not_registered(ctx, sender))
         else:
-            menu = await self._menu_for(sender.profile)
-            await self._send_card(ctx, menu_card(sender.profile, menu, sender.chairs))
+            await send_menu(ctx, self.services.database, sender.profile, sender.chairs)
 
-    # ---- helpers ----------------------------------------------------------------------------
 
-    async def _menu_for(self, profile: PersonProfile) -> list[Capability]:
-        """The menu; "Continue my draft" only for someone with a draft (one query, school staff only)."""
-        if not RAISE_REQUEST.offered_to(profile):
-            return menu_for(profile)
-        async with self.services.database.session() as session:
-            return menu_for(profile, has_draft=await has_draft(session, profile))
-
-    async def _send_card(self, ctx: TurnContext, card: Card) -> None:
-        await ctx.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+def channel_seen(ctx: TurnContext, channel_id: str) -> channel_linking.ChannelSeen:
+    """The channel (and thread) a command was written in, as the domain records it."""
+    activity = ctx.activity
+    team = team_of(activity) or {}
+    data: dict[str, Any] = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    channel = data.get("channel")
+    name = channel.get("name") if isinstance(channel, dict) else None
+    if channel_id == team.get("id"):
+        name = name or "General"
+    return channel_linking.ChannelSeen(
+        team_id=str(team.get("id", "")),
+        channel_id=channel_id,
+        channel_name=name,
+        service_url=activity.service_url,
+        tenant_id=tenant_of(activity),
+        channel_reference=reference_to(activity, channel_id),
+        thread_reference=reference_of(activity),
+        message_id=activity.id or f"{activity.conversation.id}:{activity.timestamp}",
+    )

@@ -38,6 +38,8 @@ class Sender:
     chairs: dict[str, list[str]] = field(default_factory=dict)
 
 
+#: Where a turn keeps its sender once identified.
+_THIS_TURN = "cosbot.sender"
 #: A bound on remembered senders (a busy tenant's worth); past it the memory starts again.
 _MAX_REMEMBERED = 20_000
 
@@ -56,6 +58,15 @@ class Senders:
         self._known.clear()
 
     async def identify(self, ctx: TurnContext) -> Sender:
+        """The sender of the turn, looked up once per turn (a route may ask again)."""
+        identified = ctx.turn_state.get(_THIS_TURN)
+        if isinstance(identified, Sender):
+            return identified
+        sender = await self._identify(ctx)
+        ctx.turn_state[_THIS_TURN] = sender
+        return sender
+
+    async def _identify(self, ctx: TurnContext) -> Sender:
         key = self._cache_key(ctx)
         if key is not None:
             known = self._known.get(key)

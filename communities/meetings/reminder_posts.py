@@ -11,11 +11,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from datetime import datetime
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from communities.clock import Clock
+from communities.meetings import rsvp
+from communities.meetings.rsvp import DEFAULT_QUORUM, QuorumRule, ReminderFacts, RsvpTally
 from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus, OutgoingMessage
+
+#: Renders the reminder post from the meeting, the answers so far and the time it is shown
+#: (``cards.rsvp_cards.reminder_post``; the domain renders no cards itself).
+RenderReminder = Callable[[ReminderFacts, RsvpTally, datetime], OutgoingMessage]
 
 
 def reminder_key_prefix(meeting_id: int) -> str:
@@ -62,3 +71,37 @@ async def queue_card_updates(
         await outbox.update(session, key=key, original=original, message=message)
         queued += 1
     return queued
+
+
+async def reminder_message(
+    session: AsyncSession,
+    meeting_id: int,
+    now: datetime,
+    render: RenderReminder,
+    rule: QuorumRule = DEFAULT_QUORUM,
+) -> OutgoingMessage | None:
+    """The reminder post with the answers so far, as it should look at ``now``; None when the
+    meeting is gone. The scheduler's first post and every later update are built here, so a
+    press and a post show the same card."""
+    meeting = await rsvp.reminder_facts(session, meeting_id)
+    if meeting is None:
+        return None
+    return render(meeting, await rsvp.tally(session, meeting_id, rule), now)
+
+
+async def refresh_reminder_cards(
+    session: AsyncSession,
+    clock: Clock,
+    outbox: Outbox,
+    meeting_id: int,
+    render: RenderReminder,
+    rule: QuorumRule = DEFAULT_QUORUM,
+) -> int:
+    """Queue an in-place update of each of the meeting's reminder posts that shows an older card.
+
+    Returns how many updates were queued (the caller commits, then wakes the outbox).
+    """
+    message = await reminder_message(session, meeting_id, clock.now(), render, rule)
+    if message is None:
+        return 0
+    return await queue_card_updates(session, outbox, meeting_id, message)

@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import col, select
 
-from bot import meeting_actions
+from bot import calendars
 from bot.app import create_app
 from bot.config import Settings
 from communities.audit import AuditEvent
@@ -398,8 +398,8 @@ async def test_a_meeting_the_calendar_refuses_is_saved_and_the_chair_is_told_why
         built.append(given)
         return RefusingCalendar()
 
-    monkeypatch.setattr(meeting_actions, "calendar_for", calendar_for)
-    monkeypatch.setattr(meeting_actions, "_CALENDARS", {})
+    monkeypatch.setattr(calendars, "calendar_for", calendar_for)
+    monkeypatch.setattr(calendars, "_CALENDARS", {})
     card = await community_card(post, fake, DANIEL, "meetings")
     add = fill(form(card, "Add a meeting"), Date="2027-01-20")
     replies = await say(post, fake, DANIEL, value=add)

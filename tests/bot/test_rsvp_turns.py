@@ -16,14 +16,19 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import col, select
 
-from bot import rsvp_actions
 from bot.app import SERVICES
 from bot.services import Services
+from cards.rsvp_cards import reminder_post
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.meetings import rsvp
 from communities.meetings.quorum import QuorumCheck, notify_if_not_quorate
-from communities.meetings.reminder_posts import reminder_key_prefix, reminder_posts
+from communities.meetings.reminder_posts import (
+    refresh_reminder_cards,
+    reminder_key_prefix,
+    reminder_message,
+    reminder_posts,
+)
 from communities.meetings.rsvp import Rsvp, RsvpAnswer
 from communities.meetings.service import MeetingTimes, schedule
 from communities.meetings.tables import MeetingOffsets
@@ -31,8 +36,8 @@ from communities.messaging import installations
 from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus
 from communities.messaging.teams_links import ChannelLink
 from communities.roster.directory import PersonProfile, community_by_code
+from dialogs.meetings import rsvp_buttons
 from scheduler import jobs
-from scheduler.rsvp_reminders import refresh_reminder_cards, reminder_message
 from tests.bot.conftest import Post
 from tests.communities.test_channel_linking import channel, link
 from tests.support.activities import CHANNEL_ID, channel_message, user
@@ -104,7 +109,7 @@ async def post_reminder(
         channel = (
             await session.exec(select(ChannelLink).where(ChannelLink.community_id == community.id))
         ).one()
-        message = await reminder_message(session, meeting.id, services.clock.now())
+        message = await reminder_message(session, meeting.id, services.clock.now(), reminder_post)
         assert message is not None
         await services.outbox.new_thread(
             session,
@@ -189,7 +194,7 @@ async def test_a_forged_button_is_refused_without_touching_anything(
     forged["value"] = {"action": "rsvp", "meeting_id": "not a number", "answer": "maybe"}
     await post(forged)
     reply = await fake.wait_for(lambda: next((a for a in fake.activities(thread) if a.id != card.id), None))
-    assert reply is not None and reply.text == rsvp_actions.UNREADABLE
+    assert reply is not None and reply.text == rsvp_buttons.UNREADABLE
     assert card.updates == 0
 
 
@@ -228,7 +233,7 @@ async def answer(
     outbox = Outbox(clock)
     async with db.session() as session:
         await rsvp.answer(session, clock, meeting_id, who, choice)
-        queued = await refresh_reminder_cards(session, clock, outbox, meeting_id)
+        queued = await refresh_reminder_cards(session, clock, outbox, meeting_id, reminder_post)
         await session.commit()
     return queued
 
@@ -240,7 +245,7 @@ async def test_updates_follow_each_change_even_back_to_an_earlier_count(
     hannah = await profile_of(demo_db, HANNAH_EMAIL)
     assert await answer(demo_db, clock, meeting_id, hannah, RsvpAnswer.ATTENDING) == 0  # no card posted yet
     async with demo_db.session() as session:
-        message = await reminder_message(session, meeting_id, clock.now())
+        message = await reminder_message(session, meeting_id, clock.now(), reminder_post)
         assert message is not None and "Tomorrow: " in flat(message.card)
         for when in ("day_before", "morning"):
             await Outbox(clock).new_thread(

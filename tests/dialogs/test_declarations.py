@@ -21,17 +21,18 @@ from communities.db import Database
 from communities.declarations import code_of_conduct
 from communities.declarations.tables import Answer, DeclarationConfirmation, EndReason, InterestDeclaration
 from communities.declarations.year_register import active_interests
-from dialogs.declarations import (
+from dialogs.declarations.code_of_conduct import (
     COMPLIANCE_KEY,
     DECLARE_KEY,
-    DeclarationsDialog,
     accept_code_of_conduct,
     code_of_conduct_gate,
-    compliance_code,
-    continue_declarations,
     is_code_of_conduct_submit,
+)
+from dialogs.declarations.compliance import compliance_code, send_compliance
+from dialogs.declarations.register_dialog import (
+    DeclarationsDialog,
+    continue_declarations,
     is_declarations_submit,
-    send_compliance,
 )
 from dialogs.turn_profile import remember_profile
 from tests.communities import test_declarations as register

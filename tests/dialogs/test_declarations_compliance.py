@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from communities.audit import AuditEvent
 from communities.clock import FixedClock
 from communities.db import Database
-from dialogs.declarations import compliance_code
+from dialogs.declarations.compliance import compliance_code
 from tests.dialogs.chat import action, flat
 from tests.dialogs.test_declarations import DeclarationsChat, accepted
 from tests.support.people import DANIEL, HANNAH, PRIYA, TOM

@@ -303,16 +303,20 @@ def test_bot_scopes_commands_and_texts(settings: ManifestSettings) -> None:
 
 
 def test_every_command_offered_is_one_the_bot_understands(settings: ManifestSettings) -> None:
-    from bot.teams.handler import HELP_WORDS, WORD_ACTIONS
+    from bot.teams.handler import HELP_WORDS
+    from dialogs.routes import chat_routes
+    from dialogs.routing import Place
 
+    routes = chat_routes()
     (bot,) = render_manifest(settings)["bots"]
     offered = {
         scope: {command["title"] for command in command_list["commands"]}
         for command_list in bot["commandLists"]
         for scope in command_list["scopes"]
     }
-    assert offered["personal"] <= set(WORD_ACTIONS) | HELP_WORDS
-    assert offered["team"] == {"link", "unlink", "help"}  # bot/channel_commands.py; anything else gets help
+    assert offered["personal"] <= set(routes.commands(Place.PERSONAL)) | HELP_WORDS
+    assert offered["team"] == {"link", "unlink", "help"}  # anything else gets help
+    assert set(routes.commands(Place.CHANNEL)) == {"link", "unlink"}
 
 
 # --- icons ------------------------------------------------------------------------------------------------

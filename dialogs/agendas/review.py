@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from sqlmodel import col, select
 
-from bot.services import Services
-from bot.teams.activity import command_text
 from cards.agenda_cards import (
     AGENDA_ADD_AOB,
     AGENDA_DEFER,
@@ -32,18 +30,22 @@ from communities.permissions import is_triager
 from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
 from communities.roster.tables import Community
-from dialogs.asked import community_asked
+from dialogs.community_code import community_asked
+from dialogs.replies import send_cards
+from dialogs.routing import Turn
+from dialogs.services import ChatServices
 
 AGENDA_BUTTONS = frozenset(
     {AGENDA_MOVE_UP, AGENDA_MOVE_DOWN, AGENDA_DEFER, AGENDA_ADD_AOB, AGENDA_REMOVE_AOB, AGENDA_PUBLISH}
 )
 
 
-async def show_agenda(services: Services, ctx: TurnContext, profile: PersonProfile) -> None:
+async def show_agenda(chat: ChatServices, turn: Turn) -> None:
     """The next meeting's agenda for each community the person chairs (or `agenda CODE`)."""
-    code = community_asked("agenda", command_text(ctx.activity), ctx.activity.value)
-    now = services.clock.now()
-    async with services.database.session() as session:
+    ctx, profile = turn.context, turn.profile
+    code = community_asked("agenda", turn.text, turn.value)
+    now = chat.clock.now()
+    async with chat.database.session() as session:
         query = select(Community).where(col(Community.active)).order_by(col(Community.code))
         if code:
             query = query.where(col(Community.code) == code.upper())
@@ -73,7 +75,7 @@ async def show_agenda(services: Services, ctx: TurnContext, profile: PersonProfi
                 notes.append(f"{community.code} has no meeting coming up, so there is no agenda yet.")
                 continue
             try:
-                views.append(await agendas.open_for_review(session, services.clock, profile, meeting.id))
+                views.append(await agendas.open_for_review(session, chat.clock, profile, meeting.id))
             except AgendaRefused as refusal:
                 notes.append(f"Sorry: {refusal}")
         await session.commit()
@@ -85,20 +87,20 @@ async def show_agenda(services: Services, ctx: TurnContext, profile: PersonProfi
     for note in notes:
         await ctx.send_activity(note)
     for agenda in views:
-        await _send_cards(ctx, agenda)
+        await send_cards(ctx, chair_agenda_cards(agenda))
 
 
-async def press(
-    services: Services, ctx: TurnContext, profile: PersonProfile, action: str, value: dict[str, Any]
-) -> None:
+async def press(chat: ChatServices, turn: Turn) -> None:
+    """A button on the chair's copy of the agenda; the domain checks who pressed it."""
+    ctx, profile, action, value = turn.context, turn.profile, turn.action, turn.value or {}
     meeting_id, version = _int(value.get("meeting_id")), _int(value.get("version"))
     if meeting_id is None:
         await ctx.send_activity("That card is out of date. Write `agenda` for the latest.")
         return
-    clock, outbox = services.clock, services.outbox
+    clock, outbox = chat.clock, chat.outbox
     note = ""
     try:
-        async with services.database.session() as session:
+        async with chat.database.session() as session:
             request_id = _int(value.get("request_id"))
             if action in (AGENDA_MOVE_UP, AGENDA_MOVE_DOWN, AGENDA_DEFER) and request_id is None:
                 raise AgendaRefused("That card is out of date. Write `agenda` for the latest.")
@@ -139,7 +141,7 @@ async def press(
             await session.commit()
     except AgendaChanged as changed:
         await ctx.send_activity(f"{changed} Here is the latest copy.")
-        await _resend(services, ctx, profile, meeting_id)
+        await _resend(chat, ctx, profile, meeting_id)
         return
     except AgendaRefused as refusal:
         await ctx.send_activity(f"Sorry: {refusal}")
@@ -147,13 +149,13 @@ async def press(
     outbox.wake()
     if note:
         await ctx.send_activity(note)
-    await _send_cards(ctx, current)
+    await send_cards(ctx, chair_agenda_cards(current))
 
 
-async def _resend(services: Services, ctx: TurnContext, profile: PersonProfile, meeting_id: int) -> None:
-    async with services.database.session() as session:
+async def _resend(chat: ChatServices, ctx: TurnContext, profile: PersonProfile, meeting_id: int) -> None:
+    async with chat.database.session() as session:
         try:
-            current = await agendas.open_for_review(session, services.clock, profile, meeting_id)
+            current = await agendas.open_for_review(session, chat.clock, profile, meeting_id)
         except AgendaRefused as refusal:
             current = None
             refused = str(refusal)
@@ -162,12 +164,7 @@ async def _resend(services: Services, ctx: TurnContext, profile: PersonProfile, 
     if current is None:
         await ctx.send_activity(f"Sorry: {refused}")
         return
-    await _send_cards(ctx, current)
-
-
-async def _send_cards(ctx: TurnContext, agenda: AgendaView) -> None:
-    for content in chair_agenda_cards(agenda):
-        await ctx.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(content)))
+    await send_cards(ctx, chair_agenda_cards(current))
 
 
 def _int(value: Any) -> int | None:

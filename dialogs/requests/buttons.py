@@ -1,4 +1,4 @@
-"""Requests from the personal chat: My requests, the chair's queue, and the card buttons on them.
+"""Requests in the personal chat: My requests, the chair's queue, and the card buttons on them.
 
 Every button carries a request id; the domain re-checks it against who pressed it
 (a forged or replayed card for another school or community is refused and audited).
@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services import Services
 from cards.elements import Card
 from cards.request_detail import request_detail_card
 from cards.request_lists import my_requests_card, queue_card
@@ -25,22 +23,27 @@ from communities.requests.views import request_lines
 from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
 from communities.roster.tables import Community
+from dialogs.replies import send_card
 from dialogs.request_form import RequestFormDialog
+from dialogs.routing import Turn
+from dialogs.services import ChatServices
 
-#: Card buttons that act on one request (``data.request_id``).
-REQUEST_BUTTONS = frozenset(
-    {"request_withdraw", "request_open", "request_accept", "request_return", "request_continue"}
-)
-
-
-async def show_my_requests(services: Services, ctx: TurnContext, profile: PersonProfile) -> None:
-    async with services.database.session() as session:
-        lines = await request_lines(session, await request_service.school_requests(session, profile))
-    await _send_card(ctx, my_requests_card(lines))
+REQUEST_OPEN = "request_open"
+REQUEST_WITHDRAW = "request_withdraw"
+REQUEST_ACCEPT = "request_accept"
+REQUEST_RETURN = "request_return"
+REQUEST_CONTINUE = "request_continue"
 
 
-async def show_queue(services: Services, ctx: TurnContext, profile: PersonProfile) -> None:
-    async with services.database.session() as session:
+async def show_my_requests(chat: ChatServices, turn: Turn) -> None:
+    async with chat.database.session() as session:
+        lines = await request_lines(session, await request_service.school_requests(session, turn.profile))
+    await send_card(turn.context, my_requests_card(lines))
+
+
+async def show_queue(chat: ChatServices, turn: Turn) -> None:
+    profile = turn.profile
+    async with chat.database.session() as session:
         cards = [
             queue_card(
                 f"{c.name} ({c.code})", await request_lines(session, await _queue(session, profile, c))
@@ -48,64 +51,59 @@ async def show_queue(services: Services, ctx: TurnContext, profile: PersonProfil
             for c in await _triaged_communities(session, profile)
         ]
     if not cards:
-        await ctx.send_activity("You are not the chair or vice chair of a community.")
+        await turn.context.send_activity("You are not the chair or vice chair of a community.")
     for card in cards:
-        await _send_card(ctx, card)
+        await send_card(turn.context, card)
 
 
-async def press(
-    services: Services,
-    ctx: TurnContext,
-    dialog_context: Any,
-    profile: PersonProfile,
-    action: str,
-    value: dict[str, Any],
-) -> None:
+async def press(chat: ChatServices, turn: Turn) -> None:
+    """A button on one request (``data.request_id``)."""
+    ctx, value = turn.context, turn.value or {}
     request_id = value.get("request_id")
     if not isinstance(request_id, int) or isinstance(request_id, bool):
         await ctx.send_activity("That card is out of date. Write `help` for the menu.")
         return
-    if action == "request_continue":
-        await dialog_context.begin_dialog(RequestFormDialog.ID, {"request_id": request_id})
+    if turn.action == REQUEST_CONTINUE:
+        await turn.dialog_context.begin_dialog(RequestFormDialog.ID, {"request_id": request_id})
         return
     reply: str | Card
     try:
-        async with services.database.session() as session:
-            reply = await _act(services, session, profile, action, request_id, value)
+        async with chat.database.session() as session:
+            reply = await _act(chat, session, turn.profile, turn.action, request_id, value)
             await session.commit()
     except (request_service.RequestRefused, IllegalTransition) as refusal:
         await ctx.send_activity(f"Sorry: {refusal}")
         return
-    services.outbox.wake()
+    chat.outbox.wake()
     if isinstance(reply, str):
         await ctx.send_activity(reply)
     else:
-        await _send_card(ctx, reply)
+        await send_card(ctx, reply)
 
 
 async def _act(
-    services: Services,
+    chat: ChatServices,
     session: AsyncSession,
     profile: PersonProfile,
     action: str,
     request_id: int,
     value: dict[str, Any],
 ) -> str | Card:
-    clock, outbox = services.clock, services.outbox
-    if action == "request_open":
+    clock, outbox = chat.clock, chat.outbox
+    if action == REQUEST_OPEN:
         request = await request_service.open_for_reading(session, clock, profile, request_id)
         [line] = await request_lines(session, [request])
         flagged = await flagged_members(session, request)
         return request_detail_card(
             line, request.details, flagged, can_triage=is_triager(profile, request.community_id)
         )
-    if action == "request_withdraw":
+    if action == REQUEST_WITHDRAW:
         await request_service.withdraw(session, clock, outbox, profile, request_id)
         return f"Request {await _ref(session, request_id)} is withdrawn. The chair has been told."
-    if action == "request_accept":
+    if action == REQUEST_ACCEPT:
         await request_service.accept(session, clock, outbox, profile, request_id)
         return f"Request {await _ref(session, request_id)} is accepted. The school has been told."
-    if action == "request_return":
+    if action == REQUEST_RETURN:
         note = value.get("note") if isinstance(value.get("note"), str) else ""
         await request_service.return_for_info(session, clock, outbox, profile, request_id, str(note))
         return f"Request {await _ref(session, request_id)} is returned to the school with your note."
@@ -131,7 +129,3 @@ async def _triaged_communities(session: AsyncSession, profile: PersonProfile) ->
 async def _queue(session: AsyncSession, profile: PersonProfile, community: Community) -> list[Request]:
     assert community.id is not None
     return await request_service.triage_queue(session, profile, community.id)
-
-
-async def _send_card(ctx: TurnContext, card: Card) -> None:
-    await ctx.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))

@@ -1,58 +1,55 @@
 """The RSVP buttons of the meeting-reminder card in a community's channel.
 
 A button pressed on a card in a channel reaches the bot as a message in that channel's thread,
-with ``value`` set and no text (see :mod:`bot.channel_commands`). The sender is identified from
-the roster, the domain records the answer (or refuses it, in words that name nobody, as a reply
-in the thread) and, in the same transaction, an in-place update of every reminder card of the
-meeting is queued (:func:`scheduler.rsvp_reminders.refresh_reminder_cards`, which the scheduler's
-posts share). On a successful answer the bot posts nothing: the card itself changes.
+with ``value`` set and no text. The route is open to anyone: the domain records the answer (or
+refuses it, in words that name nobody, as a reply in the thread; someone not in the roster gets
+the same words) and, in the same transaction, an in-place update of every reminder card of the
+meeting is queued (:func:`communities.meetings.reminder_posts.refresh_reminder_cards`, which the
+scheduler's posts share). On a successful answer the bot posts nothing: the card itself changes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from botbuilder.core import TurnContext
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services import Services
-from bot.teams.turn_sender import Senders
-from cards.rsvp_cards import RSVP
+from cards.rsvp_cards import reminder_post
 from communities.db import in_transaction
 from communities.meetings import rsvp
+from communities.meetings.reminder_posts import refresh_reminder_cards
 from communities.meetings.rsvp import RsvpAnswer, RsvpRefused
-from scheduler.rsvp_reminders import refresh_reminder_cards
+from dialogs.routing import Turn
+from dialogs.services import ChatServices
 
 UNREADABLE = "Sorry: I could not read that button. The card may be out of date."
-
-
-def is_rsvp_submit(value: Any) -> bool:
-    return isinstance(value, dict) and value.get("action") == RSVP
 
 
 # ---- the button ------------------------------------------------------------------------------
 
 
-async def press(services: Services, senders: Senders, ctx: TurnContext) -> None:
+async def press(chat: ChatServices, turn: Turn) -> None:
     """Record the sender's answer and queue the card updates; refuse in the thread otherwise."""
-    meeting_id, choice = _read(ctx.activity.value)
+    ctx = turn.context
+    meeting_id, choice = _read(turn.value)
     if meeting_id is None or choice is None:
         await ctx.send_activity(UNREADABLE)
         return
-    sender = await senders.identify(ctx)
-    profile = sender.profile
+    profile = turn.sender
     if profile is None:
         # Not in the roster: the same words as for anyone else who may not answer.
         await ctx.send_activity(rsvp.NOT_A_MEMBER)
         return
-    clock, outbox = services.clock, services.outbox
+    clock, outbox = chat.clock, chat.outbox
 
     async def work(session: AsyncSession) -> int:
         await rsvp.answer(session, clock, meeting_id, profile, choice)
-        return await refresh_reminder_cards(session, clock, outbox, meeting_id, services.settings.quorum_rule)
+        return await refresh_reminder_cards(
+            session, clock, outbox, meeting_id, reminder_post, chat.quorum_rule
+        )
 
     try:
-        queued = await in_transaction(services.database, work)
+        queued = await in_transaction(chat.database, work)
     except RsvpRefused as refused:
         await ctx.send_activity(str(refused))
         return

@@ -1,4 +1,4 @@
-"""What a person asked for by typing a command with an argument, or by pressing a card button."""
+"""The community a person asked for: typed after a command (`meetings CANT1`), or on a card button."""
 
 from __future__ import annotations
 

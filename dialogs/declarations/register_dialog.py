@@ -6,12 +6,6 @@ and, for Update and End, the interest id), so a card pressed after the dialog ha
 after a restart, still works: :func:`continue_declarations` reopens the dialog with it. The
 domain re-checks every interest id against the person's own register; an id that is not
 theirs is refused (and audited there).
-
-Also here: the compliance view for chairs, vice chairs and officers, and the Code of Conduct
-gate, which the handler applies before anything about declarations. `compliance` shows a chair
-their community's card; someone who may see more than one community (an officer sees all of
-them) gets one summary card with a button per community instead. `compliance CODE`, or a
-summary button, shows that one community; the domain decides who may see which.
 """
 
 from __future__ import annotations
@@ -19,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.dialogs import (
     ComponentDialog,
     Dialog,
@@ -30,22 +24,16 @@ from botbuilder.dialogs import (
 )
 
 from cards.declaration_cards import (
-    ACCEPT_CODE,
     FORM,
     KIND_TITLES,
-    code_of_conduct_card,
-    compliance_card,
-    compliance_summary_card,
     day,
     end_confirm_card,
     interest_form_card,
     register_card,
 )
-from cards.elements import Card
 from communities.academic_year import academic_year_of
 from communities.clock import Clock
 from communities.db import Database
-from communities.declarations import code_of_conduct
 from communities.declarations.conflict_rules import InterestKind
 from communities.declarations.register import (
     InterestDetails,
@@ -56,38 +44,18 @@ from communities.declarations.register import (
     nothing_to_declare,
     update_interest,
 )
-from communities.declarations.views import (
-    CommunityCompliance,
-    ComplianceSummary,
-    compliance_overview,
-    compliance_view,
-)
 from communities.declarations.year_register import active_interests, register_for_year
-from communities.permissions import DECLARATIONS_COMPLIANCE, DECLARE_INTEREST
 from communities.roster.directory import PersonProfile
-from dialogs.asked import community_asked
+from dialogs.replies import send_card
 from dialogs.turn_profile import turn_profile
 
 WAIT = "declarations_wait"
-#: The menu capabilities that wait for the Code of Conduct to be accepted.
-DECLARE_KEY = DECLARE_INTEREST.key
-COMPLIANCE_KEY = DECLARATIONS_COMPLIANCE.key
-GATED = frozenset({DECLARE_KEY, COMPLIANCE_KEY})
 CANCEL_WORDS = frozenset({"cancel", "stop", "quit"})
 NOT_UNDERSTOOD = "I didn't understand that card. Here is your register:"
 
 
 def is_declarations_submit(value: Any) -> bool:
     return isinstance(value, dict) and value.get("form") == FORM
-
-
-def is_code_of_conduct_submit(value: Any) -> bool:
-    return isinstance(value, dict) and value.get("action") == ACCEPT_CODE
-
-
-def compliance_code(text: str, value: Any) -> str | None:
-    """The community asked for: a compliance summary button's, or typed (`compliance CANT1`)."""
-    return community_asked("compliance", text, value)
 
 
 async def continue_declarations(dialog_context: DialogContext, value: Any, word: str = "") -> bool:
@@ -155,7 +123,7 @@ class DeclarationsDialog(ComponentDialog):  # type: ignore[misc]
         if command == "register":
             await self._send_register(ctx, profile)
         elif command == "add":
-            await _send_card(ctx, interest_form_card({}))
+            await send_card(ctx, interest_form_card({}))
         elif command == "edit" and interest_id is not None:
             await self._edit(ctx, profile, interest_id)
         elif command == "save":
@@ -192,7 +160,7 @@ class DeclarationsDialog(ComponentDialog):  # type: ignore[misc]
             "pecuniary": found.pecuniary,
             "description": found.description,
         }
-        await _send_card(ctx, interest_form_card(values, interest_id=interest_id))
+        await send_card(ctx, interest_form_card(values, interest_id=interest_id))
 
     async def _ask_end(self, ctx: TurnContext, profile: PersonProfile, interest_id: int) -> None:
         async with self._db.session() as session:
@@ -202,14 +170,14 @@ class DeclarationsDialog(ComponentDialog):  # type: ignore[misc]
         if found is None:
             await self._end(ctx, profile, interest_id)  # the domain refuses it, and audits the attempt
             return
-        await _send_card(ctx, end_confirm_card(found))
+        await send_card(ctx, end_confirm_card(found))
 
     async def _save(
         self, ctx: TurnContext, profile: PersonProfile, submitted: Mapping[str, Any], interest_id: int | None
     ) -> None:
         details = _details(submitted)
         if isinstance(details, Refusal):
-            await _send_card(
+            await send_card(
                 ctx, interest_form_card(submitted, interest_id=interest_id, problem=details.reason)
             )
             return
@@ -220,7 +188,7 @@ class DeclarationsDialog(ComponentDialog):  # type: ignore[misc]
                 result = await update_interest(session, self._clock, profile.person_id, interest_id, details)
             await session.commit()
         if isinstance(result, Refusal):
-            await _send_card(
+            await send_card(
                 ctx, interest_form_card(submitted, interest_id=interest_id, problem=result.reason)
             )
             return
@@ -270,71 +238,7 @@ class DeclarationsDialog(ComponentDialog):  # type: ignore[misc]
         async with self._db.session() as session:
             year = academic_year_of(self._clock.now())
             register = await register_for_year(session, profile.person_id, year)
-        await _send_card(ctx, register_card(register), note)
-
-
-# ---- the compliance view and the Code of Conduct ------------------------------------------------------
-
-
-async def send_compliance(
-    ctx: TurnContext,
-    database: Database,
-    clock: Clock,
-    profile: PersonProfile,
-    community_code: str | None = None,
-) -> None:
-    """That community's card (with a code); else the card of the one community the person may see,
-    or one summary card of all they may see; a refusal in words if they may not see it."""
-    shown: list[CommunityCompliance] | CommunityCompliance | ComplianceSummary | Refusal
-    async with database.session() as session:
-        if community_code is None:
-            shown = await compliance_overview(session, clock, profile)
-        else:
-            shown = await compliance_view(session, clock, profile, community_code)
-        await session.commit()  # the read (or the refusal) is audited
-    if isinstance(shown, Refusal):
-        await ctx.send_activity(f"Sorry: {shown.reason}")
-    elif isinstance(shown, ComplianceSummary):
-        await _send_card(ctx, compliance_summary_card(shown))
-    else:
-        for view in shown if isinstance(shown, list) else [shown]:
-            await _send_card(ctx, compliance_card(view))
-
-
-async def code_of_conduct_gate(
-    ctx: TurnContext, database: Database, profile: PersonProfile, then: str
-) -> bool:
-    """True (and the Code of Conduct card sent) if the person must accept it before ``then``."""
-    async with database.session() as session:
-        needed = await code_of_conduct.needs_acceptance(session, profile.person_id)
-    if needed:
-        await _send_card(
-            ctx,
-            code_of_conduct_card(then),
-            "Before you use declarations of interest, please read and accept the Code of Conduct.",
-        )
-    return needed
-
-
-async def accept_code_of_conduct(
-    ctx: TurnContext, database: Database, clock: Clock, profile: PersonProfile, value: Mapping[str, Any]
-) -> str | None:
-    """Record an "I accept" press; the action to carry on with, or None if the card was out of date."""
-    if value.get("version") != code_of_conduct.CODE_OF_CONDUCT_VERSION:
-        await _send_card(
-            ctx,
-            code_of_conduct_card(str(value.get("then") or "")),
-            "The Code of Conduct has changed since that card was sent. Here is the current version.",
-        )
-        return None
-    async with database.session() as session:
-        row = await code_of_conduct.accept(session, clock, profile.person_id)
-        await session.commit()
-    await ctx.send_activity(
-        f"Thank you. You accepted the Code of Conduct (version {row.version}) on {day(row.accepted_at)}."
-    )
-    then = value.get("then")
-    return then if isinstance(then, str) and then in GATED else None
+        await send_card(ctx, register_card(register), note)
 
 
 # ---- helpers --------------------------------------------------------------------------------------
@@ -377,10 +281,3 @@ async def _profile(ctx: TurnContext) -> PersonProfile | None:
     if profile is None:
         await ctx.send_activity("Sorry, I couldn't tell who you are. Write `help` to start again.")
     return profile
-
-
-async def _send_card(ctx: TurnContext, card: Card, note: str = "") -> None:
-    activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
-    if note:
-        activity.text = note
-    await ctx.send_activity(activity)

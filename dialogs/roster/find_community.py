@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from botbuilder.core import CardFactory, MessageFactory
+from botbuilder.core import MessageFactory
 from botbuilder.dialogs import (
     ComponentDialog,
     DialogTurnResult,
@@ -17,6 +17,7 @@ from cards.community import community_card
 from communities.db import Database
 from communities.roster.directory import community_by_code, search_communities
 from communities.roster.overview import community_overview
+from dialogs.replies import send_card
 
 ASK = "Which community? Type its code (like CANT1) or part of its name, or `cancel`."
 
@@ -69,9 +70,7 @@ class FindCommunityDialog(ComponentDialog):  # type: ignore[misc]
         if overview is None:
             await step.context.send_activity("That community is no longer in the roster.")
             return await step.end_dialog()
-        await step.context.send_activity(
-            MessageFactory.attachment(CardFactory.adaptive_card(community_card(overview)))
-        )
+        await send_card(step.context, community_card(overview))
         return await step.end_dialog(code)
 
     async def _has_match(self, prompt: PromptValidatorContext) -> bool:

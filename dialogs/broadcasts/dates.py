@@ -12,16 +12,13 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from sqlmodel import col, select
 
-from bot.services import Services
-from bot.teams.activity import reference_of
 from cards.elements import Card, card, heading, text
 from cards.meeting_cards import (
     BROADCAST_CHOOSE,
     BROADCAST_CONFIRM,
-    BROADCAST_RETRY,
     dates_card,
     preview_card,
     report_card,
@@ -32,20 +29,21 @@ from communities.broadcasts import service as broadcasts
 from communities.broadcasts.selection import BroadcastRefused, Selection
 from communities.meetings.tables import LONDON
 from communities.messaging.outbox import OutgoingMessage
-from communities.permissions import may_broadcast
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import Area
+from dialogs.replies import send_card
+from dialogs.routing import Turn
+from dialogs.services import ChatServices
 
-BROADCAST_BUTTONS = frozenset({BROADCAST_CHOOSE, BROADCAST_CONFIRM, BROADCAST_RETRY})
 #: How far ahead the date picker starts by default.
 DEFAULT_SPAN = timedelta(days=120)
 
 
-async def show_form(services: Services, ctx: TurnContext) -> None:
-    async with services.database.session() as session:
+async def show_form(chat: ChatServices, turn: Turn) -> None:
+    async with chat.database.session() as session:
         areas = list((await session.exec(select(Area.name).order_by(col(Area.name)))).all())
-    today = services.clock.now().astimezone(LONDON).date()
-    await _send(ctx, choose_card(areas, today, today + DEFAULT_SPAN))
+    today = chat.clock.now().astimezone(LONDON).date()
+    await send_card(turn.context, choose_card(areas, today, today + DEFAULT_SPAN))
 
 
 def choose_card(areas: list[str], first: date, last: date) -> Card:
@@ -72,38 +70,20 @@ def choose_card(areas: list[str], first: date, last: date) -> Card:
     return card(body, [{"type": "Action.Submit", "title": "Preview", "data": {"action": BROADCAST_CHOOSE}}])
 
 
-async def press(
-    services: Services, ctx: TurnContext, profile: PersonProfile, action: str, value: dict[str, Any]
-) -> None:
-    decision = may_broadcast(profile)
-    if not decision.allowed:
-        async with services.database.session() as session:
-            audit.record(
-                session,
-                services.clock,
-                actor_person_id=profile.person_id,
-                action="broadcast_refused",
-                entity="broadcast",
-                entity_id=str(value.get("broadcast_id") or ""),
-                detail={"button": action},
-            )
-            await session.commit()
-        await ctx.send_activity(f"Sorry: {decision.reason}")
-        return
+async def press(chat: ChatServices, turn: Turn) -> None:
+    """A step's button; the route lets only an officer press it (see :mod:`.routes`)."""
+    ctx, action, value = turn.context, turn.action, turn.value or {}
     try:
         if action == BROADCAST_CHOOSE:
-            await _preview(services, ctx, _selection_from_form(value))
+            await _preview(chat, ctx, _selection_from_form(value))
         elif action == BROADCAST_CONFIRM:
             selection = Selection.from_json(value.get("selection") or {})
-            await _send_broadcast(services, ctx, profile, selection, str(value.get("confirm_key") or "")[:64])
+            key = str(value.get("confirm_key") or "")[:64]
+            await _send_broadcast(chat, turn, turn.profile, selection, key)
         else:
-            await _retry(services, ctx, value.get("broadcast_id"))
+            await _retry(chat, ctx, value.get("broadcast_id"))
     except BroadcastRefused as refusal:
         await ctx.send_activity(f"Sorry: {refusal}")
-
-
-def _date_input(name: str, label: str, value: date) -> dict[str, Any]:
-    return {"type": "Input.Date", "id": name, "label": label, "value": value.isoformat(), "isRequired": True}
 
 
 def _selection_from_form(value: dict[str, Any]) -> Selection:
@@ -118,33 +98,32 @@ def _selection_from_form(value: dict[str, Any]) -> Selection:
     return Selection(first, last, area=str(value.get("area") or "") or None, community_codes=codes)
 
 
-def _plan_options(services: Services) -> dict[str, Any]:
-    settings = services.settings
+def _plan_options(chat: ChatServices) -> dict[str, Any]:
     return {
-        "feed_base_url": settings.public_url or None,
-        "bot_name": settings.bot_name,
-        "invitations": settings.graph is not None,
+        "feed_base_url": chat.public_url or None,
+        "bot_name": chat.bot_name,
+        "invitations": chat.invitations,
     }
 
 
-async def _preview(services: Services, ctx: TurnContext, selection: Selection) -> None:
-    async with services.database.session() as session:
-        planned, empty = await broadcasts.plan(session, services.clock, selection, **_plan_options(services))
+async def _preview(chat: ChatServices, ctx: TurnContext, selection: Selection) -> None:
+    async with chat.database.session() as session:
+        planned, empty = await broadcasts.plan(session, chat.clock, selection, **_plan_options(chat))
         await session.commit()  # keeps new feed tokens, so the preview's link is the real one
     if not planned:
         raise BroadcastRefused(f"There are no meetings in {selection.describe()}. Import the dates first.")
-    await _send(ctx, preview_card(selection, planned, empty, secrets.token_urlsafe(16)))
+    await send_card(ctx, preview_card(selection, planned, empty, secrets.token_urlsafe(16)))
 
 
 async def _send_broadcast(
-    services: Services, ctx: TurnContext, profile: PersonProfile, selection: Selection, key: str
+    chat: ChatServices, turn: Turn, profile: PersonProfile, selection: Selection, key: str
 ) -> None:
-    async with services.database.session() as session:
-        planned, _ = await broadcasts.plan(session, services.clock, selection, **_plan_options(services))
+    async with chat.database.session() as session:
+        planned, _ = await broadcasts.plan(session, chat.clock, selection, **_plan_options(chat))
         broadcast = await broadcasts.start(
             session,
-            services.clock,
-            services.outbox,
+            chat.clock,
+            chat.outbox,
             actor_person_id=profile.person_id,
             selection=selection,
             planned=planned,
@@ -154,17 +133,17 @@ async def _send_broadcast(
         assert broadcast.id is not None
         if broadcast.report_message_id is None:
             report = await broadcast_report.report(session, broadcast.id)
-            row = await services.outbox.send(
+            row = await chat.outbox.send(
                 session,
                 key=f"broadcast:{broadcast.id}:report",
-                reference=reference_of(ctx.activity),
+                reference=turn.reference,
                 message=OutgoingMessage(card=report_card(report), summary="Meeting dates: delivery report"),
             )
             broadcast.report_message_id = row.id
             session.add(broadcast)
             audit.record(
                 session,
-                services.clock,
+                chat.clock,
                 actor_person_id=profile.person_id,
                 action="broadcast_sent",
                 entity="broadcast",
@@ -176,29 +155,25 @@ async def _send_broadcast(
             reply = f"Sending the dates to {queued} channel(s). The report below updates as the cards arrive."
         else:
             reply = "That broadcast was already sent; its report is above."
-    await ctx.send_activity(reply)
-    services.outbox.wake()
+    await turn.context.send_activity(reply)
+    chat.outbox.wake()
 
 
-async def _retry(services: Services, ctx: TurnContext, broadcast_id: Any) -> None:
+async def _retry(chat: ChatServices, ctx: TurnContext, broadcast_id: Any) -> None:
     if not isinstance(broadcast_id, int) or isinstance(broadcast_id, bool):
         raise BroadcastRefused("That card is out of date.")
-    async with services.database.session() as session:
+    async with chat.database.session() as session:
         again = await broadcasts.retry_failed(
             session,
-            services.clock,
-            services.outbox,
+            chat.clock,
+            chat.outbox,
             broadcast_id,
             render=dates_card,
-            **_plan_options(services),
+            **_plan_options(chat),
         )
         await session.commit()
-    services.outbox.wake()
+    chat.outbox.wake()
     if again:
         await ctx.send_activity(f"Trying {again} channel(s) again; the report updates as they arrive.")
     else:
         await ctx.send_activity("Nothing could be sent again yet: the report says what each one needs.")
-
-
-async def _send(ctx: TurnContext, content: Card) -> None:
-    await ctx.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(content)))

@@ -1,0 +1,24 @@
+"""Every feature's routes, in one table: where to add a feature's commands, buttons and dialogs.
+
+The order matters for claims only: the request form takes its turns before the declarations
+dialog does (a form that is open gets what is typed).
+"""
+
+from __future__ import annotations
+
+from dialogs.agendas import routes as agendas
+from dialogs.broadcasts import routes as broadcasts
+from dialogs.declarations import routes as declarations
+from dialogs.meetings import routes as meetings
+from dialogs.requests import routes as requests
+from dialogs.roster import routes as roster
+from dialogs.routing import RouteTable
+
+FEATURES = (requests, declarations, roster, meetings, agendas, broadcasts)
+
+
+def chat_routes() -> RouteTable:
+    table = RouteTable()
+    for feature in FEATURES:
+        feature.register(table)
+    return table

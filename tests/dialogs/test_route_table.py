@@ -1,0 +1,220 @@
+"""Every button any card can render has a route in the chat's table (or a dialog that claims it).
+
+Each card builder in ``cards/`` (and the few cards ``dialogs/`` builds itself) is called with demo
+data that shows all of its buttons; the ``action`` (or ``form``) of every Action.Submit is looked
+up in the table the bot runs. A card builder added without demo data here fails the walk.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import cards
+from cards import (
+    agenda_cards,
+    community,
+    declaration_cards,
+    meeting_admin_cards,
+    meeting_cards,
+    menu,
+    request_detail,
+    request_lists,
+    rsvp_cards,
+    timeline_cards,
+    welcome,
+)
+from cards.elements import Card
+from communities.broadcasts.report import Delivery, DeliveryReport, ReportLine
+from communities.broadcasts.selection import Selection
+from communities.broadcasts.service import CommunityDates, MeetingLine
+from communities.declarations.register import Answer, DeclarationConfirmation
+from communities.declarations.views import (
+    CommunityCompliance,
+    CommunityCount,
+    ComplianceSummary,
+    MemberStatus,
+)
+from communities.declarations.year_register import YearRegister
+from communities.meetings.tables import MeetingStatus
+from communities.permissions import CAPABILITIES
+from communities.requests.lifecycle import RequestStatus
+from communities.roster.directory import PersonProfile
+from communities.roster.overview import ChannelStatusLine, CommunityOverview
+from dialogs.broadcasts.dates import choose_card
+from dialogs.routes import chat_routes
+from dialogs.routing import Place, RouteTable
+from tests.bot.test_forged_activities import submit_data
+from tests.cards.test_agenda_cards import agenda, item
+from tests.cards.test_declaration_cards import interest
+from tests.cards.test_meeting_admin_cards import chair_sees, meeting, view
+from tests.cards.test_request_cards import all_cards
+from tests.cards.test_request_lists import line
+from tests.cards.test_rsvp_cards import facts, tally
+
+AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+SUMMARY = timeline_cards.MeetingSummary(
+    "CANT1", "Canterbury City Community", "Wednesday 20 January 2027", "Online", None, "10 Jan", "15 Jan"
+)
+DATES = CommunityDates(
+    1,
+    "CANT1",
+    "Canterbury City Community",
+    (MeetingLine("Wed 20 Jan", MeetingStatus.SCHEDULED, "Online", None, "10 Jan", "15 Jan", None, None),),
+    {"conversation": {"id": "19:c"}},
+    None,
+    "https://cosbot.example/calendar/x.ics",
+)
+
+
+def demo_cards() -> dict[str, list[Card]]:
+    """Every card builder, by ``module.function``, with data that shows all of its buttons."""
+    every_status = [line(n, status) for n, status in enumerate(RequestStatus, start=1)]
+    register = YearRegister(4, 2026, None, (interest(1),), AT)
+    confirmed = DeclarationConfirmation(
+        person_id=4, academic_year=2026, answer=Answer.INTERESTS, confirmed_at=AT
+    )
+    members = (MemberStatus(1, "Ann", ("SENCO",), None, None, 0),)
+    report = DeliveryReport(9, "Spring", (ReportLine("CANT1", "Canterbury", Delivery.FAILED, "no channel"),))
+    everyone = PersonProfile(1, "Priya Shah", "priya@example.org")
+    return {
+        "agenda_cards.chair_agenda_card": [agenda_cards.chair_agenda_card(agenda((item(1), item(2))))],
+        "agenda_cards.chair_agenda_cards": agenda_cards.chair_agenda_cards(agenda((item(1), item(2)))),
+        "agenda_cards.channel_agenda_cards": agenda_cards.channel_agenda_cards(agenda((item(1),))),
+        "community.community_card": [
+            community.community_card(
+                CommunityOverview("CANT1", "Canterbury", "East", "Canterbury", (), (), (), None, False)
+            )
+        ],
+        "community.channel_status_card": [
+            community.channel_status_card([ChannelStatusLine("CANT1", "C", None)])
+        ],
+        "declaration_cards.register_card": [
+            declaration_cards.register_card(register),
+            declaration_cards.register_card(YearRegister(4, 2026, confirmed, (interest(1),), AT)),
+        ],
+        "declaration_cards.interest_form_card": [declaration_cards.interest_form_card({}, interest_id=1)],
+        "declaration_cards.end_confirm_card": [declaration_cards.end_confirm_card(interest(1))],
+        "declaration_cards.compliance_card": [
+            declaration_cards.compliance_card(CommunityCompliance(1, "CANT1", "Canterbury", 2026, members))
+        ],
+        "declaration_cards.compliance_summary_card": [
+            declaration_cards.compliance_summary_card(
+                ComplianceSummary(2026, (CommunityCount("CANT1", "C", 3, 1),))
+            )
+        ],
+        "declaration_cards.code_of_conduct_card": [
+            declaration_cards.code_of_conduct_card("declare_interest")
+        ],
+        "meeting_admin_cards.community_meetings_card": [
+            meeting_admin_cards.community_meetings_card(view(chair_sees(meeting())), today=date(2026, 11, 23))
+        ],
+        "meeting_admin_cards.meetings_summary_card": [
+            meeting_admin_cards.meetings_summary_card(
+                [meeting_admin_cards.NextMeeting("CANT1", "C", "Wed", 1)]
+            )
+        ],
+        "meeting_cards.dates_card": [meeting_cards.dates_card(DATES)],
+        "meeting_cards.preview_card": [
+            meeting_cards.preview_card(Selection(date(2027, 1, 1), date(2027, 3, 31)), [DATES], [], "key")
+        ],
+        "meeting_cards.report_card": [meeting_cards.report_card(report)],
+        "menu.menu_card": [menu.menu_card(everyone, CAPABILITIES, {})],
+        "request_cards.*": [built for _, built in all_cards()],
+        "request_detail.request_detail_card": [
+            request_detail.request_detail_card(
+                line(1, RequestStatus.SUBMITTED), {"request_type": "one_pupil"}, [], can_triage=True
+            )
+        ],
+        "request_lists.my_requests_card": [request_lists.my_requests_card(every_status)],
+        "request_lists.queue_card": [request_lists.queue_card("CANT1", [line(1, RequestStatus.SUBMITTED)])],
+        "rsvp_cards.meeting_reminder_card": [rsvp_cards.meeting_reminder_card(facts(), tally(), "Tomorrow")],
+        "timeline_cards.requests_open_card": [timeline_cards.requests_open_card(SUMMARY, "app-id")],
+        "timeline_cards.deadline_reminder_card": [
+            timeline_cards.deadline_reminder_card(SUMMARY, [timeline_cards.RequestLine("R", "S", "draft")])
+        ],
+        "timeline_cards.renewal_card": [timeline_cards.renewal_card("2026/27")],
+        "welcome.team_welcome_card": [welcome.team_welcome_card("Canterbury", "CoS Bot")],
+        "dialogs.broadcasts.dates.choose_card": [
+            choose_card(["East Kent"], date(2027, 1, 1), date(2027, 3, 1))
+        ],
+    }
+
+
+def card_builders() -> Iterator[str]:
+    """Every public function of ``cards/`` that returns a card or cards (not the element helpers)."""
+    for found in pkgutil.iter_modules(cards.__path__):
+        if found.name == "elements":
+            continue
+        module = importlib.import_module(f"cards.{found.name}")
+        for name, function in vars(module).items():
+            if (
+                inspect.isfunction(function)
+                and function.__module__ == module.__name__
+                and not name.startswith("_")
+            ):
+                if inspect.signature(function).return_annotation in ("Card", "list[Card]"):
+                    yield f"{found.name}.{name}"
+
+
+def table() -> RouteTable:
+    """The table the bot runs (the services are only used when the RSVP button is pressed)."""
+    return chat_routes()
+
+
+def routed(routes: RouteTable) -> Callable[[dict[str, Any]], bool]:
+    buttons = {action for place in Place for action in routes.routes(place)} | routes.claimed_buttons()
+    forms = routes.claimed_forms()
+
+    def has_route(data: dict[str, Any]) -> bool:
+        return data.get("action") in buttons or data.get("form") in forms
+
+    return has_route
+
+
+def test_every_card_builder_is_shown_with_demo_data() -> None:
+    built = set(demo_cards())
+    missing = {
+        name for name in card_builders() if name not in built and not name.startswith("request_cards.")
+    }
+    assert not missing, f"add demo data for {sorted(missing)}"
+
+
+def test_every_button_any_card_renders_has_a_route() -> None:
+    has_route = routed(table())
+    pressed = [(name, data) for name, built in demo_cards().items() for data in submit_data(built)]
+    shown = {str(data.get("action") or data.get("form")) for _, data in pressed}
+    assert len(shown) >= 30, shown  # the menu, forms, lists, agenda, meetings, RSVP, broadcasts...
+    unrouted = sorted({(name, str(data)) for name, data in pressed if not has_route(data)})
+    assert not unrouted, unrouted
+
+
+def test_every_menu_capability_is_a_button_and_its_command_runs_the_same_route() -> None:
+    routes = chat_routes()
+    personal = routes.routes(Place.PERSONAL)
+    for capability in CAPABILITIES:
+        assert personal[capability.key].capability is capability, capability.key
+    for word, route in routes.commands(Place.PERSONAL).items():
+        assert route.capability is not None and route.is_menu_item, word
+    assert set(routes.commands(Place.CHANNEL)) == {"link", "unlink"}
+    assert set(table().routes(Place.CHANNEL)) == {"raise_request", "rsvp"}
+
+
+def test_a_route_is_registered_once_per_place() -> None:
+    routes = RouteTable()
+
+    async def nothing(*_: Any) -> None:
+        return None
+
+    routes.button("x", nothing)
+    routes.button("x", nothing, places=Place.CHANNEL)
+    try:
+        routes.button("x", nothing)
+    except ValueError as error:
+        assert "two routes" in str(error)
+    else:
+        raise AssertionError("a second route for the same button was accepted")
