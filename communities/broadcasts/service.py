@@ -34,6 +34,7 @@ from communities.meetings.tables import (
     when_text,
     where_text,
 )
+from communities.messaging import notices
 from communities.messaging.outbox import (
     DeliveryKind,
     Outbox,
@@ -272,13 +273,17 @@ async def _target(
         row.batch_key = batch
         target.edits_earlier = True
     else:
-        row = await outbox.new_thread(
+        told = await notices.tell(
             session,
-            key=key,
-            channel_reference=dates.channel_reference,
-            message=_message(dates, render, earlier is not None),
-            batch_key=batch,
+            outbox,
+            notices.Notice.to(
+                notices.Conversation(dates.channel_reference, new_thread=True),
+                key,
+                _message(dates, render, earlier is not None),
+                batch_key=batch,
+            ),
         )
+        row = told.rows[0]
     target.state, target.message_id = TargetState.QUEUED, row.id
     return target
 

@@ -26,7 +26,12 @@ The notices there are, where each is declared, and its tiers (→ a fallback; * 
   agenda to the officers; the declarations renewal to each member who has not confirmed;
 - quorum not met (``communities.meetings.quorum``): the chair → the vice chair → the officers*;
 - the Raise-a-request prompt from a channel, the link confirmation, the team welcome, and an
-  agenda's first channel post: the one person or conversation.
+  agenda's first channel post: the one person or conversation;
+- a broadcast of meeting dates (``communities.broadcasts.service``): a new thread in each community
+  channel it reaches, and the officer's delivery report in the chat it was sent from.
+
+Edits in place of a card posted earlier (the agenda republished, RSVP counts, a broadcast's card
+and its report) are not new notices: they go to ``Outbox.update`` with the row they replace.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from communities.broadcasts import report as broadcast_report
 from communities.broadcasts import service as broadcasts
 from communities.broadcasts.selection import BroadcastRefused, Selection
 from communities.meetings.tables import LONDON
+from communities.messaging import notices
 from communities.messaging.outbox import OutgoingMessage
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import Area
@@ -133,12 +134,16 @@ async def _send_broadcast(
         assert broadcast.id is not None
         if broadcast.report_message_id is None:
             report = await broadcast_report.report(session, broadcast.id)
-            row = await chat.outbox.send(
+            told = await notices.tell(
                 session,
-                key=f"broadcast:{broadcast.id}:report",
-                reference=turn.reference,
-                message=OutgoingMessage(card=report_card(report), summary="Meeting dates: delivery report"),
+                chat.outbox,
+                notices.Notice.to(
+                    notices.Conversation(turn.reference),
+                    f"broadcast:{broadcast.id}:report",
+                    OutgoingMessage(card=report_card(report), summary="Meeting dates: delivery report"),
+                ),
             )
+            row = told.rows[0]
             broadcast.report_message_id = row.id
             session.add(broadcast)
             audit.record(
