@@ -47,3 +47,34 @@ def record(
     )
     session.add(event)
     return event
+
+
+async def keep_only_refusal(
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    actor_person_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: str,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """A refused action changes nothing but its refusal's audit row.
+
+    Throws away everything the session holds that is not committed (flushed or not: a change
+    made before the permission check, a draft built on the way), then commits only the audit
+    row, so that the refusal is kept even though the caller rolls back. The session's objects
+    are expired afterwards: read what the refusal message needs before calling this.
+    """
+    await session.rollback()
+    event = record(
+        session,
+        clock,
+        actor_person_id=actor_person_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        detail=detail,
+    )
+    await session.commit()
+    return event

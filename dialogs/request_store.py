@@ -47,7 +47,7 @@ async def editable_request(
         profile, RequestAction.EDIT, RequestScope(request.school_id, request.community_id)
     )
     if not decision.allowed:
-        audit.record(
+        await audit.keep_only_refusal(
             session,
             clock,
             actor_person_id=profile.person_id,
@@ -56,7 +56,6 @@ async def editable_request(
             entity_id=request.ref,
             detail={"status": str(request.status), "via": "card"},
         )
-        await session.commit()
         raise NotEditable(decision.reason)
     status = RequestStatus(request.status)
     if (status, RequestAction.EDIT) not in TRANSITIONS:

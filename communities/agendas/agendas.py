@@ -533,12 +533,20 @@ async def _check(
     assert community.id is not None
     if is_triager(actor, community.id):
         return
-    _audit(session, clock, actor, f"agenda_{what}_refused", meeting, {"community": community.code})
-    await session.commit()  # the refusal is kept even though the caller rolls back
-    raise AgendaRefused(
+    refusal = AgendaRefused(
         f"Only the chair or vice chair of {community.code}, or a council officer, can change or "
         "publish its agenda."
     )
+    await audit.keep_only_refusal(
+        session,
+        clock,
+        actor_person_id=actor.person_id,
+        action=f"agenda_{what}_refused",
+        entity="meeting",
+        entity_id=str(meeting.id),
+        detail={"community": community.code},
+    )
+    raise refusal
 
 
 def _still_to_come(clock: Clock, meeting: Meeting) -> None:

@@ -224,7 +224,7 @@ async def _check(
     assert community.id is not None
     decision = may_manage_meetings(actor, community.id, community.code)
     if not decision.allowed:
-        audit.record(
+        await audit.keep_only_refusal(
             session,
             clock,
             actor_person_id=actor.person_id,
@@ -233,7 +233,6 @@ async def _check(
             entity_id=str(meeting.id) if meeting else community.code,
             detail={"community": community.code},
         )
-        await session.commit()  # the refusal is kept even though the caller rolls back
         raise MeetingRefused(decision.reason)
 
 

@@ -144,8 +144,7 @@ async def return_for_info(
     if not note:
         raise RequestRefused("Say what information is missing, so the school knows what to add.")
     request = await _load(session, request_id)
-    request.return_note = note[:2000]
-    await _transition(session, clock, actor, request, RequestAction.RETURN_FOR_INFO)
+    await _transition(session, clock, actor, request, RequestAction.RETURN_FOR_INFO, return_note=note[:2000])
     return await _tell_requester(session, outbox, request, RequestAction.RETURN_FOR_INFO)
 
 
@@ -157,8 +156,7 @@ async def open_for_reading(
     scope = await _scope(session, request)
     decision = may_view_request(actor, scope)
     if not decision.allowed:
-        _audit(session, clock, actor, "request_read_refused", request)
-        await session.commit()
+        await _refused(session, clock, actor, "request_read_refused", request)
         raise RequestRefused(decision.reason)
     _audit(session, clock, actor, "request_read", request)
     return request
@@ -214,16 +212,23 @@ async def _check(
     """The permission rules on the stored request, then the state machine; a refusal is audited."""
     decision = may_act_on_request(actor, action, await _scope(session, request))
     if not decision.allowed:
-        _audit(session, clock, actor, f"request_{action.value}_refused", request)
-        await session.commit()
+        await _refused(session, clock, actor, f"request_{action.value}_refused", request)
         raise RequestRefused(decision.reason)
     next_status(RequestStatus(request.status), action)  # raises IllegalTransition with the reason
 
 
 async def _transition(
-    session: AsyncSession, clock: Clock, actor: PersonProfile, request: Request, action: RequestAction
+    session: AsyncSession,
+    clock: Clock,
+    actor: PersonProfile,
+    request: Request,
+    action: RequestAction,
+    **changes: Any,
 ) -> None:
+    """Check, then make ``changes`` and the move to the next status in one version-checked write."""
     await _check(session, clock, actor, request, action)
+    for name, value in changes.items():
+        setattr(request, name, value)
     request.status = next_status(RequestStatus(request.status), action)
     await _save(session, clock, request)
     _audit(session, clock, actor, f"request_{action.value}", request)
@@ -259,6 +264,21 @@ _SAVED = ("status", "request_type", "urgency", "details", "return_note", "submit
 
 def _audit(session: AsyncSession, clock: Clock, actor: PersonProfile, action: str, request: Request) -> None:
     audit.record(
+        session,
+        clock,
+        actor_person_id=actor.person_id,
+        action=action,
+        entity="request",
+        entity_id=request.ref,
+        detail={"status": str(request.status)},
+    )
+
+
+async def _refused(
+    session: AsyncSession, clock: Clock, actor: PersonProfile, action: str, request: Request
+) -> None:
+    """Keep the refusal's audit row and nothing else (a change made on the way is thrown away)."""
+    await audit.keep_only_refusal(
         session,
         clock,
         actor_person_id=actor.person_id,
