@@ -21,9 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import JSON, Column, String
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -39,6 +37,7 @@ from communities.agendas.items import (
     school_names,
 )
 from communities.clock import Clock
+from communities.db import update_if_unchanged, upsert_into
 from communities.declarations.views import community_member_facts
 from communities.identifying_text import find_identifying_text, warning_for
 from communities.meetings.service import upcoming
@@ -53,6 +52,7 @@ from communities.messaging.outbox import (
 )
 from communities.messaging.teams_links import ChannelLink, PersonalChat, TeamInstallation
 from communities.permissions import is_triager
+from communities.requests import placement
 from communities.requests.lifecycle import RequestStatus
 from communities.requests.service import Notice
 from communities.requests.tables import Request
@@ -223,9 +223,8 @@ async def build_draft(
     _still_to_come(clock, meeting)
     order = [r.id for r in fair(await attached(session, meeting_id)) if r.id is not None]
     now = clock.now()
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
     created = await session.execute(
-        insert(Agenda)
+        upsert_into(session, Agenda)
         .values(
             meeting_id=meeting_id,
             status=AgendaStatus.DRAFT.value,
@@ -321,29 +320,11 @@ async def defer_item(
             f"{community.code} has no later meeting to defer {request.ref} to yet. Add the next meeting "
             "(Meetings), then defer it."
         )
-    moved = await session.execute(
-        update(Request)
-        .where(col(Request.id) == request_id, col(Request.version) == request.version)
-        .values(meeting_id=target.id, updated_at=clock.now(), version=request.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
-        await session.rollback()
-        raise AgendaChanged(
-            f"Someone changed {request.ref} just now. Open the agenda again to see the latest."
-        )
-    await session.refresh(request)
+    ref = request.ref
+    if not await placement.defer(session, clock, actor, request, meeting_id, target.id):
+        raise AgendaChanged(f"Someone changed {ref} just now. Open the agenda again to see the latest.")
     await _save(session, clock, agenda, item_order=[i for i in agenda.item_order if i != request_id])
     _audit(session, clock, actor, "agenda_item_deferred", meeting, {"request": request.ref, "to": target.id})
-    audit.record(
-        session,
-        clock,
-        actor_person_id=actor.person_id,
-        action="request_deferred",
-        entity="request",
-        entity_id=request.ref,
-        detail={"status": str(request.status), "from_meeting": meeting_id, "to_meeting": target.id},
-    )
     school = (await school_names(session, {request.school_id})).get(request.school_id, "your school")
     text = (
         f"Request {request.ref} ({school}) will now be discussed at the next meeting of {community.name} "
@@ -582,13 +563,9 @@ async def _save(
     assert agenda.id is not None
     if bump:
         values["version"] = agenda.version + 1
-    result = await session.execute(
-        update(Agenda)
-        .where(col(Agenda.id) == agenda.id, col(Agenda.version) == agenda.version)
-        .values(updated_at=clock.now(), **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not await update_if_unchanged(
+        session, Agenda, agenda.id, agenda.version, {"updated_at": clock.now(), **values}
+    ):
         await session.rollback()
         raise AgendaChanged("Someone else changed the agenda just now. Open it again to see the latest.")
     await session.refresh(agenda)

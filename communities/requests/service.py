@@ -10,15 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.clock import Clock
-from communities.meetings.service import attach_accepted_requests
+from communities.db import update_if_unchanged, upsert_into
 from communities.messaging.outbox import Outbox, OutgoingMessage
 from communities.messaging.teams_links import PersonalChat
 from communities.permissions import (
@@ -30,6 +28,7 @@ from communities.permissions import (
 )
 from communities.requests.form import problems
 from communities.requests.lifecycle import OPEN_STATUSES, RequestAction, RequestStatus, next_status
+from communities.requests.placement import attach_accepted_requests
 from communities.requests.tables import Request, RequestSequence, RequestType
 from communities.roster.directory import PersonProfile, people_with_role
 from communities.roster.roles import Role
@@ -243,18 +242,12 @@ async def _save(session: AsyncSession, clock: Clock, request: Request) -> None:
     assert request.id is not None
     now = clock.now()
     written = {name: getattr(request, name) for name in _SAVED}
-    with session.no_autoflush:
-        result = await session.execute(
-            update(Request)
-            .where(col(Request.id) == request.id, col(Request.version) == request.version)
-            .values(**written, updated_at=now, version=request.version + 1)
-            .execution_options(synchronize_session=False)
-        )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    changed = {**written, "updated_at": now, "version": request.version + 1}
+    if not await update_if_unchanged(session, Request, request.id, request.version, changed):
         await session.rollback()
         raise RequestRefused("Someone else changed this request just now. Open it again to see the latest.")
     # The row now holds what the object does: mark it so, and the flush has nothing left to write.
-    for name, value in {**written, "updated_at": now, "version": request.version + 1}.items():
+    for name, value in changed.items():
         set_committed_value(request, name, value)
 
 
@@ -292,9 +285,8 @@ async def _refused(
 async def _next_ref(session: AsyncSession, community: Community, year: int) -> str:
     assert community.id is not None
     # Create the year's counter if it is missing; two first drafts at once must not collide.
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
     await session.execute(
-        insert(RequestSequence)
+        upsert_into(session, RequestSequence)
         .values(community_id=community.id, year=year, last=0)
         .on_conflict_do_nothing(index_elements=["community_id", "year"])
     )
