@@ -1,7 +1,8 @@
 """The Request Form as Adaptive Cards: one card per section, the review card and the confirmation.
 
-Pure functions of plain data. Every input's id is the name of the answer it gives in
-``Request.details`` (see :mod:`communities.requests.form`); every Action.Submit carries
+Pure functions of plain data. The sections and the rules on their answers are the domain's
+(:mod:`communities.requests.form`); every input's id is the name of the answer it gives in
+``Request.details``; every Action.Submit carries
 ``{"form": "request", "section": ..., "request_id": ...}`` so the dialog can tell its own,
 current card from an old or forged one. The cards are only ever sent in the requester's
 personal chat: they may show pupil-level answers, a channel post never does.
@@ -10,78 +11,22 @@ personal chat: they may show pupil-level answers, a channel post never does.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from cards.elements import Card, Element, card, facts, heading, subheading, text
-from communities.requests.form import NEED_AREAS, SEN_STATUSES, SPECIALISTS, SUPPORT_KINDS, YEAR_GROUPS
+from communities.requests.form import (
+    NEED_AREAS,
+    SECTIONS,
+    SEN_STATUSES,
+    SPECIALISTS,
+    SUPPORT_KINDS,
+    YEAR_GROUPS,
+    Section,
+)
 from communities.requests.tables import RequestType, Urgency
 
 FORM = "request"
 
-
-@dataclass(frozen=True)
-class Section:
-    name: str
-    title: str
-    #: The answers this section's card gives, in card order.
-    fields: tuple[str, ...]
-    #: What `help` says at this step.
-    help: str
-
-    def applies_to(self, request_type: RequestType | None) -> bool:
-        return self.name != "pupil" or (request_type is not None and request_type.about_pupils)
-
-
-TYPE = Section(
-    "type",
-    "What the request is for",
-    ("request_type",),
-    "Choose what you are asking your community about: **one pupil**, **a group of pupils** with "
-    "similar needs, **whole-school capacity** (for example training for your staff), or something "
-    "**community-wide** that several schools would share.",
-)
-PUPIL = Section(
-    "pupil",
-    "About the pupil",
-    ("pupil_ref", "year_group", "sen_status", "primary_need", "secondary_need", "pupil_count"),
-    "The community never needs the pupil's name. Give **your school's own pupil reference** (the key "
-    "stays with you), the year group, the SEN status and the main area of need from the SEND Code "
-    "of Practice; a second area is optional. For a group, give a reference for the group and how "
-    "many pupils are in it.",
-)
-NEEDS = Section(
-    "needs",
-    "Needs and the graduated response",
-    ("needs_summary", "apdr_cycles", "graduated_response", "what_worked"),
-    "Describe the needs in a few sentences, then the graduated response so far: how many "
-    "assess-plan-do-review cycles you have completed, what was tried and what worked (or did not). "
-    "Leave out names, dates of birth and anything else that identifies the pupil.",
-)
-SUPPORT = Section(
-    "support",
-    "What you hope for and ask for",
-    ("hoped_outcome", "support", "specialists", "specialist_other", "funding_pounds", "support_other"),
-    "Say what outcome you hope for, then tick every kind of support you ask for. If you ask for "
-    "specialist input, say which (EP, SALT, OT, STLS or other); for funding, the amount in whole "
-    "pounds; for other support, what it is.",
-)
-PARENTS = Section(
-    "parents",
-    "Parents and carers",
-    ("parents_informed", "parental_agreement"),
-    "Say whether the parents or carers have been told about the request. A request about a pupil "
-    "can only be submitted once they have agreed to it being discussed by the community.",
-)
-URGENCY = Section(
-    "urgency",
-    "Urgency",
-    ("urgency", "urgency_reason"),
-    "Most requests are **standard** and go to the next meeting. Choose **urgent** only when waiting "
-    "would put the pupil's place or safety at risk (for example a risk of exclusion), and say why.",
-)
-SECTIONS: tuple[Section, ...] = (TYPE, PUPIL, NEEDS, SUPPORT, PARENTS, URGENCY)
-BY_NAME: dict[str, Section] = {s.name: s for s in SECTIONS}
 
 SCHOOL_HELP = "Choose the school this request is from. You can raise requests for each school you work for."
 REVIEW_HELP = (

@@ -34,13 +34,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.elements import Card
 from cards.request_cards import (
-    BY_NAME,
     FORM,
     REVIEW_HELP,
     SCHOOL_HELP,
-    SECTIONS,
-    TYPE,
-    Section,
     confirmation_card,
     draft_choice_card,
     review_card,
@@ -51,21 +47,17 @@ from communities.clock import Clock
 from communities.db import Database
 from communities.identifying_text import Finding, warning_for
 from communities.messaging.outbox import Outbox
+from communities.requests import identifying_answers
+from communities.requests.drafts import NotEditable, editable_request, latest_draft, staff_schools
+from communities.requests.form import BY_NAME, SECTIONS, TYPE, Section, sections_for
+from communities.requests.identifying_answers import ACKNOWLEDGED
 from communities.requests.lifecycle import IllegalTransition, RequestStatus, next_step
 from communities.requests.service import DEFAULT_MAX_OPEN, RequestRefused, save_answers, start_draft, submit
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
 from dialogs import request_answers as answers
-from dialogs.request_answers import ACKNOWLEDGED, REVIEW
-from dialogs.request_store import (
-    NotEditable,
-    editable_request,
-    latest_draft,
-    staff_names,
-    staff_schools,
-    triagers_told,
-    where_from,
-)
+from dialogs.request_answers import REVIEW
+from dialogs.request_names import triagers_told, where_from
 from dialogs.turn_profile import turn_profile
 
 log = logging.getLogger(__name__)
@@ -241,7 +233,7 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
         if isinstance(request, NotEditable) or where is None:
             return await self._refuse(step, f"{intro}Sorry: {request}")
         step.context.turn_state[_CHECKED] = request
-        target = answers.first_incomplete(request.details)
+        target = answers.first_step_to_answer(request.details)
         where_to = (
             "everything is answered, so here it is to check and submit."
             if target == REVIEW
@@ -280,7 +272,7 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
             request = await self._request(step, request_id)
             if request is None:
                 return await step.end_dialog()
-            if section not in answers.steps_for(request.details):
+            if section not in sections_for(request.details):
                 return await step.replace_dialog(
                     answers.next_step(section.name, request.details), _carry(options, request.id)
                 )
@@ -323,7 +315,7 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
         request = outcome
         step.context.turn_state[_CHECKED] = request
         if options.get("review"):
-            target = answers.first_incomplete(request.details)
+            target = answers.first_step_to_answer(request.details)
             return await step.replace_dialog(target, {"request_id": request_id, "review": target != REVIEW})
         target = answers.next_step(section.name, request.details)
         return await step.replace_dialog(target, {"request_id": request_id})
@@ -345,9 +337,9 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
         if read.problems:
             return _section_card(section, request, shown, problems=read.problems)
         found: dict[str, list[Finding]] = {}
-        if any(read.values.get(name) for name in answers.FREE_TEXT):
-            staff = await staff_names(session, request.community_id)
-            found = answers.identifying(
+        if any(read.values.get(name) for name in identifying_answers.FREE_TEXT):
+            staff = await identifying_answers.staff_names(session, request.community_id)
+            found = identifying_answers.identifying(
                 read.values, allowed_names=[profile.display_name, *staff], today=self._clock.now().date()
             )
         if found and submitted.get("keep_wording") is not True:
@@ -355,8 +347,8 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
             return _section_card(section, request, shown, warning=warning)
         # None clears an answer that no longer applies; one never given needs no key.
         values = {k: v for k, v in read.values.items() if v is not None or k in request.details}
-        if any(name in section.fields for name in answers.FREE_TEXT):
-            values[ACKNOWLEDGED] = answers.acknowledgements(
+        if any(name in section.fields for name in identifying_answers.FREE_TEXT):
+            values[ACKNOWLEDGED] = identifying_answers.acknowledgements(
                 request.details,
                 read.values,
                 found,
@@ -380,7 +372,7 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
         request = await self._request(step, _as_id(options.get("request_id")))
         if request is None:
             return await step.end_dialog()
-        missing = answers.first_incomplete(request.details)
+        missing = answers.first_step_to_answer(request.details)
         if missing != REVIEW:
             _note(step.context, f"Some answers are still missing in “{BY_NAME[missing].title}”.")
             return await step.replace_dialog(missing, {"request_id": request.id, "review": True})
@@ -410,7 +402,7 @@ class RequestFormDialog(ComponentDialog):  # type: ignore[misc]
         request = await self._request(step, request_id)
         if request is None:
             return await step.end_dialog()
-        missing = answers.first_incomplete(request.details)
+        missing = answers.first_step_to_answer(request.details)
         if missing != REVIEW:
             _note(step.context, f"Not submitted yet: some answers are missing in “{BY_NAME[missing].title}”.")
             return await step.replace_dialog(missing, {"request_id": request_id, "review": True})

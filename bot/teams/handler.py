@@ -60,6 +60,7 @@ from communities.permissions import (
     may_use,
     menu_for,
 )
+from communities.requests.drafts import has_draft
 from communities.roster.directory import PersonProfile
 from communities.roster.overview import channel_status
 from communities.roster.roles import Role
@@ -76,7 +77,6 @@ from dialogs.declarations import (
 )
 from dialogs.find_community import FindCommunityDialog
 from dialogs.request_form import RequestFormDialog, continue_request_form
-from dialogs.request_store import has_draft
 from dialogs.turn_profile import remember_profile
 
 log = logging.getLogger(__name__)
