@@ -14,16 +14,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cards.elements import Card, Element, card, facts, heading, subheading, text
+from cards.request_facts import display_rows
+from cards.request_inputs import choice, section_inputs
 from communities.requests.form import (
-    NEED_AREAS,
     SECTIONS,
-    SEN_STATUSES,
-    SPECIALISTS,
-    SUPPORT_KINDS,
-    YEAR_GROUPS,
     Section,
 )
-from communities.requests.tables import RequestType, Urgency
+from communities.requests.tables import RequestType
 
 FORM = "request"
 
@@ -33,11 +30,6 @@ REVIEW_HELP = (
     "Check every answer. **Edit** changes one section and brings you back here; **Submit request** "
     "sends it to your community's chair. Nothing is sent until you submit."
 )
-
-YES_NO = {"yes": "Yes", "no": "No"}
-AGREEMENT = {"yes": "Yes, they agree", "no": "Not yet"}
-URGENCIES = {Urgency.STANDARD.value: "Standard (next meeting)", Urgency.URGENT.value: "Urgent"}
-NO_SECONDARY = "none"
 
 
 def form_data(section: str, request_id: int | None, **extra: Any) -> dict[str, Any]:
@@ -58,7 +50,7 @@ def school_card(schools: Sequence[tuple[int, str]]) -> Card:
         [
             heading("Raise a request"),
             text("You work for more than one school. Which school is this request from?"),
-            _choice("school_id", "School", choices, None, expanded=True, required=True),
+            choice("school_id", "School", choices, None, expanded=True, required=True),
         ],
         [
             _submit("Continue", form_data("school", None)),
@@ -102,7 +94,7 @@ def section_card(
         body.append(_attention("Please check: " + " ".join(dict.fromkeys(problems.values()))))
     if warning:
         body.append(_warning(warning))
-    body += _INPUTS[section.name](values, kind)
+    body += section_inputs(section, values, kind)
     data = form_data(section.name, request_id)
     actions = [_submit("Save my changes" if warning else "Save and continue", data)]
     if warning:
@@ -169,192 +161,6 @@ def confirmation_card(
     )
 
 
-# ---- what each section shows ------------------------------------------------------------------
-
-
-def display_rows(section: Section, details: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The answered fields of a section as (label, value) pairs, as the review card shows them."""
-    kind = _request_type(details.get("request_type"))
-    return [(label, shown) for label, shown in _shown(section, details, kind) if shown]
-
-
-def _shown(section: Section, details: Mapping[str, Any], kind: RequestType | None) -> list[tuple[str, str]]:
-    d = details
-    group = kind is RequestType.GROUP_OF_PUPILS
-    match section.name:
-        case "type":
-            return [("Request for", kind.label if kind else "")]
-        case "pupil":
-            rows = [
-                ("Group reference" if group else "Pupil reference", _str(d.get("pupil_ref"))),
-                ("Year group", _year(d.get("year_group"))),
-                ("SEN status", SEN_STATUSES.get(_str(d.get("sen_status")), "")),
-                ("Primary need", NEED_AREAS.get(_str(d.get("primary_need")), "")),
-                ("Secondary need", NEED_AREAS.get(_str(d.get("secondary_need")), "None")),
-            ]
-            if group:
-                rows.append(("Number of pupils", _str(d.get("pupil_count"))))
-            return rows
-        case "needs":
-            return [
-                ("Needs in brief", _str(d.get("needs_summary"))),
-                ("APDR cycles completed", _str(d.get("apdr_cycles"))),
-                ("What was tried", _str(d.get("graduated_response"))),
-                ("What worked", _str(d.get("what_worked"))),
-            ]
-        case "support":
-            support = _list(d.get("support"))
-            specialists = ", ".join(SPECIALISTS.get(s, s) for s in _list(d.get("specialists")))
-            if d.get("specialist_other"):
-                specialists += f" ({_str(d.get('specialist_other'))})"
-            pounds = d.get("funding_pounds")
-            return [
-                ("Hoped outcome", _str(d.get("hoped_outcome"))),
-                ("Support asked for", ", ".join(SUPPORT_KINDS.get(s, s) for s in support)),
-                ("Specialist input", specialists if "specialist" in support else ""),
-                ("Funding", f"£{pounds:,}" if isinstance(pounds, int) and "funding" in support else ""),
-                ("Other support", _str(d.get("support_other")) if "other" in support else ""),
-            ]
-        case "parents":
-            rows = [("Parents/carers informed", _yes_no(d.get("parents_informed")))]
-            if kind is None or kind.about_pupils:
-                agreed = d.get("parental_agreement")
-                rows.append(("Agree to it being discussed", AGREEMENT["yes" if agreed else "no"]))
-            return rows
-        case "urgency":
-            urgency = _str(d.get("urgency"))
-            rows = [("Urgency", URGENCIES.get(urgency, ""))]
-            if urgency == Urgency.URGENT.value:
-                rows.append(("Why it is urgent", _str(d.get("urgency_reason"))))
-            return rows
-    return []
-
-
-# ---- inputs per section -----------------------------------------------------------------------
-
-
-def _type_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
-    choices = {t.value: t.label for t in RequestType}
-    return [
-        _choice("request_type", "What is the request for?", choices, values, expanded=True, required=True)
-    ]
-
-
-def _pupil_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
-    group = kind is RequestType.GROUP_OF_PUPILS
-    inputs = [
-        text(
-            "Never write a pupil's name, date of birth or UPN: use your school's own reference "
-            "(the key stays in school).",
-            subtle=True,
-        ),
-        _text_input(
-            "pupil_ref",
-            "Your school's reference for the group" if group else "Your school's pupil reference",
-            values,
-            placeholder="For example WM-2026-07",
-            max_length=30,
-            required=True,
-        ),
-        _choice(
-            "year_group",
-            "Year group (most of the group)" if group else "Year group",
-            {y: _year(y) for y in YEAR_GROUPS},
-            values,
-            required=True,
-        ),
-        _choice("sen_status", "SEN status", SEN_STATUSES, values, required=True),
-        _choice("primary_need", "Primary area of need", NEED_AREAS, values, required=True),
-        _choice(
-            "secondary_need",
-            "Secondary area of need (optional)",
-            {NO_SECONDARY: "None", **NEED_AREAS},
-            {**values, "secondary_need": values.get("secondary_need") or NO_SECONDARY},
-        ),
-    ]
-    if group:
-        inputs.append(_number("pupil_count", "Number of pupils in the group", values, 2, 500, required=True))
-    return inputs
-
-
-def _needs_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
-    return [
-        _text_input("needs_summary", "The needs in brief", values, multiline=True, required=True),
-        _number("apdr_cycles", "Assess-plan-do-review cycles completed", values, 0, 20, required=True),
-        _text_input("graduated_response", "What was tried", values, multiline=True, required=True),
-        _text_input("what_worked", "What worked, and what did not", values, multiline=True, required=True),
-    ]
-
-
-def _support_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
-    return [
-        _text_input("hoped_outcome", "The outcome you hope for", values, multiline=True, required=True),
-        _choice(
-            "support", "Support asked for", SUPPORT_KINDS, values, expanded=True, multi=True, required=True
-        ),
-        _choice(
-            "specialists",
-            "If specialist input: which?",
-            SPECIALISTS,
-            values,
-            expanded=True,
-            multi=True,
-        ),
-        _text_input("specialist_other", "If another specialist: who?", values, max_length=200),
-        _number("funding_pounds", "If funding: the amount in pounds", values, 1, 1_000_000),
-        _text_input("support_other", "If other support: what?", values, multiline=True),
-    ]
-
-
-def _parents_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
-    inputs = [
-        _choice(
-            "parents_informed",
-            "Have the parents/carers been informed?",
-            YES_NO,
-            values,
-            expanded=True,
-            required=True,
-        )
-    ]
-    if kind is None or kind.about_pupils:
-        inputs.append(
-            _choice(
-                "parental_agreement",
-                "Do they agree to the request being discussed by the community?",
-                AGREEMENT,
-                values,
-                expanded=True,
-                required=True,
-            )
-        )
-    return inputs
-
-
-def _urgency_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
-    return [
-        _choice(
-            "urgency",
-            "How urgent is it?",
-            URGENCIES,
-            {**values, "urgency": values.get("urgency") or Urgency.STANDARD.value},
-            expanded=True,
-            required=True,
-        ),
-        _text_input("urgency_reason", "If urgent: why?", values, multiline=True),
-    ]
-
-
-_INPUTS = {
-    "type": _type_inputs,
-    "pupil": _pupil_inputs,
-    "needs": _needs_inputs,
-    "support": _support_inputs,
-    "parents": _parents_inputs,
-    "urgency": _urgency_inputs,
-}
-
-
 # ---- elements ---------------------------------------------------------------------------------
 
 
@@ -380,97 +186,5 @@ def _warning(message: str) -> Element:
     return {**text(message), "color": "Warning", "weight": "Bolder"}
 
 
-def _text_input(
-    input_id: str,
-    label: str,
-    values: Mapping[str, Any],
-    *,
-    multiline: bool = False,
-    placeholder: str | None = None,
-    max_length: int = 2000,
-    required: bool = False,
-) -> Element:
-    element: Element = {
-        "type": "Input.Text",
-        "id": input_id,
-        "label": label,
-        "isMultiline": multiline,
-        "maxLength": max_length,
-        "value": _str(values.get(input_id)),
-    }
-    if placeholder:
-        element["placeholder"] = placeholder
-    return _required(element, required, "Please fill this in.")
-
-
-def _number(
-    input_id: str, label: str, values: Mapping[str, Any], low: int, high: int, *, required: bool = False
-) -> Element:
-    element: Element = {"type": "Input.Number", "id": input_id, "label": label, "min": low, "max": high}
-    value = values.get(input_id)
-    if isinstance(value, int) and not isinstance(value, bool):
-        element["value"] = value
-    return _required(element, required, f"Give a number from {low} to {high}")
-
-
-def _choice(
-    input_id: str,
-    label: str,
-    choices: Mapping[str, str],
-    values: Mapping[str, Any] | None,
-    *,
-    expanded: bool = False,
-    multi: bool = False,
-    required: bool = False,
-) -> Element:
-    element: Element = {
-        "type": "Input.ChoiceSet",
-        "id": input_id,
-        "label": label,
-        "style": "expanded" if expanded else "compact",
-        "isMultiSelect": multi,
-        "choices": [{"title": title, "value": value} for value, title in choices.items()],
-    }
-    current = (values or {}).get(input_id)
-    if isinstance(current, bool):
-        element["value"] = "yes" if current else "no"
-    elif isinstance(current, list):
-        known = [str(v) for v in current if str(v) in choices]
-        if known:
-            element["value"] = ",".join(known)
-    elif current is not None and str(current) in choices:
-        element["value"] = str(current)
-    if not multi and not expanded and "value" not in element:
-        element["placeholder"] = "Choose"
-    return _required(element, required, "Please choose an answer.")
-
-
-def _required(element: Element, required: bool, message: str) -> Element:
-    if required:
-        element["isRequired"] = True
-        element["errorMessage"] = message
-    return element
-
-
 def _request_type(value: Any) -> RequestType | None:
     return RequestType(value) if value in {t.value for t in RequestType} else None
-
-
-def _str(value: Any) -> str:
-    if value is None or isinstance(value, bool | list | dict):
-        return ""
-    return str(value)
-
-
-def _list(value: Any) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
-def _year(value: Any) -> str:
-    if value == "R":
-        return "Reception"
-    return f"Year {value}" if value in YEAR_GROUPS else ""
-
-
-def _yes_no(value: Any) -> str:
-    return {True: "Yes", False: "No"}.get(value, "") if isinstance(value, bool) else ""
