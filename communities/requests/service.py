@@ -255,25 +255,19 @@ async def _save(session: AsyncSession, clock: Clock, request: Request) -> None:
 _SAVED = ("status", "request_type", "urgency", "details", "return_note", "submitted_at")
 
 
-def _audit(session: AsyncSession, clock: Clock, actor: PersonProfile, action: str, request: Request) -> None:
-    audit.record(
-        session,
-        clock,
-        actor_person_id=actor.person_id,
-        action=action,
-        entity="request",
-        entity_id=request.ref,
-        detail={"status": str(request.status)},
-    )
-
-
 async def _refused(
     session: AsyncSession, clock: Clock, actor: PersonProfile, action: str, request: Request
 ) -> None:
     """Keep the refusal's audit row and nothing else (a change made on the way is thrown away)."""
-    await audit.keep_only_refusal(
-        session,
-        clock,
+    await audit.keep_only_refusal(session, clock, **_entry(actor, action, request))
+
+
+def _audit(session: AsyncSession, clock: Clock, actor: PersonProfile, action: str, request: Request) -> None:
+    audit.record(session, clock, **_entry(actor, action, request))
+
+
+def _entry(actor: PersonProfile, action: str, request: Request) -> audit.Entry:
+    return audit.Entry(
         actor_person_id=actor.person_id,
         action=action,
         entity="request",
