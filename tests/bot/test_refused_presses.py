@@ -20,6 +20,9 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from communities.clock import SystemClock
 from communities.db import Database
+from communities.declarations import code_of_conduct
+from communities.declarations.conflict_rules import InterestKind
+from communities.declarations.register import InterestDeclaration, InterestDetails, declare_interest
 from communities.meetings.tables import Meeting
 from communities.messaging.outbox import Outbox
 from communities.permissions import (
@@ -120,6 +123,12 @@ async def seed(settings: Settings) -> None:
         async with database.session() as session:
             await return_for_info(session, clock, Outbox(clock), chair, returned.id, "Add the EHCP date.")
             await session.commit()
+        for email in (HANNAH, GRACE):  # registers with an interest on them, to update or end
+            person = await profile_of(database, email)
+            async with database.session() as session:
+                await code_of_conduct.accept(session, clock, person.person_id)
+                await declare_interest(session, clock, person.person_id, TRUSTEE)
+                await session.commit()
     finally:
         await database.dispose()
 
@@ -134,6 +143,8 @@ async def settled(path: str) -> Snapshot:
     raise AssertionError("the database kept changing with nobody pressing anything")
 
 
+TRUSTEE = InterestDetails(InterestKind.OTHER, "Trustee of a local charity", pecuniary=False)
+
 #: The demo roster's email of each person who presses buttons (Jo Visitor is not in the roster).
 EMAILS = {"29:user-1": PRIYA, "29:user-2": DANIEL, "29:user-3": GRACE, "29:user-4": HANNAH, "29:user-5": TOM}
 
@@ -146,6 +157,9 @@ async def may_press(database: Database, profile: PersonProfile | None, button: B
     async with database.session() as session:
         request = await session.get(Request, data["request_id"]) if "request_id" in data else None
         meeting = await session.get(Meeting, data["meeting_id"]) if "meeting_id" in data else None
+        interest = (
+            await session.get(InterestDeclaration, data["interest_id"]) if "interest_id" in data else None
+        )
     if meeting is not None:  # the agenda's and the meetings' buttons
         return is_triager(profile, meeting.community_id)
     if request is not None:
@@ -154,6 +168,10 @@ async def may_press(database: Database, profile: PersonProfile | None, button: B
         if action in ("request_accept", "request_return"):
             return is_triager(profile, request.community_id)
         return is_school_staff(profile, request.school_id)  # withdraw, continue, the request form's
+    if data.get("form") == "declarations":  # each person's own register
+        return interest is None or interest.person_id == profile.person_id
+    if data.get("form") == "request":  # a new request's form (one on a request is above)
+        return may_use(profile, "raise_request").allowed
     if isinstance(data.get("community_id"), int):
         return is_triager(profile, data["community_id"])
     if action == "accept_code_of_conduct":
@@ -233,4 +251,5 @@ async def test_a_button_pressed_by_someone_who_may_not_changes_nothing_but_the_r
         "request_read_refused",
         "agenda_publish_refused",
         "meeting_cancel_refused",
+        "declaration_refused",
     } <= audited, audited

@@ -37,6 +37,9 @@ COMMANDS = (
     "request",
 )
 
+#: Buttons pressed while harvesting because they show cards with more buttons (and change nothing).
+OPENERS = frozenset({"request_open", "edit", "end"})
+
 #: What a person types into an input the card leaves empty (a note of their own, say).
 TYPED = {
     "Input.Text": "A note of my own",
@@ -108,12 +111,13 @@ async def show_every_button(fake: FakeConnector, post: Post) -> dict[str, dict[s
     for person in PEOPLE:
         for command in COMMANDS:
             await post(personal_message(fake.url, person, command))
-    # Opening each request shows its detail, with the chair's accept and return buttons.
+    # Buttons that open more buttons: a request's detail (the chair's accept and return), an
+    # interest on a person's register (its update form, and the confirmation of ending it).
     for person in PEOPLE:
-        for activity in fake.activities(chat_of(person)):
-            for data in submit_data(activity.card):
-                if data.get("action") == "request_open":
-                    await post(personal_message(fake.url, person, value=data))
+        for activity in list(fake.activities(chat_of(person))):
+            for button in buttons_in(activity.card):
+                if button.action in OPENERS:
+                    await post(personal_message(fake.url, person, value=button.press))
     shown: dict[str, dict[str, Button]] = {}
     for person in PEOPLE:
         mine = shown.setdefault(person["id"], {})
