@@ -19,8 +19,8 @@ from cards.request_inputs import choice, section_inputs
 from communities.requests.form import (
     SECTIONS,
     Section,
+    request_type_of,
 )
-from communities.requests.tables import RequestType
 
 FORM = "request"
 
@@ -83,7 +83,7 @@ def section_card(
     warning: str | None = None,
 ) -> Card:
     """One step of the form, filled in with ``values``; ``problems`` and ``warning`` say what to fix."""
-    kind = _request_type(values.get("request_type"))
+    kind = request_type_of(values)
     steps = [s for s in SECTIONS if s.applies_to(kind)] if kind else list(SECTIONS)
     number = steps.index(section) + 1 if section in steps else 1
     body: list[Element] = [
@@ -107,7 +107,7 @@ def section_card(
 
 def review_card(*, ref: str, request_id: int, school: str, status: str, details: Mapping[str, Any]) -> Card:
     """Everything entered, with an Edit action per section, and Submit."""
-    kind = _request_type(details.get("request_type"))
+    kind = request_type_of(details)
     body: list[Element] = [
         heading(f"Check request {ref}"),
         facts([("School", school), ("Status", status)]),
@@ -184,7 +184,3 @@ def _attention(message: str) -> Element:
 
 def _warning(message: str) -> Element:
     return {**text(message), "color": "Warning", "weight": "Bolder"}
-
-
-def _request_type(value: Any) -> RequestType | None:
-    return RequestType(value) if value in {t.value for t in RequestType} else None

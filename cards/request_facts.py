@@ -12,13 +12,14 @@ from communities.requests.form import (
     SPECIALISTS,
     SUPPORT_KINDS,
     Section,
+    request_type_of,
 )
 from communities.requests.tables import RequestType, Urgency
 
 
 def display_rows(section: Section, details: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The answered fields of a section as (label, value) pairs, as the review card shows them."""
-    kind = _request_type(details.get("request_type"))
+    kind = request_type_of(details)
     return [(label, shown) for label, shown in _shown(section, details, kind) if shown]
 
 
@@ -72,10 +73,6 @@ def _shown(section: Section, details: Mapping[str, Any], kind: RequestType | Non
                 rows.append(("Why it is urgent", as_text(d.get("urgency_reason"))))
             return rows
     return []
-
-
-def _request_type(value: Any) -> RequestType | None:
-    return RequestType(value) if value in {t.value for t in RequestType} else None
 
 
 def _list(value: Any) -> list[str]:
