@@ -10,7 +10,12 @@ from typing import Any
 
 from cards.elements import Element, text
 from communities.requests.form import (
+    APDR_CYCLES_RANGE,
+    FUNDING_POUNDS_RANGE,
+    MAX_TEXT,
     NEED_AREAS,
+    PUPIL_COUNT_RANGE,
+    PUPIL_REF_MAX,
     SEN_STATUSES,
     SPECIALISTS,
     SUPPORT_KINDS,
@@ -48,7 +53,7 @@ def _pupil_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[E
             "Your school's reference for the group" if group else "Your school's pupil reference",
             values,
             placeholder="For example WM-2026-07",
-            max_length=30,
+            max_length=PUPIL_REF_MAX,
             required=True,
         ),
         choice(
@@ -68,14 +73,18 @@ def _pupil_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[E
         ),
     ]
     if group:
-        inputs.append(_number("pupil_count", "Number of pupils in the group", values, 2, 500, required=True))
+        inputs.append(
+            _number("pupil_count", "Number of pupils in the group", values, *PUPIL_COUNT_RANGE, required=True)
+        )
     return inputs
 
 
 def _needs_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
     return [
         _text_input("needs_summary", "The needs in brief", values, multiline=True, required=True),
-        _number("apdr_cycles", "Assess-plan-do-review cycles completed", values, 0, 20, required=True),
+        _number(
+            "apdr_cycles", "Assess-plan-do-review cycles completed", values, *APDR_CYCLES_RANGE, required=True
+        ),
         _text_input("graduated_response", "What was tried", values, multiline=True, required=True),
         _text_input("what_worked", "What worked, and what did not", values, multiline=True, required=True),
     ]
@@ -96,7 +105,7 @@ def _support_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list
             multi=True,
         ),
         _text_input("specialist_other", "If another specialist: who?", values, max_length=200),
-        _number("funding_pounds", "If funding: the amount in pounds", values, 1, 1_000_000),
+        _number("funding_pounds", "If funding: the amount in pounds", values, *FUNDING_POUNDS_RANGE),
         _text_input("support_other", "If other support: what?", values, multiline=True),
     ]
 
@@ -157,7 +166,7 @@ def _text_input(
     *,
     multiline: bool = False,
     placeholder: str | None = None,
-    max_length: int = 2000,
+    max_length: int = MAX_TEXT,
     required: bool = False,
 ) -> Element:
     element: Element = {

@@ -38,6 +38,12 @@ SUPPORT_KINDS = {
 }
 SPECIALISTS = {"ep": "EP", "salt": "SALT", "ot": "OT", "stls": "STLS", "other": "Other"}
 MAX_TEXT = 2000
+#: The longest pupil (or group) reference: the school's own short code, never a name.
+PUPIL_REF_MAX = 30
+#: The whole numbers the form accepts, (lowest, highest).
+PUPIL_COUNT_RANGE = (2, 500)
+APDR_CYCLES_RANGE = (0, 20)
+FUNDING_POUNDS_RANGE = (1, 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -142,8 +148,11 @@ def section_problems(section: Section, details: Mapping[str, Any]) -> dict[str, 
         found.update(_pupil_ref_problems(details.get("pupil_ref")))
     elif section.name == "needs":
         cycles = details.get("apdr_cycles")
-        if not isinstance(cycles, int) or isinstance(cycles, bool) or not 0 <= cycles <= 20:
-            found["apdr_cycles"] = "Say how many assess-plan-do-review cycles you have completed (0 to 20)."
+        if not _whole_number_in(cycles, APDR_CYCLES_RANGE):
+            found["apdr_cycles"] = (
+                "Say how many assess-plan-do-review cycles you have completed "
+                f"({_range_text(APDR_CYCLES_RANGE)})."
+            )
         _text(details, "what_worked", "what worked and what did not", found)
     elif section.name == "support":
         specialists = details.get("specialists")
@@ -186,8 +195,10 @@ def _answer_problems(details: Mapping[str, Any]) -> dict[str, str]:
                 found["specialists"] = "Say which specialist input (EP, SALT, OT, STLS or other)."
         if "funding" in support:
             pounds = details.get("funding_pounds")
-            if not isinstance(pounds, int) or isinstance(pounds, bool) or not 1 <= pounds <= 1_000_000:
-                found["funding_pounds"] = "Give the funding asked for in whole pounds (1 to 1,000,000)."
+            if not _whole_number_in(pounds, FUNDING_POUNDS_RANGE):
+                found["funding_pounds"] = (
+                    f"Give the funding asked for in whole pounds ({_range_text(FUNDING_POUNDS_RANGE)})."
+                )
         if "other" in support:
             _text(details, "support_other", "what other support you ask for", found)
     if details.get("parents_informed") not in (True, False):
@@ -202,8 +213,10 @@ def _answer_problems(details: Mapping[str, Any]) -> dict[str, str]:
 
 def _pupil_problems(details: Mapping[str, Any], kind: RequestType, found: dict[str, str]) -> None:
     ref = details.get("pupil_ref")
-    if not isinstance(ref, str) or not 1 <= len(ref.strip()) <= 30:
-        found["pupil_ref"] = "Give your school's own pupil reference (up to 30 characters, never a name)."
+    if not isinstance(ref, str) or not 1 <= len(ref.strip()) <= PUPIL_REF_MAX:
+        found["pupil_ref"] = (
+            f"Give your school's own pupil reference (up to {PUPIL_REF_MAX} characters, never a name)."
+        )
     if details.get("year_group") not in YEAR_GROUPS:
         found["year_group"] = "Choose a year group: R or 1 to 13."
     if details.get("sen_status") not in SEN_STATUSES:
@@ -215,8 +228,10 @@ def _pupil_problems(details: Mapping[str, Any], kind: RequestType, found: dict[s
         found["secondary_need"] = "The secondary area of need must be another of the four areas, or none."
     if kind is RequestType.GROUP_OF_PUPILS:
         count = details.get("pupil_count")
-        if not isinstance(count, int) or isinstance(count, bool) or not 2 <= count <= 500:
-            found["pupil_count"] = "Give the number of pupils in the group (2 to 500)."
+        if not _whole_number_in(count, PUPIL_COUNT_RANGE):
+            found["pupil_count"] = (
+                f"Give the number of pupils in the group ({_range_text(PUPIL_COUNT_RANGE)})."
+            )
     if details.get("parental_agreement") is not True:
         found["parental_agreement"] = (
             "Parents/carers must agree to the request being discussed before a pupil request is submitted."
@@ -241,3 +256,12 @@ def _pupil_ref_problems(ref: Any) -> dict[str, str]:
             "or a UPN). Use your school's own pseudonymous reference instead."
         }
     return {}
+
+
+def _whole_number_in(value: Any, allowed: tuple[int, int]) -> bool:
+    low, high = allowed
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _range_text(allowed: tuple[int, int]) -> str:
+    return f"{allowed[0]:,} to {allowed[1]:,}"
