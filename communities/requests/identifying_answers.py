@@ -15,7 +15,10 @@ from typing import Any
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from communities.clock import Clock
 from communities.identifying_text import Finding, find_identifying_text
+from communities.requests.tables import Request
+from communities.roster.directory import PersonProfile
 from communities.roster.tables import Membership, Person, School
 
 #: Free-text answers checked for text that may identify a child (a warning, which can be overridden).
@@ -68,6 +71,16 @@ def acknowledgements(
             "statement": "It is not about a pupil.",
         }
     return result
+
+
+async def identifying_in(
+    session: AsyncSession, clock: Clock, actor: PersonProfile, request: Request, answers: Mapping[str, Any]
+) -> dict[str, list[Finding]]:
+    """What in ``answers`` may identify a child; the writer and the community's people may be named."""
+    if not any(answers.get(name) for name in FREE_TEXT):
+        return {}
+    staff = await staff_names(session, request.community_id)
+    return identifying(answers, allowed_names=[actor.display_name, *staff], today=clock.now().date())
 
 
 async def staff_names(session: AsyncSession, community_id: int) -> list[str]:

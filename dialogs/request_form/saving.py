@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.elements import Card
 from communities.clock import Clock
-from communities.identifying_text import Finding, warning_for
+from communities.identifying_text import warning_for
 from communities.requests import identifying_answers
 from communities.requests.drafts import NotEditable, editable_request
 from communities.requests.form import Section
@@ -54,12 +54,7 @@ async def store_section(
     shown = {**request.details, **read.values}
     if read.problems:
         return section_card_for(section, request, shown, problems=read.problems)
-    found: dict[str, list[Finding]] = {}
-    if any(read.values.get(name) for name in identifying_answers.FREE_TEXT):
-        staff = await identifying_answers.staff_names(session, request.community_id)
-        found = identifying_answers.identifying(
-            read.values, allowed_names=[profile.display_name, *staff], today=clock.now().date()
-        )
+    found = await identifying_answers.identifying_in(session, clock, profile, request, read.values)
     if found and submitted.get("keep_wording") is not True:
         warning = " ".join(f"{FIELD_LABELS[name]}: {warning_for(f)}" for name, f in found.items())
         return section_card_for(section, request, shown, warning=warning)
