@@ -1,7 +1,8 @@
 """The Request Form as Adaptive Cards: one card per section, the review card and the confirmation.
 
-Pure functions of plain data. Every input's id is the name of the answer it gives in
-``Request.details`` (see :mod:`communities.requests.form`); every Action.Submit carries
+Pure functions of plain data. The sections and the rules on their answers are the domain's
+(:mod:`communities.requests.form`); every input's id is the name of the answer it gives in
+``Request.details``; every Action.Submit carries
 ``{"form": "request", "section": ..., "request_id": ...}`` so the dialog can tell its own,
 current card from an old or forged one. The cards are only ever sent in the requester's
 personal chat: they may show pupil-level answers, a channel post never does.
@@ -10,89 +11,25 @@ personal chat: they may show pupil-level answers, a channel post never does.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from cards.elements import Card, Element, card, facts, heading, subheading, text
-from communities.requests.form import NEED_AREAS, SEN_STATUSES, SPECIALISTS, SUPPORT_KINDS, YEAR_GROUPS
-from communities.requests.tables import RequestType, Urgency
+from cards.request_facts import display_rows
+from cards.request_inputs import choice, section_inputs
+from communities.requests.form import (
+    SECTIONS,
+    Section,
+    request_type_of,
+)
 
 FORM = "request"
 
-
-@dataclass(frozen=True)
-class Section:
-    name: str
-    title: str
-    #: The answers this section's card gives, in card order.
-    fields: tuple[str, ...]
-    #: What `help` says at this step.
-    help: str
-
-    def applies_to(self, request_type: RequestType | None) -> bool:
-        return self.name != "pupil" or (request_type is not None and request_type.about_pupils)
-
-
-TYPE = Section(
-    "type",
-    "What the request is for",
-    ("request_type",),
-    "Choose what you are asking your community about: **one pupil**, **a group of pupils** with "
-    "similar needs, **whole-school capacity** (for example training for your staff), or something "
-    "**community-wide** that several schools would share.",
-)
-PUPIL = Section(
-    "pupil",
-    "About the pupil",
-    ("pupil_ref", "year_group", "sen_status", "primary_need", "secondary_need", "pupil_count"),
-    "The community never needs the pupil's name. Give **your school's own pupil reference** (the key "
-    "stays with you), the year group, the SEN status and the main area of need from the SEND Code "
-    "of Practice; a second area is optional. For a group, give a reference for the group and how "
-    "many pupils are in it.",
-)
-NEEDS = Section(
-    "needs",
-    "Needs and the graduated response",
-    ("needs_summary", "apdr_cycles", "graduated_response", "what_worked"),
-    "Describe the needs in a few sentences, then the graduated response so far: how many "
-    "assess-plan-do-review cycles you have completed, what was tried and what worked (or did not). "
-    "Leave out names, dates of birth and anything else that identifies the pupil.",
-)
-SUPPORT = Section(
-    "support",
-    "What you hope for and ask for",
-    ("hoped_outcome", "support", "specialists", "specialist_other", "funding_pounds", "support_other"),
-    "Say what outcome you hope for, then tick every kind of support you ask for. If you ask for "
-    "specialist input, say which (EP, SALT, OT, STLS or other); for funding, the amount in whole "
-    "pounds; for other support, what it is.",
-)
-PARENTS = Section(
-    "parents",
-    "Parents and carers",
-    ("parents_informed", "parental_agreement"),
-    "Say whether the parents or carers have been told about the request. A request about a pupil "
-    "can only be submitted once they have agreed to it being discussed by the community.",
-)
-URGENCY = Section(
-    "urgency",
-    "Urgency",
-    ("urgency", "urgency_reason"),
-    "Most requests are **standard** and go to the next meeting. Choose **urgent** only when waiting "
-    "would put the pupil's place or safety at risk (for example a risk of exclusion), and say why.",
-)
-SECTIONS: tuple[Section, ...] = (TYPE, PUPIL, NEEDS, SUPPORT, PARENTS, URGENCY)
-BY_NAME: dict[str, Section] = {s.name: s for s in SECTIONS}
 
 SCHOOL_HELP = "Choose the school this request is from. You can raise requests for each school you work for."
 REVIEW_HELP = (
     "Check every answer. **Edit** changes one section and brings you back here; **Submit request** "
     "sends it to your community's chair. Nothing is sent until you submit."
 )
-
-YES_NO = {"yes": "Yes", "no": "No"}
-AGREEMENT = {"yes": "Yes, they agree", "no": "Not yet"}
-URGENCIES = {Urgency.STANDARD.value: "Standard (next meeting)", Urgency.URGENT.value: "Urgent"}
-NO_SECONDARY = "none"
 
 
 def form_data(section: str, request_id: int | None, **extra: Any) -> dict[str, Any]:
@@ -113,7 +50,7 @@ def school_card(schools: Sequence[tuple[int, str]]) -> Card:
         [
             heading("Raise a request"),
             text("You work for more than one school. Which school is this request from?"),
-            _choice("school_id", "School", choices, None, expanded=True, required=True),
+            choice("school_id", "School", choices, None, expanded=True, required=True),
         ],
         [
             _submit("Continue", form_data("school", None)),
@@ -146,7 +83,7 @@ def section_card(
     warning: str | None = None,
 ) -> Card:
     """One step of the form, filled in with ``values``; ``problems`` and ``warning`` say what to fix."""
-    kind = _request_type(values.get("request_type"))
+    kind = request_type_of(values)
     steps = [s for s in SECTIONS if s.applies_to(kind)] if kind else list(SECTIONS)
     number = steps.index(section) + 1 if section in steps else 1
     body: list[Element] = [
@@ -157,7 +94,7 @@ def section_card(
         body.append(_attention("Please check: " + " ".join(dict.fromkeys(problems.values()))))
     if warning:
         body.append(_warning(warning))
-    body += _INPUTS[section.name](values, kind)
+    body += section_inputs(section, values, kind)
     data = form_data(section.name, request_id)
     actions = [_submit("Save my changes" if warning else "Save and continue", data)]
     if warning:
@@ -170,7 +107,7 @@ def section_card(
 
 def review_card(*, ref: str, request_id: int, school: str, status: str, details: Mapping[str, Any]) -> Card:
     """Everything entered, with an Edit action per section, and Submit."""
-    kind = _request_type(details.get("request_type"))
+    kind = request_type_of(details)
     body: list[Element] = [
         heading(f"Check request {ref}"),
         facts([("School", school), ("Status", status)]),
@@ -224,192 +161,6 @@ def confirmation_card(
     )
 
 
-# ---- what each section shows ------------------------------------------------------------------
-
-
-def display_rows(section: Section, details: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The answered fields of a section as (label, value) pairs, as the review card shows them."""
-    kind = _request_type(details.get("request_type"))
-    return [(label, shown) for label, shown in _shown(section, details, kind) if shown]
-
-
-def _shown(section: Section, details: Mapping[str, Any], kind: RequestType | None) -> list[tuple[str, str]]:
-    d = details
-    group = kind is RequestType.GROUP_OF_PUPILS
-    match section.name:
-        case "type":
-            return [("Request for", kind.label if kind else "")]
-        case "pupil":
-            rows = [
-                ("Group reference" if group else "Pupil reference", _str(d.get("pupil_ref"))),
-                ("Year group", _year(d.get("year_group"))),
-                ("SEN status", SEN_STATUSES.get(_str(d.get("sen_status")), "")),
-                ("Primary need", NEED_AREAS.get(_str(d.get("primary_need")), "")),
-                ("Secondary need", NEED_AREAS.get(_str(d.get("secondary_need")), "None")),
-            ]
-            if group:
-                rows.append(("Number of pupils", _str(d.get("pupil_count"))))
-            return rows
-        case "needs":
-            return [
-                ("Needs in brief", _str(d.get("needs_summary"))),
-                ("APDR cycles completed", _str(d.get("apdr_cycles"))),
-                ("What was tried", _str(d.get("graduated_response"))),
-                ("What worked", _str(d.get("what_worked"))),
-            ]
-        case "support":
-            support = _list(d.get("support"))
-            specialists = ", ".join(SPECIALISTS.get(s, s) for s in _list(d.get("specialists")))
-            if d.get("specialist_other"):
-                specialists += f" ({_str(d.get('specialist_other'))})"
-            pounds = d.get("funding_pounds")
-            return [
-                ("Hoped outcome", _str(d.get("hoped_outcome"))),
-                ("Support asked for", ", ".join(SUPPORT_KINDS.get(s, s) for s in support)),
-                ("Specialist input", specialists if "specialist" in support else ""),
-                ("Funding", f"£{pounds:,}" if isinstance(pounds, int) and "funding" in support else ""),
-                ("Other support", _str(d.get("support_other")) if "other" in support else ""),
-            ]
-        case "parents":
-            rows = [("Parents/carers informed", _yes_no(d.get("parents_informed")))]
-            if kind is None or kind.about_pupils:
-                agreed = d.get("parental_agreement")
-                rows.append(("Agree to it being discussed", AGREEMENT["yes" if agreed else "no"]))
-            return rows
-        case "urgency":
-            urgency = _str(d.get("urgency"))
-            rows = [("Urgency", URGENCIES.get(urgency, ""))]
-            if urgency == Urgency.URGENT.value:
-                rows.append(("Why it is urgent", _str(d.get("urgency_reason"))))
-            return rows
-    return []
-
-
-# ---- inputs per section -----------------------------------------------------------------------
-
-
-def _type_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
-    choices = {t.value: t.label for t in RequestType}
-    return [
-        _choice("request_type", "What is the request for?", choices, values, expanded=True, required=True)
-    ]
-
-
-def _pupil_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
-    group = kind is RequestType.GROUP_OF_PUPILS
-    inputs = [
-        text(
-            "Never write a pupil's name, date of birth or UPN: use your school's own reference "
-            "(the key stays in school).",
-            subtle=True,
-        ),
-        _text_input(
-            "pupil_ref",
-            "Your school's reference for the group" if group else "Your school's pupil reference",
-            values,
-            placeholder="For example WM-2026-07",
-            max_length=30,
-            required=True,
-        ),
-        _choice(
-            "year_group",
-            "Year group (most of the group)" if group else "Year group",
-            {y: _year(y) for y in YEAR_GROUPS},
-            values,
-            required=True,
-        ),
-        _choice("sen_status", "SEN status", SEN_STATUSES, values, required=True),
-        _choice("primary_need", "Primary area of need", NEED_AREAS, values, required=True),
-        _choice(
-            "secondary_need",
-            "Secondary area of need (optional)",
-            {NO_SECONDARY: "None", **NEED_AREAS},
-            {**values, "secondary_need": values.get("secondary_need") or NO_SECONDARY},
-        ),
-    ]
-    if group:
-        inputs.append(_number("pupil_count", "Number of pupils in the group", values, 2, 500, required=True))
-    return inputs
-
-
-def _needs_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
-    return [
-        _text_input("needs_summary", "The needs in brief", values, multiline=True, required=True),
-        _number("apdr_cycles", "Assess-plan-do-review cycles completed", values, 0, 20, required=True),
-        _text_input("graduated_response", "What was tried", values, multiline=True, required=True),
-        _text_input("what_worked", "What worked, and what did not", values, multiline=True, required=True),
-    ]
-
-
-def _support_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
-    return [
-        _text_input("hoped_outcome", "The outcome you hope for", values, multiline=True, required=True),
-        _choice(
-            "support", "Support asked for", SUPPORT_KINDS, values, expanded=True, multi=True, required=True
-        ),
-        _choice(
-            "specialists",
-            "If specialist input: which?",
-            SPECIALISTS,
-            values,
-            expanded=True,
-            multi=True,
-        ),
-        _text_input("specialist_other", "If another specialist: who?", values, max_length=200),
-        _number("funding_pounds", "If funding: the amount in pounds", values, 1, 1_000_000),
-        _text_input("support_other", "If other support: what?", values, multiline=True),
-    ]
-
-
-def _parents_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
-    inputs = [
-        _choice(
-            "parents_informed",
-            "Have the parents/carers been informed?",
-            YES_NO,
-            values,
-            expanded=True,
-            required=True,
-        )
-    ]
-    if kind is None or kind.about_pupils:
-        inputs.append(
-            _choice(
-                "parental_agreement",
-                "Do they agree to the request being discussed by the community?",
-                AGREEMENT,
-                values,
-                expanded=True,
-                required=True,
-            )
-        )
-    return inputs
-
-
-def _urgency_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
-    return [
-        _choice(
-            "urgency",
-            "How urgent is it?",
-            URGENCIES,
-            {**values, "urgency": values.get("urgency") or Urgency.STANDARD.value},
-            expanded=True,
-            required=True,
-        ),
-        _text_input("urgency_reason", "If urgent: why?", values, multiline=True),
-    ]
-
-
-_INPUTS = {
-    "type": _type_inputs,
-    "pupil": _pupil_inputs,
-    "needs": _needs_inputs,
-    "support": _support_inputs,
-    "parents": _parents_inputs,
-    "urgency": _urgency_inputs,
-}
-
-
 # ---- elements ---------------------------------------------------------------------------------
 
 
@@ -433,99 +184,3 @@ def _attention(message: str) -> Element:
 
 def _warning(message: str) -> Element:
     return {**text(message), "color": "Warning", "weight": "Bolder"}
-
-
-def _text_input(
-    input_id: str,
-    label: str,
-    values: Mapping[str, Any],
-    *,
-    multiline: bool = False,
-    placeholder: str | None = None,
-    max_length: int = 2000,
-    required: bool = False,
-) -> Element:
-    element: Element = {
-        "type": "Input.Text",
-        "id": input_id,
-        "label": label,
-        "isMultiline": multiline,
-        "maxLength": max_length,
-        "value": _str(values.get(input_id)),
-    }
-    if placeholder:
-        element["placeholder"] = placeholder
-    return _required(element, required, "Please fill this in.")
-
-
-def _number(
-    input_id: str, label: str, values: Mapping[str, Any], low: int, high: int, *, required: bool = False
-) -> Element:
-    element: Element = {"type": "Input.Number", "id": input_id, "label": label, "min": low, "max": high}
-    value = values.get(input_id)
-    if isinstance(value, int) and not isinstance(value, bool):
-        element["value"] = value
-    return _required(element, required, f"Give a number from {low} to {high}")
-
-
-def _choice(
-    input_id: str,
-    label: str,
-    choices: Mapping[str, str],
-    values: Mapping[str, Any] | None,
-    *,
-    expanded: bool = False,
-    multi: bool = False,
-    required: bool = False,
-) -> Element:
-    element: Element = {
-        "type": "Input.ChoiceSet",
-        "id": input_id,
-        "label": label,
-        "style": "expanded" if expanded else "compact",
-        "isMultiSelect": multi,
-        "choices": [{"title": title, "value": value} for value, title in choices.items()],
-    }
-    current = (values or {}).get(input_id)
-    if isinstance(current, bool):
-        element["value"] = "yes" if current else "no"
-    elif isinstance(current, list):
-        known = [str(v) for v in current if str(v) in choices]
-        if known:
-            element["value"] = ",".join(known)
-    elif current is not None and str(current) in choices:
-        element["value"] = str(current)
-    if not multi and not expanded and "value" not in element:
-        element["placeholder"] = "Choose"
-    return _required(element, required, "Please choose an answer.")
-
-
-def _required(element: Element, required: bool, message: str) -> Element:
-    if required:
-        element["isRequired"] = True
-        element["errorMessage"] = message
-    return element
-
-
-def _request_type(value: Any) -> RequestType | None:
-    return RequestType(value) if value in {t.value for t in RequestType} else None
-
-
-def _str(value: Any) -> str:
-    if value is None or isinstance(value, bool | list | dict):
-        return ""
-    return str(value)
-
-
-def _list(value: Any) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
-def _year(value: Any) -> str:
-    if value == "R":
-        return "Reception"
-    return f"Year {value}" if value in YEAR_GROUPS else ""
-
-
-def _yes_no(value: Any) -> str:
-    return {True: "Yes", False: "No"}.get(value, "") if isinstance(value, bool) else ""

@@ -9,8 +9,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
-from cards.request_cards import SECTIONS, display_rows
+from cards.request_facts import display_rows
 from communities.declarations.conflict_rules import FlaggedMember
+from communities.requests.form import SECTIONS
 from communities.requests.lifecycle import RequestAction
 from communities.requests.tables import RequestType
 from communities.requests.views import RequestLine

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+from typing_extensions import TypedDict, Unpack
 
 from communities.clock import Clock
 from communities.sqltypes import UtcDateTime
@@ -26,24 +27,39 @@ class AuditEvent(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
-def record(
-    session: AsyncSession,
-    clock: Clock,
-    *,
-    actor_person_id: int | None,
-    action: str,
-    entity: str,
-    entity_id: str,
-    detail: dict[str, Any] | None = None,
-) -> AuditEvent:
+class Entry(TypedDict):
+    """What an audit row says (its time is the clock's)."""
+
+    actor_person_id: int | None
+    action: str
+    entity: str
+    entity_id: str
+    detail: NotRequired[dict[str, Any] | None]
+
+
+def record(session: AsyncSession, clock: Clock, **entry: Unpack[Entry]) -> AuditEvent:
     """Add an audit row to the caller's transaction."""
     event = AuditEvent(
         at=clock.now(),
-        actor_person_id=actor_person_id,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        detail=detail or {},
+        actor_person_id=entry["actor_person_id"],
+        action=entry["action"],
+        entity=entry["entity"],
+        entity_id=entry["entity_id"],
+        detail=entry.get("detail") or {},
     )
     session.add(event)
+    return event
+
+
+async def keep_only_refusal(session: AsyncSession, clock: Clock, **refusal: Unpack[Entry]) -> AuditEvent:
+    """A refused action changes nothing but its refusal's audit row.
+
+    Throws away everything the session holds that is not committed (flushed or not: a change
+    made before the permission check, a draft built on the way), then commits only the audit
+    row, so that the refusal is kept even though the caller rolls back. The session's objects
+    are expired afterwards: read what the refusal message needs before calling this.
+    """
+    await session.rollback()
+    event = record(session, clock, **refusal)
+    await session.commit()
     return event

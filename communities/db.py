@@ -11,10 +11,12 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import event, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/cosbot.db"
@@ -142,3 +144,37 @@ async def in_transaction(
                 if attempt == attempts:
                     raise
     raise AssertionError("unreachable")
+
+
+# ---- statements both databases write differently, or that every writer must get right -------
+
+
+def upsert_into(session: AsyncSession, table: type[SQLModel]) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT that can take ``on_conflict_do_nothing`` or ``on_conflict_do_update``.
+
+    SQLite and PostgreSQL both have ON CONFLICT, but SQLAlchemy builds it per dialect: this is
+    the one place that picks the dialect of the session's database.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return sqlite.insert(table)
+    return postgresql.insert(table)
+
+
+async def update_if_unchanged(
+    session: AsyncSession, table: type[SQLModel], row_id: int, version: int, values: dict[str, Any]
+) -> bool:
+    """Write ``values`` to the row only if its ``version`` is still the one it was read at.
+
+    Optimistic concurrency: of two changes made from the same copy, the second finds the version
+    moved on and writes nothing (False), rather than overwriting the first. ``values`` sets the
+    new version (or not: a change that should not make cards stale leaves it). Nothing pending
+    in the session is flushed first, so the row's changes go out only in this checked UPDATE.
+    """
+    with session.no_autoflush:
+        result = await session.execute(
+            update(table)
+            .where(col(table.id) == row_id, col(table.version) == version)  # type: ignore[attr-defined]
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]

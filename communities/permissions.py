@@ -144,9 +144,41 @@ def may_use(profile: PersonProfile, key: str) -> Decision:
     if found is None:
         return Decision(False, "I don't know that action.")
     if not found.offered_to(profile):
-        allowed = ", ".join(sorted(r.label.lower() for r in found.roles or ()))
-        return Decision(False, f"“{found.title}” is only for a {allowed}.")
+        return Decision(False, f"“{found.title}” is only for {roles_in_words(found.roles or frozenset())}.")
     return ALLOWED
+
+
+def roles_in_words(roles: frozenset[Role]) -> str:
+    """Who holds any of ``roles``, in the order people say it.
+
+    For example "a school leader or SENCO", or "a community chair or vice chair, or a council officer".
+    """
+    said = []
+    for (first, first_words), (second, second_words), both in _ROLE_GROUPS:
+        if first in roles and second in roles:
+            said.append(both)
+        elif first in roles or second in roles:
+            said.append(first_words if first in roles else second_words)
+    if len(said) <= 1:
+        return "".join(said) or "nobody"
+    last = ", or " if any(" or " in words for words in said) else " or "
+    return ", ".join(said[:-1]) + last + said[-1]
+
+
+#: Roles that go together in a sentence, each group in the order people name them.
+_ROLE_GROUPS = (
+    ((Role.SCHOOL_LEADER, "a school leader"), (Role.SENCO, "a SENCO"), "a school leader or SENCO"),
+    (
+        (Role.CHAIR, "a community chair"),
+        (Role.VICE_CHAIR, "a community vice chair"),
+        "a community chair or vice chair",
+    ),
+    (
+        (Role.OFFICER, "a council officer"),
+        (Role.FINANCE, "a finance officer"),
+        "a council or finance officer",
+    ),
+)
 
 
 def may_link_channel(profile: PersonProfile, community: Community) -> Decision:
@@ -207,7 +239,7 @@ def may_act_on_request(profile: PersonProfile, action: RequestAction, scope: Req
         if is_school_staff(profile, scope.school_id):
             return ALLOWED
         return Decision(
-            False, f"Only a school leader or SENCO of the requesting school can {action.label} it."
+            False, f"Only a school leader or SENCO of the requesting school can {action.done_to_it}."
         )
     if action in TRIAGE_ACTIONS:
         if is_triager(profile, scope.community_id):
@@ -215,7 +247,7 @@ def may_act_on_request(profile: PersonProfile, action: RequestAction, scope: Req
         community = scope.community_code or "the community"
         return Decision(
             False,
-            f"Only the chair or vice chair of {community}, or a council officer, can {action.label} it.",
+            f"Only the chair or vice chair of {community}, or a council officer, can {action.done_to_it}.",
         )
     return Decision(False, "I don't know that action.")
 

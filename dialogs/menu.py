@@ -9,9 +9,9 @@ from botbuilder.core import TurnContext
 from cards.menu import menu_card
 from communities.db import Database
 from communities.permissions import RAISE_REQUEST, Capability, menu_for
+from communities.requests.drafts import has_draft
 from communities.roster.directory import PersonProfile
 from dialogs.replies import send_card
-from dialogs.request_store import has_draft
 
 
 async def menu_capabilities(database: Database, profile: PersonProfile) -> list[Capability]:

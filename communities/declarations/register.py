@@ -216,7 +216,7 @@ async def _own_current(
     """The person's interest, in force. An id that is not theirs is refused and audited."""
     row = await session.get(InterestDeclaration, interest_id)
     if row is None or row.person_id != person_id:
-        audit.record(
+        await audit.keep_only_refusal(
             session,
             clock,
             actor_person_id=person_id,

@@ -197,7 +197,7 @@ async def _communities_for(
         assert community.id is not None
         if is_triager(actor, community.id):
             return [community]
-        return _refused(session, clock, actor, community.code)
+        return await _refused(session, clock, actor, community.code)
     query = select(Community).where(col(Community.active)).order_by(col(Community.code))
     if not actor.has_role(Role.OFFICER):
         led = {
@@ -207,11 +207,11 @@ async def _communities_for(
         }
         query = query.where(col(Community.id).in_(led))
     found = list((await session.exec(query)).all())
-    return found or _refused(session, clock, actor, "*")
+    return found or await _refused(session, clock, actor, "*")
 
 
-def _refused(session: AsyncSession, clock: Clock, actor: PersonProfile, entity_id: str) -> Refusal:
-    audit.record(
+async def _refused(session: AsyncSession, clock: Clock, actor: PersonProfile, entity_id: str) -> Refusal:
+    await audit.keep_only_refusal(
         session,
         clock,
         actor_person_id=actor.person_id,

@@ -22,13 +22,12 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, String, UniqueConstraint, and_, exists, func, or_
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities.clock import Clock
+from communities.db import upsert_into
 from communities.meetings.tables import Meeting, MeetingStatus, when_text, where_text
 from communities.roster.directory import PersonProfile
 from communities.roster.roles import COMMUNITY_ROLES, SCHOOL_ROLES
@@ -185,8 +184,7 @@ async def answer(
     if not await is_member(session, profile.person_id, meeting.community_id):
         raise RsvpRefused(NOT_A_MEMBER)
     now = clock.now()
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
-    statement = insert(Rsvp).values(
+    statement = upsert_into(session, Rsvp).values(
         meeting_id=meeting_id,
         person_id=profile.person_id,
         answer=answer.value,

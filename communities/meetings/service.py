@@ -1,8 +1,10 @@
-"""Adding, moving and cancelling single meetings; and which meeting an accepted request goes to.
+"""Adding, moving and cancelling single meetings.
 
 Every change is checked against the person's roles (:func:`permissions.may_manage_meetings`),
 bumps the meeting's ``sequence`` (the calendar sync then brings Graph or the ICS feed up to
 date) and is audited. The caller commits, then runs the calendar sync outside the transaction.
+Each change also sends the community's accepted requests to the meeting they now belong to
+(:mod:`communities.requests.placement`: only the requests package writes requests).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,8 +19,7 @@ from communities import audit
 from communities.clock import Clock
 from communities.meetings.tables import UPCOMING, Meeting, MeetingOffsets, MeetingStatus, derived_dates
 from communities.permissions import may_manage_meetings
-from communities.requests.lifecycle import RequestStatus
-from communities.requests.tables import Request
+from communities.requests.placement import attach_accepted_requests
 from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
 from communities.roster.tables import Community, Membership
@@ -151,48 +151,6 @@ async def upcoming(session: AsyncSession, community_ids: list[int], now: datetim
     return list(rows.all())
 
 
-async def next_meeting_for_requests(
-    session: AsyncSession, community_id: int, now: datetime
-) -> Meeting | None:
-    """The next meeting whose submission deadline has not passed."""
-    return (
-        await session.exec(
-            select(Meeting)
-            .where(
-                Meeting.community_id == community_id,
-                col(Meeting.status).in_(UPCOMING),
-                col(Meeting.submission_deadline) >= now,
-            )
-            .order_by(col(Meeting.starts_at))
-            .limit(1)
-        )
-    ).first()
-
-
-async def attach_accepted_requests(session: AsyncSession, community_id: int, now: datetime) -> int:
-    """Accepted requests with no live meeting go to the next meeting whose deadline they meet.
-
-    Called when a request is accepted and whenever the community's meetings change, so that a
-    request accepted before any date was set, or whose meeting was cancelled, finds its meeting.
-    A request already attached to a live meeting stays there.
-    """
-    target = await next_meeting_for_requests(session, community_id, now)
-    if target is None:
-        return 0
-    live = select(Meeting.id).where(col(Meeting.status).in_(UPCOMING), col(Meeting.ends_at) > now)
-    result = await session.execute(
-        update(Request)
-        .where(
-            col(Request.community_id) == community_id,
-            col(Request.status) == RequestStatus.ACCEPTED,
-            (col(Request.meeting_id).is_(None)) | (col(Request.meeting_id).not_in(live)),
-        )
-        .values(meeting_id=target.id)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
 async def current_chair(session: AsyncSession, community_id: int) -> int | None:
     return (
         await session.exec(
@@ -224,7 +182,7 @@ async def _check(
     assert community.id is not None
     decision = may_manage_meetings(actor, community.id, community.code)
     if not decision.allowed:
-        audit.record(
+        await audit.keep_only_refusal(
             session,
             clock,
             actor_person_id=actor.person_id,
@@ -233,7 +191,6 @@ async def _check(
             entity_id=str(meeting.id) if meeting else community.code,
             detail={"community": community.code},
         )
-        await session.commit()  # the refusal is kept even though the caller rolls back
         raise MeetingRefused(decision.reason)
 
 

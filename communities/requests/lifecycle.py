@@ -34,6 +34,11 @@ class RequestAction(StrEnum):
     def label(self) -> str:
         return _ACTION_LABELS[self]
 
+    @property
+    def done_to_it(self) -> str:
+        """The action done to a request, as a sentence says it: "return it for more information"."""
+        return _ACTION_ON_IT[self]
+
 
 _STATUS_LABELS = {
     RequestStatus.DRAFT: "Draft",
@@ -50,6 +55,15 @@ _ACTION_LABELS = {
     RequestAction.RESUBMIT: "resubmit",
     RequestAction.ACCEPT: "accept",
     RequestAction.WITHDRAW: "withdraw",
+}
+
+_ACTION_ON_IT = {
+    RequestAction.EDIT: "edit it",
+    RequestAction.SUBMIT: "submit it",
+    RequestAction.RETURN_FOR_INFO: "return it for more information",
+    RequestAction.RESUBMIT: "resubmit it",
+    RequestAction.ACCEPT: "accept it",
+    RequestAction.WITHDRAW: "withdraw it",
 }
 
 S, A = RequestStatus, RequestAction

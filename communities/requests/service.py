@@ -10,15 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.clock import Clock
-from communities.meetings.service import attach_accepted_requests
+from communities.db import update_if_unchanged, upsert_into
 from communities.messaging import notices
 from communities.messaging.outbox import Outbox, OutgoingMessage
 from communities.permissions import (
@@ -30,6 +28,7 @@ from communities.permissions import (
 )
 from communities.requests.form import problems
 from communities.requests.lifecycle import OPEN_STATUSES, RequestAction, RequestStatus, next_status
+from communities.requests.placement import attach_accepted_requests
 from communities.requests.tables import Request, RequestSequence, RequestType
 from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
@@ -144,8 +143,7 @@ async def return_for_info(
     if not note:
         raise RequestRefused("Say what information is missing, so the school knows what to add.")
     request = await _load(session, request_id)
-    request.return_note = note[:2000]
-    await _transition(session, clock, actor, request, RequestAction.RETURN_FOR_INFO)
+    await _transition(session, clock, actor, request, RequestAction.RETURN_FOR_INFO, return_note=note[:2000])
     return await _tell_requester(session, outbox, request, RequestAction.RETURN_FOR_INFO)
 
 
@@ -157,8 +155,7 @@ async def open_for_reading(
     scope = await _scope(session, request)
     decision = may_view_request(actor, scope)
     if not decision.allowed:
-        _audit(session, clock, actor, "request_read_refused", request)
-        await session.commit()
+        await _refused(session, clock, actor, "request_read_refused", request)
         raise RequestRefused(decision.reason)
     _audit(session, clock, actor, "request_read", request)
     return request
@@ -214,16 +211,23 @@ async def _check(
     """The permission rules on the stored request, then the state machine; a refusal is audited."""
     decision = may_act_on_request(actor, action, await _scope(session, request))
     if not decision.allowed:
-        _audit(session, clock, actor, f"request_{action.value}_refused", request)
-        await session.commit()
+        await _refused(session, clock, actor, f"request_{action.value}_refused", request)
         raise RequestRefused(decision.reason)
     next_status(RequestStatus(request.status), action)  # raises IllegalTransition with the reason
 
 
 async def _transition(
-    session: AsyncSession, clock: Clock, actor: PersonProfile, request: Request, action: RequestAction
+    session: AsyncSession,
+    clock: Clock,
+    actor: PersonProfile,
+    request: Request,
+    action: RequestAction,
+    **changes: Any,
 ) -> None:
+    """Check, then make ``changes`` and the move to the next status in one version-checked write."""
     await _check(session, clock, actor, request, action)
+    for name, value in changes.items():
+        setattr(request, name, value)
     request.status = next_status(RequestStatus(request.status), action)
     await _save(session, clock, request)
     _audit(session, clock, actor, f"request_{action.value}", request)
@@ -238,18 +242,12 @@ async def _save(session: AsyncSession, clock: Clock, request: Request) -> None:
     assert request.id is not None
     now = clock.now()
     written = {name: getattr(request, name) for name in _SAVED}
-    with session.no_autoflush:
-        result = await session.execute(
-            update(Request)
-            .where(col(Request.id) == request.id, col(Request.version) == request.version)
-            .values(**written, updated_at=now, version=request.version + 1)
-            .execution_options(synchronize_session=False)
-        )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    changed = {**written, "updated_at": now, "version": request.version + 1}
+    if not await update_if_unchanged(session, Request, request.id, request.version, changed):
         await session.rollback()
         raise RequestRefused("Someone else changed this request just now. Open it again to see the latest.")
     # The row now holds what the object does: mark it so, and the flush has nothing left to write.
-    for name, value in {**written, "updated_at": now, "version": request.version + 1}.items():
+    for name, value in changed.items():
         set_committed_value(request, name, value)
 
 
@@ -257,10 +255,19 @@ async def _save(session: AsyncSession, clock: Clock, request: Request) -> None:
 _SAVED = ("status", "request_type", "urgency", "details", "return_note", "submitted_at")
 
 
+async def _refused(
+    session: AsyncSession, clock: Clock, actor: PersonProfile, action: str, request: Request
+) -> None:
+    """Keep the refusal's audit row and nothing else (a change made on the way is thrown away)."""
+    await audit.keep_only_refusal(session, clock, **_entry(actor, action, request))
+
+
 def _audit(session: AsyncSession, clock: Clock, actor: PersonProfile, action: str, request: Request) -> None:
-    audit.record(
-        session,
-        clock,
+    audit.record(session, clock, **_entry(actor, action, request))
+
+
+def _entry(actor: PersonProfile, action: str, request: Request) -> audit.Entry:
+    return audit.Entry(
         actor_person_id=actor.person_id,
         action=action,
         entity="request",
@@ -272,9 +279,8 @@ def _audit(session: AsyncSession, clock: Clock, actor: PersonProfile, action: st
 async def _next_ref(session: AsyncSession, community: Community, year: int) -> str:
     assert community.id is not None
     # Create the year's counter if it is missing; two first drafts at once must not collide.
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
     await session.execute(
-        insert(RequestSequence)
+        upsert_into(session, RequestSequence)
         .values(community_id=community.id, year=year, last=0)
         .on_conflict_do_nothing(index_elements=["community_id", "year"])
     )

@@ -204,5 +204,5 @@ async def test_raising_a_request_is_refused_to_someone_not_on_a_schools_staff(
     fake: FakeConnector, post: Post
 ) -> None:
     refused = await turn(fake, post, PRIYA, value={"action": "raise_request"})
-    assert "“Raise a request” is only for a school leader, senco" in texts(refused)
+    assert "“Raise a request” is only for a school leader or SENCO." in texts(refused)
     assert "only for a school leader" in texts(await turn(fake, post, PRIYA, "request"))

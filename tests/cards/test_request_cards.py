@@ -9,14 +9,13 @@ import pytest
 
 from cards.request_cards import (
     FORM,
-    SECTIONS,
-    Section,
     confirmation_card,
     draft_choice_card,
     review_card,
     school_card,
     section_card,
 )
+from communities.requests.form import SECTIONS, Section
 from communities.requests.tables import RequestType
 from tests.support.requests import COMPLETE
 

@@ -13,7 +13,6 @@ from communities.db import Database
 from communities.meetings.service import (
     MeetingRefused,
     MeetingTimes,
-    attach_accepted_requests,
     cancel,
     move,
     schedule,
@@ -27,6 +26,7 @@ from communities.meetings.tables import (
     when_text,
 )
 from communities.requests.lifecycle import RequestStatus
+from communities.requests.placement import attach_accepted_requests
 from communities.requests.tables import Request
 from communities.roster.directory import community_by_code
 from communities.roster.tables import School

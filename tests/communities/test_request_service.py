@@ -175,6 +175,21 @@ async def test_a_forged_triage_from_another_community_is_refused_and_audited(
     assert ("request_accept_refused", "COS-CANT1-26-001") in await audited(demo_db)
 
 
+async def test_a_refused_return_for_information_leaves_no_note_on_the_request(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    request_id = await draft(demo_db, clock, answers=COMPLETE)
+    await act(demo_db, clock, HANNAH, submit, request_id)
+    for outsider in (TOM, HANNAH):  # the chair of another community; a school leader
+        with pytest.raises(RequestRefused) as refused:
+            await act(demo_db, clock, outsider, return_for_info, request_id, "Forged: say the child's name")
+        assert "can return it for more information." in str(refused.value)
+    async with demo_db.session() as session:
+        request = await session.get(Request, request_id)
+    assert request is not None and request.return_note is None and request.status == "submitted"
+    assert ("request_return_for_info_refused", "COS-CANT1-26-001") in await audited(demo_db)
+
+
 async def test_an_illegal_move_is_refused_with_the_reason(demo_db: Database, clock: FixedClock) -> None:
     request_id = await draft(demo_db, clock, answers=COMPLETE)
     await act(demo_db, clock, HANNAH, submit, request_id)

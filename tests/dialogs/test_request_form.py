@@ -16,11 +16,11 @@ from communities.clock import FixedClock
 from communities.db import Database
 from communities.identifying_text import find_identifying_text
 from communities.messaging.outbox import Outbox, OutboxMessage
+from communities.requests.identifying_answers import ACKNOWLEDGED
 from communities.requests.service import save_answers, start_draft, submit
 from communities.requests.tables import Request
 from communities.roster.roles import Role
 from communities.roster.tables import Membership, School
-from dialogs.request_answers import ACKNOWLEDGED
 from tests.communities.test_request_service import give_chats
 from tests.dialogs.chat import MENU, Chat, Replies, action, flat, save_action
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of

@@ -1,6 +1,6 @@
-"""What the request dialog reads from the database besides the request service itself.
+"""A school's drafts, and who may change a request now.
 
-Loading a request for editing re-checks the permission rules and the state machine on the
+Opening a request for editing checks the permission rules and the state machine on the
 stored request (never on what a card claims), and audits a refusal, as the service does.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import col, or_, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
@@ -17,8 +17,6 @@ from communities.permissions import RequestScope, is_school_staff, may_act_on_re
 from communities.requests.lifecycle import TRANSITIONS, RequestAction, RequestStatus
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
-from communities.roster.roles import Role
-from communities.roster.tables import Community, Membership, Person, School
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ async def editable_request(
         profile, RequestAction.EDIT, RequestScope(request.school_id, request.community_id)
     )
     if not decision.allowed:
-        audit.record(
+        await audit.keep_only_refusal(
             session,
             clock,
             actor_person_id=profile.person_id,
@@ -56,7 +54,6 @@ async def editable_request(
             entity_id=request.ref,
             detail={"status": str(request.status), "via": "card"},
         )
-        await session.commit()
         raise NotEditable(decision.reason)
     status = RequestStatus(request.status)
     if (status, RequestAction.EDIT) not in TRANSITIONS:
@@ -86,48 +83,3 @@ async def latest_draft(session: AsyncSession, profile: PersonProfile) -> Request
 
 async def has_draft(session: AsyncSession, profile: PersonProfile) -> bool:
     return await latest_draft(session, profile) is not None
-
-
-@dataclass(frozen=True)
-class Where:
-    school: str
-    community: str
-
-
-async def where_from(session: AsyncSession, request: Request) -> Where:
-    school = await session.get(School, request.school_id)
-    community = await session.get(Community, request.community_id)
-    return Where(
-        school.name if school else "your school",
-        f"{community.name} ({community.code})" if community else "your community",
-    )
-
-
-async def staff_names(session: AsyncSession, community_id: int) -> list[str]:
-    """Names of the community's people (school staff, chair, vice chair): they may be named in text."""
-    schools = select(School.id).where(School.community_id == community_id)
-    rows = await session.exec(
-        select(Person.display_name)
-        .join(Membership, col(Membership.person_id) == col(Person.id))
-        .where(
-            col(Membership.active),
-            or_(col(Membership.school_id).in_(schools), col(Membership.community_id) == community_id),
-        )
-    )
-    return sorted(set(rows.all()))
-
-
-async def triagers_told(session: AsyncSession, request: Request, told: set[int]) -> list[str]:
-    """Which of the community's chair and vice chair were among the people told (names)."""
-    rows = await session.exec(
-        select(Person.id, Person.display_name, Membership.role)
-        .join(Membership, col(Membership.person_id) == col(Person.id))
-        .where(
-            col(Membership.active),
-            Membership.community_id == request.community_id,
-            col(Membership.role).in_([Role.CHAIR, Role.VICE_CHAIR]),
-        )
-    )
-    return [
-        f"{name} ({Role(role).label.lower()})" for person_id, name, role in rows.all() if person_id in told
-    ]

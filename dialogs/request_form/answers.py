@@ -1,48 +1,35 @@
-"""Reading a Request Form card's submit, checking it, and finding the way through the sections.
+"""Reading a Request Form card's submit, and finding the way through the sections.
 
-Pure functions. Nothing a card sends is trusted: each section reads only its own fields, turns
-each value into the type the form needs (or drops it), and the answers are then checked with
-:func:`communities.requests.form.problems`, restricted to the section, plus the few checks the
-dialog adds (APDR cycles, what worked, who the other specialist is, informed before agreeing).
+Pure functions. Nothing a card sends is trusted: each section reads only its own fields and
+turns each value into the type the form needs (or drops it); the answers are then checked by
+the domain's rules for the section (:func:`communities.requests.form.section_problems`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
-from cards.request_cards import BY_NAME, NO_SECONDARY, SECTIONS, Section
-from communities.identifying_text import Finding, find_identifying_text
+from cards.request_inputs import NO_SECONDARY
 from communities.requests.form import (
-    MAX_TEXT,
     NEED_AREAS,
+    PUPIL,
     SEN_STATUSES,
     SPECIALISTS,
     SUPPORT_KINDS,
     YEAR_GROUPS,
-    problems,
+    Section,
+    first_incomplete,
+    request_type_of,
+    section_problems,
+    sections_for,
 )
 from communities.requests.tables import RequestType, Urgency
 
 REVIEW = "review"
 
-#: Free-text answers checked for text that may identify a child (a warning, which can be overridden).
-FREE_TEXT = (
-    "needs_summary",
-    "graduated_response",
-    "what_worked",
-    "hoped_outcome",
-    "specialist_other",
-    "support_other",
-    "urgency_reason",
-)
-#: Where the acknowledgements of identifying-text warnings are kept in ``details``.
-ACKNOWLEDGED = "identifying_text_acknowledged"
-
-PUPIL_FIELDS = BY_NAME["pupil"].fields
 _TYPES = frozenset(t.value for t in RequestType)
 _URGENCIES = frozenset(u.value for u in Urgency)
 
@@ -62,100 +49,26 @@ def read_section(section: Section, submitted: Mapping[str, Any], details: Mappin
     return Answers(values, section_problems(section, merged))
 
 
-def section_problems(section: Section, details: Mapping[str, Any]) -> dict[str, str]:
-    """What is missing or wrong in one section of ``details`` (empty: the section is complete)."""
-    kind = _kind(details)
-    if not section.applies_to(kind):
-        return {}
-    found = {name: message for name, message in problems(details).items() if name in section.fields}
-    if section.name == "type":
-        return {"request_type": found["request_type"]} if "request_type" in found else {}
-    if section.name == "pupil":
-        found.update(_pupil_ref_problems(details.get("pupil_ref")))
-    elif section.name == "needs":
-        cycles = details.get("apdr_cycles")
-        if not isinstance(cycles, int) or isinstance(cycles, bool) or not 0 <= cycles <= 20:
-            found["apdr_cycles"] = "Say how many assess-plan-do-review cycles you have completed (0 to 20)."
-        _require_text(details, "what_worked", "what worked and what did not", found)
-    elif section.name == "support":
-        specialists = details.get("specialists")
-        if (
-            isinstance(specialists, list)
-            and "other" in specialists
-            and "specialist" in _list(details, "support")
-        ):
-            _require_text(details, "specialist_other", "which other specialist", found)
-    elif section.name == "parents":
-        if details.get("parents_informed") is False and details.get("parental_agreement") is True:
-            found["parents_informed"] = "Parents/carers can only agree once they have been informed."
-    return found
-
-
-def identifying(
-    answers: Mapping[str, Any], *, allowed_names: Sequence[str], today: date
-) -> dict[str, list[Finding]]:
-    """The free-text answers that may identify a child, with what was found in each."""
-    found: dict[str, list[Finding]] = {}
-    for name in FREE_TEXT:
-        value = answers.get(name)
-        if isinstance(value, str) and value:
-            findings = find_identifying_text(value, allowed_names=allowed_names, today=today)
-            if findings:
-                found[name] = findings
-    return found
-
-
-def acknowledgements(
-    details: Mapping[str, Any],
-    answers: Mapping[str, Any],
-    kept: Mapping[str, list[Finding]],
-    *,
-    person_id: int,
-    at: str,
-) -> dict[str, Any]:
-    """The acknowledgements after saving ``answers``: new ones for ``kept``, none for changed text.
-
-    Only the kinds of what was found are recorded (never the text itself).
-    """
-    current = details.get(ACKNOWLEDGED)
-    result = {k: v for k, v in current.items() if k not in answers} if isinstance(current, dict) else {}
-    for name, findings in kept.items():
-        result[name] = {
-            "by_person_id": person_id,
-            "at": at,
-            "kinds": sorted({f.kind for f in findings}),
-            "statement": "It is not about a pupil.",
-        }
-    return result
-
-
 # ---- the way through ----------------------------------------------------------------------------
 
 
-def steps_for(details: Mapping[str, Any]) -> list[Section]:
-    kind = _kind(details)
-    return [s for s in SECTIONS if s.applies_to(kind)]
-
-
-def first_incomplete(details: Mapping[str, Any]) -> str:
+def first_step_to_answer(details: Mapping[str, Any]) -> str:
     """The first section with something missing, or ``review`` when everything is answered."""
-    for section in steps_for(details):
-        if section_problems(section, details):
-            return section.name
-    return REVIEW
+    section = first_incomplete(details)
+    return section.name if section else REVIEW
 
 
 def next_step(current: str, details: Mapping[str, Any]) -> str:
-    names = [s.name for s in steps_for(details)]
+    names = [s.name for s in sections_for(details)]
     if current not in names:
-        return first_incomplete(details)
+        return first_step_to_answer(details)
     index = names.index(current)
     return names[index + 1] if index + 1 < len(names) else REVIEW
 
 
 def previous_step(current: str, details: Mapping[str, Any]) -> str | None:
     """The step before ``current``, or None at the first one."""
-    names = [s.name for s in steps_for(details)]
+    names = [s.name for s in sections_for(details)]
     if current == REVIEW:
         return names[-1]
     if current not in names:
@@ -174,7 +87,7 @@ def _read_type(submitted: Mapping[str, Any], details: Mapping[str, Any]) -> dict
         return values
     if not RequestType(kind).about_pupils:
         # Data minimisation: no pupil detail stays on a request that is no longer about pupils.
-        values.update(dict.fromkeys(PUPIL_FIELDS))
+        values.update(dict.fromkeys(PUPIL.fields))
         values["parental_agreement"] = None
     elif kind == RequestType.ONE_PUPIL:
         values["pupil_count"] = None
@@ -298,30 +211,4 @@ def _yes_no(value: Any) -> bool | None:
 
 
 def _kind(details: Mapping[str, Any]) -> RequestType | None:
-    value = details.get("request_type")
-    return RequestType(value) if value in _TYPES else None
-
-
-def _list(details: Mapping[str, Any], name: str) -> list[Any]:
-    value = details.get(name)
-    return value if isinstance(value, list) else []
-
-
-def _require_text(details: Mapping[str, Any], name: str, label: str, found: dict[str, str]) -> None:
-    value = details.get(name)
-    if not isinstance(value, str) or not value.strip():
-        found[name] = f"Write {label}."
-    elif len(value) > MAX_TEXT:
-        found[name] = f"Keep {label} under {MAX_TEXT} characters."
-
-
-def _pupil_ref_problems(ref: Any) -> dict[str, str]:
-    """A pupil reference must not itself identify the child (a name, a UPN, a date of birth)."""
-    if not isinstance(ref, str) or not ref.strip():
-        return {}
-    if find_identifying_text(ref) or find_identifying_text(ref.title()):
-        return {
-            "pupil_ref": "That reference looks like it could identify the pupil (a name, a date of birth "
-            "or a UPN). Use your school's own pseudonymous reference instead."
-        }
-    return {}
+    return request_type_of(details)

@@ -1,0 +1,79 @@
+"""What the Request Form says: notes gathered into the next message, cards, help and confirmations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+
+from cards.elements import Card
+from cards.request_cards import REVIEW_HELP, SCHOOL_HELP, section_card
+from communities.requests.form import BY_NAME, Section
+from communities.requests.tables import Request
+from dialogs.request_form.answers import REVIEW
+from dialogs.request_form.turns import SCHOOL
+
+NOTES = "cosbot.request_form.notes"
+COMMANDS_HINT = (
+    "Write `back` for the previous step, `cancel` to stop (the draft stays saved), or `help` at any time."
+)
+NO_DRAFT = "You have no draft request. Write `request` (or choose **Raise a request**) to start one."
+STALE_CARD = (
+    "That card is from an earlier step or another request, so I have not used it. Here is where we are:"
+)
+
+
+def section_card_for(
+    section: Section,
+    request: Request,
+    values: Mapping[str, Any],
+    *,
+    problems: Mapping[str, str] | None = None,
+    warning: str | None = None,
+) -> Card:
+    assert request.id is not None
+    return section_card(
+        section, ref=request.ref, request_id=request.id, values=values, problems=problems, warning=warning
+    )
+
+
+def help_for(name: str) -> str:
+    if name == SCHOOL:
+        return SCHOOL_HELP
+    if name == REVIEW:
+        return REVIEW_HELP
+    return BY_NAME[name].help
+
+
+def told_text(names: list[str], anyone: bool) -> str:
+    if names:
+        return f"I have sent a message about it to {', '.join(names)}."
+    if anyone:
+        return (
+            "Your community's chair and vice chair can't be reached by the bot yet, so I have asked the "
+            "council officers to pass it on."
+        )
+    return "I couldn't message anyone about it yet: please let your community's chair know."
+
+
+def note(context: TurnContext, text: str) -> None:
+    """Say ``text`` with the next card (one message, not two: Teams counts messages per chat)."""
+    context.turn_state.setdefault(NOTES, []).append(text)
+
+
+def pending_notes(context: TurnContext) -> list[str]:
+    notes: list[str] = context.turn_state.pop(NOTES, None) or []
+    return notes
+
+
+async def say(context: TurnContext, text: str) -> None:
+    await context.send_activity("\n\n".join([*pending_notes(context), text]))
+
+
+async def send_card(context: TurnContext, card: Card) -> None:
+    activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    notes = pending_notes(context)
+    if notes:
+        activity.text = "\n\n".join(notes)
+    await context.send_activity(activity)
