@@ -26,7 +26,7 @@ CHANNEL_POSTS: tuple[ChannelPost, ...] = (
         "cards.agenda_cards:channel_agenda_cards",
         ("communities/agendas/agendas.py", "communities/messaging/channel_posts.py"),
     ),
-    ChannelPost("meeting_dates", "cards.meeting_cards:dates_card", ("communities/broadcasts/service.py",)),
+    ChannelPost("meeting_dates", "cards.meetings.dates:dates_card", ("communities/broadcasts/service.py",)),
     ChannelPost(
         "team_welcome",
         "cards.welcome:team_welcome_card",
@@ -34,12 +34,12 @@ CHANNEL_POSTS: tuple[ChannelPost, ...] = (
     ),
     ChannelPost(
         "requests_open",
-        "cards.timeline_cards:requests_open_card",
+        "cards.meetings.timeline:requests_open_card",
         ("scheduler/steps.py", "communities/messaging/notices.py"),
     ),
     ChannelPost(
         "rsvp_reminder",
-        "cards.rsvp_cards:meeting_reminder_card",
+        "cards.meetings.rsvp:meeting_reminder_card",
         (
             "scheduler/steps.py",
             "dialogs/meetings/rsvp_buttons.py",

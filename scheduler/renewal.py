@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from cards.timeline_cards import renewal_card
+from cards.meetings.timeline import renewal_card
 from communities.academic_year import academic_year_label
 from communities.declarations.conflict_facts import community_member_facts
 from communities.declarations.tables import DeclarationConfirmation

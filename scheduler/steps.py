@@ -17,8 +17,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.agenda_cards import chair_agenda_cards
-from cards.rsvp_cards import reminder_post
-from cards.timeline_cards import (
+from cards.meetings.rsvp import reminder_post
+from cards.meetings.timeline import (
     MeetingSummary,
     RequestLine,
     agenda_due_text,

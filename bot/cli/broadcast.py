@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.teams.connector import BotConnector
-from cards.meeting_cards import dates_card
+from cards.meetings.dates import dates_card
 from communities.broadcasts import report as broadcast_report
 from communities.broadcasts import service as broadcasts
 from communities.broadcasts.report import Delivery, DeliveryReport

@@ -13,7 +13,7 @@ import logging
 
 from bot.background import BackgroundTask
 from bot.safe_logging import describe
-from cards.meeting_cards import report_card
+from cards.meetings.dates import report_card
 from communities.broadcasts import report as broadcast_report
 from communities.broadcasts.tables import Broadcast
 from communities.clock import Clock

@@ -23,7 +23,7 @@ from communities.meetings.rsvp import DEFAULT_QUORUM, QuorumRule, ReminderFacts,
 from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus, OutgoingMessage
 
 #: Renders the reminder post from the meeting, the answers so far and the time it is shown
-#: (``cards.rsvp_cards.reminder_post``; the domain renders no cards itself).
+#: (``cards.meetings.rsvp.reminder_post``; the domain renders no cards itself).
 RenderReminder = Callable[[ReminderFacts, RsvpTally, datetime], OutgoingMessage]
 
 

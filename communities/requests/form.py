@@ -2,7 +2,7 @@
 
 The dialog asks for the sections one card at a time and saves the answers in ``Request.details``;
 :func:`problems` runs again on submit, so a forged or stale card cannot submit an incomplete or
-invalid request. Cards render the sections (:mod:`cards.request_cards`); this module says what
+invalid request. Cards render the sections (:mod:`cards.requests.form`); this module says what
 they are and what a complete, acceptable answer is.
 """
 

@@ -16,7 +16,7 @@ from botbuilder.core import TurnContext
 from sqlmodel import col, select
 
 from cards.elements import Card, card, heading, text
-from cards.meeting_cards import (
+from cards.meetings.dates import (
     BROADCAST_CHOOSE,
     BROADCAST_CONFIRM,
     dates_card,

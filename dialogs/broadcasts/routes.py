@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cards.meeting_cards import BROADCAST_CHOOSE, BROADCAST_CONFIRM, BROADCAST_RETRY
+from cards.meetings.dates import BROADCAST_CHOOSE, BROADCAST_CONFIRM, BROADCAST_RETRY
 from communities.permissions import BROADCAST_DATES, may_broadcast
 from dialogs.broadcasts.dates import press, show_form
 from dialogs.routing import RefusalAudit, RouteTable

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from cards.meeting_admin_cards import FIELDS, MEETING_ADD, MEETING_CANCEL, MEETING_MOVE, input_id
+from cards.meetings.admin import FIELDS, MEETING_ADD, MEETING_CANCEL, MEETING_MOVE, input_id
 from communities.meetings import service as meeting_service
 from communities.meetings.calendar import CalendarError
 from communities.meetings.calendar_sync import sync_meetings

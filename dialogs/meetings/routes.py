@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cards.rsvp_cards import RSVP
+from cards.meetings.rsvp import RSVP
 from communities.permissions import MEETINGS
 from dialogs.meetings import rsvp_buttons
 from dialogs.meetings.changing import MEETING_BUTTONS, press

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from cards.rsvp_cards import reminder_post
+from cards.meetings.rsvp import reminder_post
 from communities.db import in_transaction
 from communities.meetings import rsvp
 from communities.meetings.reminder_posts import refresh_reminder_cards

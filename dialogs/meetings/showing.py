@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.elements import Card
-from cards.meeting_admin_cards import (
+from cards.meetings.admin import (
     MAX_SHOWN,
     CommunityMeetings,
     NextMeeting,

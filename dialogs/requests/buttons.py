@@ -12,8 +12,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.elements import Card
-from cards.request_detail import request_detail_card
-from cards.request_lists import my_requests_card, queue_card
+from cards.requests.detail import request_detail_card
+from cards.requests.lists import my_requests_card, queue_card
 from communities.permissions import is_triager
 from communities.requests import service as request_service
 from communities.requests.conflicts import flagged_members
@@ -24,7 +24,7 @@ from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
 from communities.roster.tables import Community
 from dialogs.replies import send_card
-from dialogs.request_form import RequestFormDialog
+from dialogs.requests.form import RequestFormDialog
 from dialogs.routing import Turn
 from dialogs.services import ChatServices
 

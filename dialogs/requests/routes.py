@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from cards.request_cards import FORM
+from cards.requests.form import FORM
 from communities.permissions import CONTINUE_DRAFT, MY_REQUESTS, RAISE_REQUEST, REQUESTS_QUEUE
-from dialogs.request_form import RequestFormDialog, continue_request_form
 from dialogs.requests.buttons import (
     REQUEST_ACCEPT,
     REQUEST_CONTINUE,
@@ -15,6 +14,7 @@ from dialogs.requests.buttons import (
     show_my_requests,
     show_queue,
 )
+from dialogs.requests.form import RequestFormDialog, continue_request_form
 from dialogs.requests.from_channel import raise_from_channel
 from dialogs.routing import Place, RouteTable, Turn
 from dialogs.services import ChatServices

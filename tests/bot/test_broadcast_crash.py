@@ -36,7 +36,7 @@ from sqlmodel import col, select
 from bot.migrate import upgrade_async
 from bot.outbox.sender import OutboxSender
 from bot.teams.connector import BotConnector
-from cards.meeting_cards import dates_card
+from cards.meetings.dates import dates_card
 from communities.broadcasts import report as broadcast_report
 from communities.broadcasts import service as broadcasts
 from communities.broadcasts.report import Delivery, DeliveryReport

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 
 from bot.app import SERVICES
 from bot.services import Services
-from cards.rsvp_cards import reminder_post
+from cards.meetings.rsvp import reminder_post
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.meetings import rsvp

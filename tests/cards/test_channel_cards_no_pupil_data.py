@@ -16,7 +16,7 @@ import pytest
 from sqlmodel import col, select
 
 from cards.channel import CHANNEL_POSTS
-from cards.request_cards import SECTIONS
+from cards.requests.form import SECTIONS
 from communities.agendas import agendas
 from communities.broadcasts import service as broadcasts
 from communities.clock import FixedClock

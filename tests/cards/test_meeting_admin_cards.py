@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from cards.meeting_admin_cards import (
+from cards.meetings.admin import (
     MAX_SHOWN,
     MEETING_ADD,
     MEETING_CANCEL,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cards.request_cards import (
+from cards.requests.form import (
     FORM,
     confirmation_card,
     draft_choice_card,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from cards.request_lists import my_requests_card, queue_card
+from cards.requests.lists import my_requests_card, queue_card
 from communities.requests.lifecycle import RequestAction, RequestStatus, actions_from, next_step
 from communities.requests.views import RequestLine
 

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from cards.rsvp_cards import RSVP, day_label, meeting_reminder_card, quorum_text
+from cards.meetings.rsvp import RSVP, day_label, meeting_reminder_card, quorum_text
 from communities.meetings.rsvp import QuorumRule, ReminderFacts, RsvpTally
 from communities.meetings.tables import MeetingStatus
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from cards.meeting_cards import dates_card, preview_card, report_card
+from cards.meetings.dates import dates_card, preview_card, report_card
 from communities.broadcasts import report as broadcast_report
 from communities.broadcasts import service as broadcasts
 from communities.broadcasts.report import Delivery

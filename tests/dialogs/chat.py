@@ -21,7 +21,7 @@ from bot.teams.state_storage import SqlStorage
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.messaging.outbox import Outbox
-from dialogs.request_form import RequestFormDialog, continue_request_form
+from dialogs.requests.form import RequestFormDialog, continue_request_form
 from dialogs.turn_profile import remember_profile
 from tests.support.people import profile_of
 

@@ -15,20 +15,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import cards
-from cards import (
-    agenda_cards,
-    community,
-    declaration_cards,
-    meeting_admin_cards,
-    meeting_cards,
-    menu,
-    request_detail,
-    request_lists,
-    rsvp_cards,
-    timeline_cards,
-    welcome,
-)
+from cards import agenda_cards, community, declaration_cards, menu, welcome
 from cards.elements import Card
+from cards.meetings import admin as meeting_admin_cards
+from cards.meetings import dates as meeting_cards
+from cards.meetings import rsvp as rsvp_cards
+from cards.meetings import timeline as timeline_cards
+from cards.requests import detail as request_detail
+from cards.requests import lists as request_lists
 from communities.broadcasts.report import Delivery, DeliveryReport, ReportLine
 from communities.broadcasts.selection import Selection
 from communities.broadcasts.service import CommunityDates, MeetingLine
@@ -110,34 +104,36 @@ def demo_cards() -> dict[str, list[Card]]:
         "declaration_cards.code_of_conduct_card": [
             declaration_cards.code_of_conduct_card("declare_interest")
         ],
-        "meeting_admin_cards.community_meetings_card": [
+        "meetings.admin.community_meetings_card": [
             meeting_admin_cards.community_meetings_card(view(chair_sees(meeting())), today=date(2026, 11, 23))
         ],
-        "meeting_admin_cards.meetings_summary_card": [
+        "meetings.admin.meetings_summary_card": [
             meeting_admin_cards.meetings_summary_card(
                 [meeting_admin_cards.NextMeeting("CANT1", "C", "Wed", 1)]
             )
         ],
-        "meeting_cards.dates_card": [meeting_cards.dates_card(DATES)],
-        "meeting_cards.preview_card": [
+        "meetings.dates.dates_card": [meeting_cards.dates_card(DATES)],
+        "meetings.dates.preview_card": [
             meeting_cards.preview_card(Selection(date(2027, 1, 1), date(2027, 3, 31)), [DATES], [], "key")
         ],
-        "meeting_cards.report_card": [meeting_cards.report_card(report)],
+        "meetings.dates.report_card": [meeting_cards.report_card(report)],
         "menu.menu_card": [menu.menu_card(everyone, CAPABILITIES, {})],
-        "request_cards.*": [built for _, built in all_cards()],
-        "request_detail.request_detail_card": [
+        "requests.form.*": [built for _, built in all_cards()],
+        "requests.detail.request_detail_card": [
             request_detail.request_detail_card(
                 line(1, RequestStatus.SUBMITTED), {"request_type": "one_pupil"}, [], can_triage=True
             )
         ],
-        "request_lists.my_requests_card": [request_lists.my_requests_card(every_status)],
-        "request_lists.queue_card": [request_lists.queue_card("CANT1", [line(1, RequestStatus.SUBMITTED)])],
-        "rsvp_cards.meeting_reminder_card": [rsvp_cards.meeting_reminder_card(facts(), tally(), "Tomorrow")],
-        "timeline_cards.requests_open_card": [timeline_cards.requests_open_card(SUMMARY, "app-id")],
-        "timeline_cards.deadline_reminder_card": [
+        "requests.lists.my_requests_card": [request_lists.my_requests_card(every_status)],
+        "requests.lists.queue_card": [request_lists.queue_card("CANT1", [line(1, RequestStatus.SUBMITTED)])],
+        "meetings.rsvp.meeting_reminder_card": [
+            rsvp_cards.meeting_reminder_card(facts(), tally(), "Tomorrow")
+        ],
+        "meetings.timeline.requests_open_card": [timeline_cards.requests_open_card(SUMMARY, "app-id")],
+        "meetings.timeline.deadline_reminder_card": [
             timeline_cards.deadline_reminder_card(SUMMARY, [timeline_cards.RequestLine("R", "S", "draft")])
         ],
-        "timeline_cards.renewal_card": [timeline_cards.renewal_card("2026/27")],
+        "meetings.timeline.renewal_card": [timeline_cards.renewal_card("2026/27")],
         "welcome.team_welcome_card": [welcome.team_welcome_card("Canterbury", "CoS Bot")],
         "dialogs.broadcasts.dates.choose_card": [
             choose_card(["East Kent"], date(2027, 1, 1), date(2027, 3, 1))
@@ -147,10 +143,10 @@ def demo_cards() -> dict[str, list[Card]]:
 
 def card_builders() -> Iterator[str]:
     """Every public function of ``cards/`` that returns a card or cards (not the element helpers)."""
-    for found in pkgutil.iter_modules(cards.__path__):
-        if found.name == "elements":
+    for found in pkgutil.walk_packages(cards.__path__, "cards."):
+        if found.name == "cards.elements" or found.ispkg:
             continue
-        module = importlib.import_module(f"cards.{found.name}")
+        module = importlib.import_module(found.name)
         for name, function in vars(module).items():
             if (
                 inspect.isfunction(function)
@@ -158,7 +154,7 @@ def card_builders() -> Iterator[str]:
                 and not name.startswith("_")
             ):
                 if inspect.signature(function).return_annotation in ("Card", "list[Card]"):
-                    yield f"{found.name}.{name}"
+                    yield f"{found.name.removeprefix('cards.')}.{name}"
 
 
 def table() -> RouteTable:
@@ -179,7 +175,7 @@ def routed(routes: RouteTable) -> Callable[[dict[str, Any]], bool]:
 def test_every_card_builder_is_shown_with_demo_data() -> None:
     built = set(demo_cards())
     missing = {
-        name for name in card_builders() if name not in built and not name.startswith("request_cards.")
+        name for name in card_builders() if name not in built and not name.startswith("requests.form.")
     }
     assert not missing, f"add demo data for {sorted(missing)}"
 

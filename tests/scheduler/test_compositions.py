@@ -24,7 +24,7 @@ from bot.app import SERVICES, create_app
 from bot.config import Settings
 from bot.migrate import upgrade_async
 from cards.agenda_cards import AGENDA_PUBLISH
-from cards.rsvp_cards import RSVP
+from cards.meetings.rsvp import RSVP
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.meetings.tables import Meeting

@@ -421,7 +421,7 @@ async def test_the_steps_call_the_agenda_rsvp_and_quorum_directly(db: Database, 
     reminders are the RSVP card, and the quorum check runs at 15:00 the day before. THAN2's chair
     has no chat with the bot, so what is his goes to the officer."""
     from cards.agenda_cards import AGENDA_PUBLISH
-    from cards.rsvp_cards import RSVP
+    from cards.meetings.rsvp import RSVP
     from communities.agendas.agendas import Agenda, AgendaStatus
 
     clock = FixedClock(START)

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
-from cards.request_facts import display_rows
+from cards.requests.facts import display_rows
 from communities.declarations.conflict_rules import FlaggedMember
 from communities.requests.form import SECTIONS
 from communities.requests.lifecycle import RequestAction

@@ -9,8 +9,8 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import WaterfallStepContext
 
-from cards.request_cards import FORM
-from dialogs.request_form.answers import REVIEW
+from cards.requests.form import FORM
+from dialogs.requests.form.answers import REVIEW
 
 OPEN = "open"
 SCHOOL = "school"

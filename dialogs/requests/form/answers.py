@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cards.request_inputs import NO_SECONDARY
+from cards.requests.inputs import NO_SECONDARY
 from communities.requests.form import (
     NEED_AREAS,
     PUPIL,

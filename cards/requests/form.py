@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cards.elements import Card, Element, card, facts, heading, subheading, text
-from cards.request_facts import display_rows
-from cards.request_inputs import choice, section_inputs
+from cards.requests.facts import display_rows
+from cards.requests.inputs import choice, section_inputs
 from communities.requests.form import (
     SECTIONS,
     Section,

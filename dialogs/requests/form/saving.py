@@ -18,8 +18,8 @@ from communities.requests.lifecycle import IllegalTransition
 from communities.requests.service import RequestRefused, save_answers
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
-from dialogs.request_form import answers
-from dialogs.request_form.replies import section_card_for
+from dialogs.requests.form import answers
+from dialogs.requests.form.replies import section_card_for
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cards.request_inputs import AGREEMENT, URGENCIES, as_text, year_label
+from cards.requests.inputs import AGREEMENT, URGENCIES, as_text, year_label
 from communities.requests.form import (
     NEED_AREAS,
     SEN_STATUSES,

@@ -9,7 +9,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import DialogTurnResult, WaterfallStepContext
 
-from cards.request_cards import review_card, school_card
+from cards.requests.form import review_card, school_card
 from communities.clock import Clock
 from communities.db import Database
 from communities.requests.drafts import NotEditable, editable_request, staff_schools
@@ -17,10 +17,10 @@ from communities.requests.form import BY_NAME
 from communities.requests.lifecycle import RequestStatus
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
-from dialogs.request_form import answers
-from dialogs.request_form.answers import REVIEW
-from dialogs.request_form.names import where_from
-from dialogs.request_form.replies import (
+from dialogs.requests.form import answers
+from dialogs.requests.form.answers import REVIEW
+from dialogs.requests.form.names import where_from
+from dialogs.requests.form.replies import (
     COMMANDS_HINT,
     STALE_CARD,
     help_for,
@@ -29,8 +29,8 @@ from dialogs.request_form.replies import (
     section_card_for,
     send_card,
 )
-from dialogs.request_form.saving import editable_or_why
-from dialogs.request_form.turns import CHECKED, SCHOOL, TurnInput, as_id, carry, options_of
+from dialogs.requests.form.saving import editable_or_why
+from dialogs.requests.form.turns import CHECKED, SCHOOL, TurnInput, as_id, carry, options_of
 from dialogs.turn_profile import turn_profile
 
 log = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ from botbuilder.dialogs import (
     WaterfallStepContext,
 )
 
-from cards.request_cards import confirmation_card, draft_choice_card
+from cards.requests.form import confirmation_card, draft_choice_card
 from communities.clock import Clock
 from communities.db import Database
 from communities.messaging.outbox import Outbox
@@ -39,13 +39,20 @@ from communities.requests.lifecycle import IllegalTransition, RequestStatus, nex
 from communities.requests.service import DEFAULT_MAX_OPEN, RequestRefused, start_draft, submit
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
-from dialogs.request_form import answers
-from dialogs.request_form.answers import REVIEW
-from dialogs.request_form.names import triagers_told, where_from
-from dialogs.request_form.replies import COMMANDS_HINT, NO_DRAFT, note, section_card_for, send_card, told_text
-from dialogs.request_form.saving import NotSaved, editable_or_why, store_section
-from dialogs.request_form.steps import FormSteps
-from dialogs.request_form.turns import (
+from dialogs.requests.form import answers
+from dialogs.requests.form.answers import REVIEW
+from dialogs.requests.form.names import triagers_told, where_from
+from dialogs.requests.form.replies import (
+    COMMANDS_HINT,
+    NO_DRAFT,
+    note,
+    section_card_for,
+    send_card,
+    told_text,
+)
+from dialogs.requests.form.saving import NotSaved, editable_or_why, store_section
+from dialogs.requests.form.steps import FormSteps
+from dialogs.requests.form.turns import (
     CHECKED,
     LEAVE_WORDS,
     OPEN,

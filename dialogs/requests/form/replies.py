@@ -8,11 +8,11 @@ from typing import Any
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
 from cards.elements import Card
-from cards.request_cards import REVIEW_HELP, SCHOOL_HELP, section_card
+from cards.requests.form import REVIEW_HELP, SCHOOL_HELP, section_card
 from communities.requests.form import BY_NAME, Section
 from communities.requests.tables import Request
-from dialogs.request_form.answers import REVIEW
-from dialogs.request_form.turns import SCHOOL
+from dialogs.requests.form.answers import REVIEW
+from dialogs.requests.form.turns import SCHOOL
 
 NOTES = "cosbot.request_form.notes"
 COMMANDS_HINT = (

@@ -9,7 +9,7 @@ understands (cancel, back, help, a stale card); :mod:`.turns` reads what a turn 
 
 from __future__ import annotations
 
-from dialogs.request_form.dialog import RequestFormDialog, continue_request_form
-from dialogs.request_form.turns import is_form_submit
+from dialogs.requests.form.dialog import RequestFormDialog, continue_request_form
+from dialogs.requests.form.turns import is_form_submit
 
 __all__ = ["RequestFormDialog", "continue_request_form", "is_form_submit"]
