@@ -27,7 +27,7 @@ from communities.messaging.channel_linking import ChannelSeen
 from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage
 from communities.roster.tables import Community
 from scheduler.steps import summary_of
-from tests.communities.test_agendas import two_meetings
+from tests.communities.agendas.test_agendas import two_meetings
 from tests.support.people import DANIEL, GRACE, HANNAH, profile_of
 from tests.support.requests import raise_and_accept
 

@@ -35,7 +35,7 @@ from dialogs.declarations.register_dialog import (
     is_declarations_submit,
 )
 from dialogs.turn_profile import remember_profile
-from tests.communities import test_declarations as register
+from tests.communities.declarations import test_register as register
 from tests.dialogs.chat import MENU, Replies, action, flat
 from tests.support.people import DANIEL, GRACE, HANNAH, profile_of
 

@@ -24,7 +24,7 @@ from communities.declarations.views import (
     compliance_view,
 )
 from communities.roster.importing import import_roster
-from tests.communities.test_declarations import GOVERNOR, at_london, audit_rows, declare, pid
+from tests.communities.declarations.test_register import GOVERNOR, at_london, audit_rows, declare, pid
 from tests.conftest import DEMO_ROSTER
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of
 

@@ -21,7 +21,7 @@ from communities.meetings.tables import Meeting, MeetingOffsets, london_wall_tim
 from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage, OutboxStatus
 from communities.messaging.teams_links import TeamInstallation
 from communities.roster.directory import community_by_code
-from tests.communities.test_channel_linking import channel, link
+from tests.communities.messaging.test_channel_linking import channel, link
 from tests.support.meetings import add_meeting
 from tests.support.people import DANIEL, PRIYA, TOM, profile_of
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 COSBOT = Path(sys.executable).with_name("cosbot")
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 

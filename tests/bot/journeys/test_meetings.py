@@ -25,7 +25,7 @@ from communities.meetings.calendar import Attendee, CalendarEntry, CalendarError
 from communities.meetings.tables import Meeting, MeetingStatus
 from communities.roster.tables import Community, Person
 from tests.bot.conftest import Post
-from tests.cards.test_meeting_admin_cards import check_card, inputs, show_cards, submit_data
+from tests.cards.meetings.test_admin import check_card, inputs, show_cards, submit_data
 from tests.support.activities import personal_message, user
 from tests.support.fake_connector import FakeConnector, PostedActivity
 

@@ -10,7 +10,7 @@ from bot.config import Settings
 from communities.clock import FixedClock
 from communities.db import Database
 from tests.bot.conftest import Post
-from tests.communities.test_agendas import ANSWERS, accepted, two_meetings
+from tests.communities.agendas.test_agendas import ANSWERS, accepted, two_meetings
 from tests.support.activities import CHANNEL_ID, channel_message, personal_message, user
 from tests.support.fake_connector import FakeConnector
 from tests.support.people import HANNAH as HANNAH_EMAIL

@@ -29,10 +29,10 @@ from communities.roster.directory import PersonProfile, find_person, load_profil
 from dialogs.routes import chat_routes
 from dialogs.routing import Place, Route
 from tests.bot.conftest import Post
-from tests.bot.test_channel_buttons import pressed_in_channel
-from tests.bot.test_forged_activities import submit_data
-from tests.bot.test_meeting_turns import fill, form, say
-from tests.cards.test_meeting_admin_cards import show_cards
+from tests.bot.journeys.test_channel_buttons import pressed_in_channel
+from tests.bot.journeys.test_meetings import fill, form, say
+from tests.bot.teams.test_forged_activities import submit_data
+from tests.cards.meetings.test_admin import show_cards
 from tests.support.activities import channel_message, user
 from tests.support.fake_connector import FakeConnector, PostedActivity
 from tests.support.meetings import add_meeting

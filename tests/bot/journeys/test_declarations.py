@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from tests.bot.conftest import Post
-from tests.bot.test_request_turns import DANIEL, HANNAH, last_card, texts, turn
+from tests.bot.journeys.test_requests import DANIEL, HANNAH, last_card, texts, turn
 from tests.support.fake_connector import FakeConnector
 
 

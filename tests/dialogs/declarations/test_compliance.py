@@ -10,7 +10,7 @@ from communities.clock import FixedClock
 from communities.db import Database
 from dialogs.declarations.compliance import compliance_code
 from tests.dialogs.chat import action, flat
-from tests.dialogs.test_declarations import DeclarationsChat, accepted
+from tests.dialogs.declarations.test_register_dialog import DeclarationsChat, accepted
 from tests.support.people import DANIEL, HANNAH, PRIYA, TOM
 
 REFUSED = "Sorry: Only the community's chair or vice chair, or a council officer, can see who has confirmed"

@@ -39,7 +39,7 @@ from communities.roster.directory import PersonProfile, community_by_code
 from dialogs.meetings import rsvp_buttons
 from scheduler import jobs
 from tests.bot.conftest import Post
-from tests.communities.test_channel_linking import channel, link
+from tests.communities.messaging.test_channel_linking import channel, link
 from tests.support.activities import CHANNEL_ID, channel_message, user
 from tests.support.fake_connector import FakeConnector, PostedActivity
 from tests.support.meetings import add_meeting

@@ -25,7 +25,7 @@ from communities.roster.importing import (
 from communities.roster.roles import Role
 from communities.roster.tables import Area, Community, Membership, Person, School
 
-DEMO = Path(__file__).resolve().parents[2] / "communities" / "demo"
+DEMO = Path(__file__).resolve().parents[3] / "communities" / "demo"
 
 COMMUNITIES = """\
 code,name,area,district

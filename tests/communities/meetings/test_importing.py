@@ -18,7 +18,7 @@ from communities.meetings.tables import LONDON, Meeting, MeetingOffsets, Meeting
 from communities.roster.roles import Role
 from communities.roster.tables import Community, Membership, Person
 
-DEMO_MEETINGS = Path(__file__).resolve().parents[2] / "communities" / "demo" / "meetings.csv"
+DEMO_MEETINGS = Path(__file__).resolve().parents[3] / "communities" / "demo" / "meetings.csv"
 HEADER = "community_code,starts_at,ends_at,location,chair_email\n"
 DANIEL = "daniel.okafor@westgate-demo.example.org"  # chair of CANT1
 GRACE = "grace.li@stdunstans-demo.example.org"  # vice chair of CANT1

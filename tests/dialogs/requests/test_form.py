@@ -21,7 +21,7 @@ from communities.requests.service import save_answers, start_draft, submit
 from communities.requests.tables import Request
 from communities.roster.roles import Role
 from communities.roster.tables import Membership, School
-from tests.communities.test_request_service import give_chats
+from tests.communities.requests.test_service import give_chats
 from tests.dialogs.chat import MENU, Chat, Replies, action, flat, save_action
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, profile_of
 from tests.support.requests import COMPLETE, school_id

@@ -43,7 +43,7 @@ from communities.broadcasts.report import Delivery, DeliveryReport
 from communities.clock import SystemClock
 from communities.db import Database
 from communities.messaging.outbox import Outbox, OutboxMessage, OutboxStatus
-from tests.bot.test_cli_serve import COSBOT, free_port, unauthenticated_env
+from tests.bot.cli.test_serve import COSBOT, free_port, unauthenticated_env
 from tests.support.fake_connector import FakeConnector, Fault
 from tests.support.linked_channels import MEETING_DAY, Channel, seed_linked_communities
 
