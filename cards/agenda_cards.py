@@ -16,21 +16,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
-from communities.agendas.agendas import (
+from communities.agendas.changes import MAX_AOB_LENGTH
+from communities.agendas.items import RequestItem
+from communities.agendas.tables import AgendaStatus
+from communities.agendas.view import (
     AOB,
     DECLARATIONS,
     FINANCE,
-    MAX_AOB_LENGTH,
     NEXT_MEETING,
     PREVIOUS_MEETING,
     REQUESTS,
     REVIEWS,
     SECTION_TITLES,
     WELCOME,
-    AgendaStatus,
     AgendaView,
 )
-from communities.agendas.items import RequestItem
 
 AGENDA_MOVE_UP = "agenda_move_up"
 AGENDA_MOVE_DOWN = "agenda_move_down"

@@ -24,7 +24,7 @@ CHANNEL_POSTS: tuple[ChannelPost, ...] = (
     ChannelPost(
         "agenda",
         "cards.agenda_cards:channel_agenda_cards",
-        ("communities/agendas/agendas.py", "communities/messaging/channel_posts.py"),
+        ("communities/agendas/changes.py", "communities/messaging/channel_posts.py"),
     ),
     ChannelPost("meeting_dates", "cards.meetings.dates:dates_card", ("communities/broadcasts/service.py",)),
     ChannelPost(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from communities.agendas.agendas import Agenda  # noqa: F401  (registers the table)
 from communities.audit import AuditEvent
 from communities.broadcasts.tables import Broadcast, BroadcastTarget
 from communities.declarations.code_of_conduct import CodeOfConductAcceptance

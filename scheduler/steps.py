@@ -28,8 +28,9 @@ from cards.meetings.timeline import (
     requests_open_card,
     unreachable_chair_text,
 )
-from communities.agendas import agendas
-from communities.agendas.agendas import Agenda, AgendaStatus
+from communities.agendas import view as agenda_view
+from communities.agendas.access import build_draft
+from communities.agendas.tables import Agenda, AgendaStatus
 from communities.clock import Clock
 from communities.meetings import reminder_posts
 from communities.meetings.audiences import (
@@ -134,8 +135,8 @@ async def _deadline_reminder(session: AsyncSession, ctx: StepContext) -> int:
 
 async def _cut_off(session: AsyncSession, ctx: StepContext) -> int:
     """Build the meeting's draft agenda and send the chair their review copy (its parts)."""
-    await agendas.build_draft(session, ctx.clock, ctx.meeting_id)
-    view = await agendas.view(session, meeting_id=ctx.meeting_id)
+    await build_draft(session, ctx.clock, ctx.meeting_id)
+    view = await agenda_view.view(session, meeting_id=ctx.meeting_id)
     summary = f"Requests have closed: the draft agenda for {view.title} is ready for you to review"
     parts = [OutgoingMessage(card=part, summary=summary) for part in chair_agenda_cards(view)]
     passed_on = unreachable_chair_text(ctx.summary, "Requests have closed for its next meeting.")

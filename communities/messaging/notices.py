@@ -19,7 +19,7 @@ The notices there are, where each is declared, and its tiers (→ a fallback; * 
 
 - a request submitted, resubmitted or withdrawn (``communities.requests.service``): the chair and
   vice chair → the officers* (not for a withdrawal); decided or withdrawn: the requester;
-- a request deferred (``communities.agendas.agendas``): the requester;
+- a request deferred (``communities.agendas.changes``): the requester;
 - the timeline (``scheduler.steps``): requests open and the RSVP reminders to the community's
   channel; the deadline reminder to each school's staff; the cut-off's draft agenda and the agenda
   nudge to the meeting's chair → the officers* (``communities.meetings.audiences``); the overdue

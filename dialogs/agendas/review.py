@@ -23,8 +23,12 @@ from cards.agenda_cards import (
     chair_agenda_cards,
     channel_agenda_cards,
 )
-from communities.agendas import agendas
-from communities.agendas.agendas import AgendaChanged, AgendaRefused, AgendaView, Move
+from communities.agendas import changes as agendas
+from communities.agendas import publishing
+from communities.agendas import view as agenda_view
+from communities.agendas.access import AgendaChanged, AgendaRefused
+from communities.agendas.changes import Move
+from communities.agendas.view import AgendaView
 from communities.meetings.tables import UPCOMING, Meeting
 from communities.permissions import is_triager
 from communities.roster.directory import PersonProfile
@@ -75,7 +79,7 @@ async def show_agenda(chat: ChatServices, turn: Turn) -> None:
                 notes.append(f"{community.code} has no meeting coming up, so there is no agenda yet.")
                 continue
             try:
-                views.append(await agendas.open_for_review(session, chat.clock, profile, meeting.id))
+                views.append(await agenda_view.open_for_review(session, chat.clock, profile, meeting.id))
             except AgendaRefused as refusal:
                 notes.append(f"Sorry: {refusal}")
         await session.commit()
@@ -128,7 +132,7 @@ async def press(chat: ChatServices, turn: Turn) -> None:
                     session, clock, profile, meeting_id, index, version=version
                 )
             else:
-                published = await agendas.publish(
+                published = await publishing.publish(
                     session, clock, outbox, profile, meeting_id, channel_agenda_cards, version=version
                 )
                 current = published.view
@@ -155,7 +159,7 @@ async def press(chat: ChatServices, turn: Turn) -> None:
 async def _resend(chat: ChatServices, ctx: TurnContext, profile: PersonProfile, meeting_id: int) -> None:
     async with chat.database.session() as session:
         try:
-            current = await agendas.open_for_review(session, chat.clock, profile, meeting_id)
+            current = await agenda_view.open_for_review(session, chat.clock, profile, meeting_id)
         except AgendaRefused as refusal:
             current = None
             refused = str(refusal)

@@ -46,6 +46,7 @@ from communities.declarations.register import (
 )
 from communities.declarations.year_register import active_interests, register_for_year
 from communities.roster.directory import PersonProfile
+from dialogs.card_values import as_id
 from dialogs.replies import send_card
 from dialogs.turn_profile import turn_profile
 
@@ -114,7 +115,7 @@ class DeclarationsDialog(ComponentDialog):  # type: ignore[misc]
         if profile is None:
             return await step.end_dialog()
         command = submitted.get("command")
-        interest_id = _as_id(submitted.get("interest_id"))
+        interest_id = as_id(submitted.get("interest_id"))
         if command == "done":
             await ctx.send_activity(
                 "Done. Write `declare` to open your register again, or `help` for the menu."
@@ -264,16 +265,6 @@ def _details(submitted: Mapping[str, Any]) -> InterestDetails | Refusal:
 
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
-
-
-def _as_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.isdigit() and len(value) < 12:
-        return int(value)
-    return None
 
 
 async def _profile(ctx: TurnContext) -> PersonProfile | None:

@@ -21,8 +21,10 @@ from cards.agenda_cards import (
     chair_agenda_cards,
     channel_agenda_cards,
 )
-from communities.agendas.agendas import BUDGET_TO_BE_REPORTED, AgendaStatus, AgendaView
+from communities.agendas.changes import AgendaView
 from communities.agendas.items import FlaggedLine, RequestItem
+from communities.agendas.tables import AgendaStatus
+from communities.agendas.view import BUDGET_TO_BE_REPORTED
 from communities.declarations.conflict_rules import Ruling
 
 LONG_SCHOOL = "The Very Long Named Church of England Voluntary Aided Primary School and Nursery " * 2

@@ -17,7 +17,10 @@ from sqlmodel import col, select
 
 from cards.channel import CHANNEL_POSTS
 from cards.requests.form import SECTIONS
-from communities.agendas import agendas
+from communities.agendas import changes as agendas
+from communities.agendas import publishing
+from communities.agendas import view as agenda_view
+from communities.agendas.tables import AgendaStatus
 from communities.broadcasts import service as broadcasts
 from communities.clock import FixedClock
 from communities.db import Database
@@ -149,14 +152,14 @@ async def render_agenda(world: World) -> list[Any]:
     daniel = await profile_of(world.db, DANIEL)
     async with world.db.session() as session:
         await agendas.add_aob(session, world.clock, daniel, world.january, "Transport for the summer school")
-        shown = await agendas.view(session, meeting_id=world.january)
+        shown = await agenda_view.view(session, meeting_id=world.january)
         await session.commit()
     assert [item.ref for item in shown.items] == world.refs
     render = builder("agenda")
     async with world.db.session() as session:
-        await agendas.publish(session, world.clock, Outbox(world.clock), daniel, world.january, render)
+        await publishing.publish(session, world.clock, Outbox(world.clock), daniel, world.january, render)
         await session.commit()
-    republished = replace(shown, status=agendas.AgendaStatus.PUBLISHED)
+    republished = replace(shown, status=AgendaStatus.PUBLISHED)
     return [render(shown), render(republished), *await posted(world.db, f"agenda:{world.january}:")]
 
 

@@ -422,7 +422,7 @@ async def test_the_steps_call_the_agenda_rsvp_and_quorum_directly(db: Database, 
     has no chat with the bot, so what is his goes to the officer."""
     from cards.agenda_cards import AGENDA_PUBLISH
     from cards.meetings.rsvp import RSVP
-    from communities.agendas.agendas import Agenda, AgendaStatus
+    from communities.agendas.tables import Agenda, AgendaStatus
 
     clock = FixedClock(START)
     world = await build_world(db, clock, tmp_path)

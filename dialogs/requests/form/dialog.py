@@ -39,6 +39,7 @@ from communities.requests.lifecycle import IllegalTransition, RequestStatus, nex
 from communities.requests.service import DEFAULT_MAX_OPEN, RequestRefused, start_draft, submit
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
+from dialogs.card_values import as_id
 from dialogs.requests.form import answers
 from dialogs.requests.form.answers import REVIEW
 from dialogs.requests.form.names import triagers_told, where_from
@@ -57,7 +58,6 @@ from dialogs.requests.form.turns import (
     LEAVE_WORDS,
     OPEN,
     SCHOOL,
-    as_id,
     carry,
     is_form_submit,
     options_of,

@@ -17,6 +17,7 @@ from communities.requests.form import BY_NAME
 from communities.requests.lifecycle import RequestStatus
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
+from dialogs.card_values import as_id
 from dialogs.requests.form import answers
 from dialogs.requests.form.answers import REVIEW
 from dialogs.requests.form.names import where_from
@@ -30,7 +31,7 @@ from dialogs.requests.form.replies import (
     send_card,
 )
 from dialogs.requests.form.saving import editable_or_why
-from dialogs.requests.form.turns import CHECKED, SCHOOL, TurnInput, as_id, carry, options_of
+from dialogs.requests.form.turns import CHECKED, SCHOOL, TurnInput, carry, options_of
 from dialogs.turn_profile import turn_profile
 
 log = logging.getLogger(__name__)

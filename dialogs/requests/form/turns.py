@@ -10,6 +10,7 @@ from botbuilder.core import TurnContext
 from botbuilder.dialogs import WaterfallStepContext
 
 from cards.requests.form import FORM
+from dialogs.card_values import as_id
 from dialogs.requests.form.answers import REVIEW
 
 OPEN = "open"
@@ -78,13 +79,3 @@ def carry(options: Mapping[str, Any], request_id: int | None, *, quiet: bool = F
     if quiet:
         carried["quiet"] = True
     return carried
-
-
-def as_id(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    if isinstance(value, str) and value.isdigit() and len(value) < 12:
-        return int(value)
-    return None

@@ -11,23 +11,21 @@ import pytest
 from sqlmodel import col, select
 
 from cards.agenda_cards import channel_agenda_cards
-from communities.agendas.agendas import (
-    BUDGET_TO_BE_REPORTED,
-    Agenda,
+from communities.agendas.access import build_draft
+from communities.agendas.changes import (
     AgendaChanged,
     AgendaRefused,
-    AgendaStatus,
     AgendaView,
     Move,
     add_aob,
-    build_draft,
     defer_item,
     move_item,
-    open_for_review,
-    publish,
     remove_aob,
     view,
 )
+from communities.agendas.publishing import publish
+from communities.agendas.tables import Agenda, AgendaStatus
+from communities.agendas.view import BUDGET_TO_BE_REPORTED, open_for_review
 from communities.audit import AuditEvent
 from communities.clock import FixedClock
 from communities.db import Database

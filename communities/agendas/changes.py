@@ -25,27 +25,13 @@ from communities.agendas.access import (
     AgendaChanged,
     AgendaRefused,
     audit_meeting,
-    build_draft,
     editable,
     save,
 )
 from communities.agendas.items import attached, ordered, school_names
-from communities.agendas.publishing import ChannelRenderer, Published, publish
-from communities.agendas.tables import Agenda, AgendaStatus
 from communities.agendas.view import (
-    AOB,
-    BUDGET_TO_BE_REPORTED,
-    DECLARATIONS,
-    FINANCE,
-    NEXT_MEETING,
-    PREVIOUS_MEETING,
-    REQUESTS,
-    REVIEWS,
-    SECTION_TITLES,
-    WELCOME,
     AgendaView,
     following,
-    open_for_review,
     view,
 )
 from communities.clock import Clock
@@ -59,38 +45,6 @@ from communities.requests.lifecycle import RequestStatus
 from communities.requests.service import Notice
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
-
-__all__ = [
-    "AOB",
-    "BUDGET_TO_BE_REPORTED",
-    "DECLARATIONS",
-    "FINANCE",
-    "MAX_AOB_ITEMS",
-    "MAX_AOB_LENGTH",
-    "NEXT_MEETING",
-    "PREVIOUS_MEETING",
-    "REQUESTS",
-    "REVIEWS",
-    "SECTION_TITLES",
-    "WELCOME",
-    "Agenda",
-    "AgendaChanged",
-    "AgendaRefused",
-    "AgendaStatus",
-    "AgendaView",
-    "ChannelRenderer",
-    "Deferred",
-    "Move",
-    "Published",
-    "add_aob",
-    "build_draft",
-    "defer_item",
-    "move_item",
-    "open_for_review",
-    "publish",
-    "remove_aob",
-    "view",
-]
 
 MAX_AOB_LENGTH = 200
 MAX_AOB_ITEMS = 15
