@@ -42,13 +42,13 @@ from communities.roster.overview import ChannelStatusLine, CommunityOverview
 from dialogs.broadcasts.dates import choose_card
 from dialogs.routes import chat_routes
 from dialogs.routing import Place, RouteTable
-from tests.bot.teams.test_forged_activities import submit_data
 from tests.cards.meetings.test_admin import chair_sees, meeting, view
 from tests.cards.meetings.test_rsvp import facts, tally
 from tests.cards.requests.test_form import all_cards
 from tests.cards.requests.test_lists import line
 from tests.cards.test_agenda_cards import agenda, item
 from tests.cards.test_declaration_cards import interest
+from tests.support.activities import submit_data
 
 AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 SUMMARY = timeline_cards.MeetingSummary(

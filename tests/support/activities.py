@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 BOT = {"id": "28:cosbot", "name": "CoS Bot"}
@@ -102,3 +103,19 @@ def bot_added_to_personal_chat(service_url: str, sender: dict[str, Any]) -> dict
     activity["type"] = "conversationUpdate"
     activity["membersAdded"] = [sender, BOT]
     return activity
+
+
+def chat_of(sender: dict[str, Any]) -> str:
+    return f"a:chat-{sender['id']}"
+
+
+def submit_data(card: Any) -> Iterator[dict[str, Any]]:
+    """The data of every Action.Submit in a card, nested ones included."""
+    if isinstance(card, dict):
+        if card.get("type") == "Action.Submit" and isinstance(card.get("data"), dict):
+            yield card["data"]
+        for value in card.values():
+            yield from submit_data(value)
+    elif isinstance(card, list):
+        for value in card:
+            yield from submit_data(value)

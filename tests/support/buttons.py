@@ -8,12 +8,11 @@ the card's inputs filled in as a person would) is collected per person.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from tests.bot.conftest import Post
-from tests.support.activities import personal_message, user
+from tests.support.activities import chat_of, personal_message, submit_data, user
 from tests.support.fake_connector import FakeConnector
 
 PEOPLE = [
@@ -48,22 +47,6 @@ TYPED = {
     "Input.Time": "16:00",
     "Input.Toggle": "true",
 }
-
-
-def chat_of(sender: dict[str, Any]) -> str:
-    return f"a:chat-{sender['id']}"
-
-
-def submit_data(card: Any) -> Iterator[dict[str, Any]]:
-    """The data of every Action.Submit in a card, nested ones included."""
-    if isinstance(card, dict):
-        if card.get("type") == "Action.Submit" and isinstance(card.get("data"), dict):
-            yield card["data"]
-        for value in card.values():
-            yield from submit_data(value)
-    elif isinstance(card, list):
-        for value in card:
-            yield from submit_data(value)
 
 
 def filled_inputs(card: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from communities.clock import FixedClock
 from communities.db import Database
 from tests.bot.conftest import Post
 from tests.communities.agendas.test_agendas import ANSWERS, accepted, two_meetings
-from tests.support.activities import CHANNEL_ID, channel_message, personal_message, user
+from tests.support.activities import CHANNEL_ID, channel_message, chat_of, personal_message, user
 from tests.support.fake_connector import FakeConnector
 from tests.support.people import HANNAH as HANNAH_EMAIL
 
@@ -21,10 +21,6 @@ HANNAH = user(4, "Hannah Reid")
 
 def flat(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
-
-
-def chat_of(sender: dict[str, Any]) -> str:
-    return f"a:chat-{sender['id']}"
 
 
 def button(card: dict[str, Any], title: str) -> dict[str, Any]:

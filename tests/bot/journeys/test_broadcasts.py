@@ -15,7 +15,7 @@ from communities.db import Database
 from communities.meetings.tables import feed_tokens
 from communities.roster.directory import community_by_code
 from tests.bot.conftest import Post
-from tests.support.activities import CHANNEL_ID, channel_message, personal_message, user
+from tests.support.activities import CHANNEL_ID, channel_message, chat_of, personal_message, user
 from tests.support.fake_connector import FakeConnector
 from tests.support.meetings import add_meeting
 
@@ -26,10 +26,6 @@ HANNAH = user(4, "Hannah Reid")
 
 def flat(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
-
-
-def chat_of(sender: dict[str, Any]) -> str:
-    return f"a:chat-{sender['id']}"
 
 
 async def add_meetings(settings: Settings) -> None:

@@ -15,7 +15,7 @@ from communities.audit import AuditEvent
 from communities.db import Database
 from communities.requests.tables import Request
 from tests.bot.conftest import Post
-from tests.support.activities import personal_message, user
+from tests.support.activities import chat_of, personal_message, user
 from tests.support.fake_connector import FakeConnector, PostedActivity
 from tests.support.request_answers import ANSWERS
 
@@ -26,10 +26,6 @@ TOM = user(5, "Tom Walsh")  # school leader at Ramsgate Cliffs (THAN2)
 PRIYA = user(1, "Priya Shah")  # officer
 
 PACE = 0.3
-
-
-def chat_of(sender: dict[str, Any]) -> str:
-    return f"a:chat-{sender['id']}"
 
 
 async def turn(

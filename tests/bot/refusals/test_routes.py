@@ -31,9 +31,8 @@ from dialogs.routing import Place, Route
 from tests.bot.conftest import Post
 from tests.bot.journeys.test_channel_buttons import pressed_in_channel
 from tests.bot.journeys.test_meetings import fill, form, say
-from tests.bot.teams.test_forged_activities import submit_data
 from tests.cards.meetings.test_admin import show_cards
-from tests.support.activities import channel_message, user
+from tests.support.activities import channel_message, submit_data, user
 from tests.support.fake_connector import FakeConnector, PostedActivity
 from tests.support.meetings import add_meeting
 from tests.support.people import GRACE as GRACE_EMAIL

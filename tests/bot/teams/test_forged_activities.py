@@ -12,7 +12,6 @@ import copy
 import json
 import logging
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,33 +20,14 @@ from bot.config import Settings
 from communities.clock import SystemClock
 from communities.db import Database
 from tests.bot.conftest import Post
-from tests.support.activities import channel_message, personal_message, user
+from tests.support.activities import channel_message, chat_of, personal_message, submit_data
+from tests.support.buttons import COMMANDS, PEOPLE
 from tests.support.fake_connector import FakeConnector
 from tests.support.meetings import add_meeting
 from tests.support.people import GRACE as GRACE_EMAIL
 from tests.support.people import HANNAH as HANNAH_EMAIL
 from tests.support.requests import raise_and_accept, raise_and_submit
 
-PEOPLE = [
-    user(1, "Priya Shah"),  # officer
-    user(2, "Daniel Okafor"),  # chair of CANT1
-    user(3, "Grace Li"),  # school leader, vice chair of CANT1
-    user(4, "Hannah Reid"),  # SENCO
-    user(5, "Tom Walsh"),  # school leader in THAN2
-    user(99, "Jo Visitor"),  # not in the roster
-]
-#: What each person writes to see the cards with buttons on them.
-COMMANDS = (
-    "help",
-    "requests",
-    "queue",
-    "agenda",
-    "meetings",
-    "declare",
-    "compliance",
-    "broadcast",
-    "request",
-)
 SEED = 20261123
 PRESSES = 240
 
@@ -75,22 +55,6 @@ ODD_VALUES: list[Any] = [
     "CANT1",
     "NOPE9",
 ]
-
-
-def chat_of(sender: dict[str, Any]) -> str:
-    return f"a:chat-{sender['id']}"
-
-
-def submit_data(card: Any) -> Iterator[dict[str, Any]]:
-    """The data of every Action.Submit in a card, nested ones included."""
-    if isinstance(card, dict):
-        if card.get("type") == "Action.Submit" and isinstance(card.get("data"), dict):
-            yield card["data"]
-        for value in card.values():
-            yield from submit_data(value)
-    elif isinstance(card, list):
-        for value in card:
-            yield from submit_data(value)
 
 
 def garble(data: dict[str, Any], rng: random.Random, seen: list[dict[str, Any]]) -> dict[str, Any]:

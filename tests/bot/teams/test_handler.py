@@ -19,6 +19,7 @@ from tests.support.activities import (
     bot_added_to_personal_chat,
     bot_added_to_team,
     channel_message,
+    chat_of,
     installation_update,
     personal_message,
     user,
@@ -29,10 +30,6 @@ PRIYA = user(1, "Priya Shah")
 DANIEL = user(2, "Daniel Okafor")
 HANNAH = user(4, "Hannah Reid")
 STRANGER = user(99, "Jo Visitor")
-
-
-def chat_of(sender: dict[str, Any]) -> str:
-    return f"a:chat-{sender['id']}"
 
 
 async def last_in(fake: FakeConnector, conversation_id: str) -> Any:
