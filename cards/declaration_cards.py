@@ -12,7 +12,18 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
-from cards.elements import COMMUNITY_FIELD, Card, Element, card, facts, heading, subheading, submit, text
+from cards.elements import (
+    COMMUNITY_FIELD,
+    Card,
+    Element,
+    card,
+    facts,
+    heading,
+    school_picker,
+    subheading,
+    submit,
+    text,
+)
 from communities.academic_year import LONDON
 from communities.declarations.code_of_conduct import (
     CODE_OF_CONDUCT_INTRO,
@@ -119,16 +130,21 @@ def register_card(register: YearRegister, zone: tzinfo = LONDON) -> Card:
 
 
 def interest_form_card(
-    values: Mapping[str, Any], *, interest_id: int | None = None, problem: str | None = None
+    values: Mapping[str, Any],
+    *,
+    interest_id: int | None = None,
+    problem: str | None = None,
+    school: tuple[str, str] | None = None,
 ) -> Card:
-    """The form for a new interest, or a new version of one (``interest_id``)."""
+    """The form for a new interest, or a new version of one (``interest_id``); ``school`` is the related
+    school already chosen, as (URN, name)."""
     title = "Update an interest" if interest_id else "Declare an interest"
     body: list[Element] = [heading(title)]
     if problem:
         body.append({**text(problem), "color": "Attention", "weight": "Bolder"})
     body += [
         _choice("kind", "What kind of interest?", KIND_TITLES, values.get("kind")),
-        _input("school_urn", "The related school's URN (6 digits), if any", values, max_length=6),
+        school_picker("school_urn", "The related school, if any", school),
         _input("trust", "The related trust, if any", values, max_length=200),
         _input("provider", "The provider (business or organisation), if any", values, max_length=200),
         _choice(

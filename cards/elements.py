@@ -42,3 +42,32 @@ def facts(pairs: list[tuple[str, str]]) -> Element:
 def submit(title: str, action: str, **data: Any) -> Element:
     """An Action.Submit whose ``data.action`` names the bot action it asks for."""
     return {"type": "Action.Submit", "title": title, "data": {"action": action, **data}}
+
+
+#: The dataset a school picker searches (the bot answers Teams' ``application/search`` invoke for it).
+SCHOOLS_DATASET = "schools"
+
+
+def school_title(name: str, urn: str) -> str:
+    return f"{name} (URN {urn})"
+
+
+def school_picker(input_id: str, label: str, current: tuple[str, str] | None = None) -> Element:
+    """Find a school by typing its name (Teams' typeahead search); the value is its URN.
+
+    ``current`` is the school already chosen, as (URN, name), shown as the picker's value.
+    """
+    element: Element = {
+        "type": "Input.ChoiceSet",
+        "id": input_id,
+        "label": label,
+        "style": "filtered",
+        "placeholder": "Start typing the school's name",
+        "choices": [],
+        "choices.data": {"type": "Data.Query", "dataset": SCHOOLS_DATASET},
+    }
+    if current is not None:
+        urn, name = current
+        element["choices"] = [{"title": school_title(name, urn), "value": urn}]
+        element["value"] = urn
+    return element

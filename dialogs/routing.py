@@ -76,6 +76,9 @@ Handler = Callable[[ChatServices, Turn], Awaitable[None]]
 #: A dialog's claim on a turn before the routes; True if it took the turn.
 Claim = Callable[[ChatServices, Turn, "RouteTable"], Awaitable[bool]]
 DialogBuilder = Callable[[ChatServices], Dialog]
+#: Answers Teams' typeahead search in a card (``application/search``): the choices, as (title, value),
+#: for what was typed, at most ``limit`` of them.
+Search = Callable[[ChatServices, str, int], Awaitable[list[tuple[str, str]]]]
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,7 @@ class RouteTable:
         self._commands: dict[tuple[Place, str], str | Route] = {}
         self.claims: list[ClaimEntry] = []
         self.dialogs: list[DialogBuilder] = []
+        self._searches: dict[str, Search] = {}
 
     # ---- registering -------------------------------------------------------------------------
 
@@ -179,6 +183,12 @@ class RouteTable:
     def dialog(self, build: DialogBuilder) -> None:
         self.dialogs.append(build)
 
+    def search(self, dataset: str, handler: Search) -> None:
+        """``handler`` answers the typeahead of card inputs whose ``choices.data`` names ``dataset``."""
+        if dataset in self._searches:
+            raise ValueError(f"two searches for the dataset {dataset!r}")
+        self._searches[dataset] = handler
+
     # ---- looking up --------------------------------------------------------------------------
 
     def for_button(self, place: Place, action: str) -> Route | None:
@@ -199,6 +209,12 @@ class RouteTable:
     def routes(self, place: Place) -> dict[str, Route]:
         """The buttons of ``place``, by action."""
         return {action: route for (where, action), route in self._buttons.items() if where == place}
+
+    def for_search(self, dataset: str) -> Search | None:
+        return self._searches.get(dataset)
+
+    def searched_datasets(self) -> frozenset[str]:
+        return frozenset(self._searches)
 
     def claimed_forms(self) -> frozenset[str]:
         return frozenset(form for entry in self.claims for form in entry.forms)

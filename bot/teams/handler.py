@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from botbuilder.core import ActivityHandler, ConversationState, TurnContext, UserState
+from botbuilder.core import ActivityHandler, ConversationState, InvokeResponse, TurnContext, UserState
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 from botbuilder.schema import ChannelAccount
 
@@ -28,6 +28,7 @@ from bot.teams.activity import (
     tenant_of,
 )
 from bot.teams.turn_sender import Senders
+from bot.teams.typeahead import SEARCH_INVOKE, answer_search
 from cards.welcome import team_welcome_card
 from communities.db import in_transaction
 from communities.messaging import channel_linking, installations
@@ -180,6 +181,13 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
             channel=channel_seen(ctx, channel_id_of(activity) or ""),
         )
         await self.routes.run(self.chat, turn, route)
+
+    # ---- typeahead search in cards ----------------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name == SEARCH_INVOKE:
+            return await answer_search(turn_context, self.routes, self.chat, self.senders)
+        return await super().on_invoke_activity(turn_context)
 
     # ---- installs ---------------------------------------------------------------------------
 

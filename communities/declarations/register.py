@@ -267,9 +267,9 @@ def _missing_for(kind: InterestKind, urn: str | None, trust: str | None, provide
     if kind is InterestKind.BUSINESS_OR_FINANCIAL and provider is None:
         return "Name the provider (the business or organisation) the interest is in."
     if kind is InterestKind.RELATIONSHIP and urn is None:
-        return "Give the URN of the school where the person you are related to works."
+        return "Choose the school where the person you are related to works."
     if kind in (InterestKind.EMPLOYMENT_OR_ROLE, InterestKind.GOVERNANCE) and not (urn or trust or provider):
-        return "Name the school (by URN), the trust or the organisation the role is at."
+        return "Name the school, the trust or the organisation the role is at."
     return ""
 
 

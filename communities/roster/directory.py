@@ -209,3 +209,26 @@ async def search_communities(session: AsyncSession, text: str, limit: int = 10) 
     found = [exact] if exact else []
     found += [c for c in rows if exact is None or c.id != exact.id]
     return found[:limit]
+
+
+async def search_schools(session: AsyncSession, text: str, limit: int = 15) -> list[School]:
+    """Active schools whose name or URN contains ``text``; names that start with it come first."""
+    needle = " ".join(text.split())
+    if not needle:
+        return []
+    pattern = f"%{needle.lower()}%"
+    rows = (
+        await session.exec(
+            select(School)
+            .where(col(School.active), or_(col(School.name).ilike(pattern), col(School.urn).ilike(pattern)))
+            .order_by(col(School.name))
+            .limit(limit * 4)
+        )
+    ).all()
+    starts = needle.lower()
+    ranked = sorted(rows, key=lambda s: (not s.name.lower().startswith(starts), s.name.lower()))
+    return ranked[:limit]
+
+
+async def school_by_urn(session: AsyncSession, urn: str) -> School | None:
+    return (await session.exec(select(School).where(School.urn == urn.strip()))).first()

@@ -45,7 +45,7 @@ from communities.declarations.register import (
     update_interest,
 )
 from communities.declarations.year_register import active_interests, register_for_year
-from communities.roster.directory import PersonProfile
+from communities.roster.directory import PersonProfile, school_by_urn
 from dialogs.card_values import as_id
 from dialogs.replies import send_card
 from dialogs.turn_profile import turn_profile
@@ -161,7 +161,16 @@ class DeclarationsDialog(ComponentDialog):  # type: ignore[misc]
             "pecuniary": found.pecuniary,
             "description": found.description,
         }
-        await send_card(ctx, interest_form_card(values, interest_id=interest_id))
+        school = await self._school(found.school_urn)
+        await send_card(ctx, interest_form_card(values, interest_id=interest_id, school=school))
+
+    async def _school(self, urn: Any) -> tuple[str, str] | None:
+        """The school a form names, as (URN, name), to show it chosen again in the school picker."""
+        if not isinstance(urn, str) or not urn.strip():
+            return None
+        async with self._db.session() as session:
+            school = await school_by_urn(session, urn)
+        return (school.urn, school.name) if school is not None else None
 
     async def _ask_end(self, ctx: TurnContext, profile: PersonProfile, interest_id: int) -> None:
         async with self._db.session() as session:
@@ -178,8 +187,10 @@ class DeclarationsDialog(ComponentDialog):  # type: ignore[misc]
     ) -> None:
         details = _details(submitted)
         if isinstance(details, Refusal):
+            school = await self._school(submitted.get("school_urn"))
             await send_card(
-                ctx, interest_form_card(submitted, interest_id=interest_id, problem=details.reason)
+                ctx,
+                interest_form_card(submitted, interest_id=interest_id, problem=details.reason, school=school),
             )
             return
         async with self._db.session() as session:
@@ -189,8 +200,10 @@ class DeclarationsDialog(ComponentDialog):  # type: ignore[misc]
                 result = await update_interest(session, self._clock, profile.person_id, interest_id, details)
             await session.commit()
         if isinstance(result, Refusal):
+            school = await self._school(submitted.get("school_urn"))
             await send_card(
-                ctx, interest_form_card(submitted, interest_id=interest_id, problem=result.reason)
+                ctx,
+                interest_form_card(submitted, interest_id=interest_id, problem=result.reason, school=school),
             )
             return
         kind = KIND_TITLES[str(result.kind)].lower()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from botbuilder.core import MessageFactory
 
 from cards.community import channel_status_card
+from cards.elements import SCHOOLS_DATASET
 from cards.welcome import link_help_text
 from communities.permissions import CHANNEL_STATUS, FIND_COMMUNITY, LINK_HELP
 from communities.roster.overview import channel_status
@@ -12,6 +13,7 @@ from communities.roster.roles import Role
 from dialogs.replies import send_card
 from dialogs.roster.channel_links import LINK, UNLINK, link_or_unlink
 from dialogs.roster.find_community import FindCommunityDialog
+from dialogs.roster.school_search import find_schools
 from dialogs.routing import Place, RouteTable, Turn
 from dialogs.services import ChatServices
 
@@ -25,6 +27,8 @@ def register(table: RouteTable) -> None:
     # In a channel: the domain checks the community's chair or an officer.
     for command in (LINK, UNLINK):
         table.command(command, handler=link_or_unlink, places=Place.CHANNEL)
+    # The school pickers' typeahead (a related school on a declaration of interest).
+    table.search(SCHOOLS_DATASET, find_schools)
 
 
 async def _find(chat: ChatServices, turn: Turn) -> None:
