@@ -161,6 +161,11 @@ def confirmation_card(
     )
 
 
+def stopped_card(ref: str, message: str) -> Card:
+    """The form's card once the person stops: read-only, so nothing on it can be pressed by mistake."""
+    return card([heading(f"Request {ref}: stopped"), text(message)])
+
+
 # ---- elements ---------------------------------------------------------------------------------
 
 

@@ -44,6 +44,7 @@ from dialogs.requests.form import answers
 from dialogs.requests.form.answers import REVIEW
 from dialogs.requests.form.names import triagers_told, where_from
 from dialogs.requests.form.replies import (
+    CLOSED_FORM_KEPT,
     COMMANDS_HINT,
     NO_DRAFT,
     note,
@@ -138,9 +139,11 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
         request_id = as_id(card.get("request_id"))
         if request_id is None:
             return await self._refuse(step, "That card is out of date. Write `help` to see the menu.")
+        if command == "cancel":
+            return await self._cancel(step, request_id)
         chosen = card.get("section") == "start" and command == "continue"
         intro = "" if chosen else "That card is from a form that is no longer open, so I have not used it. "
-        return await self._resume(step, profile, request_id, intro)
+        return await self._resume(step, profile, request_id, intro, card=None if chosen else card)
 
     async def _new(
         self, step: WaterfallStepContext, profile: PersonProfile, *, ask_about_draft: bool
@@ -186,14 +189,26 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
         return await step.replace_dialog(TYPE.name, {"request_id": request.id})
 
     async def _resume(
-        self, step: WaterfallStepContext, profile: PersonProfile, request_id: int, intro: str = ""
+        self,
+        step: WaterfallStepContext,
+        profile: PersonProfile,
+        request_id: int,
+        intro: str = "",
+        *,
+        card: Mapping[str, Any] | None = None,
     ) -> DialogTurnResult:
+        """Carry on with a draft where it was left; from an old card with answers on it, at that
+        card's step with what was typed kept (not saved until the person saves it)."""
         async with self._db.session() as session:
             request = await editable_or_why(session, self._clock, profile, request_id)
             where = await where_from(session, request) if isinstance(request, Request) else None
         if isinstance(request, NotEditable) or where is None:
             return await self._refuse(step, f"{intro}Sorry: {request}")
         step.context.turn_state[CHECKED] = request
+        if card is not None and card.get("command") is None:
+            kept = await self._keep_typed(step, request, str(card.get("section")), card, CLOSED_FORM_KEPT)
+            if kept is not None:
+                return kept
         target = answers.first_step_to_answer(request.details)
         where_to = (
             "everything is answered, so here it is to check and submit."

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 
 from cards.elements import Card
 from cards.requests.form import REVIEW_HELP, SCHOOL_HELP, section_card
 from communities.requests.form import BY_NAME, Section
 from communities.requests.tables import Request
+from dialogs.replies import pressed_card, replace_card
+from dialogs.replies import send_card as send_new_card
 from dialogs.requests.form.answers import REVIEW
-from dialogs.requests.form.turns import SCHOOL
+from dialogs.requests.form.turns import SCHOOL, is_form_submit
 
 NOTES = "cosbot.request_form.notes"
 COMMANDS_HINT = (
@@ -21,6 +23,15 @@ COMMANDS_HINT = (
 NO_DRAFT = "You have no draft request. Write `request` (or choose **Raise a request**) to start one."
 STALE_CARD = (
     "That card is from an earlier step or another request, so I have not used it. Here is where we are:"
+)
+CLOSED_FORM_KEPT = (
+    "That card is from a form you had stopped, so I have not saved it yet. What you wrote on it "
+    "is below: press **Save and continue** to use it."
+)
+EARLIER_STEP_KEPT = (
+    "That card was from another step of this request, so I have not saved it over your newer "
+    "answers. What you wrote on it is below: press **Save and continue** to use it, or `back` to "
+    "leave it."
 )
 
 
@@ -72,8 +83,10 @@ async def say(context: TurnContext, text: str) -> None:
 
 
 async def send_card(context: TurnContext, card: Card) -> None:
-    activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
-    notes = pending_notes(context)
-    if notes:
-        activity.text = "\n\n".join(notes)
-    await context.send_activity(activity)
+    """Show ``card`` with the notes gathered: in place of the form's card that was pressed, so the
+    form moves through its steps on one card; sent new when the turn was typed or came from
+    another card (the menu stays where it is)."""
+    note = "\n\n".join(pending_notes(context))
+    pressed = pressed_card(context) if is_form_submit(context.activity.value) else None
+    if pressed is None or not await replace_card(context, pressed, card, note):
+        await send_new_card(context, card, note)
