@@ -162,7 +162,7 @@ def test_the_chair_publishes_the_agenda_and_it_appears_in_the_channel(e2e: E2E) 
     # The card pressed now says what happened, read-only: no second copy, nothing left to press.
     done = ui.wait_for_bot_message("Published to the community's channel (one card).")
     assert "Published: the channel shows this version." in done.inner_text()
-    assert done.get_by_role("button").count() == 0
+    assert done.locator(".ac-adaptiveCard").get_by_role("button").count() == 0
     assert ui.chat_messages_by().filter(has_text=f"Agenda for review: {COMMUNITY}").count() == 1
 
     ui.open_channel(CHANNEL)

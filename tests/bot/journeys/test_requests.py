@@ -234,3 +234,14 @@ async def test_raising_a_request_is_refused_to_someone_not_on_a_schools_staff(
     refused = await turn(fake, post, PRIYA, value={"action": "raise_request"})
     assert "“Raise a request” is only for a school leader or SENCO." in texts(refused)
     assert "only for a school leader" in texts(await turn(fake, post, PRIYA, "request"))
+
+
+async def test_a_card_teams_will_not_edit_is_sent_new_and_nothing_is_lost(
+    fake: FakeConnector, post: Post
+) -> None:
+    started = await turn(fake, post, HANNAH, "request")
+    fake.script(chat_of(HANNAH), 404)  # say, the message was deleted: Teams refuses the edit
+    moved = await press_on(fake, post, HANNAH, started, press(last_card(started), **ANSWERS["type"]))
+    assert [r.id for r in moved] != [started[-1].id] and section_of(last_card(moved)) == "pupil"
+    assert fake.activity(started[-1].id).updates == 0
+    assert [r.operation for r in fake.requests_to(chat_of(HANNAH))][-2:] == ["update", "reply"]
