@@ -33,7 +33,7 @@ CARD = "application/vnd.microsoft.card.adaptive"
 
 @dataclass
 class Replies:
-    #: What the turn sent, then the messages it edited (as they now are).
+    #: What the turn sent and edited (as the messages now are), in order.
     activities: list[Activity]
     updated: list[Activity] = field(default_factory=list)
 
@@ -97,11 +97,19 @@ def inputs(card: dict[str, Any]) -> dict[str, Any]:
 class _Adapter(TestAdapter):  # type: ignore[misc]
     """TestAdapter that gives each message it sends its id (as Teams does), so presses can reply to it."""
 
+    #: What a turn sent and edited, in order.
+    said: list[Activity]
+
     async def send_activities(self, context: TurnContext, activities: list[Activity]) -> list[Any]:
         responses = await super().send_activities(context, activities)
         for activity, response in zip([a for a in activities if a.type != "trace"], responses, strict=True):
             activity.id = response.id
+            self.said.append(activity)
         return list(responses)
+
+    async def update_activity(self, context: TurnContext, activity: Activity) -> None:
+        await super().update_activity(context, activity)
+        self.said.append(activity)
 
 
 def _has_button(card: Any, data: dict[str, Any]) -> bool:
@@ -151,13 +159,13 @@ class Chat:
     async def _send(self, activity: Activity) -> Replies:
         self.adapter.activity_buffer.clear()
         self.adapter.updated_activities.clear()
+        self.adapter.said = []
         await self.adapter.receive_activity(activity)
-        sent, updated = list(self.adapter.activity_buffer), list(self.adapter.updated_activities)
-        for message in sent + updated:
+        for message in self.adapter.said:
             if message.id:
                 self.shown.pop(message.id, None)
                 self.shown[message.id] = message
-        return Replies(sent + updated, updated)
+        return Replies(list(self.adapter.said), list(self.adapter.updated_activities))
 
     async def _logic(self, context: TurnContext) -> None:
         remember_profile(context, await profile_of(self.db, self.email))

@@ -8,7 +8,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 
 from cards.elements import Card
-from cards.requests.form import REVIEW_HELP, SCHOOL_HELP, section_card
+from cards.requests.form import REVIEW_HELP, SCHOOL_HELP, moved_card, section_card
 from communities.requests.form import BY_NAME, Section
 from communities.requests.tables import Request
 from dialogs.replies import pressed_card, replace_card
@@ -17,6 +17,9 @@ from dialogs.requests.form.answers import REVIEW
 from dialogs.requests.form.turns import SCHOOL, is_form_submit
 
 NOTES = "cosbot.request_form.notes"
+#: The form's own state this turn (the dialog puts it here), and its key for the live card's message.
+FORM_STATE = "cosbot.request_form.state"
+LIVE_CARD = "card"
 COMMANDS_HINT = (
     "Write `back` for the previous step, `cancel` to stop (the draft stays saved), or `help` at any time."
 )
@@ -85,8 +88,24 @@ async def say(context: TurnContext, text: str) -> None:
 async def send_card(context: TurnContext, card: Card) -> None:
     """Show ``card`` with the notes gathered: in place of the form's card that was pressed, so the
     form moves through its steps on one card; sent new when the turn was typed or came from
-    another card (the menu stays where it is)."""
+    another card (the menu stays where it is). Either way the form keeps one live card: an
+    earlier one still showing buttons is made read-only."""
     note = "\n\n".join(pending_notes(context))
     pressed = pressed_card(context) if is_form_submit(context.activity.value) else None
-    if pressed is None or not await replace_card(context, pressed, card, note):
-        await send_new_card(context, card, note)
+    await retire_live_card(context, moved_card(), keep=pressed)
+    shown = pressed if pressed is not None and await replace_card(context, pressed, card, note) else None
+    if shown is None:
+        shown = await send_new_card(context, card, note)
+    state = context.turn_state.get(FORM_STATE)
+    if isinstance(state, dict) and shown is not None:
+        state[LIVE_CARD] = shown
+
+
+async def retire_live_card(context: TurnContext, card: Card, *, keep: str | None = None) -> None:
+    """Show ``card`` (read-only) on the form's live card, unless that is ``keep``."""
+    state = context.turn_state.get(FORM_STATE)
+    live = state.get(LIVE_CARD) if isinstance(state, dict) else None
+    if isinstance(live, str) and live != keep:
+        await replace_card(context, live, card)
+        assert isinstance(state, dict)
+        state.pop(LIVE_CARD, None)

@@ -27,6 +27,7 @@ from dialogs.requests.form.replies import (
     STALE_CARD,
     help_for,
     note,
+    retire_live_card,
     say,
     section_card_for,
     send_card,
@@ -78,6 +79,7 @@ class FormSteps:
         if is_form_submit(step.context.activity.value):  # the card pressed shows it, with no buttons left
             await send_card(step.context, stopped_card(request.ref, stopped))
         else:
+            await retire_live_card(step.context, stopped_card(request.ref, "Stopped: the draft is saved."))
             await say(step.context, stopped)
         return await step.end_dialog()
 

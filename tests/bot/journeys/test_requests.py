@@ -37,8 +37,8 @@ async def turn(
     *,
     on: str | None = None,
 ) -> list[PostedActivity]:
-    """Send one message (a press replies ``on`` the card's message, as Teams does) and return what
-    the bot posted in the person's chat during the turn, then the messages it edited.
+    """Send one message (a press replies ``on`` the card's message, as Teams does) and return the
+    messages the bot edited in the person's chat during the turn, then those it posted.
 
     Paced like a quick person (Teams allows a bot 8 messages in 2 seconds per chat; the fake
     connector holds the bot to that, and the outbox's DMs land in the same chats).
@@ -52,7 +52,8 @@ async def turn(
     await post(activity)
     after = fake.activities(chat_of(sender))
     edited = [m for m in after if m.id in versions and len(m.history) > versions[m.id]]
-    return after[len(chat) :] + edited
+    edited.sort(key=lambda m: m.id == on)  # the card pressed shows the answer: last, as new posts are
+    return edited + after[len(chat) :]
 
 
 async def press_on(

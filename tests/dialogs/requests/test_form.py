@@ -508,6 +508,36 @@ async def test_the_form_moves_through_its_steps_on_one_card_and_ends_read_only(
     assert "actions" not in done.card and "Action." not in flat(done.card)  # nothing left to press
 
 
+async def test_a_typed_command_answers_below_and_leaves_one_live_card(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    chat = Chat(demo_db, clock, HANNAH)
+    needs = await walk(chat, ONE_PUPIL, stop_at="needs")
+    back = await chat.say("back")
+    [retired] = back.updated
+    assert retired.id == needs.activities[-1].id and "out of date" in flat(retired.attachments[0].content)
+    assert "Action." not in flat(retired.attachments[0].content)  # the old card has nothing to press
+    assert section_of(back.card) == "pupil" and back.activities[-1].id != retired.id  # sent below
+    stopped = await chat.say("cancel")
+    [card] = stopped.updated
+    assert card.id == back.activities[-1].id and "Stopped: the draft is saved." in flat(
+        card.attachments[0].content
+    )
+    assert "Action." not in flat(card.attachments[0].content) and "is saved" in stopped.text
+
+
+async def test_after_a_typed_back_the_card_sent_below_carries_on_in_place(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    chat = Chat(demo_db, clock, HANNAH)
+    pupil = await walk(chat, ONE_PUPIL, stop_at="pupil")
+    back = await chat.say("back")  # the type card, below; the pupil card is retired
+    live = back.activities[-1].id
+    pressed = await chat.fill(back.card)  # on the type card: it becomes the pupil step
+    assert [a.id for a in pressed.activities] == [live] and section_of(pressed.card) == "pupil"
+    assert pupil.activities[-1].id not in [a.id for a in pressed.activities]
+
+
 async def test_a_card_from_an_earlier_step_keeps_what_was_typed_without_saving_it(
     demo_db: Database, clock: FixedClock
 ) -> None:
