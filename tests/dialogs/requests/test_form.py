@@ -754,3 +754,17 @@ async def test_the_dialog_state_holds_only_the_request_id_and_the_step(
         ]
     ]
     assert options == [{"request_id": 1, "quiet": True}]
+
+
+async def test_submit_on_an_old_review_card_shows_the_answers_again_first(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    chat = Chat(demo_db, clock, HANNAH)
+    review = await walk(chat, ONE_PUPIL)
+    needs = await chat.press(action(review.card, "Edit: needs"))
+    assert section_of(needs.card) == "needs"
+    again = await chat.press(action(review.card, "Submit request"))  # a copy from before the edit
+    assert "from before your latest changes" in again.text and section_of(again.card) == "review"
+    assert (await the_request(demo_db)).status == "draft"  # not sent unseen
+    done = await chat.press(action(again.card, "Submit request"))
+    assert "submitted" in flat(done.card) and (await the_request(demo_db)).status == "submitted"
