@@ -148,3 +148,30 @@ async def test_a_senco_cannot_publish_with_a_forged_button(
     reply = await fake.wait_for(lambda: next((a for a in fake.activities(chat_of(HANNAH)) if a.text), None))
     assert reply.text is not None and reply.text.startswith("Sorry:")
     assert fake.threads(CHANNEL_ID) == []
+
+
+async def test_the_chair_reorders_on_the_card_and_an_old_copy_is_not_used(
+    fake: FakeConnector, post: Post, settings: Settings
+) -> None:
+    await prepare(settings)
+    database = Database(settings.database_url)
+    try:
+        await accepted(database, FixedClock(datetime.now(UTC)), HANNAH_EMAIL, "990101", ANSWERS)
+    finally:
+        await database.dispose()
+    await post(personal_message(fake.url, DANIEL, "agenda"))
+    review = await latest_message(fake, chat_of(DANIEL), "Publish")
+    first, second = (f"5.{n} COS-CANT1-26-00{n}" for n in (1, 2))
+    assert first in flat(review.card) and second in flat(review.card)
+    messages = len(fake.activities(chat_of(DANIEL)))
+    old_card = review.card  # (the fake keeps a message as it now is: this is the card before the move)
+
+    await post(pressed(fake, DANIEL, review, button(old_card, "Down")))
+    moved = fake.activity(review.id)
+    assert "5.1 COS-CANT1-26-002" in flat(moved.card) and "5.2 COS-CANT1-26-001" in flat(moved.card)
+    assert len(fake.activities(chat_of(DANIEL))) == messages  # reordered on the card itself
+
+    await post(pressed(fake, DANIEL, review, button(old_card, "Down")))  # a copy from before the move
+    latest = fake.activity(review.id)
+    assert "has changed since" in (latest.text or "") and "not used that button" in (latest.text or "")
+    assert "5.1 COS-CANT1-26-002" in flat(latest.card)  # the move was not made twice
