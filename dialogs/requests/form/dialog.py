@@ -42,11 +42,11 @@ from communities.roster.directory import PersonProfile
 from dialogs.card_values import as_id
 from dialogs.requests.form import answers
 from dialogs.requests.form.answers import REVIEW
+from dialogs.requests.form.live_card import share_form_state
 from dialogs.requests.form.names import triagers_told, where_from
 from dialogs.requests.form.replies import (
     CLOSED_FORM_KEPT,
     COMMANDS_HINT,
-    FORM_STATE,
     NO_DRAFT,
     note,
     section_card_for,
@@ -112,19 +112,12 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
         self.initial_dialog_id = OPEN
 
     async def begin_dialog(self, dialog_context: DialogContext, options: object = None) -> DialogTurnResult:
-        self._share_state(dialog_context)
+        share_form_state(dialog_context)
         return await super().begin_dialog(dialog_context, options)
 
     async def continue_dialog(self, dialog_context: DialogContext) -> DialogTurnResult:
-        self._share_state(dialog_context)
+        share_form_state(dialog_context)
         return await super().continue_dialog(dialog_context)
-
-    @staticmethod
-    def _share_state(dialog_context: DialogContext) -> None:
-        """The form's stored state (which card is live), for the replies of this turn."""
-        active = dialog_context.active_dialog
-        if active is not None and isinstance(active.state, dict):
-            dialog_context.context.turn_state[FORM_STATE] = active.state
 
     # ---- opening: a new request, a draft to continue, or a card from a closed form ---------------
 

@@ -14,12 +14,11 @@ from communities.requests.tables import Request
 from dialogs.replies import pressed_card, replace_card
 from dialogs.replies import send_card as send_new_card
 from dialogs.requests.form.answers import REVIEW
+from dialogs.requests.form.live_card import remember_live_card, retire_live_card
 from dialogs.requests.form.turns import SCHOOL, is_form_submit
 
 NOTES = "cosbot.request_form.notes"
-#: The form's own state this turn (the dialog puts it here), and its key for the live card's message.
-FORM_STATE = "cosbot.request_form.state"
-LIVE_CARD = "card"
+
 COMMANDS_HINT = (
     "Write `back` for the previous step, `cancel` to stop (the draft stays saved), or `help` at any time."
 )
@@ -96,16 +95,5 @@ async def send_card(context: TurnContext, card: Card) -> None:
     shown = pressed if pressed is not None and await replace_card(context, pressed, card, note) else None
     if shown is None:
         shown = await send_new_card(context, card, note)
-    state = context.turn_state.get(FORM_STATE)
-    if isinstance(state, dict) and shown is not None:
-        state[LIVE_CARD] = shown
-
-
-async def retire_live_card(context: TurnContext, card: Card, *, keep: str | None = None) -> None:
-    """Show ``card`` (read-only) on the form's live card, unless that is ``keep``."""
-    state = context.turn_state.get(FORM_STATE)
-    live = state.get(LIVE_CARD) if isinstance(state, dict) else None
-    if isinstance(live, str) and live != keep:
-        await replace_card(context, live, card)
-        assert isinstance(state, dict)
-        state.pop(LIVE_CARD, None)
+    if shown is not None:
+        remember_live_card(context, shown)

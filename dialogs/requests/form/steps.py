@@ -20,6 +20,7 @@ from communities.roster.directory import PersonProfile
 from dialogs.card_values import as_id
 from dialogs.requests.form import answers
 from dialogs.requests.form.answers import REVIEW
+from dialogs.requests.form.live_card import retire_live_card
 from dialogs.requests.form.names import where_from
 from dialogs.requests.form.replies import (
     COMMANDS_HINT,
@@ -27,7 +28,6 @@ from dialogs.requests.form.replies import (
     STALE_CARD,
     help_for,
     note,
-    retire_live_card,
     say,
     section_card_for,
     send_card,
