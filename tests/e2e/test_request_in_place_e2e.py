@@ -59,3 +59,26 @@ def test_raising_a_pupil_request_leaves_at_most_three_messages(e2e: E2E) -> None
     updates = [e for e in ui.observer.bot_messages(REF) if e.action == "updateMessage"]
     assert len(updates) >= 7  # six steps and the review, then the outcome
     e2e.assert_bot_healthy()
+
+
+@pytest.mark.e2e
+def test_a_typed_command_answers_below_and_the_old_card_has_nothing_left_to_press(e2e: E2E) -> None:
+    ui = e2e.start(as_email=HANNAH)
+    ui.wait_for_bot_message("Raise a request")
+    ui.send("request")
+    card = ui.wait_for_bot_message("Step 1 of 6: What the request is for")
+    tick(card, "What is the request for?", "One pupil")
+    save_and_continue(ui, card, "Step 2 of 6: About the pupil")
+
+    ui.send("back")
+    ui.wait_for_bot_message("This card is out of date")
+    old = ui.chat_messages_by().filter(has_text="This card is out of date")
+    assert old.count() == 1 and old.locator(".ac-adaptiveCard").get_by_role("button").count() == 0
+    card = ui.wait_for_bot_message("Step 1 of 6: What the request is for")
+    assert card.get_by_role("radio", name="One pupil").is_checked()  # the answer given is kept
+
+    ui.send("cancel")
+    stopped = ui.wait_for_bot_message("Stopped: the draft is saved.")
+    assert stopped.locator(".ac-adaptiveCard").get_by_role("button").count() == 0
+    ui.wait_for_bot_message("Stopped. Your draft")
+    e2e.assert_bot_healthy()
