@@ -246,3 +246,28 @@ async def test_a_card_teams_will_not_edit_is_sent_new_and_nothing_is_lost(
     assert [r.id for r in moved] != [started[-1].id] and section_of(last_card(moved)) == "pupil"
     assert fake.activity(started[-1].id).updates == 0
     assert [r.operation for r in fake.requests_to(chat_of(HANNAH))][-2:] == ["update", "reply"]
+
+
+async def test_a_press_on_an_out_of_date_form_card_keeps_one_live_card(
+    fake: FakeConnector, post: Post
+) -> None:
+    started = await turn(fake, post, HANNAH, "request")
+    first = started[-1]
+    type_card = dict(last_card(started))  # as it was shown, before it moved on
+    await press_on(fake, post, HANNAH, started, press(type_card, **ANSWERS["type"]))
+    back = await turn(fake, post, HANNAH, "back")  # answered below; the card above is retired
+    live = back[-1]
+    assert live.id != first.id and "out of date" in json.dumps(fake.activity(first.id).card)
+
+    # A client that still shows the old type card: it is the current step again, so the answer on it
+    # is used, shown on that card, and the copy sent below is retired: one live card.
+    used = await turn(fake, post, HANNAH, value=press(type_card, request_type="whole_school"), on=first.id)
+    assert used[-1].id == first.id and section_of(last_card(used)) == "needs"
+    assert "out of date" in json.dumps(fake.activity(live.id).card)
+    assert "Action.Submit" not in json.dumps(fake.activity(live.id).card)
+
+    # Now the type card below is out of date; a press on it keeps what was typed, unsaved.
+    stale = await turn(fake, post, HANNAH, value=press(type_card, request_type="one_pupil"), on=live.id)
+    assert stale[-1].id == live.id and "not saved it over your newer answers" in (stale[-1].text or "")
+    assert '"value": "one_pupil"' in json.dumps(fake.activity(live.id).card)
+    assert "out of date" in json.dumps(fake.activity(first.id).card)  # and only that card is live
