@@ -243,10 +243,11 @@ def add_bench_routes(app: web.Application) -> None:
 
 
 def connector_app() -> web.Application:
-    """Answers ``POST /v3/conversations/{id}/activities[/{replyTo}]`` and records what came."""
+    """Answers ``POST /v3/conversations/{id}/activities[/{replyTo}]`` and records what came; counts
+    ``PUT`` edits of a card."""
     app = web.Application(client_max_size=1024 * 1024)
     # replies[replyTo] = [count, summary of the first reply]; "unexpected" lists other calls.
-    state: dict[str, Any] = {"replies": {}, "unexpected": [], "next_id": 0}
+    state: dict[str, Any] = {"replies": {}, "unexpected": [], "next_id": 0, "updates": 0}
 
     def summary(body: Any) -> dict[str, Any]:
         if not isinstance(body, dict):
@@ -281,6 +282,12 @@ def connector_app() -> web.Application:
             entry[0] += 1
         return web.json_response({"id": f"reply-{state['next_id']}"})
 
+    async def update(request: web.Request) -> web.Response:
+        """An edit of a card the bot sent (the request form makes its earlier card read-only)."""
+        await request.read()
+        state["updates"] += 1
+        return web.json_response({"id": request.match_info["activity"]})
+
     async def unexpected(request: web.Request) -> web.Response:
         await request.read()
         state["unexpected"].append(f"{request.method} {request.path}")
@@ -299,6 +306,7 @@ def connector_app() -> web.Application:
         return web.json_response({"reset": True})
 
     app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", reply)
+    app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", update)
     app.router.add_get("/__bench/replies", replies)
     app.router.add_get("/__bench/reply", one_reply)
     app.router.add_post("/__bench/reset", reset)

@@ -131,6 +131,31 @@ def chair_agenda_cards(view: AgendaView) -> list[Card]:
     )
 
 
+def chair_agenda_outcome_cards(view: AgendaView, outcome: str) -> list[Card]:
+    """The chair's copy once published: what happened, then the agenda as it now stands, read-only
+    (no buttons and no box to type in), so nothing on it can be pressed by mistake."""
+    cards = [_read_only(part) for part in chair_agenda_cards(view)]
+    cards[0]["body"].insert(1, {**text(outcome), "weight": "Bolder"})
+    cards[-1]["body"].append(text("Write `agenda` to change it again.", subtle=True))
+    return cards
+
+
+def _read_only(part: Card) -> Card:
+    return card(_no_buttons(part["body"]))
+
+
+def _no_buttons(elements: list[Element]) -> list[Element]:
+    kept: list[Element] = []
+    for element in elements:
+        kind = str(element.get("type", ""))
+        if kind == "ActionSet" or kind.startswith("Input."):
+            continue
+        if isinstance(element.get("items"), list):
+            element = {**element, "items": _no_buttons(element["items"])}
+        kept.append(element)
+    return kept
+
+
 def _chair_blocks(view: AgendaView) -> list[_Block]:
     aob = [
         _Block(AOB, [text(line), _buttons([_button(view, "Remove", AGENDA_REMOVE_AOB, aob_index=index)])])

@@ -161,6 +161,21 @@ def confirmation_card(
     )
 
 
+def moved_card() -> Card:
+    """A form card that is no longer the current one: read-only, pointing to the one that is."""
+    return card(
+        [
+            heading("Request form"),
+            text("This card is out of date: the form carries on in another card.", subtle=True),
+        ]
+    )
+
+
+def stopped_card(ref: str, message: str) -> Card:
+    """The form's card once the person stops: read-only, so nothing on it can be pressed by mistake."""
+    return card([heading(f"Request {ref}: stopped"), text(message)])
+
+
 # ---- elements ---------------------------------------------------------------------------------
 
 

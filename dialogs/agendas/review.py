@@ -21,8 +21,10 @@ from cards.agenda_cards import (
     AGENDA_REMOVE_AOB,
     AOB_INPUT,
     chair_agenda_cards,
+    chair_agenda_outcome_cards,
     channel_agenda_cards,
 )
+from cards.elements import Card
 from communities.agendas import changes as agendas
 from communities.agendas import publishing
 from communities.agendas import view as agenda_view
@@ -31,11 +33,10 @@ from communities.agendas.changes import Move
 from communities.agendas.view import AgendaView
 from communities.meetings.tables import UPCOMING, Meeting
 from communities.permissions import is_triager
-from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
 from communities.roster.tables import Community
 from dialogs.community_code import community_asked
-from dialogs.replies import send_cards
+from dialogs.replies import send_cards, show_card
 from dialogs.routing import Turn
 from dialogs.services import ChatServices
 
@@ -95,80 +96,109 @@ async def show_agenda(chat: ChatServices, turn: Turn) -> None:
 
 
 async def press(chat: ChatServices, turn: Turn) -> None:
-    """A button on the chair's copy of the agenda; the domain checks who pressed it."""
-    ctx, profile, action, value = turn.context, turn.profile, turn.action, turn.value or {}
+    """A button on the chair's copy of the agenda, shown on that card: reordered, deferred, AOB
+    added or removed in place; published, read-only with what happened. The domain checks who
+    pressed it. On a card from before a change the latest copy replaces it: a line of AOB typed on
+    it is added to the latest, other buttons are not used (the agenda they were pressed on is gone)."""
+    ctx, value = turn.context, turn.value or {}
     meeting_id, version = _int(value.get("meeting_id")), _int(value.get("version"))
     if meeting_id is None:
         await ctx.send_activity("That card is out of date. Write `agenda` for the latest.")
         return
-    clock, outbox = chat.clock, chat.outbox
-    note = ""
     try:
-        async with chat.database.session() as session:
-            request_id = _int(value.get("request_id"))
-            if action in (AGENDA_MOVE_UP, AGENDA_MOVE_DOWN, AGENDA_DEFER) and request_id is None:
-                raise AgendaRefused("That card is out of date. Write `agenda` for the latest.")
-            if action == AGENDA_MOVE_UP or action == AGENDA_MOVE_DOWN:
-                assert request_id is not None
-                where = Move.UP if action == AGENDA_MOVE_UP else Move.DOWN
-                current = await agendas.move_item(
-                    session, clock, profile, meeting_id, request_id, where, version=version
-                )
-            elif action == AGENDA_DEFER:
-                assert request_id is not None
-                deferred = await agendas.defer_item(
-                    session, clock, outbox, profile, meeting_id, request_id, version=version
-                )
-                current = deferred.view
-                note = f"{deferred.ref} moved to the meeting on {deferred.to_meeting}; the school is told."
-            elif action == AGENDA_ADD_AOB:
-                text = str(value.get(AOB_INPUT) or "")
-                current = await agendas.add_aob(session, clock, profile, meeting_id, text, version=version)
-            elif action == AGENDA_REMOVE_AOB:
-                index = _int(value.get("aob_index"))
-                if index is None:
-                    raise AgendaRefused("That card is out of date. Write `agenda` for the latest.")
-                current = await agendas.remove_aob(
-                    session, clock, profile, meeting_id, index, version=version
-                )
-            else:
-                published = await publishing.publish(
-                    session, clock, outbox, profile, meeting_id, channel_agenda_cards, version=version
-                )
-                current = published.view
-                if published.unchanged:
-                    note = "The channel already shows this agenda."
-                elif published.edited_in_place:
-                    note = "Republished: the agenda in the channel is updated in place."
-                else:
-                    note = f"Published to the community's channel ({published.parts} card(s))."
-            await session.commit()
+        try:
+            current, note, done = await _change(chat, turn, meeting_id, version)
+        except AgendaChanged as changed:
+            if turn.action != AGENDA_ADD_AOB:
+                raise
+            current, note, done = await _change(chat, turn, meeting_id, None)
+            note = f"{changed} Your line is added to it, below."
     except AgendaChanged as changed:
-        await ctx.send_activity(f"{changed} Here is the latest copy.")
-        await _resend(chat, ctx, profile, meeting_id)
+        await _show_latest(chat, turn, meeting_id, f"{changed}")
         return
     except AgendaRefused as refusal:
         await ctx.send_activity(f"Sorry: {refusal}")
         return
-    outbox.wake()
-    if note:
-        await ctx.send_activity(note)
-    await send_cards(ctx, chair_agenda_cards(current))
+    chat.outbox.wake()
+    if done:
+        await _show(ctx, chair_agenda_outcome_cards(current, note), "")
+    else:
+        await _show(ctx, chair_agenda_cards(current), note)
 
 
-async def _resend(chat: ChatServices, ctx: TurnContext, profile: PersonProfile, meeting_id: int) -> None:
+async def _change(
+    chat: ChatServices, turn: Turn, meeting_id: int, version: int | None
+) -> tuple[AgendaView, str, bool]:
+    """Make the change the button asks for: the agenda now, what to say, and whether it was published."""
+    clock, outbox, profile, action, value = (
+        chat.clock,
+        chat.outbox,
+        turn.profile,
+        turn.action,
+        turn.value or {},
+    )
+    note, published_now = "", False
+    async with chat.database.session() as session:
+        request_id = _int(value.get("request_id"))
+        if action in (AGENDA_MOVE_UP, AGENDA_MOVE_DOWN, AGENDA_DEFER) and request_id is None:
+            raise AgendaRefused("That card is out of date. Write `agenda` for the latest.")
+        if action == AGENDA_MOVE_UP or action == AGENDA_MOVE_DOWN:
+            assert request_id is not None
+            where = Move.UP if action == AGENDA_MOVE_UP else Move.DOWN
+            current = await agendas.move_item(
+                session, clock, profile, meeting_id, request_id, where, version=version
+            )
+        elif action == AGENDA_DEFER:
+            assert request_id is not None
+            deferred = await agendas.defer_item(
+                session, clock, outbox, profile, meeting_id, request_id, version=version
+            )
+            current = deferred.view
+            note = f"{deferred.ref} moved to the meeting on {deferred.to_meeting}; the school is told."
+        elif action == AGENDA_ADD_AOB:
+            text = str(value.get(AOB_INPUT) or "")
+            current = await agendas.add_aob(session, clock, profile, meeting_id, text, version=version)
+        elif action == AGENDA_REMOVE_AOB:
+            index = _int(value.get("aob_index"))
+            if index is None:
+                raise AgendaRefused("That card is out of date. Write `agenda` for the latest.")
+            current = await agendas.remove_aob(session, clock, profile, meeting_id, index, version=version)
+        else:
+            published = await publishing.publish(
+                session, clock, outbox, profile, meeting_id, channel_agenda_cards, version=version
+            )
+            current, published_now = published.view, True
+            if published.unchanged:
+                note = "The channel already shows this agenda."
+            elif published.edited_in_place:
+                note = "Republished: the agenda in the channel is updated in place."
+            else:
+                parts = "one card" if published.parts == 1 else f"{published.parts} cards"
+                note = f"Published to the community's channel ({parts})."
+        await session.commit()
+    return current, note, published_now
+
+
+async def _show(ctx: TurnContext, cards: list[Card], note: str) -> None:
+    """The agenda on the card pressed (its first part there, any further parts sent after it)."""
+    first, *rest = cards
+    await show_card(ctx, first, note)
+    await send_cards(ctx, rest)
+
+
+async def _show_latest(chat: ChatServices, turn: Turn, meeting_id: int, why: str) -> None:
     async with chat.database.session() as session:
         try:
-            current = await agenda_view.open_for_review(session, chat.clock, profile, meeting_id)
+            current = await agenda_view.open_for_review(session, chat.clock, turn.profile, meeting_id)
         except AgendaRefused as refusal:
             current = None
             refused = str(refusal)
         else:
             await session.commit()
     if current is None:
-        await ctx.send_activity(f"Sorry: {refused}")
+        await turn.context.send_activity(f"Sorry: {refused}")
         return
-    await send_cards(ctx, chair_agenda_cards(current))
+    await _show(turn.context, chair_agenda_cards(current), f"{why} I have not used that button.")
 
 
 def _int(value: Any) -> int | None:

@@ -3,13 +3,15 @@
 The turn logic mirrors the handler's: the sender's profile goes into the turn state, the form
 takes its own turns (:func:`continue_request_form`), and ``request``/``continue`` start it.
 State is kept in the real SQL storage, so :meth:`Chat.restart` (new storage, state, dialog
-and adapter objects on the same database) is what a service restart does.
+and adapter objects on the same database) is what a service restart does. A press replies to
+the message of the card its button is on, as Teams does, so a card the bot edits in place
+shows up in :attr:`Replies.updated`.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from botbuilder.core import ConversationState, TurnContext
@@ -26,11 +28,14 @@ from dialogs.turn_profile import remember_profile
 from tests.support.people import profile_of
 
 MENU = "(the menu)"
+CARD = "application/vnd.microsoft.card.adaptive"
 
 
 @dataclass
 class Replies:
+    #: What the turn sent and edited (as the messages now are), in order.
     activities: list[Activity]
+    updated: list[Activity] = field(default_factory=list)
 
     @property
     def texts(self) -> list[str]:
@@ -53,6 +58,10 @@ class Replies:
     def card(self) -> dict[str, Any]:
         assert self.cards, f"no card in the replies: {self.texts}"
         return self.cards[-1]
+
+
+def _cards_of(activity: Activity) -> list[Any]:
+    return [a.content for a in activity.attachments or [] if a.content_type == CARD]
 
 
 def flat(card: dict[str, Any] | None) -> str:
@@ -85,6 +94,34 @@ def inputs(card: dict[str, Any]) -> dict[str, Any]:
     return {e["id"]: e.get("value", "") for e in card["body"] if str(e.get("type", "")).startswith("Input.")}
 
 
+class _Adapter(TestAdapter):  # type: ignore[misc]
+    """TestAdapter that gives each message it sends its id (as Teams does), so presses can reply to it."""
+
+    #: What a turn sent and edited, in order.
+    said: list[Activity]
+
+    async def send_activities(self, context: TurnContext, activities: list[Activity]) -> list[Any]:
+        responses = await super().send_activities(context, activities)
+        for activity, response in zip([a for a in activities if a.type != "trace"], responses, strict=True):
+            activity.id = response.id
+            self.said.append(activity)
+        return list(responses)
+
+    async def update_activity(self, context: TurnContext, activity: Activity) -> None:
+        await super().update_activity(context, activity)
+        self.said.append(activity)
+
+
+def _has_button(card: Any, data: dict[str, Any]) -> bool:
+    if isinstance(card, dict):
+        if card.get("type") == "Action.Submit" and card.get("data") == data:
+            return True
+        return any(_has_button(v, data) for v in card.values())
+    if isinstance(card, list):
+        return any(_has_button(v, data) for v in card)
+    return False
+
+
 class Chat:
     def __init__(self, db: Database, clock: FixedClock, email: str, *, max_open: int = 3) -> None:
         self.db = db
@@ -101,7 +138,8 @@ class Chat:
         self.state = ConversationState(storage)
         self.dialogs = DialogSet(self.state.create_property("DialogState"))
         self.dialogs.add(RequestFormDialog(self.db, self.clock, self.outbox, max_open=self.max_open))
-        self.adapter = TestAdapter(self._logic)
+        self.shown: dict[str, Activity] = {}  # each message of the bot's, as it now is
+        self.adapter = _Adapter(self._logic)
         self.adapter.template.conversation = ConversationAccount(id=f"a:chat-{self.email}")
         self.adapter.template.from_property = ChannelAccount(id=f"29:{self.email}")
 
@@ -109,8 +147,10 @@ class Chat:
         return await self._send(Activity(type="message", text=text))
 
     async def press(self, data: dict[str, Any], **values: Any) -> Replies:
-        """An Action.Submit: the button's data merged with the inputs' values."""
-        return await self._send(Activity(type="message", value={**data, **values}))
+        """An Action.Submit: the button's data merged with the inputs' values, replying to the
+        latest message whose card has that button (none for a forged one)."""
+        on = next((i for i, a in reversed(self.shown.items()) if _has_button(_cards_of(a), data)), None)
+        return await self._send(Activity(type="message", value={**data, **values}, reply_to_id=on))
 
     async def fill(self, card: dict[str, Any], **values: Any) -> Replies:
         """Fill in the card's inputs (the rest as shown) and press its main button."""
@@ -118,8 +158,14 @@ class Chat:
 
     async def _send(self, activity: Activity) -> Replies:
         self.adapter.activity_buffer.clear()
+        self.adapter.updated_activities.clear()
+        self.adapter.said = []
         await self.adapter.receive_activity(activity)
-        return Replies(list(self.adapter.activity_buffer))
+        for message in self.adapter.said:
+            if message.id:
+                self.shown.pop(message.id, None)
+                self.shown[message.id] = message
+        return Replies(list(self.adapter.said), list(self.adapter.updated_activities))
 
     async def _logic(self, context: TurnContext) -> None:
         remember_profile(context, await profile_of(self.db, self.email))

@@ -79,6 +79,9 @@ def demo_cards() -> dict[str, list[Card]]:
         "agenda_cards.chair_agenda_card": [agenda_cards.chair_agenda_card(agenda((item(1), item(2))))],
         "agenda_cards.chair_agenda_cards": agenda_cards.chair_agenda_cards(agenda((item(1), item(2)))),
         "agenda_cards.channel_agenda_cards": agenda_cards.channel_agenda_cards(agenda((item(1),))),
+        "agenda_cards.chair_agenda_outcome_cards": agenda_cards.chair_agenda_outcome_cards(
+            agenda((item(1),)), "Published to the community's channel (one card)."
+        ),
         "community.community_card": [
             community.community_card(
                 CommunityOverview("CANT1", "Canterbury", "East", "Canterbury", (), (), (), None, False)

@@ -159,10 +159,11 @@ def test_the_chair_publishes_the_agenda_and_it_appears_in_the_channel(e2e: E2E) 
 
     review.get_by_role("button", name="Publish", exact=True).click()
 
-    ui.wait_for_bot_message("Published to the community's channel (1 card(s)).")
-    again = ui.wait_for_bot_message(f"Agenda for review: {COMMUNITY}", count=2)
-    assert "Published: the channel shows this version." in again.inner_text()
-    assert again.get_by_role("button", name="Republish", exact=True).count() == 1
+    # The card pressed now says what happened, read-only: no second copy, nothing left to press.
+    done = ui.wait_for_bot_message("Published to the community's channel (one card).")
+    assert "Published: the channel shows this version." in done.inner_text()
+    assert done.locator(".ac-adaptiveCard").get_by_role("button").count() == 0
+    assert ui.chat_messages_by().filter(has_text=f"Agenda for review: {COMMUNITY}").count() == 1
 
     ui.open_channel(CHANNEL)
     post = channel_post(ui, f"Agenda: {COMMUNITY}")

@@ -3,8 +3,8 @@
 :mod:`.dialog` is the dialog and its way through the steps; :mod:`.steps` what every step
 understands (cancel, back, help, a stale card); :mod:`.turns` reads what a turn brought;
 :mod:`.answers` reads a card's answers; :mod:`.saving` saves a section; :mod:`.replies` and
-:mod:`.names` are what the form says. The form's sections and rules are the domain's
-(:mod:`communities.requests.form`).
+:mod:`.names` are what the form says; :mod:`.live_card` keeps one card of the form live. The
+form's sections and rules are the domain's (:mod:`communities.requests.form`).
 """
 
 from __future__ import annotations

@@ -42,8 +42,10 @@ from communities.roster.directory import PersonProfile
 from dialogs.card_values import as_id
 from dialogs.requests.form import answers
 from dialogs.requests.form.answers import REVIEW
+from dialogs.requests.form.live_card import share_form_state
 from dialogs.requests.form.names import triagers_told, where_from
 from dialogs.requests.form.replies import (
+    CLOSED_FORM_KEPT,
     COMMANDS_HINT,
     NO_DRAFT,
     note,
@@ -109,6 +111,14 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
         self.add_dialog(WaterfallDialog(REVIEW, [self._ask_review, self._review_answer]))
         self.initial_dialog_id = OPEN
 
+    async def begin_dialog(self, dialog_context: DialogContext, options: object = None) -> DialogTurnResult:
+        share_form_state(dialog_context)
+        return await super().begin_dialog(dialog_context, options)
+
+    async def continue_dialog(self, dialog_context: DialogContext) -> DialogTurnResult:
+        share_form_state(dialog_context)
+        return await super().continue_dialog(dialog_context)
+
     # ---- opening: a new request, a draft to continue, or a card from a closed form ---------------
 
     async def _open(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -138,9 +148,11 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
         request_id = as_id(card.get("request_id"))
         if request_id is None:
             return await self._refuse(step, "That card is out of date. Write `help` to see the menu.")
+        if command == "cancel":
+            return await self._cancel(step, request_id)
         chosen = card.get("section") == "start" and command == "continue"
         intro = "" if chosen else "That card is from a form that is no longer open, so I have not used it. "
-        return await self._resume(step, profile, request_id, intro)
+        return await self._resume(step, profile, request_id, intro, card=None if chosen else card)
 
     async def _new(
         self, step: WaterfallStepContext, profile: PersonProfile, *, ask_about_draft: bool
@@ -186,14 +198,26 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
         return await step.replace_dialog(TYPE.name, {"request_id": request.id})
 
     async def _resume(
-        self, step: WaterfallStepContext, profile: PersonProfile, request_id: int, intro: str = ""
+        self,
+        step: WaterfallStepContext,
+        profile: PersonProfile,
+        request_id: int,
+        intro: str = "",
+        *,
+        card: Mapping[str, Any] | None = None,
     ) -> DialogTurnResult:
+        """Carry on with a draft where it was left; from an old card with answers on it, at that
+        card's step with what was typed kept (not saved until the person saves it)."""
         async with self._db.session() as session:
             request = await editable_or_why(session, self._clock, profile, request_id)
             where = await where_from(session, request) if isinstance(request, Request) else None
         if isinstance(request, NotEditable) or where is None:
             return await self._refuse(step, f"{intro}Sorry: {request}")
         step.context.turn_state[CHECKED] = request
+        if card is not None and card.get("command") is None:
+            kept = await self._keep_typed(step, request, str(card.get("section")), card, CLOSED_FORM_KEPT)
+            if kept is not None:
+                return kept
         target = answers.first_step_to_answer(request.details)
         where_to = (
             "everything is answered, so here it is to check and submit."

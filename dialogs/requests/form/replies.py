@@ -5,22 +5,35 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 
 from cards.elements import Card
-from cards.requests.form import REVIEW_HELP, SCHOOL_HELP, section_card
+from cards.requests.form import REVIEW_HELP, SCHOOL_HELP, moved_card, section_card
 from communities.requests.form import BY_NAME, Section
 from communities.requests.tables import Request
+from dialogs.replies import pressed_card, replace_card
+from dialogs.replies import send_card as send_new_card
 from dialogs.requests.form.answers import REVIEW
-from dialogs.requests.form.turns import SCHOOL
+from dialogs.requests.form.live_card import remember_live_card, retire_live_card
+from dialogs.requests.form.turns import SCHOOL, is_form_submit
 
 NOTES = "cosbot.request_form.notes"
+
 COMMANDS_HINT = (
     "Write `back` for the previous step, `cancel` to stop (the draft stays saved), or `help` at any time."
 )
 NO_DRAFT = "You have no draft request. Write `request` (or choose **Raise a request**) to start one."
 STALE_CARD = (
     "That card is from an earlier step or another request, so I have not used it. Here is where we are:"
+)
+CLOSED_FORM_KEPT = (
+    "That card is from a form you had stopped, so I have not saved it yet. What you wrote on it "
+    "is below: press **Save and continue** to use it."
+)
+EARLIER_STEP_KEPT = (
+    "That card was from another step of this request, so I have not saved it over your newer "
+    "answers. What you wrote on it is below: press **Save and continue** to use it, or `back` to "
+    "leave it."
 )
 
 
@@ -72,8 +85,15 @@ async def say(context: TurnContext, text: str) -> None:
 
 
 async def send_card(context: TurnContext, card: Card) -> None:
-    activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
-    notes = pending_notes(context)
-    if notes:
-        activity.text = "\n\n".join(notes)
-    await context.send_activity(activity)
+    """Show ``card`` with the notes gathered: in place of the form's card that was pressed, so the
+    form moves through its steps on one card; sent new when the turn was typed or came from
+    another card (the menu stays where it is). Either way the form keeps one live card: an
+    earlier one still showing buttons is made read-only."""
+    note = "\n\n".join(pending_notes(context))
+    pressed = pressed_card(context) if is_form_submit(context.activity.value) else None
+    await retire_live_card(context, moved_card(), keep=pressed)
+    shown = pressed if pressed is not None and await replace_card(context, pressed, card, note) else None
+    if shown is None:
+        shown = await send_new_card(context, card, note)
+    if shown is not None:
+        remember_live_card(context, shown)

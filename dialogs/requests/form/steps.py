@@ -9,20 +9,22 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import DialogTurnResult, WaterfallStepContext
 
-from cards.requests.form import review_card, school_card
+from cards.requests.form import review_card, school_card, stopped_card
 from communities.clock import Clock
 from communities.db import Database
 from communities.requests.drafts import NotEditable, editable_request, staff_schools
-from communities.requests.form import BY_NAME
+from communities.requests.form import BY_NAME, sections_for
 from communities.requests.lifecycle import RequestStatus
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
 from dialogs.card_values import as_id
 from dialogs.requests.form import answers
 from dialogs.requests.form.answers import REVIEW
+from dialogs.requests.form.live_card import retire_live_card
 from dialogs.requests.form.names import where_from
 from dialogs.requests.form.replies import (
     COMMANDS_HINT,
+    EARLIER_STEP_KEPT,
     STALE_CARD,
     help_for,
     note,
@@ -31,7 +33,7 @@ from dialogs.requests.form.replies import (
     send_card,
 )
 from dialogs.requests.form.saving import editable_or_why
-from dialogs.requests.form.turns import CHECKED, SCHOOL, TurnInput, carry, options_of
+from dialogs.requests.form.turns import CHECKED, SCHOOL, TurnInput, carry, is_form_submit, options_of
 from dialogs.turn_profile import turn_profile
 
 log = logging.getLogger(__name__)
@@ -67,14 +69,18 @@ class FormSteps:
             return await self._refuse(
                 step, "Cancelled: no request was started. Write `help` to see the menu."
             )
-        async with self._db.session() as session:
-            request = await session.get(Request, request_id)
-        ref = request.ref if request else "your request"
-        await say(
-            step.context,
-            f"Stopped. Your draft **{ref}** is saved: write `continue` (or choose **Continue my draft** "
-            "on the menu) to finish it. Write `help` to see the menu.",
+        request = await self._request(step, request_id)  # says why, if not theirs to stop
+        if request is None:
+            return await step.end_dialog()
+        stopped = (
+            f"Stopped. Your draft **{request.ref}** is saved: write `continue` (or choose **Continue my "
+            "draft** on the menu) to finish it. Write `help` to see the menu."
         )
+        if is_form_submit(step.context.activity.value):  # the card pressed shows it, with no buttons left
+            await send_card(step.context, stopped_card(request.ref, stopped))
+        else:
+            await retire_live_card(step.context, stopped_card(request.ref, "Stopped: the draft is saved."))
+            await say(step.context, stopped)
         return await step.end_dialog()
 
     async def _back(self, step: WaterfallStepContext, name: str, request_id: int | None) -> DialogTurnResult:
@@ -95,14 +101,18 @@ class FormSteps:
     async def _stale(
         self, step: WaterfallStepContext, name: str, request_id: int | None, value: Mapping[str, Any]
     ) -> DialogTurnResult:
-        """A card from an earlier step or another request: never used; a forged one is refused."""
+        """A card that is not the current step's. Of this request: what was typed on it is kept
+        (shown again, not saved over newer answers) and its commands apply; of another request:
+        never used, and a forged one is refused."""
         other = as_id(value.get("request_id"))
         profile = await self._profile(step)
         if profile is None:
             return await step.end_dialog()
-        log.info("request form: a card for another step or request was not used")
+        log.info("request form: a card for another step or request was pressed")
+        if other is not None and other == request_id:
+            return await self._older_card(step, name, other, value)
         refusal: NotEditable | None = None
-        if other is not None and other != request_id:
+        if other is not None:
             async with self._db.session() as session:
                 try:
                     await editable_request(session, self._clock, profile, other)
@@ -111,6 +121,45 @@ class FormSteps:
         # The session is closed first: _again reads the request in a session of its own.
         message = f"Sorry: {refusal} I have not used that card." if refusal else STALE_CARD
         return await self._again(step, name, request_id, message)
+
+    async def _older_card(
+        self, step: WaterfallStepContext, name: str, request_id: int, value: Mapping[str, Any]
+    ) -> DialogTurnResult:
+        """A card of this request from another step: its command, or what was typed on it."""
+        command, section = value.get("command"), str(value.get("section"))
+        if command in ("cancel", "help"):
+            return await self._common(step, name, request_id, TurnInput(str(command), dict(value)))
+        if section == REVIEW and command == "edit" and str(value.get("edit")) in BY_NAME:
+            return await step.replace_dialog(
+                str(value.get("edit")), {"request_id": request_id, "review": True}
+            )
+        if section == REVIEW and command == "submit":  # not sent unseen: the answers may have changed
+            note(step.context, "That card was from before your latest changes, so here they are to check:")
+            return await step.replace_dialog(REVIEW, {"request_id": request_id})
+        if command is None and section in BY_NAME:
+            request = await self._request(step, request_id)
+            if request is None:
+                return await step.end_dialog()
+            kept = await self._keep_typed(step, request, section, value, EARLIER_STEP_KEPT)
+            if kept is not None:
+                return kept
+        return await self._again(step, name, request_id, STALE_CARD)
+
+    async def _keep_typed(
+        self, step: WaterfallStepContext, request: Request, name: str, value: Mapping[str, Any], why: str
+    ) -> DialogTurnResult | None:
+        """Show section ``name`` with what was typed on an old card, unsaved, and wait there (as an
+        Edit from the review); None when the card held nothing new or the section does not apply."""
+        section = BY_NAME.get(name)
+        if section is None or request.id is None or section not in sections_for(request.details):
+            return None
+        read = answers.read_section(section, value, request.details).values
+        typed = {key: answer for key, answer in read.items() if answer is not None}
+        if all(request.details.get(key) == answer for key, answer in typed.items()):
+            return None
+        note(step.context, why)
+        await send_card(step.context, section_card_for(section, request, {**request.details, **typed}))
+        return await step.replace_dialog(name, {"request_id": request.id, "review": True, "quiet": True})
 
     async def _again(
         self, step: WaterfallStepContext, name: str, request_id: int | None, message: str | None = None

@@ -29,17 +29,39 @@ PACE = 0.3
 
 
 async def turn(
-    fake: FakeConnector, post: Post, sender: dict[str, Any], text: str | None = None, value: Any = None
+    fake: FakeConnector,
+    post: Post,
+    sender: dict[str, Any],
+    text: str | None = None,
+    value: Any = None,
+    *,
+    on: str | None = None,
 ) -> list[PostedActivity]:
-    """Send one message and return what the bot answered in the person's chat during the turn.
+    """Send one message (a press replies ``on`` the card's message, as Teams does) and return the
+    messages the bot edited in the person's chat during the turn, then those it posted.
 
     Paced like a quick person (Teams allows a bot 8 messages in 2 seconds per chat; the fake
     connector holds the bot to that, and the outbox's DMs land in the same chats).
     """
     await asyncio.sleep(PACE)
-    before = len(fake.activities(chat_of(sender)))
-    await post(personal_message(fake.url, sender, text, value))
-    return fake.activities(chat_of(sender))[before:]
+    chat = fake.activities(chat_of(sender))
+    versions = {m.id: len(m.history) for m in chat}
+    activity = personal_message(fake.url, sender, text, value)
+    if on is not None:
+        activity["replyToId"] = on
+    await post(activity)
+    after = fake.activities(chat_of(sender))
+    edited = [m for m in after if m.id in versions and len(m.history) > versions[m.id]]
+    edited.sort(key=lambda m: m.id == on)  # the card pressed shows the answer: last, as new posts are
+    return edited + after[len(chat) :]
+
+
+async def press_on(
+    fake: FakeConnector, post: Post, sender: dict[str, Any], replies: list[PostedActivity], data: Any
+) -> list[PostedActivity]:
+    """Press a button of the last card in ``replies``, on that card's message."""
+    message = [r for r in replies if r.card is not None][-1]
+    return await turn(fake, post, sender, value=data, on=message.id)
 
 
 def last_card(replies: list[PostedActivity]) -> dict[str, Any]:
@@ -67,12 +89,13 @@ def press(card: dict[str, Any], title: str | None = None, **values: Any) -> dict
 
 
 async def fill_in(
-    fake: FakeConnector, post: Post, sender: dict[str, Any], card: dict[str, Any]
-) -> dict[str, Any]:
-    """Answer card after card with ANSWERS until the review card; return it."""
-    while section_of(card) != "review":
-        card = last_card(await turn(fake, post, sender, value=press(card, **ANSWERS[section_of(card)])))
-    return card
+    fake: FakeConnector, post: Post, sender: dict[str, Any], replies: list[PostedActivity]
+) -> list[PostedActivity]:
+    """Answer the form's card with ANSWERS, step after step, until it shows the review."""
+    while section_of(last_card(replies)) != "review":
+        card = last_card(replies)
+        replies = await press_on(fake, post, sender, replies, press(card, **ANSWERS[section_of(card)]))
+    return replies
 
 
 async def stored(settings: Settings, request_id: int) -> Request:
@@ -98,15 +121,25 @@ async def test_a_school_leader_raises_and_submits_a_request_and_the_chair_is_tol
         "requests_queue",
     ]
 
+    before = len(fake.activities(chat_of(GRACE)))
     started = await turn(fake, post, GRACE, value={"action": "raise_request"})
     assert "I've started request **COS-CANT1-26-001** for St Dunstan's" in texts(started)
     request_id = last_card(started)["actions"][0]["data"]["request_id"]
-    review = await fill_in(fake, post, GRACE, last_card(started))
+    form = started[-1]
+    reviewed = await fill_in(fake, post, GRACE, started)
+    assert [r.id for r in reviewed] == [form.id]  # the same card, edited step after step
+    review = last_card(reviewed)
     assert "SD-0042" in json.dumps(review) and "Precision teaching" in json.dumps(review)
 
-    done = last_card(await turn(fake, post, GRACE, value=press(review, "Submit request")))
-    assert "Request COS-CANT1-26-001 submitted" in json.dumps(done)
-    assert "Daniel Okafor (community chair)" in json.dumps(done)
+    done = await press_on(fake, post, GRACE, reviewed, press(review, "Submit request"))
+    assert [r.id for r in done if r.card is not None] == [form.id]  # (and perhaps her DM as vice chair)
+    submitted = fake.activity(form.id)
+    assert "Request COS-CANT1-26-001 submitted" in json.dumps(submitted.card)
+    assert "Daniel Okafor (community chair)" in json.dumps(submitted.card)
+    assert "Action.Submit" not in json.dumps(submitted.card)  # read-only: nothing to press by mistake
+    assert submitted.updates == 7  # six steps and the review, then the outcome, on one message
+    mine = [a for a in fake.activities(chat_of(GRACE))[before:] if "COS-CANT1-26-001" not in (a.text or "")]
+    assert [a.id for a in mine] == [form.id]  # the form's one message (and her DM as vice chair)
 
     dm = await fake.wait_for(
         lambda: [a for a in fake.activities(chat_of(DANIEL)) if a.text and "COS-CANT1-26-001" in a.text]
@@ -202,3 +235,39 @@ async def test_raising_a_request_is_refused_to_someone_not_on_a_schools_staff(
     refused = await turn(fake, post, PRIYA, value={"action": "raise_request"})
     assert "“Raise a request” is only for a school leader or SENCO." in texts(refused)
     assert "only for a school leader" in texts(await turn(fake, post, PRIYA, "request"))
+
+
+async def test_a_card_teams_will_not_edit_is_sent_new_and_nothing_is_lost(
+    fake: FakeConnector, post: Post
+) -> None:
+    started = await turn(fake, post, HANNAH, "request")
+    fake.script(chat_of(HANNAH), 404)  # say, the message was deleted: Teams refuses the edit
+    moved = await press_on(fake, post, HANNAH, started, press(last_card(started), **ANSWERS["type"]))
+    assert [r.id for r in moved] != [started[-1].id] and section_of(last_card(moved)) == "pupil"
+    assert fake.activity(started[-1].id).updates == 0
+    assert [r.operation for r in fake.requests_to(chat_of(HANNAH))][-2:] == ["update", "reply"]
+
+
+async def test_a_press_on_an_out_of_date_form_card_keeps_one_live_card(
+    fake: FakeConnector, post: Post
+) -> None:
+    started = await turn(fake, post, HANNAH, "request")
+    first = started[-1]
+    type_card = dict(last_card(started))  # as it was shown, before it moved on
+    await press_on(fake, post, HANNAH, started, press(type_card, **ANSWERS["type"]))
+    back = await turn(fake, post, HANNAH, "back")  # answered below; the card above is retired
+    live = back[-1]
+    assert live.id != first.id and "out of date" in json.dumps(fake.activity(first.id).card)
+
+    # A client that still shows the old type card: it is the current step again, so the answer on it
+    # is used, shown on that card, and the copy sent below is retired: one live card.
+    used = await turn(fake, post, HANNAH, value=press(type_card, request_type="whole_school"), on=first.id)
+    assert used[-1].id == first.id and section_of(last_card(used)) == "needs"
+    assert "out of date" in json.dumps(fake.activity(live.id).card)
+    assert "Action.Submit" not in json.dumps(fake.activity(live.id).card)
+
+    # Now the type card below is out of date; a press on it keeps what was typed, unsaved.
+    stale = await turn(fake, post, HANNAH, value=press(type_card, request_type="one_pupil"), on=live.id)
+    assert stale[-1].id == live.id and "not saved it over your newer answers" in (stale[-1].text or "")
+    assert '"value": "one_pupil"' in json.dumps(fake.activity(live.id).card)
+    assert "out of date" in json.dumps(fake.activity(first.id).card)  # and only that card is live

@@ -330,7 +330,10 @@ async def test_cancel_ends_the_dialog_and_keeps_the_draft(
     chat = Chat(demo_db, clock, HANNAH)
     at = await walk(chat, ONE_PUPIL, stop_at="needs")
     stopped = await (chat.say("cancel") if how == "typed" else chat.press(action(at.card, "Cancel")))
-    assert "Your draft **COS-CANT1-26-001** is saved" in stopped.text and "`continue`" in stopped.text
+    said = stopped.text if how == "typed" else flat(stopped.card)
+    assert "Your draft **COS-CANT1-26-001** is saved" in said and "`continue`" in said
+    if how == "button":  # the card pressed now says so, with nothing left to press
+        assert stopped.updated and "actions" not in stopped.card and "Input." not in flat(stopped.card)
     assert (await chat.say("Struggles after break")).texts == [MENU]
     request = await the_request(demo_db)
     assert request.status == "draft" and request.details["pupil_ref"] == "WM-2026-07"
@@ -489,14 +492,68 @@ async def test_an_edit_that_makes_another_section_incomplete_asks_for_it_first(
 # ---- old, stale and forged cards --------------------------------------------------------------------
 
 
-async def test_a_card_from_an_earlier_step_changes_nothing(demo_db: Database, clock: FixedClock) -> None:
+async def test_the_form_moves_through_its_steps_on_one_card_and_ends_read_only(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    chat = Chat(demo_db, clock, HANNAH)
+    first = await chat.say("request")
+    [card_id] = [a.id for a in first.activities]
+    replies = first
+    while section_of(replies.card) != "review":
+        replies = await chat.fill(replies.card, **ONE_PUPIL[section_of(replies.card)])
+        assert [a.id for a in replies.activities] == [card_id] and replies.updated  # edited, not posted
+    done = await chat.press(action(replies.card, "Submit request"))
+    assert [a.id for a in done.updated] == [card_id]
+    assert "Request COS-CANT1-26-001 submitted" in flat(done.card)
+    assert "actions" not in done.card and "Action." not in flat(done.card)  # nothing left to press
+
+
+async def test_a_typed_command_answers_below_and_leaves_one_live_card(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    chat = Chat(demo_db, clock, HANNAH)
+    needs = await walk(chat, ONE_PUPIL, stop_at="needs")
+    back = await chat.say("back")
+    [retired] = back.updated
+    assert retired.id == needs.activities[-1].id and "out of date" in flat(retired.attachments[0].content)
+    assert "Action." not in flat(retired.attachments[0].content)  # the old card has nothing to press
+    assert section_of(back.card) == "pupil" and back.activities[-1].id != retired.id  # sent below
+    stopped = await chat.say("cancel")
+    [card] = stopped.updated
+    assert card.id == back.activities[-1].id and "Stopped: the draft is saved." in flat(
+        card.attachments[0].content
+    )
+    assert "Action." not in flat(card.attachments[0].content) and "is saved" in stopped.text
+
+
+async def test_after_a_typed_back_the_card_sent_below_carries_on_in_place(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    chat = Chat(demo_db, clock, HANNAH)
+    pupil = await walk(chat, ONE_PUPIL, stop_at="pupil")
+    back = await chat.say("back")  # the type card, below; the pupil card is retired
+    live = back.activities[-1].id
+    pressed = await chat.fill(back.card)  # on the type card: it becomes the pupil step
+    assert [a.id for a in pressed.activities] == [live] and section_of(pressed.card) == "pupil"
+    assert pupil.activities[-1].id not in [a.id for a in pressed.activities]
+
+
+async def test_a_card_from_an_earlier_step_keeps_what_was_typed_without_saving_it(
+    demo_db: Database, clock: FixedClock
+) -> None:
     chat = Chat(demo_db, clock, HANNAH)
     first = await chat.say("request")
     pupil = await chat.fill(first.card, request_type="one_pupil")
-    stale = await chat.fill(first.card, request_type="community_wide")
-    assert "from an earlier step or another request" in stale.text and section_of(stale.card) == "pupil"
-    assert (await the_request(demo_db)).details["request_type"] == "one_pupil"
-    assert section_of((await chat.fill(pupil.card, **ONE_PUPIL["pupil"])).card) == "needs"
+    same = await chat.fill(first.card, request_type="one_pupil")  # an old copy, nothing new on it
+    assert "from an earlier step or another request" in same.text and section_of(same.card) == "pupil"
+    changed = await chat.fill(first.card, request_type="community_wide")
+    assert "not saved it over your newer answers" in changed.text and section_of(changed.card) == "type"
+    assert next(e for e in changed.card["body"] if e.get("id") == "request_type")["value"] == "community_wide"
+    assert (await the_request(demo_db)).details["request_type"] == "one_pupil"  # not saved unseen
+    saved = await chat.fill(changed.card)
+    assert (await the_request(demo_db)).details["request_type"] == "community_wide"
+    assert section_of(saved.card) != "type"
+    assert section_of((await chat.fill(pupil.card, **ONE_PUPIL["pupil"])).card) != "pupil"
 
 
 async def test_a_card_with_another_schools_request_id_is_refused_and_audited(
@@ -545,8 +602,12 @@ async def test_an_old_card_after_cancel_reopens_the_draft_without_using_it(
     at = await walk(chat, ONE_PUPIL, stop_at="needs")
     await chat.say("cancel")
     reopened = await chat.press(save_action(at.card), **ONE_PUPIL["needs"])
-    assert "no longer open, so I have not used it" in reopened.text and section_of(reopened.card) == "needs"
-    assert "needs_summary" not in (await the_request(demo_db)).details
+    assert "form you had stopped, so I have not saved it yet" in reopened.text
+    assert section_of(reopened.card) == "needs" and "Struggles to settle" in flat(reopened.card)  # kept
+    assert "needs_summary" not in (await the_request(demo_db)).details  # not saved until they say so
+    moved = await chat.fill(reopened.card)
+    assert section_of(moved.card) == "support"
+    assert (await the_request(demo_db)).details["needs_summary"].startswith("Struggles to settle")
 
 
 async def test_a_submitted_request_cannot_be_changed_by_its_old_cards(
@@ -693,3 +754,17 @@ async def test_the_dialog_state_holds_only_the_request_id_and_the_step(
         ]
     ]
     assert options == [{"request_id": 1, "quiet": True}]
+
+
+async def test_submit_on_an_old_review_card_shows_the_answers_again_first(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    chat = Chat(demo_db, clock, HANNAH)
+    review = await walk(chat, ONE_PUPIL)
+    needs = await chat.press(action(review.card, "Edit: needs"))
+    assert section_of(needs.card) == "needs"
+    again = await chat.press(action(review.card, "Submit request"))  # a copy from before the edit
+    assert "from before your latest changes" in again.text and section_of(again.card) == "review"
+    assert (await the_request(demo_db)).status == "draft"  # not sent unseen
+    done = await chat.press(action(again.card, "Submit request"))
+    assert "submitted" in flat(done.card) and (await the_request(demo_db)).status == "submitted"
