@@ -13,6 +13,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from cards.elements import COMMUNITY_FIELD, Card, Element, card, facts, heading, subheading, submit, text
+from cards.words import short_forms
 from communities.academic_year import LONDON
 from communities.declarations.code_of_conduct import (
     CODE_OF_CONDUCT_INTRO,
@@ -57,12 +58,12 @@ def data(command: str, **extra: Any) -> dict[str, Any]:
 
 def interest_summary(interest: InterestDeclaration) -> str:
     named = [
-        f"school URN {interest.school_urn}" if interest.school_urn else "",
+        f"school {interest.school_urn}" if interest.school_urn else "",
         interest.trust or "",
         interest.provider or "",
     ]
     where = "; ".join(n for n in named if n)
-    money = "pecuniary" if interest.pecuniary else "not pecuniary"
+    money = "money changes hands (pecuniary)" if interest.pecuniary else "no money changes hands"
     kind = KIND_TITLES.get(str(interest.kind), str(interest.kind))
     return f"**{kind}**" + (f" ({where})" if where else "") + f", {money}: {interest.description}"
 
@@ -128,12 +129,17 @@ def interest_form_card(
         body.append({**text(problem), "color": "Attention", "weight": "Bolder"})
     body += [
         _choice("kind", "What kind of interest?", KIND_TITLES, values.get("kind")),
-        _input("school_urn", "The related school's URN (6 digits), if any", values, max_length=6),
+        _input(
+            "school_urn",
+            "The related school's unique reference number (URN, 6 digits), if any",
+            values,
+            max_length=6,
+        ),
         _input("trust", "The related trust, if any", values, max_length=200),
         _input("provider", "The provider (business or organisation), if any", values, max_length=200),
         _choice(
             "pecuniary",
-            "Is it pecuniary (does money change hands)?",
+            "Is it pecuniary: does money change hands?",
             {"no": "No", "yes": "Yes"},
             _yes_no(values.get("pecuniary")),
         ),
@@ -178,7 +184,9 @@ def compliance_card(view: CommunityCompliance, zone: tzinfo = LONDON) -> Card:
         body.append(text("No one yet.", subtle=True))
     body.append(subheading(f"Not yet confirmed ({len(view.not_confirmed)})"))
     if view.not_confirmed:
-        body.append(facts([(m.name, "; ".join(m.roles)) for m in view.not_confirmed]))
+        roles = [(m.name, "; ".join(m.roles)) for m in view.not_confirmed]
+        key = short_forms(said for _, said in roles)
+        body += [key, facts(roles)] if key else [facts(roles)]
     else:
         body.append(text("Everyone has confirmed.", subtle=True))
     return card(body)

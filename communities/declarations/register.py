@@ -250,10 +250,12 @@ async def _checked(session: AsyncSession, details: InterestDetails) -> InterestD
         return Refusal(f"Keep the trust and provider names under {NAME_MAX} characters.")
     if urn is not None:
         if not _URN.fullmatch(urn):
-            return Refusal(f"A school's URN is 6 digits; “{urn}” isn't one.")
+            return Refusal(f"A school's unique reference number (URN) is 6 digits; “{urn}” isn't one.")
         school = (await session.exec(select(School).where(School.urn == urn, col(School.active)))).first()
         if school is None:
-            return Refusal(f"I can't find a school with URN {urn} in the roster.")
+            return Refusal(
+                f"I can't find a school with the unique reference number (URN) {urn} in the roster."
+            )
     missing = _missing_for(kind, urn, trust, provider)
     if missing:
         return Refusal(missing)
@@ -267,9 +269,14 @@ def _missing_for(kind: InterestKind, urn: str | None, trust: str | None, provide
     if kind is InterestKind.BUSINESS_OR_FINANCIAL and provider is None:
         return "Name the provider (the business or organisation) the interest is in."
     if kind is InterestKind.RELATIONSHIP and urn is None:
-        return "Give the URN of the school where the person you are related to works."
+        return (
+            "Give the unique reference number (URN) of the school where the person you are related to works."
+        )
     if kind in (InterestKind.EMPLOYMENT_OR_ROLE, InterestKind.GOVERNANCE) and not (urn or trust or provider):
-        return "Name the school (by URN), the trust or the organisation the role is at."
+        return (
+            "Name the school (by its unique reference number, URN), the trust or the organisation "
+            "the role is at."
+        )
     return ""
 
 

@@ -34,6 +34,7 @@ from communities.permissions import is_triager
 from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
 from communities.roster.tables import Community
+from communities.wording import counted
 from dialogs.community_code import community_asked
 from dialogs.replies import send_cards
 from dialogs.routing import Turn
@@ -141,7 +142,7 @@ async def press(chat: ChatServices, turn: Turn) -> None:
                 elif published.edited_in_place:
                     note = "Republished: the agenda in the channel is updated in place."
                 else:
-                    note = f"Published to the community's channel ({published.parts} card(s))."
+                    note = f"Published to the community's channel ({counted(published.parts, 'card')})."
             await session.commit()
     except AgendaChanged as changed:
         await ctx.send_activity(f"{changed} Here is the latest copy.")

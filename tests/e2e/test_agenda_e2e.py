@@ -159,7 +159,7 @@ def test_the_chair_publishes_the_agenda_and_it_appears_in_the_channel(e2e: E2E) 
 
     review.get_by_role("button", name="Publish", exact=True).click()
 
-    ui.wait_for_bot_message("Published to the community's channel (1 card(s)).")
+    ui.wait_for_bot_message("Published to the community's channel (1 card).")
     again = ui.wait_for_bot_message(f"Agenda for review: {COMMUNITY}", count=2)
     assert "Published: the channel shows this version." in again.inner_text()
     assert again.get_by_role("button", name="Republish", exact=True).count() == 1

@@ -52,8 +52,10 @@ def test_a_senco_declares_an_interest_and_her_chair_sees_she_has_confirmed(e2e: 
 
     form = ui.wait_for_bot_message("What kind of interest?")  # ("Declare an interest" is on the menu too)
     pick_option(form, "What kind of interest?", "A governance role")
-    type_answer(form, "The related school's URN (6 digits), if any", OTHER_SCHOOL_URN)
-    pick_option(form, "Is it pecuniary (does money change hands)?", "No")
+    type_answer(
+        form, "The related school's unique reference number (URN, 6 digits), if any", OTHER_SCHOOL_URN
+    )
+    pick_option(form, "Is it pecuniary: does money change hands?", "No")
     type_answer(form, "Describe the interest", DESCRIPTION)
     form.get_by_role("button", name="Save").click()
 
@@ -63,7 +65,7 @@ def test_a_senco_declares_an_interest_and_her_chair_sees_she_has_confirmed(e2e: 
     for expected in (
         f"Confirmed for {this_year}: Interests as registered",
         "Interests in force",
-        f"A governance role (school URN {OTHER_SCHOOL_URN}), not pecuniary: {DESCRIPTION}",
+        f"A governance role (school {OTHER_SCHOOL_URN}), no money changes hands: {DESCRIPTION}",
     ):
         assert expected in shown, f"{expected!r} not on the register card:\n{shown}"
 

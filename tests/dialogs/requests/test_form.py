@@ -106,7 +106,7 @@ async def test_one_pupil_request_from_start_to_submit(demo_db: Database, clock: 
         "Social, emotional and mental health",
         "Communication and interaction",
         "Struggles to settle after break",
-        "EP, SALT",
+        "Educational psychologist (EP), Speech and language therapy (SALT)",
         "\u00a31,500",
         "Yes, they agree",
         "Standard (next meeting)",
