@@ -125,6 +125,14 @@ BROADCAST_DATES = Capability(
     section=MEETINGS_SECTION,
 )
 
+HELP_SECTION = "Help"
+GLOSSARY = Capability(
+    "glossary",
+    "Glossary",
+    "What the terms and short forms the bot uses mean.",
+    section=HELP_SECTION,
+)
+
 #: Everything the menu can offer, in menu order. Later capabilities are added here.
 CAPABILITIES: tuple[Capability, ...] = (
     FIND_COMMUNITY,
@@ -139,6 +147,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     MEETINGS,
     AGENDA,
     BROADCAST_DATES,
+    GLOSSARY,
 )
 
 
