@@ -176,17 +176,17 @@ def compliance_card(view: CommunityCompliance, zone: tzinfo = LONDON) -> Card:
         text(
             f"Academic year {view.label}: {len(view.confirmed)} of {len(view.members)} members confirmed.",
         ),
-        subheading(f"Confirmed ({len(view.confirmed)})"),
     ]
+    key = short_forms(role for member in view.members for role in member.roles)
+    body += [key] if key else []
+    body.append(subheading(f"Confirmed ({len(view.confirmed)})"))
     if view.confirmed:
         body.append(facts([(m.name, _confirmed_line(m, zone)) for m in view.confirmed]))
     else:
         body.append(text("No one yet.", subtle=True))
     body.append(subheading(f"Not yet confirmed ({len(view.not_confirmed)})"))
     if view.not_confirmed:
-        roles = [(m.name, "; ".join(m.roles)) for m in view.not_confirmed]
-        key = short_forms(said for _, said in roles)
-        body += [key, facts(roles)] if key else [facts(roles)]
+        body.append(facts([(m.name, "; ".join(m.roles)) for m in view.not_confirmed]))
     else:
         body.append(text("Everyone has confirmed.", subtle=True))
     return card(body)

@@ -13,24 +13,28 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cards.declaration_cards import compliance_card
 from cards.elements import Card
 from cards.meetings import timeline as timeline_cards
-from cards.menu import not_registered_text
+from cards.menu import menu_card, not_registered_text
 from cards.welcome import link_help_text
 from communities import glossary, permissions
 from communities.declarations import views as declaration_views
+from communities.declarations.tables import Answer
+from communities.declarations.views import CommunityCompliance, MemberStatus
 from communities.glossary import acronyms_in
 from communities.requests import lifecycle
 from communities.requests import service as request_service
 from communities.requests.lifecycle import RequestAction, RequestStatus
 from communities.requests.tables import RequestType
-from communities.roster.directory import PersonProfile
+from communities.roster.directory import CommunityRef, PersonProfile, RoleHeld, SchoolRef
 from communities.roster.roles import Role
 from communities.roster.tables import Community
 from tests.dialogs.test_routing import SUMMARY, demo_cards
@@ -60,8 +64,35 @@ def shown_texts(node: Any) -> Iterator[str]:
             yield from shown_texts(value)
 
 
+WESTGATE = CommunityRef(1, "CANT1", "Canterbury City Community")
+HANNAH = PersonProfile(
+    4,
+    "Hannah Reid",
+    "hannah@example.org",
+    (
+        RoleHeld(Role.SENCO, SchoolRef(2, "990101", "Westgate Primary", WESTGATE), WESTGATE),
+        RoleHeld(Role.VICE_CHAIR, None, WESTGATE),
+    ),
+)
+AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+def people_cards() -> list[tuple[str, Card]]:
+    """The cards whose words depend on who is shown: roles, schools and their numbers."""
+    senco = MemberStatus(4, "Hannah", ("SENCO, Westgate Primary",), Answer.NOTHING_TO_DECLARE, AT, 0)
+    chair = MemberStatus(5, "Daniel", ("Community chair",), None, None, 0)
+    return [
+        ("menu.menu_card", menu_card(HANNAH, permissions.menu_for(HANNAH), {"CANT1": ["Daniel"]})),
+        (
+            "declaration_cards.compliance_card",
+            compliance_card(CommunityCompliance(1, "CANT1", "Canterbury", 2026, (senco, chair))),
+        ),
+    ]
+
+
 def all_cards() -> list[tuple[str, Card]]:
-    return [(name, card) for name, cards in demo_cards().items() for card in cards]
+    built = [(name, card) for name, cards in demo_cards().items() for card in cards]
+    return built + people_cards()
 
 
 NOBODY = PersonProfile(9, "Sam Jones", "sam@example.org")
