@@ -24,19 +24,25 @@ from cards.declaration_cards import compliance_card
 from cards.elements import Card
 from cards.meetings import timeline as timeline_cards
 from cards.menu import menu_card, not_registered_text
+from cards.requests.form import REVIEW_HELP, SCHOOL_HELP
 from cards.welcome import link_help_text
 from communities import glossary, permissions
 from communities.declarations import views as declaration_views
 from communities.declarations.tables import Answer
 from communities.declarations.views import CommunityCompliance, MemberStatus
 from communities.glossary import acronyms_in
+from communities.meetings import quorum
+from communities.requests import form as request_form
 from communities.requests import lifecycle
 from communities.requests import service as request_service
+from communities.requests.form import SECTIONS
 from communities.requests.lifecycle import RequestAction, RequestStatus
 from communities.requests.tables import RequestType
 from communities.roster.directory import CommunityRef, PersonProfile, RoleHeld, SchoolRef
 from communities.roster.roles import Role
 from communities.roster.tables import Community
+from dialogs.requests.form.replies import told_text
+from tests.cards.meetings.test_rsvp import tally
 from tests.dialogs.test_routing import SUMMARY, demo_cards
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,8 +154,35 @@ def messages() -> list[str]:
         not_registered_text("Sam", "the council's SEND team", ["Olu Officer"]),
         link_help_text("CoS Bot", ["CANT1"]),
         link_help_text("CoS Bot", []),
+        told_text(["Daniel Okafor (community chair)"], True),
+        told_text([], True),
+        told_text([], False),
+        SCHOOL_HELP,
+        REVIEW_HELP,
     ]
+    texts += [section.help for section in SECTIONS] + [section.title for section in SECTIONS]
+    for tallied in (tally(), tally(apologies=1, unrepresented=())):
+        texts += list(quorum._words(CANT1, "Tuesday 19 January 2027", tallied))
+    for kind in RequestType:
+        texts += list(request_form.problems({"request_type": kind.value}).values())
+    texts += list(request_form.problems(BAD_ANSWERS).values())
     return texts
+
+
+#: Answers the form refuses, so that its problems are said.
+BAD_ANSWERS = {
+    "request_type": "group_of_pupils",
+    "pupil_ref": "Jane Smith 12/03/2015",
+    "year_group": "15",
+    "pupil_count": 0,
+    "apdr_cycles": 99,
+    "support": ["specialist", "funding", "other"],
+    "specialists": ["other"],
+    "funding_pounds": -5,
+    "parents_informed": False,
+    "parental_agreement": True,
+    "urgency": "urgent",
+}
 
 
 def raw_codes() -> set[str]:

@@ -228,7 +228,7 @@ def _pupil_problems(details: Mapping[str, Any], kind: RequestType, found: dict[s
     if details.get("year_group") not in YEAR_GROUPS:
         found["year_group"] = "Choose a year group: R or 1 to 13."
     if details.get("sen_status") not in SEN_STATUSES:
-        found["sen_status"] = "Choose the SEN status."
+        found["sen_status"] = "Choose the special educational needs (SEN) status."
     if details.get("primary_need") not in NEED_AREAS:
         found["primary_need"] = "Choose the primary area of need."
     secondary = details.get("secondary_need")

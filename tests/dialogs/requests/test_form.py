@@ -201,7 +201,7 @@ REPROMPTS = [
     ("pupil", {"pupil_ref": "Oliver Smith"}, "could identify the pupil"),
     ("pupil", {"pupil_ref": "B801200005001"}, "could identify the pupil"),
     ("pupil", {"year_group": "14"}, "Choose a year group: R or 1 to 13."),
-    ("pupil", {"sen_status": ["ehcp"]}, "Choose the SEN status."),
+    ("pupil", {"sen_status": ["ehcp"]}, "Choose the special educational needs (SEN) status."),
     ("pupil", {"primary_need": ""}, "Choose the primary area of need."),
     ("pupil", {"secondary_need": "semh"}, "must be another of the four areas"),
     ("pupil", {"secondary_need": "astrology"}, "must be another of the four areas"),
