@@ -124,6 +124,11 @@ def actions_from(status: RequestStatus) -> list[RequestAction]:
     return [action for (source, action) in TRANSITIONS if source is status]
 
 
+def where_it_is(status: RequestStatus) -> str:
+    """Where a request is, as a sentence after "This request" says it: "has been submitted"."""
+    return _STATE[status]
+
+
 def next_step(status: RequestStatus) -> str:
     """What happens next, in words for the requester (the "My requests" list)."""
     return _NEXT_STEP[status]

@@ -556,7 +556,7 @@ async def test_a_submitted_request_cannot_be_changed_by_its_old_cards(
     review = await walk(chat, ONE_PUPIL)
     await chat.press(action(review.card, "Submit request"))
     again = await chat.press(action(review.card, "Submit request"))
-    assert "is submitted, so it can no longer be changed here" in again.text
+    assert "has been submitted, so it can no longer be changed here" in again.text
     edit = await chat.press(action(review.card, "Edit: urgency"))
     assert "can no longer be changed" in edit.text and edit.cards == []
 
