@@ -162,7 +162,7 @@ def capability(key: str) -> Capability | None:
 def may_use(profile: PersonProfile, key: str) -> Decision:
     found = capability(key)
     if found is None:
-        return Decision(False, "I don't know that action.")
+        return Decision(False, "I don't know that action. Write `help` to see what you can do.")
     if not found.offered_to(profile):
         who = roles_in_words(found.roles or frozenset())
         return Decision(False, f"“{found.title}” is only for {who}. {found.instead}")
@@ -277,7 +277,7 @@ def may_act_on_request(profile: PersonProfile, action: RequestAction, scope: Req
             f"Only the chair or vice chair of {community}, or a council officer, can {action.done_to_it}. "
             "Ask the chair if it needs a decision.",
         )
-    return Decision(False, "I don't know that action.")
+    return Decision(False, "I don't know that action. Write `help` to see what you can do.")
 
 
 def may_view_request(profile: PersonProfile, scope: RequestScope) -> Decision:
