@@ -296,6 +296,21 @@ def test_no_text_in_the_code_writes_a_plural_as_s_in_brackets() -> None:
     assert not found, "use communities.wording.counted: " + ", ".join(found)
 
 
+#: Text that reads as a sentence: words with spaces between them (not a key, a code or a format).
+SENTENCE = re.compile(r"[A-Za-z]+ [a-z]+ [a-z]+")
+
+
+def test_the_chat_layer_writes_no_raw_codes_or_unknown_acronyms() -> None:
+    """What ``dialogs/`` and ``cards/`` say in their own sentences (the pieces of their f-strings too)."""
+    found = [
+        f"{path}:{line}: {problem}"
+        for path, line, value in string_literals()
+        if path.startswith(("dialogs/", "cards/")) and SENTENCE.search(value)
+        for problem in problems_in(value)
+    ]
+    assert not found, found
+
+
 def test_the_glossary_explains_each_term_once() -> None:
     terms = [term.term.lower() for term in glossary.TERMS]
     assert len(terms) == len(set(terms))
