@@ -31,6 +31,7 @@ from communities.agendas.view import (
     WELCOME,
     AgendaView,
 )
+from communities.wording import counted
 
 AGENDA_MOVE_UP = "agenda_move_up"
 AGENDA_MOVE_DOWN = "agenda_move_down"
@@ -191,7 +192,10 @@ def _chair_head(view: AgendaView, part: int, parts: int) -> list[Element]:
     if part > 1:
         return elements
     if view.status is AgendaStatus.DRAFT:
-        state = "Draft: not posted yet. Reorder, defer or add AOB, then Publish to post it in the channel."
+        state = (
+            "Draft: not posted yet. Reorder, defer or add any other business (AOB), "
+            "then Publish to post it in the channel."
+        )
     elif view.unpublished_changes:
         state = "Published, with changes since: Republish to update the channel's card in place."
     else:
@@ -274,7 +278,7 @@ def _declarations_line(view: AgendaView) -> str:
     expected = sum(1 for item in view.items if item.declarations_expected)
     line = "Members declare any interests in the items of this agenda."
     if expected:
-        line += f" Declarations are expected on {expected} of the {len(view.items)} request item(s)."
+        line += f" Declarations are expected on {expected} of the {counted(len(view.items), 'request item')}."
     return line
 
 

@@ -34,7 +34,7 @@ def channel_status_card(lines: Sequence[ChannelStatusLine]) -> Card:
     unlinked = [line for line in lines if line.channel_name is None]
     body = [
         heading("Community channels"),
-        text(f"{len(lines) - len(unlinked)} of {len(lines)} communities have a linked channel."),
+        text(f"Communities with a linked channel: {len(lines) - len(unlinked)} of {len(lines)}."),
     ]
     if unlinked:
         body.append(subheading("Not linked yet"))

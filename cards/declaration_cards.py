@@ -24,6 +24,7 @@ from cards.elements import (
     submit,
     text,
 )
+from cards.words import short_forms
 from communities.academic_year import LONDON
 from communities.declarations.code_of_conduct import (
     CODE_OF_CONDUCT_INTRO,
@@ -68,12 +69,12 @@ def data(command: str, **extra: Any) -> dict[str, Any]:
 
 def interest_summary(interest: InterestDeclaration) -> str:
     named = [
-        f"school URN {interest.school_urn}" if interest.school_urn else "",
+        f"school {interest.school_urn}" if interest.school_urn else "",
         interest.trust or "",
         interest.provider or "",
     ]
     where = "; ".join(n for n in named if n)
-    money = "pecuniary" if interest.pecuniary else "not pecuniary"
+    money = "money changes hands (pecuniary)" if interest.pecuniary else "no money changes hands"
     kind = KIND_TITLES.get(str(interest.kind), str(interest.kind))
     return f"**{kind}**" + (f" ({where})" if where else "") + f", {money}: {interest.description}"
 
@@ -149,7 +150,7 @@ def interest_form_card(
         _input("provider", "The provider (business or organisation), if any", values, max_length=200),
         _choice(
             "pecuniary",
-            "Is it pecuniary (does money change hands)?",
+            "Is it pecuniary: does money change hands?",
             {"no": "No", "yes": "Yes"},
             _yes_no(values.get("pecuniary")),
         ),
@@ -186,8 +187,10 @@ def compliance_card(view: CommunityCompliance, zone: tzinfo = LONDON) -> Card:
         text(
             f"Academic year {view.label}: {len(view.confirmed)} of {len(view.members)} members confirmed.",
         ),
-        subheading(f"Confirmed ({len(view.confirmed)})"),
     ]
+    key = short_forms(role for member in view.members for role in member.roles)
+    body += [key] if key else []
+    body.append(subheading(f"Confirmed ({len(view.confirmed)})"))
     if view.confirmed:
         body.append(facts([(m.name, _confirmed_line(m, zone)) for m in view.confirmed]))
     else:

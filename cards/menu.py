@@ -16,14 +16,16 @@ def menu_card(
 ) -> Card:
     """``chairs_by_community`` maps a community code to its chairs' names."""
     roles = [
-        held.role.label
+        held.role.spelled_out
         + (f", {held.school.name}" if held.school else "")
         + (f", {held.community.name}" if held.community and not held.school else "")
         for held in profile.roles
     ]
     rows: list[tuple[str, str]] = [("Roles", "; ".join(roles) or "None")]
     if profile.schools:
-        rows.append(("School", "; ".join(f"{s.name} (URN {s.urn})" for s in profile.schools)))
+        rows.append(
+            ("School", "; ".join(f"{s.name}, unique reference number (URN) {s.urn}" for s in profile.schools))
+        )
     for community in profile.communities:
         rows.append(("Community", f"{community.name} ({community.code})"))
         chairs = chairs_by_community.get(community.code) or []

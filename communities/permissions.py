@@ -29,6 +29,8 @@ class Capability:
     roles: frozenset[Role] | None = None
     #: A menu section of its own (its buttons sit under a heading), or "" for the main buttons.
     section: str = ""
+    #: What someone who may not use it can do instead (the second sentence of the refusal).
+    instead: str = "Write `help` to see what you can do."
 
     def offered_to(self, profile: PersonProfile) -> bool:
         return self.roles is None or bool(self.roles & profile.role_set)
@@ -42,12 +44,14 @@ LINK_HELP = Capability(
     "Link a channel",
     "Make a Teams channel your community's channel.",
     frozenset({Role.CHAIR, Role.OFFICER}),
+    instead="Ask your community's chair to link it: *Find a community* shows who that is.",
 )
 CHANNEL_STATUS = Capability(
     "channel_status",
     "Community channels",
     "Which communities have a linked channel, and which do not yet.",
     frozenset({Role.OFFICER}),
+    instead="*Find a community* shows a community's channel.",
 )
 
 RAISE_REQUEST = Capability(
@@ -55,6 +59,7 @@ RAISE_REQUEST = Capability(
     "Raise a request",
     "Ask your community for support: for a pupil, a group, or your school.",
     frozenset({Role.SCHOOL_LEADER, Role.SENCO}),
+    instead="If your school needs support, ask its SENCO or a school leader to raise a request.",
 )
 #: Offered on the menu only when the person has a draft (the handler checks).
 CONTINUE_DRAFT = Capability(
@@ -62,6 +67,7 @@ CONTINUE_DRAFT = Capability(
     "Continue my draft",
     "Finish the request you started.",
     frozenset({Role.SCHOOL_LEADER, Role.SENCO}),
+    instead="If your school needs support, ask its SENCO or a school leader to raise a request.",
 )
 
 MY_REQUESTS = Capability(
@@ -69,12 +75,14 @@ MY_REQUESTS = Capability(
     "My requests",
     "Your school's requests: their status and what happens next.",
     frozenset({Role.SCHOOL_LEADER, Role.SENCO}),
+    instead="Ask your school's SENCO or a school leader about its requests.",
 )
 REQUESTS_QUEUE = Capability(
     "requests_queue",
     "Requests queue",
     "Submitted requests waiting for review: accept them or ask for more information.",
     frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.OFFICER}),
+    instead="To ask about a request, contact your community's chair: *Find a community* shows who that is.",
 )
 
 DECLARATIONS_SECTION = "Declarations of interest"
@@ -89,6 +97,7 @@ DECLARATIONS_COMPLIANCE = Capability(
     "Declarations compliance",
     "Who in your community has confirmed their declarations this year, and who has not.",
     frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.OFFICER}),
+    instead="You can see and confirm your own declarations with *Declare an interest*.",
     section=DECLARATIONS_SECTION,
 )
 
@@ -104,6 +113,7 @@ AGENDA = Capability(
     "Agenda",
     "Review the next meeting's agenda: order, defer, any other business; then publish it to the channel.",
     frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.OFFICER}),
+    instead="The agenda is posted in your community's channel once the chair publishes it.",
     section=MEETINGS_SECTION,
 )
 BROADCAST_DATES = Capability(
@@ -111,7 +121,16 @@ BROADCAST_DATES = Capability(
     "Broadcast meeting dates",
     "Post each community's meeting dates to its channel, and see what was delivered.",
     frozenset({Role.OFFICER}),
+    instead="*Meetings* shows your community's meeting dates.",
     section=MEETINGS_SECTION,
+)
+
+HELP_SECTION = "Help"
+GLOSSARY = Capability(
+    "glossary",
+    "Glossary",
+    "What the terms and short forms the bot uses mean.",
+    section=HELP_SECTION,
 )
 
 #: Everything the menu can offer, in menu order. Later capabilities are added here.
@@ -128,6 +147,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     MEETINGS,
     AGENDA,
     BROADCAST_DATES,
+    GLOSSARY,
 )
 
 
@@ -142,9 +162,10 @@ def capability(key: str) -> Capability | None:
 def may_use(profile: PersonProfile, key: str) -> Decision:
     found = capability(key)
     if found is None:
-        return Decision(False, "I don't know that action.")
+        return Decision(False, "I don't know that action. Write `help` to see what you can do.")
     if not found.offered_to(profile):
-        return Decision(False, f"“{found.title}” is only for {roles_in_words(found.roles or frozenset())}.")
+        who = roles_in_words(found.roles or frozenset())
+        return Decision(False, f"“{found.title}” is only for {who}. {found.instead}")
     return ALLOWED
 
 
@@ -191,7 +212,7 @@ def may_link_channel(profile: PersonProfile, community: Community) -> Decision:
     return Decision(
         False,
         f"Only a council officer or the chair of {community.code} can link or unlink "
-        f"the channel of {community.name}.",
+        f"the channel of {community.name}. Ask one of them to do it.",
     )
 
 
@@ -231,7 +252,11 @@ def is_triager(profile: PersonProfile, community_id: int) -> bool:
 def may_raise_request(profile: PersonProfile, school_id: int) -> Decision:
     if is_school_staff(profile, school_id):
         return ALLOWED
-    return Decision(False, "Only a school leader or SENCO of the school can raise its requests.")
+    return Decision(
+        False,
+        "Only a school leader or SENCO of the school can raise its requests. "
+        "Ask one of them to raise it for you.",
+    )
 
 
 def may_act_on_request(profile: PersonProfile, action: RequestAction, scope: RequestScope) -> Decision:
@@ -239,7 +264,9 @@ def may_act_on_request(profile: PersonProfile, action: RequestAction, scope: Req
         if is_school_staff(profile, scope.school_id):
             return ALLOWED
         return Decision(
-            False, f"Only a school leader or SENCO of the requesting school can {action.done_to_it}."
+            False,
+            f"Only a school leader or SENCO of the requesting school can {action.done_to_it}. "
+            "Ask the school if it needs to change.",
         )
     if action in TRIAGE_ACTIONS:
         if is_triager(profile, scope.community_id):
@@ -247,9 +274,10 @@ def may_act_on_request(profile: PersonProfile, action: RequestAction, scope: Req
         community = scope.community_code or "the community"
         return Decision(
             False,
-            f"Only the chair or vice chair of {community}, or a council officer, can {action.done_to_it}.",
+            f"Only the chair or vice chair of {community}, or a council officer, can {action.done_to_it}. "
+            "Ask the chair if it needs a decision.",
         )
-    return Decision(False, "I don't know that action.")
+    return Decision(False, "I don't know that action. Write `help` to see what you can do.")
 
 
 def may_view_request(profile: PersonProfile, scope: RequestScope) -> Decision:
@@ -257,7 +285,9 @@ def may_view_request(profile: PersonProfile, scope: RequestScope) -> Decision:
     if is_school_staff(profile, scope.school_id) or is_triager(profile, scope.community_id):
         return ALLOWED
     return Decision(
-        False, "Only the requesting school, the community's chair and vice chair, and officers can see it."
+        False,
+        "Only the requesting school, the community's chair and vice chair, and council officers can "
+        "see it. Ask the requesting school if you need to know more.",
     )
 
 
@@ -269,11 +299,17 @@ def may_manage_meetings(profile: PersonProfile, community_id: int, community_cod
         return ALLOWED
     which = f"of {community_code}" if community_code else "of that community"
     return Decision(
-        False, f"Only a council officer or the chair or vice chair {which} can change its meetings."
+        False,
+        f"Only a council officer or the chair or vice chair {which} can change its meetings. "
+        "Ask the chair if a meeting needs to change.",
     )
 
 
 def may_broadcast(profile: PersonProfile) -> Decision:
     if profile.has_role(Role.OFFICER):
         return ALLOWED
-    return Decision(False, "Only a council officer can broadcast meeting dates to every community.")
+    return Decision(
+        False,
+        "Only a council officer can broadcast meeting dates to every community. "
+        "*Meetings* shows your community's dates.",
+    )

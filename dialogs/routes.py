@@ -9,12 +9,13 @@ from __future__ import annotations
 from dialogs.agendas import routes as agendas
 from dialogs.broadcasts import routes as broadcasts
 from dialogs.declarations import routes as declarations
+from dialogs.glossary import routes as glossary
 from dialogs.meetings import routes as meetings
 from dialogs.requests import routes as requests
 from dialogs.roster import routes as roster
 from dialogs.routing import RouteTable
 
-FEATURES = (requests, declarations, roster, meetings, agendas, broadcasts)
+FEATURES = (requests, declarations, roster, meetings, agendas, broadcasts, glossary)
 
 
 def chat_routes() -> RouteTable:

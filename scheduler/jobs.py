@@ -194,7 +194,7 @@ async def run_meeting_step(meeting_id: int, kind: StepKind) -> int:
     except IntegrityError:
         log.info("%s: another runner recorded it first; nothing sent twice", job_id)
         return 0
-    log.info("%s ran: %d message(s) queued", job_id, messages)
+    log.info("%s ran: messages queued: %d", job_id, messages)
     if messages:
         runtime.outbox.wake()
     return messages
@@ -224,7 +224,7 @@ async def declarations_renewal(academic_year: int) -> int:
     except IntegrityError:
         log.info("%s: another runner recorded it first; nothing sent twice", renewal.job_id)
         return 0
-    log.info("%s ran for %s: %d reminder(s) queued", renewal.job_id, day, messages)
+    log.info("%s ran for %s: reminders queued: %d", renewal.job_id, day, messages)
     if messages:
         runtime.outbox.wake()
     return messages

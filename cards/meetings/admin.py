@@ -19,6 +19,7 @@ from datetime import date
 from cards.elements import COMMUNITY_FIELD, Card, Element, card, facts, heading, subheading, submit, text
 from communities.meetings.tables import Meeting, MeetingStatus, date_text, local, when_text, where_text
 from communities.permissions import MEETINGS
+from communities.wording import counted
 
 MEETING_ADD = "meeting_add"
 MEETING_MOVE = "meeting_move"
@@ -159,8 +160,9 @@ def meetings_summary_card(lines: Sequence[NextMeeting]) -> Card:
     body: list[Element] = [
         heading("Meetings by community"),
         text(
-            f"{set_up} of {len(lines)} communities have a meeting coming up. Open a community to add, "
-            "move or cancel its meetings, or write `meetings CODE`."
+            f"Communities with a meeting coming up: {set_up} of {len(lines)}. Open a community to add, "
+            "move or cancel its meetings, or write `meetings` and its code"
+            + (f" (for example `meetings {lines[0].code}`)." if lines else ".")
         ),
     ]
     for line in lines:
@@ -170,7 +172,10 @@ def meetings_summary_card(lines: Sequence[NextMeeting]) -> Card:
         if line.calendar_problems:
             body.append(
                 {
-                    **text(f"{line.calendar_problems} meeting(s) not brought up to date in the calendar."),
+                    **text(
+                        f"{counted(line.calendar_problems, 'meeting')} not brought up to date "
+                        "in the calendar."
+                    ),
                     "color": "Attention",
                 }
             )

@@ -13,6 +13,7 @@ from communities.broadcasts.report import Delivery, DeliveryReport
 from communities.broadcasts.selection import Selection
 from communities.broadcasts.service import CommunityDates, MeetingLine
 from communities.meetings.tables import MeetingStatus
+from communities.wording import counted
 
 BROADCAST_RETRY = "broadcast_retry"
 BROADCAST_CONFIRM = "broadcast_confirm"
@@ -85,7 +86,7 @@ def preview_card(
     meetings = sum(len(d.meetings) for d in planned)
     body: list[Element] = [
         heading("Broadcast meeting dates: preview"),
-        text(f"{selection.describe()}: {meetings} meeting(s) in {len(planned)} communities."),
+        text(f"{selection.describe()}: {counted(meetings, 'meeting')} in {_communities(len(planned))}."),
         facts(
             [
                 ("Will get a card", str(len(ready))),
@@ -105,7 +106,7 @@ def preview_card(
         actions.append(
             {
                 "type": "Action.Submit",
-                "title": f"Send to {len(ready)} channel(s)",
+                "title": f"Send to {counted(len(ready), 'channel')}",
                 "data": {
                     "action": BROADCAST_CONFIRM,
                     "selection": selection.to_json(),
@@ -142,8 +143,12 @@ def report_card(report: DeliveryReport) -> Card:
         actions.append(
             {
                 "type": "Action.Submit",
-                "title": f"Retry failed ({len(problems)})",
+                "title": f"Try again for {_communities(len(problems))} not reached",
                 "data": {"action": BROADCAST_RETRY, "broadcast_id": report.broadcast_id},
             }
         )
     return card(body, actions)
+
+
+def _communities(count: int) -> str:
+    return counted(count, "community", "communities")

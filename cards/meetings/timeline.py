@@ -60,9 +60,9 @@ def requests_open_card(meeting: MeetingSummary, bot_app_id: str = "") -> Card:
             ]
         ),
         text(
-            "School leaders and SENCOs: raise a request for this meeting in your personal chat with "
-            "the bot before the deadline. Requests stay private: the channel only ever sees a "
-            "reference and the school.",
+            "School leaders and special educational needs coordinators (SENCOs): raise a request for "
+            "this meeting in your personal chat with the bot before the deadline. Requests stay "
+            "private: the channel only ever sees a reference and the school.",
             subtle=True,
         ),
     ]

@@ -33,7 +33,10 @@ def _shown(section: Section, details: Mapping[str, Any], kind: RequestType | Non
             rows = [
                 ("Group reference" if group else "Pupil reference", as_text(d.get("pupil_ref"))),
                 ("Year group", year_label(d.get("year_group"))),
-                ("SEN status", SEN_STATUSES.get(as_text(d.get("sen_status")), "")),
+                (
+                    "Special educational needs (SEN) status",
+                    SEN_STATUSES.get(as_text(d.get("sen_status")), ""),
+                ),
                 ("Primary need", NEED_AREAS.get(as_text(d.get("primary_need")), "")),
                 ("Secondary need", NEED_AREAS.get(as_text(d.get("secondary_need")), "None")),
             ]
@@ -43,7 +46,7 @@ def _shown(section: Section, details: Mapping[str, Any], kind: RequestType | Non
         case "needs":
             return [
                 ("Needs in brief", as_text(d.get("needs_summary"))),
-                ("APDR cycles completed", as_text(d.get("apdr_cycles"))),
+                ("Assess-plan-do-review cycles completed", as_text(d.get("apdr_cycles"))),
                 ("What was tried", as_text(d.get("graduated_response"))),
                 ("What worked", as_text(d.get("what_worked"))),
             ]

@@ -44,8 +44,8 @@ def _pupil_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[E
     group = kind is RequestType.GROUP_OF_PUPILS
     inputs = [
         text(
-            "Never write a pupil's name, date of birth or UPN: use your school's own reference "
-            "(the key stays in school).",
+            "Never write a pupil's name, date of birth or unique pupil number (UPN): use your school's "
+            "own reference (the key stays in school).",
             subtle=True,
         ),
         _text_input(
@@ -63,7 +63,7 @@ def _pupil_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[E
             values,
             required=True,
         ),
-        choice("sen_status", "SEN status", SEN_STATUSES, values, required=True),
+        choice("sen_status", "Special educational needs (SEN) status", SEN_STATUSES, values, required=True),
         choice("primary_need", "Primary area of need", NEED_AREAS, values, required=True),
         choice(
             "secondary_need",

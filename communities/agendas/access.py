@@ -98,7 +98,7 @@ async def check_may_change(
         return
     refusal = AgendaRefused(
         f"Only the chair or vice chair of {community.code}, or a council officer, can change or "
-        "publish its agenda."
+        "publish its agenda. The agenda is posted in the community's channel once it is published."
     )
     await audit.keep_only_refusal(
         session,

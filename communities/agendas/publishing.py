@@ -24,6 +24,7 @@ from communities.messaging.outbox import (
 from communities.messaging.teams_links import ChannelLink, TeamInstallation
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import Community
+from communities.wording import counted
 
 #: Turns the agenda into the channel's cards (one, or several for a long agenda).
 ChannelRenderer = Callable[[AgendaView], Sequence[dict[str, Any]]]
@@ -84,7 +85,7 @@ async def publish(
     for index, leftover in enumerate(earlier[len(cards) :], start=len(cards) + 1):
         retired = OutgoingMessage(
             text=f"Part {index} of an earlier version of this agenda is no longer needed: the agenda for "
-            f"{current.when} now has {len(cards)} part(s), posted in this channel.",
+            f"{current.when} now has {counted(len(cards), 'part')}, posted in this channel.",
         )
         key = f"agenda:{meeting_id}:v{agenda.version}:part{index}"
         queued.append(

@@ -250,10 +250,12 @@ async def _checked(session: AsyncSession, details: InterestDetails) -> InterestD
         return Refusal(f"Keep the trust and provider names under {NAME_MAX} characters.")
     if urn is not None:
         if not _URN.fullmatch(urn):
-            return Refusal(f"A school's URN is 6 digits; “{urn}” isn't one.")
+            return Refusal(f"A school's unique reference number (URN) is 6 digits; “{urn}” isn't one.")
         school = (await session.exec(select(School).where(School.urn == urn, col(School.active)))).first()
         if school is None:
-            return Refusal(f"I can't find a school with URN {urn} in the roster.")
+            return Refusal(
+                f"I can't find a school with the unique reference number (URN) {urn} in the roster."
+            )
     missing = _missing_for(kind, urn, trust, provider)
     if missing:
         return Refusal(missing)

@@ -33,7 +33,7 @@ from communities.roster.tables import Community, Membership, Person, School
 
 REFUSED = (
     "Only the community's chair or vice chair, or a council officer, can see who has confirmed "
-    "their declarations of interest."
+    "their declarations of interest. You can see and confirm your own with *Declare an interest*."
 )
 
 

@@ -21,6 +21,7 @@ from communities.meetings.calendar import Attendee, Calendar, CalendarEntry, Cal
 from communities.meetings.tables import UPCOMING, Meeting, MeetingStatus, date_text
 from communities.roster.roles import Role
 from communities.roster.tables import Community, Membership, Person, School
+from communities.wording import counted
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class SyncReport:
     problems: list[tuple[str, str, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [f"calendar: {self.synced} meeting(s) brought up to date"]
+        out = [f"calendar: {counted(self.synced, 'meeting')} brought up to date"]
         out += [f"calendar: {code} {when}: {problem}" for code, when, problem in self.problems]
         return out
 

@@ -69,7 +69,7 @@ def _words(community: Community, when: str, counted: RsvpTally) -> tuple[str, st
     """The chair's (and vice chair's) words, and the officers'."""
     where = f"{community.name} ({community.code})"
     so_far = (
-        f"So far: {counted.attending} attending, {counted.apologies} apologies, {counted.colleague} "
+        f"So far: {counted.attending} attending, {counted.apologies} sending apologies, {counted.colleague} "
         f"sending a colleague; {counted.schools_represented} of {counted.schools_total} schools represented."
     )
     missing = f" Not represented yet: {', '.join(counted.unrepresented)}." if counted.unrepresented else ""

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from communities import audit
 from communities.clock import Clock
 from communities.permissions import RequestScope, is_school_staff, may_act_on_request
-from communities.requests.lifecycle import TRANSITIONS, RequestAction, RequestStatus
+from communities.requests.lifecycle import TRANSITIONS, RequestAction, RequestStatus, where_it_is
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
 
@@ -57,8 +57,13 @@ async def editable_request(
         raise NotEditable(decision.reason)
     status = RequestStatus(request.status)
     if (status, RequestAction.EDIT) not in TRANSITIONS:
+        instead = (
+            "Raise a new request if you still need support."
+            if status is RequestStatus.WITHDRAWN
+            else "You can see it, or withdraw it, in *My requests*."
+        )
         raise NotEditable(
-            f"Request {request.ref} is {status.label.lower()}, so it can no longer be changed here."
+            f"Request {request.ref} {where_it_is(status)}, so it can no longer be changed here. {instead}"
         )
     return request
 

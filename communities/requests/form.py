@@ -17,10 +17,10 @@ from communities.requests.tables import RequestType, Urgency
 
 YEAR_GROUPS = ("R", *(str(n) for n in range(1, 14)))
 SEN_STATUSES = {
-    "not_on_register": "Not on the SEN register",
+    "not_on_register": "Not on the special educational needs (SEN) register",
     "sen_support": "SEN support",
-    "ehcna_in_progress": "EHC needs assessment in progress",
-    "ehcp": "EHCP",
+    "ehcna_in_progress": "Education, health and care (EHC) needs assessment in progress",
+    "ehcp": "Education, health and care plan (EHCP)",
 }
 NEED_AREAS = {
     "communication_interaction": "Communication and interaction",
@@ -36,7 +36,13 @@ SUPPORT_KINDS = {
     "funding": "Funding",
     "other": "Other",
 }
-SPECIALISTS = {"ep": "EP", "salt": "SALT", "ot": "OT", "stls": "STLS", "other": "Other"}
+SPECIALISTS = {
+    "ep": "Educational psychologist (EP)",
+    "salt": "Speech and language therapy (SALT)",
+    "ot": "Occupational therapy (OT)",
+    "stls": "Specialist Teaching and Learning Service (STLS)",
+    "other": "Other",
+}
 MAX_TEXT = 2000
 #: The longest pupil (or group) reference: the school's own short code, never a name.
 PUPIL_REF_MAX = 30
@@ -72,8 +78,9 @@ PUPIL = Section(
     "About the pupil",
     ("pupil_ref", "year_group", "sen_status", "primary_need", "secondary_need", "pupil_count"),
     "The community never needs the pupil's name. Give **your school's own pupil reference** (the key "
-    "stays with you), the year group, the SEN status and the main area of need from the SEND Code "
-    "of Practice; a second area is optional. For a group, give a reference for the group and how "
+    "stays with you), the year group, the special educational needs (SEN) status and the main area "
+    "of need from the Code of Practice for special educational needs and disabilities (SEND); a "
+    "second area is optional. For a group, give a reference for the group and how "
     "many pupils are in it.",
 )
 NEEDS = Section(
@@ -89,8 +96,9 @@ SUPPORT = Section(
     "What you hope for and ask for",
     ("hoped_outcome", "support", "specialists", "specialist_other", "funding_pounds", "support_other"),
     "Say what outcome you hope for, then tick every kind of support you ask for. If you ask for "
-    "specialist input, say which (EP, SALT, OT, STLS or other); for funding, the amount in whole "
-    "pounds; for other support, what it is.",
+    "specialist input, say which: an educational psychologist, speech and language therapy, "
+    "occupational therapy, the Specialist Teaching and Learning Service or someone else; for "
+    "funding, the amount in whole pounds; for other support, what it is.",
 )
 PARENTS = Section(
     "parents",
@@ -220,7 +228,7 @@ def _pupil_problems(details: Mapping[str, Any], kind: RequestType, found: dict[s
     if details.get("year_group") not in YEAR_GROUPS:
         found["year_group"] = "Choose a year group: R or 1 to 13."
     if details.get("sen_status") not in SEN_STATUSES:
-        found["sen_status"] = "Choose the SEN status."
+        found["sen_status"] = "Choose the special educational needs (SEN) status."
     if details.get("primary_need") not in NEED_AREAS:
         found["primary_need"] = "Choose the primary area of need."
     secondary = details.get("secondary_need")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from communities.wording import listed
+
 
 class RequestStatus(StrEnum):
     DRAFT = "draft"
@@ -95,16 +97,20 @@ _NEXT_STEP = {
 
 
 class IllegalTransition(Exception):
-    """The request's status does not allow the action. The message says why, for a person."""
+    """The request's status does not allow the action. The message says why, for a person:
+    "This request has already been accepted. It can still be withdrawn."
+    """
 
     def __init__(self, status: RequestStatus, action: RequestAction) -> None:
         self.status = status
         self.action = action
-        allowed = ", ".join(a.label for a in actions_from(status)) or "nothing more"
-        super().__init__(
-            f"A request that is {status.label.lower()} cannot be {_past(action)}; "
-            f"what can be done now: {allowed}."
-        )
+        if _LEADS_TO.get(action) is status:
+            why = f"This request has already been {_PAST_STATE[status]}."
+        else:
+            why = f"This request {_STATE[status]}, so it cannot be {_past(action)}."
+        still = [_past(a) for a in actions_from(status)]
+        then = f"It can still be {listed(still)}." if still else "Nothing more can be done with it."
+        super().__init__(f"{why} {then}")
 
 
 def next_status(status: RequestStatus, action: RequestAction) -> RequestStatus:
@@ -118,9 +124,35 @@ def actions_from(status: RequestStatus) -> list[RequestAction]:
     return [action for (source, action) in TRANSITIONS if source is status]
 
 
+def where_it_is(status: RequestStatus) -> str:
+    """Where a request is, as a sentence after "This request" says it: "has been submitted"."""
+    return _STATE[status]
+
+
 def next_step(status: RequestStatus) -> str:
     """What happens next, in words for the requester (the "My requests" list)."""
     return _NEXT_STEP[status]
+
+
+#: The status an action leads to ("accept" leads to accepted), for "has already been accepted".
+_LEADS_TO: dict[RequestAction, RequestStatus] = {
+    action: after for (_, action), after in TRANSITIONS.items() if action is not A.EDIT
+}
+
+_STATE = {
+    S.DRAFT: "is still a draft",
+    S.SUBMITTED: "has been submitted",
+    S.RETURNED_FOR_INFO: "has been returned for more information",
+    S.ACCEPTED: "has been accepted",
+    S.WITHDRAWN: "has been withdrawn",
+}
+_PAST_STATE = {
+    S.DRAFT: "saved as a draft",
+    S.SUBMITTED: "submitted",
+    S.RETURNED_FOR_INFO: "returned for more information",
+    S.ACCEPTED: "accepted",
+    S.WITHDRAWN: "withdrawn",
+}
 
 
 def _past(action: RequestAction) -> str:

@@ -17,6 +17,13 @@ class Role(StrEnum):
     def label(self) -> str:
         return ROLE_LABELS[self]
 
+    @property
+    def spelled_out(self) -> str:
+        """The label, with an acronym spelled out: "SENCO (special educational needs coordinator)"."""
+        return _SPELLED_OUT.get(self, self.label)
+
+
+_SPELLED_OUT = {Role.SENCO: "SENCO (special educational needs coordinator)"}
 
 ROLE_LABELS: dict[Role, str] = {
     Role.SCHOOL_LEADER: "School leader",

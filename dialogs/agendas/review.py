@@ -86,8 +86,9 @@ async def show_agenda(chat: ChatServices, turn: Turn) -> None:
         await session.commit()
     if not communities:
         notes.append(
-            "Sorry: only the chair or vice chair of a community, or an officer (with `agenda CODE`), "
-            "can review its agenda."
+            "Sorry: only the chair or vice chair of a community, or a council officer, can review its "
+            "agenda (an officer writes `agenda` and the community's code). The agenda is posted in "
+            "your community's channel once the chair publishes it."
         )
     for note in notes:
         await ctx.send_activity(note)

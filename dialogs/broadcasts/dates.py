@@ -32,6 +32,7 @@ from communities.messaging import notices
 from communities.messaging.outbox import OutgoingMessage
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import Area
+from communities.wording import counted
 from dialogs.replies import send_card
 from dialogs.routing import Turn
 from dialogs.services import ChatServices
@@ -157,7 +158,10 @@ async def _send_broadcast(
             )
             await session.commit()
             queued = report.count(broadcast_report.Delivery.PENDING)
-            reply = f"Sending the dates to {queued} channel(s). The report below updates as the cards arrive."
+            reply = (
+                f"Sending the dates to {counted(queued, 'channel')}. "
+                "The report below updates as the cards arrive."
+            )
         else:
             reply = "That broadcast was already sent; its report is above."
     await turn.context.send_activity(reply)
@@ -179,6 +183,8 @@ async def _retry(chat: ChatServices, ctx: TurnContext, broadcast_id: Any) -> Non
         await session.commit()
     chat.outbox.wake()
     if again:
-        await ctx.send_activity(f"Trying {again} channel(s) again; the report updates as they arrive.")
+        await ctx.send_activity(
+            f"Trying {counted(again, 'channel')} again; the report updates as they arrive."
+        )
     else:
         await ctx.send_activity("Nothing could be sent again yet: the report says what each one needs.")

@@ -125,7 +125,7 @@ def test_a_short_agenda_is_one_channel_card_with_every_section() -> None:
     assert (
         '"Declarations expected", "value": "Yes"' in body and '"Declarations expected", "value": "No"' in body
     )
-    assert "Declarations are expected on 1 of the 2 request item(s)" in body
+    assert "Declarations are expected on 1 of the 2 request items" in body
     # The channel never names flagged members, urgency, or offers the chair's buttons.
     assert "Hannah Reid" not in body and "ruling" not in body.lower()
     assert "urgent" not in body.lower() and not submits(cards[0])

@@ -87,7 +87,7 @@ PUPIL_VALUES = (
     "PROVIDER-NAME-TEXT",
     "98765",
     "98,765",
-    "EHC needs assessment in progress",
+    "Education, health and care (EHC) needs assessment in progress",
     "Sensory and/or physical",
     "Cognition and learning",
     "SALT",

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import cards
-from cards import agenda_cards, community, declaration_cards, menu, welcome
+from cards import agenda_cards, community, declaration_cards, glossary, menu, welcome
 from cards.elements import Card
 from cards.meetings import admin as meeting_admin_cards
 from cards.meetings import dates as meeting_cards
@@ -120,6 +120,7 @@ def demo_cards() -> dict[str, list[Card]]:
             meeting_cards.preview_card(Selection(date(2027, 1, 1), date(2027, 3, 31)), [DATES], [], "key")
         ],
         "meetings.dates.report_card": [meeting_cards.report_card(report)],
+        "glossary.glossary_card": [glossary.glossary_card()],
         "menu.menu_card": [menu.menu_card(everyone, CAPABILITIES, {})],
         "requests.form.*": [built for _, built in all_cards()],
         "requests.detail.request_detail_card": [

@@ -21,6 +21,7 @@ from playwright.sync_api import Locator
 from bot.cli import playground as pgconfig
 from communities.meetings.csv_files import meeting_end, parse_local_time
 from communities.meetings.tables import local, london_wall_time
+from communities.wording import counted
 from tests.e2e.playground import BOT_NAME, CHANNEL, E2E, REPO, PlaygroundUI
 from tests.e2e.test_playground import PRIYA
 
@@ -135,13 +136,15 @@ def test_the_officer_broadcasts_and_the_card_appears_in_the_channel(e2e: E2E) ->
     preview = press(ui, form, "Preview", "Broadcast meeting dates: preview")
 
     shown = preview.inner_text()
-    assert f"{len(in_range)} meeting(s) in {len(communities)} communities" in shown, shown
+    communities_said = counted(len(communities), "community", "communities")
+    in_words = f"{counted(len(in_range), 'meeting')} in {communities_said}"
+    assert in_words in shown, shown
     for code in unlinked:
         assert f"No channel is linked to {code}" in shown, shown
     assert f"Meeting dates for {LINKED_NAME} ({LINKED})" in shown  # the sample card
     assert linked_dates[0] in shown
 
-    press(ui, preview, "Send to 1 channel(s)", "Sending the dates to 1 channel(s)")
+    press(ui, preview, "Send to 1 channel", "Sending the dates to 1 channel")
 
     # The delivery report: posted "Delivering…", then edited in place by the bot until it is done.
     report_title = "Meeting dates: delivery report"

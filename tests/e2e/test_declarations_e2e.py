@@ -57,7 +57,7 @@ def test_a_senco_declares_an_interest_and_her_chair_sees_she_has_confirmed(e2e: 
     # (tests/bot/journeys/test_school_search.py). Here the interest names the trust instead.
     assert form.get_by_role("combobox", name="The related school, if any").is_visible()
     type_answer(form, "The related trust, if any", TRUST)
-    pick_option(form, "Is it pecuniary (does money change hands)?", "No")
+    pick_option(form, "Is it pecuniary: does money change hands?", "No")
     type_answer(form, "Describe the interest", DESCRIPTION)
     form.get_by_role("button", name="Save").click()
 
@@ -67,7 +67,7 @@ def test_a_senco_declares_an_interest_and_her_chair_sees_she_has_confirmed(e2e: 
     for expected in (
         f"Confirmed for {this_year}: Interests as registered",
         "Interests in force",
-        f"A governance role ({TRUST}), not pecuniary: {DESCRIPTION}",
+        f"A governance role ({TRUST}), no money changes hands: {DESCRIPTION}",
     ):
         assert expected in shown, f"{expected!r} not on the register card:\n{shown}"
 

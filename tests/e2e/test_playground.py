@@ -163,7 +163,7 @@ def test_a_school_leader_raises_and_submits_a_request_and_the_chair_is_told(e2e:
     card = save_and_continue(ui, card, "Step 2 of 6: About the pupil")
     type_answer(card, "Your school's pupil reference", "SD-2026-14")
     pick_option(card, "Year group", "Year 4")
-    pick_option(card, "SEN status", "SEN support")
+    pick_option(card, "Special educational needs (SEN) status", "SEN support")
     pick_option(card, "Primary area of need", "Communication and interaction")
     card = save_and_continue(ui, card, "Step 3 of 6: Needs and the graduated response")
     type_answer(card, "The needs in brief", "Speech is hard to follow; finds group work difficult.")

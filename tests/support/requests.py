@@ -23,7 +23,9 @@ COMPLETE: dict[str, Any] = {
     "primary_need": "semh",
     "needs_summary": "Struggles to settle after break; dysregulation most afternoons.",
     "apdr_cycles": 2,
-    "graduated_response": "Two APDR cycles: a calm space and a key adult helped in the mornings.",
+    "graduated_response": (
+        "Two assess-plan-do-review cycles: a calm space and a key adult helped in the mornings."
+    ),
     "what_worked": "The calm space helped; the reward chart did not.",
     "hoped_outcome": "Settled afternoons and a plan the class team can keep up.",
     "support": ["advice", "funding"],

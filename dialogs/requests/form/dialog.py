@@ -160,7 +160,9 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
         schools = staff_schools(profile)
         if not schools:
             return await self._refuse(
-                step, "Only a school leader or SENCO of a school can raise its requests."
+                step,
+                "Only a school leader or SENCO of a school can raise its requests. If your school "
+                "needs support, ask one of them to raise a request.",
             )
         if ask_about_draft:
             async with self._db.session() as session:

@@ -71,7 +71,7 @@ def test_a_good_file_is_imported_and_put_in_the_calendar(
     path = meetings_file(tmp_path, GOOD)
     assert main(["import", "meetings", str(path)]) == 0
     *out, timeline = capsys.readouterr().out.splitlines()
-    assert out == ["meetings: 3 added, 0 updated, 0 unchanged", "calendar: 3 meeting(s) brought up to date"]
+    assert out == ["meetings: 3 added, 0 updated, 0 unchanged", "calendar: 3 meetings brought up to date"]
     assert timeline.startswith("timeline: ") and " 0 job(s) added" not in timeline  # reminders scheduled
     meetings = stored(env)
     assert [m["calendar_event_id"] for m in meetings] == [f"cos-meeting-{m['id']}" for m in meetings]
@@ -85,7 +85,7 @@ def test_a_good_file_is_imported_and_put_in_the_calendar(
     assert out == [
         "meetings: 0 added, 1 updated, 2 unchanged",
         "updated CANT1 Wednesday 20 January 2027, 15:30: moved from 16:00",
-        "calendar: 1 meeting(s) brought up to date",
+        "calendar: 1 meeting brought up to date",
     ]
     moved = stored(env)
     assert [m["id"] for m in moved] == [m["id"] for m in meetings]
@@ -160,7 +160,7 @@ def test_calendar_refusals_are_printed_and_the_import_stands(
     assert main(["import", "meetings", str(meetings_file(tmp_path, GOOD[:1]))]) == 0
     assert capsys.readouterr().out.splitlines()[:-1] == [
         "meetings: 1 added, 0 updated, 0 unchanged",
-        "calendar: 0 meeting(s) brought up to date",
+        "calendar: 0 meetings brought up to date",
         f"calendar: CANT1 Wednesday 20 January 2027, 16:00: {RefusingCalendar.REFUSAL}",
     ]
     [meeting] = stored(env)

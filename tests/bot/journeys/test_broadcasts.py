@@ -79,7 +79,7 @@ async def test_the_officer_previews_sends_and_watches_the_report(
         lambda: next((a.card for a in fake.activities(chat_of(PRIYA)) if "preview" in flat(a.card)), None)
     )
     text = flat(preview)
-    assert "Send to 1 channel(s)" in text and "link THAN2" in text and "MAID1" in text
+    assert "Send to 1 channel" in text and "link THAN2" in text and "MAID1" in text
     confirm = preview["actions"][0]["data"]
 
     threads_before = len(fake.threads(CHANNEL_ID))
@@ -121,7 +121,10 @@ async def test_a_school_leader_cannot_broadcast_whatever_the_card_says(
     }
     await post(personal_message(fake.url, HANNAH, value=forged))
     reply = await fake.wait_for(lambda: next((a for a in fake.activities(chat_of(HANNAH)) if a.text), None))
-    assert reply.text == "Sorry: Only a council officer can broadcast meeting dates to every community."
+    assert reply.text == (
+        "Sorry: Only a council officer can broadcast meeting dates to every community. "
+        "*Meetings* shows your community's dates."
+    )
     assert fake.threads(CHANNEL_ID) == []
 
 

@@ -26,7 +26,7 @@ async def test_a_senco_accepts_the_code_and_declares_an_interest_and_the_chair_s
     fake: FakeConnector, post: Post
 ) -> None:
     menu = last_card(await turn(fake, post, HANNAH, "help"))
-    assert section_buttons(menu) == ["declare_interest", "meetings"]
+    assert section_buttons(menu) == ["declare_interest", "meetings", "glossary"]
     assert "declare_interest" not in [a["data"]["action"] for a in menu["actions"]]
 
     code = last_card(await turn(fake, post, HANNAH, value=button(menu, "Declare an interest")))
@@ -60,6 +60,7 @@ async def test_a_senco_accepts_the_code_and_declares_an_interest_and_the_chair_s
         "declarations_compliance",
         "meetings",
         "agenda",
+        "glossary",
     ]
     refused = await turn(fake, post, HANNAH, "compliance")
     assert "Sorry: “Declarations compliance” is only for a" in texts(refused)

@@ -35,7 +35,10 @@ HANNAH = user(4, "Hannah Reid")  # SENCO at a CANT1 school
 TOM = user(5, "Tom Walsh")  # chair of THAN2
 SAM = user(7, "Sam Carter")  # finance: in no community
 
-NOT_DANIELS = "Sorry: Only a council officer or the chair or vice chair of THAN2 can change its meetings."
+NOT_DANIELS = (
+    "Sorry: Only a council officer or the chair or vice chair of THAN2 can change its meetings. "
+    "Ask the chair if a meeting needs to change."
+)
 
 
 @pytest.fixture
@@ -231,7 +234,10 @@ async def test_a_senco_sees_the_dates_but_a_forged_change_is_refused_and_audited
 
     # Hannah replays the chair's forms.
     another = fill(form(card, "Add a meeting"), Date="2027-02-10", Starts="16:00", Ends="17:30")
-    refusal = "Sorry: Only a council officer or the chair or vice chair of CANT1 can change its meetings."
+    refusal = (
+        "Sorry: Only a council officer or the chair or vice chair of CANT1 can change its meetings. "
+        "Ask the chair if a meeting needs to change."
+    )
     assert texts(await say(post, fake, HANNAH, value=another)) == [refusal]
     later = fill(form(card, "Move"), Date="2027-02-10")
     assert texts(await say(post, fake, HANNAH, value=later)) == [refusal]
@@ -283,7 +289,7 @@ async def test_an_officer_sees_every_community_and_changes_any_of_them(
     fake: FakeConnector, post: Post, settings: Settings
 ) -> None:
     [summary] = cards(await say(post, fake, PRIYA, "meetings"))
-    assert "0 of 3 communities have a meeting coming up" in json.dumps(summary)
+    assert "Communities with a meeting coming up: 0 of 3" in json.dumps(summary)
     thanet = await add_than2_meeting(post, fake, settings)
     [summary] = cards(await say(post, fake, PRIYA, value={"action": "meetings"}))  # the menu button
     lines = [e["text"] for e in summary["body"] if e["type"] == "TextBlock"]
@@ -422,5 +428,5 @@ async def test_a_meeting_the_calendar_refuses_is_saved_and_the_chair_is_told_why
     [seen] = cards(await say(post, fake, HANNAH, "meetings"))
     assert "calendar could not" not in json.dumps(seen)  # only those who can fix it are told
     [summary] = cards(await say(post, fake, PRIYA, "meetings"))
-    assert "1 meeting(s) not brought up to date in the calendar." in json.dumps(summary)
+    assert "1 meeting not brought up to date in the calendar." in json.dumps(summary)
     assert built == [settings]  # one calendar for the process, not one per change

@@ -148,7 +148,7 @@ async def test_the_school_withdraws_from_my_requests(
     await post(
         personal_message(fake.url, HANNAH, value={"action": "request_withdraw", "request_id": request_id})
     )
-    assert "cannot be withdrawn" in (await said(fake, HANNAH, 3))[-1].text
+    assert "has already been withdrawn" in (await said(fake, HANNAH, 3))[-1].text
 
 
 async def test_a_card_without_a_request_id_is_out_of_date(fake: FakeConnector, post: Post) -> None:

@@ -108,7 +108,7 @@ async def test_a_forged_card_submit_is_refused_by_role(fake: FakeConnector, post
 async def test_an_officer_sees_which_communities_have_a_channel(fake: FakeConnector, post: Post) -> None:
     await post(personal_message(fake.url, PRIYA, value={"action": "channel_status"}))
     card = (await last_in(fake, chat_of(PRIYA))).card
-    assert "0 of 3 communities have a linked channel" in json.dumps(card)
+    assert "Communities with a linked channel: 0 of 3" in json.dumps(card)
 
 
 async def test_adding_the_bot_to_a_team_greets_general_once(fake: FakeConnector, post: Post) -> None:
@@ -133,7 +133,7 @@ async def test_the_chair_links_a_channel_and_the_thread_gets_the_confirmation(
 
     await post(personal_message(fake.url, PRIYA, value={"action": "channel_status"}))
     status = json.dumps((await last_in(fake, chat_of(PRIYA))).card)
-    assert "1 of 3 communities have a linked channel" in status
+    assert "Communities with a linked channel: 1 of 3" in status
 
 
 async def test_a_senco_is_refused_politely_in_the_thread(fake: FakeConnector, post: Post) -> None:

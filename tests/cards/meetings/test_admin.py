@@ -324,10 +324,10 @@ def test_the_officer_summary_has_each_communitys_next_meeting_and_a_button_to_op
     )
     check_card(card)
     texts = [e["text"] for e in card["body"] if e["type"] == "TextBlock"]
-    assert texts[1].startswith("2 of 3 communities have a meeting coming up.")
+    assert texts[1].startswith("Communities with a meeting coming up: 2 of 3.")
     assert texts[2:] == [
         "**Canterbury City Community (CANT1)**: next Tuesday 6 April 2027, 16:00–17:30 (3 to come)",
-        "1 meeting(s) not brought up to date in the calendar.",
+        "1 meeting not brought up to date in the calendar.",
         "**Maidstone Town Community (MAID1)**: no meeting set",
         "**Thanet Coast Community (THAN2)**: next Wednesday 3 February 2027, 15:45–17:15",
     ]

@@ -317,12 +317,14 @@ def test_the_review_card_shows_the_answers_in_words() -> None:
     facts = {f["title"]: f["value"] for e in card["body"] if e["type"] == "FactSet" for f in e["facts"]}
     assert facts["Request for"] == "A group of pupils"
     assert facts["Group reference"] == "WM-2026-07" and facts["Number of pupils"] == "6"
-    assert facts["Year group"] == "Year 5" and facts["SEN status"] == "SEN support"
+    assert (
+        facts["Year group"] == "Year 5" and facts["Special educational needs (SEN) status"] == "SEN support"
+    )
     assert facts["Primary need"] == "Social, emotional and mental health"
     assert facts["Secondary need"] == "Communication and interaction"
-    assert facts["APDR cycles completed"] == "2"
+    assert facts["Assess-plan-do-review cycles completed"] == "2"
     assert facts["Support asked for"] == "Advice, Specialist input, Funding, Other"
-    assert facts["Specialist input"] == "EP, Other (Music therapist)"
+    assert facts["Specialist input"] == "Educational psychologist (EP), Other (Music therapist)"
     assert facts["Funding"] == "£1,500" and facts["Other support"] == "A visit to a resourced provision."
     assert (
         facts["Parents/carers informed"] == "Yes"

@@ -258,7 +258,7 @@ async def test_the_feed_link_is_on_the_card_when_the_calendar_is_local(
     assert button["title"] == "Add to my calendar"
     assert button["url"].startswith("https://cos.example/calendar/") and button["url"].endswith(".ics")
     preview = flat(preview_card(SPRING, planned, empty, "k1"))
-    assert "Cannot get one" in preview and "link MAID1" in preview and "Send to 2 channel(s)" in preview
+    assert "Cannot get one" in preview and "link MAID1" in preview and "Send to 2 channels" in preview
 
 
 async def test_the_report_card_counts_and_offers_retry_only_when_done(

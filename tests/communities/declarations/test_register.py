@@ -352,7 +352,7 @@ async def test_a_past_years_register_shows_the_version_in_force_then(demo_db: Da
 @pytest.mark.parametrize(
     ("details", "reason"),
     [
-        (InterestDetails(InterestKind.GOVERNANCE, "Governor", False, school_urn="123456"), "URN 123456"),
+        (InterestDetails(InterestKind.GOVERNANCE, "Governor", False, school_urn="123456"), "(URN) 123456"),
         (InterestDetails(InterestKind.GOVERNANCE, "Governor", False, school_urn="99010"), "6 digits"),
         (InterestDetails(InterestKind.BUSINESS_OR_FINANCIAL, "Shares", True, trust="X Trust"), "provider"),
         (InterestDetails(InterestKind.RELATIONSHIP, "My brother", False, trust="  "), "Choose the school"),

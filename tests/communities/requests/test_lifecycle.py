@@ -42,15 +42,14 @@ def test_every_status_and_action_is_either_a_known_move_or_refused(status: S, ac
 def test_a_refusal_says_why_and_what_can_be_done() -> None:
     with pytest.raises(IllegalTransition) as refused:
         next_status(S.ACCEPTED, A.RESUBMIT)
-    assert (
-        str(refused.value)
-        == "A request that is accepted cannot be resubmitted; what can be done now: withdraw."
+    assert str(refused.value) == (
+        "This request has been accepted, so it cannot be resubmitted. It can still be withdrawn."
     )
 
 
 def test_withdrawn_is_the_end() -> None:
     assert actions_from(S.WITHDRAWN) == []
-    with pytest.raises(IllegalTransition, match="what can be done now: nothing more"):
+    with pytest.raises(IllegalTransition, match="Nothing more can be done with it"):
         next_status(S.WITHDRAWN, A.SUBMIT)
 
 

@@ -204,7 +204,7 @@ async def test_a_problem_with_the_interest_is_shown_on_the_form_with_what_was_ty
     assert "Choose what kind of interest it is." in flat(no_kind.card)
 
     bad_urn = await chat.press(action(form.card, "Save"), **{**GOVERNOR, "school_urn": "12ab"})
-    assert "A school's URN is 6 digits; “12ab” isn't one." in flat(bad_urn.card)
+    assert "A school's unique reference number (URN) is 6 digits; “12ab” isn't one." in flat(bad_urn.card)
     assert {e["id"]: e.get("value") for e in bad_urn.card["body"] if e.get("id")}["description"] == (
         "Governor at St Dunstan's"
     )

@@ -106,7 +106,7 @@ async def test_one_pupil_request_from_start_to_submit(demo_db: Database, clock: 
         "Social, emotional and mental health",
         "Communication and interaction",
         "Struggles to settle after break",
-        "EP, SALT",
+        "Educational psychologist (EP), Speech and language therapy (SALT)",
         "\u00a31,500",
         "Yes, they agree",
         "Standard (next meeting)",
@@ -201,7 +201,7 @@ REPROMPTS = [
     ("pupil", {"pupil_ref": "Oliver Smith"}, "could identify the pupil"),
     ("pupil", {"pupil_ref": "B801200005001"}, "could identify the pupil"),
     ("pupil", {"year_group": "14"}, "Choose a year group: R or 1 to 13."),
-    ("pupil", {"sen_status": ["ehcp"]}, "Choose the SEN status."),
+    ("pupil", {"sen_status": ["ehcp"]}, "Choose the special educational needs (SEN) status."),
     ("pupil", {"primary_need": ""}, "Choose the primary area of need."),
     ("pupil", {"secondary_need": "semh"}, "must be another of the four areas"),
     ("pupil", {"secondary_need": "astrology"}, "must be another of the four areas"),
@@ -617,7 +617,7 @@ async def test_a_submitted_request_cannot_be_changed_by_its_old_cards(
     review = await walk(chat, ONE_PUPIL)
     await chat.press(action(review.card, "Submit request"))
     again = await chat.press(action(review.card, "Submit request"))
-    assert "is submitted, so it can no longer be changed here" in again.text
+    assert "has been submitted, so it can no longer be changed here" in again.text
     edit = await chat.press(action(review.card, "Edit: urgency"))
     assert "can no longer be changed" in edit.text and edit.cards == []
 
