@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cards.elements import Card, Element, card, heading, subheading, submit, text
+from cards.elements import COMMUNITY_FIELD, Card, Element, card, heading, subheading, submit, text
 from communities.requests.lifecycle import RequestAction
-from communities.requests.views import RequestLine
+from communities.requests.views import RequestLine, WaitingLine
+
+#: The button of the Requests queue (the menu's), which a summary line's "Open" button also carries.
+QUEUE_ACTION = "requests_queue"
 
 #: School actions offered on "My requests" (editing and resubmitting happen in the form dialog).
 _SCHOOL_BUTTONS = {
@@ -44,7 +47,7 @@ def my_requests_card(lines: Sequence[RequestLine]) -> Card:
 def queue_card(community: str, lines: Sequence[RequestLine]) -> Card:
     body: list[Element] = [heading(f"Requests queue: {community}")]
     if not lines:
-        body.append(text("No submitted requests are waiting for review."))
+        body.append(text("Your queue is empty: no submitted requests are waiting for review."))
         return card(body)
     body.append(text(f"{len(lines)} waiting for review, urgent first, then oldest first."))
     for line in lines:
@@ -53,6 +56,55 @@ def queue_card(community: str, lines: Sequence[RequestLine]) -> Card:
             {"type": "ActionSet", "actions": [submit("Open", "request_open", request_id=line.request_id)]}
         )
     return card(body)
+
+
+def queue_summary_card(lines: Sequence[WaitingLine]) -> Card:
+    """The officer's view of every community's queue: one line for each with requests waiting."""
+    body: list[Element] = [heading("Requests queues")]
+    if not lines:
+        body.append(text("Every queue is empty: no community has submitted requests waiting for review."))
+        return card(body)
+    total = sum(line.waiting for line in lines)
+    communities = "community has" if len(lines) == 1 else "communities have"
+    body.append(
+        text(
+            f"{len(lines)} {communities} {_requests(total)} waiting for review. Open a community's queue, "
+            "or write `queue CODE` (for example `queue " + lines[0].code + "`)."
+        )
+    )
+    for line in lines:
+        urgent = f", {line.urgent} urgent" if line.urgent else ""
+        body.append(
+            {
+                "type": "ColumnSet",
+                "spacing": "Medium",
+                "columns": [
+                    {
+                        "type": "Column",
+                        "width": "stretch",
+                        "verticalContentAlignment": "Center",
+                        "items": [text(f"**{line.name} ({line.code})**: {line.waiting} waiting{urgent}")],
+                    },
+                    {
+                        "type": "Column",
+                        "width": "auto",
+                        "items": [
+                            {
+                                "type": "ActionSet",
+                                "actions": [
+                                    submit(f"Open {line.code}", QUEUE_ACTION, **{COMMUNITY_FIELD: line.code})
+                                ],
+                            }
+                        ],
+                    },
+                ],
+            }
+        )
+    return card(body)
+
+
+def _requests(count: int) -> str:
+    return f"{count} request" if count == 1 else f"{count} requests"
 
 
 def _summary(line: RequestLine) -> list[Element]:

@@ -22,6 +22,7 @@ from communities.messaging.outbox import Outbox, OutgoingMessage
 from communities.permissions import (
     Decision,
     RequestScope,
+    is_triager,
     may_act_on_request,
     may_raise_request,
     may_view_request,
@@ -177,7 +178,11 @@ async def triage_queue(session: AsyncSession, actor: PersonProfile, community_id
     community = await session.get(Community, community_id)
     if community is None:
         raise RequestRefused("That community is not in the roster.")
-    _allow(may_act_on_request(actor, RequestAction.ACCEPT, RequestScope(0, community_id, community.code)))
+    if not is_triager(actor, community_id):
+        raise RequestRefused(
+            f"Only the chair or vice chair of {community.code}, or a council officer, "
+            "can see its requests queue."
+        )
     query = select(Request).where(
         Request.community_id == community_id, Request.status == RequestStatus.SUBMITTED
     )

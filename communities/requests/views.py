@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities.requests.lifecycle import RequestAction, RequestStatus, actions_from, next_step
 from communities.requests.tables import Request, RequestType
-from communities.roster.tables import School
+from communities.roster.tables import Community, School
 
 
 @dataclass(frozen=True)
@@ -50,3 +50,29 @@ async def request_lines(session: AsyncSession, requests: Sequence[Request]) -> l
             )
         )
     return lines
+
+
+@dataclass(frozen=True)
+class WaitingLine:
+    """One community's requests waiting for review, for the officer's summary of every queue."""
+
+    code: str
+    name: str
+    waiting: int
+    urgent: int
+
+
+async def waiting_by_community(session: AsyncSession) -> list[WaitingLine]:
+    """Every community with submitted requests waiting for review, by code (officers only: the
+    caller checks)."""
+    rows = await session.exec(
+        select(Community.code, Community.name, Request.urgency)
+        .join(Request, col(Request.community_id) == col(Community.id))
+        .where(Request.status == RequestStatus.SUBMITTED)
+    )
+    counts: dict[tuple[str, str], list[int]] = {}
+    for code, name, urgency in rows.all():
+        count = counts.setdefault((code, name), [0, 0])
+        count[0] += 1
+        count[1] += urgency == "urgent"
+    return [WaitingLine(code, name, n, urgent) for (code, name), (n, urgent) in sorted(counts.items())]

@@ -13,16 +13,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.elements import Card
 from cards.requests.detail import request_detail_card
-from cards.requests.lists import my_requests_card, queue_card
+from cards.requests.lists import my_requests_card, queue_card, queue_summary_card
 from communities.permissions import is_triager
 from communities.requests import service as request_service
 from communities.requests.conflicts import flagged_members
-from communities.requests.lifecycle import IllegalTransition, RequestStatus
+from communities.requests.lifecycle import IllegalTransition
 from communities.requests.tables import Request
-from communities.requests.views import request_lines
-from communities.roster.directory import PersonProfile
+from communities.requests.views import request_lines, waiting_by_community
+from communities.roster.directory import PersonProfile, community_by_code
 from communities.roster.roles import Role
 from communities.roster.tables import Community
+from dialogs.community_code import community_asked
 from dialogs.replies import send_card
 from dialogs.requests.form import RequestFormDialog
 from dialogs.routing import Turn
@@ -42,18 +43,35 @@ async def show_my_requests(chat: ChatServices, turn: Turn) -> None:
 
 
 async def show_queue(chat: ChatServices, turn: Turn) -> None:
+    """A chair's queue; an officer's summary of every queue; one community's (`queue CANT1`)."""
     profile = turn.profile
+    code = community_asked("queue", turn.text, turn.value)
+    cards: list[Card] = []
+    refusal = ""
     async with chat.database.session() as session:
-        cards = [
-            queue_card(
-                f"{c.name} ({c.code})", await request_lines(session, await _queue(session, profile, c))
-            )
-            for c in await _triaged_communities(session, profile)
-        ]
-    if not cards:
-        await turn.context.send_activity("You are not the chair or vice chair of a community.")
-    for card in cards:
-        await send_card(turn.context, card)
+        if code is not None:
+            community = await community_by_code(session, code)
+            try:
+                if community is None:
+                    raise request_service.RequestRefused(f"I don't know a community with the code “{code}”.")
+                cards.append(await _queue_card(session, profile, community))
+            except request_service.RequestRefused as refused:
+                refusal = f"Sorry: {refused} Write `queue` for the queues you can see."
+        elif profile.has_role(Role.OFFICER):
+            cards.append(queue_summary_card(await waiting_by_community(session)))
+        else:
+            for community in await _triaged_communities(session, profile):
+                cards.append(await _queue_card(session, profile, community))
+    if refusal or not cards:
+        await turn.context.send_activity(refusal or "You are not the chair or vice chair of a community.")
+    for content in cards:
+        await send_card(turn.context, content)
+
+
+async def _queue_card(session: AsyncSession, profile: PersonProfile, community: Community) -> Card:
+    assert community.id is not None
+    waiting = await request_service.triage_queue(session, profile, community.id)
+    return queue_card(f"{community.name} ({community.code})", await request_lines(session, waiting))
 
 
 async def press(chat: ChatServices, turn: Turn) -> None:
@@ -116,16 +134,7 @@ async def _ref(session: AsyncSession, request_id: int) -> str:
 
 
 async def _triaged_communities(session: AsyncSession, profile: PersonProfile) -> list[Community]:
-    """An officer's: every community with requests waiting; a chair's: their own communities."""
-    if profile.has_role(Role.OFFICER):
-        waiting = select(Request.community_id).where(Request.status == RequestStatus.SUBMITTED)
-        query = select(Community).where(col(Community.id).in_(waiting))
-    else:
-        ids = [c.id for c in profile.communities if is_triager(profile, c.id)]
-        query = select(Community).where(col(Community.id).in_(ids))
+    """The communities of which ``profile`` is the chair or vice chair."""
+    ids = [c.id for c in profile.communities if is_triager(profile, c.id)]
+    query = select(Community).where(col(Community.id).in_(ids))
     return list((await session.exec(query.order_by(col(Community.code)))).all())
-
-
-async def _queue(session: AsyncSession, profile: PersonProfile, community: Community) -> list[Request]:
-    assert community.id is not None
-    return await request_service.triage_queue(session, profile, community.id)

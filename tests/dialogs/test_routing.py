@@ -37,6 +37,7 @@ from communities.declarations.year_register import YearRegister
 from communities.meetings.tables import MeetingStatus
 from communities.permissions import CAPABILITIES
 from communities.requests.lifecycle import RequestStatus
+from communities.requests.views import WaitingLine
 from communities.roster.directory import PersonProfile
 from communities.roster.overview import ChannelStatusLine, CommunityOverview
 from dialogs.broadcasts.dates import choose_card
@@ -126,6 +127,9 @@ def demo_cards() -> dict[str, list[Card]]:
         ],
         "requests.lists.my_requests_card": [request_lists.my_requests_card(every_status)],
         "requests.lists.queue_card": [request_lists.queue_card("CANT1", [line(1, RequestStatus.SUBMITTED)])],
+        "requests.lists.queue_summary_card": [
+            request_lists.queue_summary_card([WaitingLine("CANT1", "Canterbury", 2, 1)])
+        ],
         "meetings.rsvp.meeting_reminder_card": [
             rsvp_cards.meeting_reminder_card(facts(), tally(), "Tomorrow")
         ],
