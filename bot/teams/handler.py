@@ -2,7 +2,8 @@
 
 Personal chat: the dialogs take their own turns first (:attr:`RouteTable.claims`), then `cancel`,
 a dialog waiting for an answer, and the routes: a card button, else the first word typed; the
-menu card for anything else. Channels: the bot only sees messages that @mention it, and button
+menu card for `help`, and for other text what was not understood with the likely next steps
+(:mod:`dialogs.not_understood`). Channels: the bot only sees messages that @mention it, and button
 presses on its posts; anything it has no route for gets a line of help.
 Team installs: remember the team and greet its General channel through the outbox.
 """
@@ -33,6 +34,7 @@ from communities.db import in_transaction
 from communities.messaging import channel_linking, installations
 from communities.messaging.outbox import OutgoingMessage
 from dialogs.menu import send_menu
+from dialogs.not_understood import answer_not_understood
 from dialogs.routes import chat_routes
 from dialogs.routing import Place, Turn
 from dialogs.services import ChatServices
@@ -147,6 +149,10 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
             decision = await self.routes.run(self.chat, turn, route)
             if decision.allowed or not route.is_menu_item:
                 return
+        elif value is None and word and word not in HELP_WORDS:
+            # Never logged nor kept: it may be a pupil's details (the answer warns about them).
+            await answer_not_understood(self.chat, ctx, profile, text)
+            return
         await send_menu(ctx, self.services.database, profile, sender.chairs)
 
     async def _channel_message(self, ctx: TurnContext) -> None:

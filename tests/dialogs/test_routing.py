@@ -119,6 +119,7 @@ def demo_cards() -> dict[str, list[Card]]:
         ],
         "meetings.dates.report_card": [meeting_cards.report_card(report)],
         "menu.menu_card": [menu.menu_card(everyone, CAPABILITIES, {})],
+        "menu.suggestions_card": [menu.suggestions_card("Sorry, I didn't understand “x”.", CAPABILITIES[:3])],
         "requests.form.*": [built for _, built in all_cards()],
         "requests.detail.request_detail_card": [
             request_detail.request_detail_card(

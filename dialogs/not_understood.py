@@ -1,0 +1,96 @@
+"""Typed text that no route answers: say what was not understood, and offer the likely next steps.
+
+Text that looks like it identifies a pupil (a date of birth, a UPN) gets a privacy warning instead
+of being quoted back. Nothing of the text is kept: not in the bot's state, not in the logs.
+"""
+
+from __future__ import annotations
+
+from botbuilder.core import TurnContext
+
+from cards.menu import suggestions_card
+from communities.identifying_text import DATE_OF_BIRTH, UPN, find_identifying_text
+from communities.identifying_text.findings import DESCRIPTION
+from communities.permissions import (
+    AGENDA,
+    BROADCAST_DATES,
+    CHANNEL_STATUS,
+    CONTINUE_DRAFT,
+    DECLARATIONS_COMPLIANCE,
+    DECLARE_INTEREST,
+    FIND_COMMUNITY,
+    LINK_HELP,
+    MEETINGS,
+    MY_REQUESTS,
+    RAISE_REQUEST,
+    REQUESTS_QUEUE,
+    Capability,
+)
+from communities.roster.directory import PersonProfile
+from communities.roster.roles import Role
+from dialogs.menu import menu_capabilities
+from dialogs.replies import send_card
+from dialogs.services import ChatServices
+
+#: How many actions are offered.
+MOST = 3
+#: Text longer than this is not quoted back.
+QUOTED = 60
+
+#: Words that point to an action, whatever the person's role (the role decides if it is offered).
+_HINTS: tuple[tuple[tuple[str, ...], Capability], ...] = (
+    (("draft", "continue", "finish"), CONTINUE_DRAFT),
+    (("raise", "refer", "referral", "new request", "support for", "help for", "apply"), RAISE_REQUEST),
+    (("queue", "review", "triage", "accept", "waiting"), REQUESTS_QUEUE),
+    (("my request", "status", "submitted", "withdraw", "returned"), MY_REQUESTS),
+    (("agenda", "publish", "aob", "any other business"), AGENDA),
+    (("broadcast",), BROADCAST_DATES),
+    (("meeting", "date", "when", "rsvp", "attend"), MEETINGS),
+    (("compliance", "who has confirmed"), DECLARATIONS_COMPLIANCE),
+    (("declar", "interest", "conflict"), DECLARE_INTEREST),
+    (("channels",), CHANNEL_STATUS),
+    (("link", "channel"), LINK_HELP),
+    (("community", "communities", "school", "chair", "who"), FIND_COMMUNITY),
+)
+
+#: What each role most often comes for, most likely first.
+_USUAL: tuple[tuple[frozenset[Role], tuple[Capability, ...]], ...] = (
+    (frozenset({Role.OFFICER}), (REQUESTS_QUEUE, BROADCAST_DATES, MEETINGS)),
+    (frozenset({Role.CHAIR, Role.VICE_CHAIR}), (REQUESTS_QUEUE, AGENDA, MEETINGS)),
+    (frozenset({Role.SCHOOL_LEADER, Role.SENCO}), (CONTINUE_DRAFT, RAISE_REQUEST, MY_REQUESTS, MEETINGS)),
+)
+_ANYONE = (MEETINGS, DECLARE_INTEREST, FIND_COMMUNITY)
+
+
+async def answer_not_understood(
+    chat: ChatServices, ctx: TurnContext, profile: PersonProfile, text: str
+) -> None:
+    findings = find_identifying_text(text, today=chat.clock.now().date())
+    pupil = [f.kind for f in findings if f.kind in (DATE_OF_BIRTH, UPN)]
+    if pupil:
+        said = privacy_warning(pupil)
+    elif not findings and len(text) <= QUOTED:
+        said = f"Sorry, I didn't understand “{text}”."
+    else:
+        said = "Sorry, I didn't understand that."
+    offered = await menu_capabilities(chat.database, profile)
+    await send_card(ctx, suggestions_card(said, likely_actions(profile, offered, text)))
+
+
+def privacy_warning(kinds: list[str]) -> str:
+    what = " and ".join(DESCRIPTION[kind][0] for kind in dict.fromkeys(kinds))
+    return (
+        f"Please don't write a pupil's details in this chat: your message has {what}. I have not kept it. "
+        "Pupils are known to the bot only by your school's own pupil reference: to ask your community for "
+        "support for a pupil, raise a request."
+    )
+
+
+def likely_actions(profile: PersonProfile, offered: list[Capability], text: str) -> list[Capability]:
+    """The few actions ``profile`` most likely wants: those the words point to, then the role's usual."""
+    words = text.lower()
+    hinted = [capability for hints, capability in _HINTS if any(hint in words for hint in hints)]
+    usual = [c for roles, capabilities in _USUAL if roles & profile.role_set for c in capabilities]
+    allowed = {c.key for c in offered}
+    ranked = [c for c in dict.fromkeys([*hinted, *usual, *_ANYONE]) if c.key in allowed]
+    return ranked[:MOST]
