@@ -119,13 +119,24 @@ async def submit(
     return await _tell_triagers(session, clock, outbox, request, action)
 
 
+async def may_withdraw(session: AsyncSession, clock: Clock, actor: PersonProfile, request_id: int) -> Request:
+    """The request, if ``actor`` may withdraw it now (before asking them to confirm); else refused."""
+    request = await _load(session, request_id)
+    await _check(session, clock, actor, request, RequestAction.WITHDRAW)
+    return request
+
+
 async def withdraw(
     session: AsyncSession, clock: Clock, outbox: Outbox, actor: PersonProfile, request_id: int
 ) -> list[Notice]:
+    """Withdraw; tell the chair and vice chair if they saw it, and the requester if someone else did it."""
     request = await _load(session, request_id)
+    seen = request.status != RequestStatus.DRAFT
     await _transition(session, clock, actor, request, RequestAction.WITHDRAW)
-    notices = await _tell_triagers(session, clock, outbox, request, RequestAction.WITHDRAW)
-    return notices + await _tell_requester(session, outbox, request, RequestAction.WITHDRAW)
+    told = await _tell_triagers(session, clock, outbox, request, RequestAction.WITHDRAW) if seen else []
+    if request.created_by_person_id != actor.person_id:
+        told += await _tell_requester(session, outbox, request, RequestAction.WITHDRAW)
+    return told
 
 
 async def accept(
@@ -325,7 +336,7 @@ _REQUESTER_TEXT = {
     "It will be on the agenda of the next meeting.",
     RequestAction.RETURN_FOR_INFO: "Request {ref} has been returned for more information by the chair of "
     "{community}. Open My requests to see the note, edit it and resubmit.",
-    RequestAction.WITHDRAW: "Request {ref} has been withdrawn.",
+    RequestAction.WITHDRAW: "Request {ref}, which you raised, has been withdrawn by a colleague at {school}.",
 }
 
 

@@ -12,17 +12,17 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.elements import Card
-from cards.requests.detail import request_detail_card
+from cards.requests.detail import request_detail_card, withdraw_confirm_card
 from cards.requests.lists import my_requests_card, queue_card, queue_summary_card
 from communities.permissions import is_triager
 from communities.requests import service as request_service
 from communities.requests.conflicts import flagged_members
-from communities.requests.lifecycle import IllegalTransition
+from communities.requests.lifecycle import IllegalTransition, RequestStatus
 from communities.requests.tables import Request
 from communities.requests.views import request_lines, waiting_by_community
 from communities.roster.directory import PersonProfile, community_by_code
 from communities.roster.roles import Role
-from communities.roster.tables import Community
+from communities.roster.tables import Community, Person
 from dialogs.community_code import community_asked
 from dialogs.replies import send_card
 from dialogs.requests.form import RequestFormDialog
@@ -34,6 +34,9 @@ REQUEST_WITHDRAW = "request_withdraw"
 REQUEST_ACCEPT = "request_accept"
 REQUEST_RETURN = "request_return"
 REQUEST_CONTINUE = "request_continue"
+#: The confirmation a withdrawal asks for.
+REQUEST_WITHDRAW_CONFIRM = "request_withdraw_confirm"
+REQUEST_WITHDRAW_KEEP = "request_withdraw_keep"
 
 
 async def show_my_requests(chat: ChatServices, turn: Turn) -> None:
@@ -115,9 +118,20 @@ async def _act(
         return request_detail_card(
             line, request.details, flagged, can_triage=is_triager(profile, request.community_id)
         )
-    if action == REQUEST_WITHDRAW:
-        await request_service.withdraw(session, clock, outbox, profile, request_id)
-        return f"Request {await _ref(session, request_id)} is withdrawn. The chair has been told."
+    if action in (REQUEST_WITHDRAW, REQUEST_WITHDRAW_KEEP):
+        try:
+            request = await request_service.may_withdraw(session, clock, profile, request_id)
+        except IllegalTransition:
+            if action == REQUEST_WITHDRAW:
+                raise
+            # Allowed, but no longer open to withdrawing (withdrawn already): still nothing changes.
+            request = await session.get_one(Request, request_id)
+        assert request.id is not None
+        if action == REQUEST_WITHDRAW_KEEP:
+            return f"Request {request.ref} is kept: nothing has changed."
+        return withdraw_confirm_card(request.ref, request.id, draft=request.status == RequestStatus.DRAFT)
+    if action == REQUEST_WITHDRAW_CONFIRM:
+        return await _withdraw(chat, session, profile, request_id)
     if action == REQUEST_ACCEPT:
         await request_service.accept(session, clock, outbox, profile, request_id)
         return f"Request {await _ref(session, request_id)} is accepted. The school has been told."
@@ -126,6 +140,35 @@ async def _act(
         await request_service.return_for_info(session, clock, outbox, profile, request_id, str(note))
         return f"Request {await _ref(session, request_id)} is returned to the school with your note."
     raise request_service.RequestRefused("I don't know that action.")
+
+
+async def _withdraw(
+    chat: ChatServices, session: AsyncSession, profile: PersonProfile, request_id: int
+) -> str:
+    """One message, naming only the people really told."""
+    request = await session.get(Request, request_id)
+    draft = request is not None and request.status == RequestStatus.DRAFT
+    told = await request_service.withdraw(session, chat.clock, chat.outbox, profile, request_id)
+    ref = await _ref(session, request_id)
+    if draft:
+        return f"Your draft {ref} is withdrawn. Nobody else had seen it, so nobody else has been told."
+    names = await _names(session, [notice.person_id for notice in told])
+    if not names:
+        return (
+            f"Request {ref} is withdrawn. I could not tell your community's chair or vice chair: "
+            "neither has opened a chat with me yet."
+        )
+    return f"Request {ref} is withdrawn. I've told {_and(names)}."
+
+
+async def _names(session: AsyncSession, person_ids: list[int]) -> list[str]:
+    found = await session.exec(select(Person).where(col(Person.id).in_(person_ids)))
+    by_id = {person.id: person.display_name for person in found.all()}
+    return [by_id[p] for p in dict.fromkeys(person_ids) if p in by_id]
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 async def _ref(session: AsyncSession, request_id: int) -> str:

@@ -126,6 +126,7 @@ def demo_cards() -> dict[str, list[Card]]:
                 line(1, RequestStatus.SUBMITTED), {"request_type": "one_pupil"}, [], can_triage=True
             )
         ],
+        "requests.detail.withdraw_confirm_card": [request_detail.withdraw_confirm_card("R", 1, draft=False)],
         "requests.lists.my_requests_card": [request_lists.my_requests_card(every_status)],
         "requests.lists.queue_card": [request_lists.queue_card("CANT1", [line(1, RequestStatus.SUBMITTED)])],
         "requests.lists.queue_summary_card": [
