@@ -23,7 +23,18 @@ def request_detail_card(
     kind = RequestType(details["request_type"]) if details.get("request_type") in set(RequestType) else None
     body: list[Element] = [
         heading(f"Request {line.ref}"),
-        facts([("School", line.school), ("Type", line.kind), ("Status", line.status.label)]),
+        facts(
+            [("School", line.school), ("Type", line.kind), ("Status", line.status.label)]
+            + [
+                (title, value)
+                for title, value in (
+                    ("Submitted", line.submitted),
+                    ("Decided", line.decided),
+                    ("Meeting", line.meeting),
+                )
+                if value
+            ]
+        ),
     ]
     if line.urgent:
         body.append(text("**Urgent**"))

@@ -1,15 +1,16 @@
 """Cards listing requests: "My requests" for a school, and the chair's "Requests queue".
 
-Personal chat only. They show the reference, school, type and status, never pupil detail;
-the chair opens one request to see its detail (an audited read).
+Personal chat only, to those who may see the requests: the reference, school, type and status,
+the school's own reference for the pupil or group, the dates submitted and decided, and the
+meeting with its deadline; opening one shows it in full (an audited read).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cards.elements import COMMUNITY_FIELD, Card, Element, card, heading, subheading, submit, text
-from communities.requests.lifecycle import RequestAction
+from cards.elements import COMMUNITY_FIELD, Card, Element, card, facts, heading, subheading, submit, text
+from communities.requests.lifecycle import RequestAction, RequestStatus
 from communities.requests.views import RequestLine, WaitingLine
 
 #: The button of the Requests queue (the menu's), which a summary line's "Open" button also carries.
@@ -34,7 +35,7 @@ def my_requests_card(lines: Sequence[RequestLine]) -> Card:
         body += _summary(line)
         if line.return_note:
             body.append(text(f"Chair's note: {line.return_note}"))
-        buttons = [
+        buttons = [submit("Open", "request_open", request_id=line.request_id)] + [
             submit(title, action, request_id=line.request_id)
             for step, (title, action) in _SCHOOL_BUTTONS.items()
             if step in line.actions
@@ -109,8 +110,28 @@ def _requests(count: int) -> str:
 
 def _summary(line: RequestLine) -> list[Element]:
     urgent = " · URGENT" if line.urgent else ""
-    return [
+    shown: list[Element] = [
         subheading(f"{line.ref}{urgent}"),
         text(f"{line.school} · {line.kind} · **{line.status.label}**"),
-        text(line.next_step, subtle=True),
     ]
+    rows: list[tuple[str, str]] = []
+    if line.pupil_ref:
+        rows.append(("School's reference", line.pupil_ref))
+    if line.submitted:
+        rows.append(("Submitted", line.submitted))
+    if line.decided:
+        rows.append(("Decided", line.decided))
+    if line.meeting:
+        rows.append(("Meeting", line.meeting))
+        if line.deadline and line.status in _BEFORE_THE_DEADLINE:
+            rows.append(("Requests close", line.deadline))
+    if rows:
+        shown.append(facts(rows))
+    shown.append(text(line.next_step, subtle=True))
+    return shown
+
+
+#: Statuses for which the meeting's submission deadline still matters.
+_BEFORE_THE_DEADLINE = frozenset(
+    {RequestStatus.DRAFT, RequestStatus.SUBMITTED, RequestStatus.RETURNED_FOR_INFO}
+)

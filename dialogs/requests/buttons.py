@@ -6,6 +6,7 @@ Every button carries a request id; the domain re-checks it against who pressed i
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
@@ -41,7 +42,8 @@ REQUEST_WITHDRAW_KEEP = "request_withdraw_keep"
 
 async def show_my_requests(chat: ChatServices, turn: Turn) -> None:
     async with chat.database.session() as session:
-        lines = await request_lines(session, await request_service.school_requests(session, turn.profile))
+        mine = await request_service.school_requests(session, turn.profile)
+        lines = await request_lines(session, mine, now=chat.clock.now(), with_pupil_ref=True)
     await send_card(turn.context, my_requests_card(lines))
 
 
@@ -57,24 +59,27 @@ async def show_queue(chat: ChatServices, turn: Turn) -> None:
             try:
                 if community is None:
                     raise request_service.RequestRefused(f"I don't know a community with the code “{code}”.")
-                cards.append(await _queue_card(session, profile, community))
+                cards.append(await _queue_card(session, profile, community, chat.clock.now()))
             except request_service.RequestRefused as refused:
                 refusal = f"Sorry: {refused} Write `queue` for the queues you can see."
         elif profile.has_role(Role.OFFICER):
             cards.append(queue_summary_card(await waiting_by_community(session)))
         else:
             for community in await _triaged_communities(session, profile):
-                cards.append(await _queue_card(session, profile, community))
+                cards.append(await _queue_card(session, profile, community, chat.clock.now()))
     if refusal or not cards:
         await turn.context.send_activity(refusal or "You are not the chair or vice chair of a community.")
     for content in cards:
         await send_card(turn.context, content)
 
 
-async def _queue_card(session: AsyncSession, profile: PersonProfile, community: Community) -> Card:
+async def _queue_card(
+    session: AsyncSession, profile: PersonProfile, community: Community, now: datetime
+) -> Card:
     assert community.id is not None
     waiting = await request_service.triage_queue(session, profile, community.id)
-    return queue_card(f"{community.name} ({community.code})", await request_lines(session, waiting))
+    lines = await request_lines(session, waiting, now=now, with_pupil_ref=True)  # triage_queue checked
+    return queue_card(f"{community.name} ({community.code})", lines)
 
 
 async def press(chat: ChatServices, turn: Turn) -> None:
@@ -113,7 +118,7 @@ async def _act(
     clock, outbox = chat.clock, chat.outbox
     if action == REQUEST_OPEN:
         request = await request_service.open_for_reading(session, clock, profile, request_id)
-        [line] = await request_lines(session, [request])
+        [line] = await request_lines(session, [request], now=clock.now(), with_pupil_ref=True)
         flagged = await flagged_members(session, request)
         return request_detail_card(
             line, request.details, flagged, can_triage=is_triager(profile, request.community_id)
