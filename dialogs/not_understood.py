@@ -62,14 +62,29 @@ _USUAL: tuple[tuple[frozenset[Role], tuple[Capability, ...]], ...] = (
 _ANYONE = (MEETINGS, DECLARE_INTEREST, FIND_COMMUNITY)
 
 
+def pupil_detail(chat: ChatServices, text: str) -> tuple[list[str], bool]:
+    """The kinds of pupil detail in ``text`` (a date of birth, a UPN), and whether anything at all
+    (a name too) looks identifying, so that the text must not be quoted back."""
+    findings = find_identifying_text(text, today=chat.clock.now().date())
+    return [f.kind for f in findings if f.kind in (DATE_OF_BIRTH, UPN)], bool(findings)
+
+
+def channel_privacy_warning(kinds: list[str]) -> str:
+    what = " and ".join(DESCRIPTION[kind][0] for kind in dict.fromkeys(kinds))
+    return (
+        f"Please don't write a pupil's details in a channel: that message has {what}, and everyone in the "
+        "channel can read it. Delete it if you can. Pupils are known only by the school's own reference, "
+        "in a request raised in a personal chat with me."
+    )
+
+
 async def answer_not_understood(
     chat: ChatServices, ctx: TurnContext, profile: PersonProfile, text: str
 ) -> None:
-    findings = find_identifying_text(text, today=chat.clock.now().date())
-    pupil = [f.kind for f in findings if f.kind in (DATE_OF_BIRTH, UPN)]
+    pupil, identifying = pupil_detail(chat, text)
     if pupil:
         said = privacy_warning(pupil)
-    elif not findings and len(text) <= QUOTED:
+    elif not identifying and len(text) <= QUOTED:
         said = f"Sorry, I didn't understand “{text}”."
     else:
         said = "Sorry, I didn't understand that."

@@ -34,7 +34,7 @@ from communities.db import in_transaction
 from communities.messaging import channel_linking, installations
 from communities.messaging.outbox import OutgoingMessage
 from dialogs.menu import send_menu
-from dialogs.not_understood import answer_not_understood
+from dialogs.not_understood import answer_not_understood, channel_privacy_warning, pupil_detail
 from dialogs.routes import chat_routes
 from dialogs.routing import Place, Turn
 from dialogs.services import ChatServices
@@ -165,6 +165,10 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         route = route or self.routes.for_command(Place.CHANNEL, text)
         if route is None:
             bot_name = self.services.settings.bot_name
+            pupil, _ = pupil_detail(self.chat, text)
+            if pupil:  # never quoted back, kept or logged
+                await ctx.send_activity(channel_privacy_warning(pupil))
+                return
             await ctx.send_activity(
                 f"In a channel I understand **@{bot_name} link COMMUNITY-CODE** (make this channel the "
                 f"community's channel) and **@{bot_name} unlink**. Everything else happens in a personal "

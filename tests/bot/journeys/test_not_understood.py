@@ -13,7 +13,7 @@ import pytest
 from bot.config import Settings
 from tests.bot.conftest import Post
 from tests.bot.journeys.test_request_triage import DANIEL, HANNAH, PRIYA, said
-from tests.support.activities import personal_message
+from tests.support.activities import channel_message, personal_message
 from tests.support.fake_connector import FakeConnector
 
 
@@ -74,3 +74,13 @@ async def test_a_pupils_details_get_a_privacy_warning_and_are_neither_kept_nor_l
         assert secret not in caplog.text
         for stored in Path(settings.database_url.split("///", 1)[1]).parent.glob("bot.db*"):
             assert secret.encode() not in stored.read_bytes(), stored.name
+
+
+async def test_a_pupils_details_in_a_channel_get_a_warning_not_the_help_line(
+    fake: FakeConnector, post: Post
+) -> None:
+    activity = channel_message(fake.url, HANNAH, "Jack Wilkinson born 14/03/2016 is struggling")
+    await post(activity)
+    [reply] = await fake.wait_for(lambda: fake.activities(activity["conversation"]["id"]) or None)
+    assert (reply.text or "").startswith("Please don't write a pupil's details in a channel")
+    assert "Wilkinson" not in (reply.text or "") and "14/03/2016" not in (reply.text or "")
