@@ -15,7 +15,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.cli.playground import write_config
@@ -41,6 +42,44 @@ def wait_healthy(
     if should_stop():
         return
     raise SystemExit(f"the bot did not become healthy at {url} within {seconds:.0f}s")
+
+
+@contextmanager
+def terminal_foreground() -> Iterator[None]:
+    """Take the terminal's foreground (as a shell does for a job) while the bot and Playground run.
+
+    Ctrl-C then reaches this process and its children only. ``make`` is left out of it: GNU make
+    kills itself with SIGINT when it receives one, however cleanly its recipe stops, and would
+    exit with 130. Without a terminal (or in the background) nothing changes.
+    """
+    try:
+        tty = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        tty = -1
+    before = -1
+    try:
+        if tty >= 0 and os.tcgetpgrp(tty) == os.getpgrp():  # in the background: leave it alone
+            before = os.getpgrp()
+            os.setpgid(0, 0)
+            _set_foreground(tty, os.getpgrp())
+    except OSError:  # a session leader cannot move to a group of its own
+        before = -1
+    try:
+        yield
+    finally:
+        if before >= 0:
+            _set_foreground(tty, before)
+        if tty >= 0:
+            os.close(tty)
+
+
+def _set_foreground(tty: int, group: int) -> None:
+    # A process not in the foreground may change it only with SIGTTOU ignored.
+    previous = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    try:
+        os.tcsetpgrp(tty, group)
+    finally:
+        signal.signal(signal.SIGTTOU, previous)
 
 
 def supervise(
@@ -106,16 +145,14 @@ def main(argv: list[str] | None = None) -> int:
         "M365_AGENTS_PLAYGROUND_CONFIG_PATH": str(config.resolve()),
         "TEAMSAPPTESTER_BROWSER": "none",
     }
-    return supervise(
-        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(args.port)],
-        [
-            "npx", "--no-install", "agentsplayground",
-            "-e", f"http://127.0.0.1:{args.port}/api/messages",
-            "-c", "msteams", "--dt", "-p", str(args.playground_port),
-        ],
-        f"http://127.0.0.1:{args.port}/healthz",
-        env,
-    )  # fmt: skip
+    bot = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(args.port)]
+    playground = [
+        "npx", "--no-install", "agentsplayground",
+        "-e", f"http://127.0.0.1:{args.port}/api/messages",
+        "-c", "msteams", "--dt", "-p", str(args.playground_port),
+    ]  # fmt: skip
+    with terminal_foreground():
+        return supervise(bot, playground, f"http://127.0.0.1:{args.port}/healthz", env)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -62,3 +63,55 @@ def test_ctrl_c_stops_both_with_exit_code_0(tmp_path: Path) -> None:
         time.sleep(0.5)
         assert again.poll() is None  # it could bind
         again.terminate()
+
+
+def test_ctrl_c_at_the_terminal_under_make_exits_0(tmp_path: Path) -> None:
+    """As `make run` in a terminal: Ctrl-C reaches the bot and the Playground, never make (GNU make
+    kills itself with SIGINT when it gets one, and `make run` would end with 130 whatever its recipe does)."""
+    (tmp_path / "healthz").write_text("ok")
+    port = free_port()
+    bot = [
+        sys.executable,
+        "-m",
+        "http.server",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--directory",
+        str(tmp_path),
+    ]
+    script = (
+        "import os, sys; from bot.cli.devserver import supervise, terminal_foreground\n"
+        "with terminal_foreground():\n"
+        f"    code = supervise({bot!r}, [sys.executable, '-c', {PLAYGROUND!r}], "
+        f"'http://127.0.0.1:{port}/healthz', dict(os.environ))\n"
+        "sys.exit(code)\n"
+    )
+    (tmp_path / "run.py").write_text(script)
+    (tmp_path / "Makefile").write_text(f"run:\n\t{sys.executable} {tmp_path / 'run.py'}\n")
+    pid, terminal = os.forkpty()
+    if pid == 0:  # the child: make, in a terminal of its own
+        os.environ["PYTHONPATH"] = os.getcwd()
+        os.execvp("make", ["make", "-s", "-C", str(tmp_path), "run"])
+    said = b""
+    try:
+        deadline = time.monotonic() + 20
+        while b"playground listening" not in said and time.monotonic() < deadline:
+            if select.select([terminal], [], [], 0.2)[0]:
+                said += os.read(terminal, 4096)
+        assert b"playground listening" in said, said
+        time.sleep(0.2)
+        os.write(terminal, b"\x03")  # Ctrl-C
+        while select.select([terminal], [], [], 10)[0]:
+            try:
+                chunk = os.read(terminal, 4096)
+            except OSError:  # the terminal closed: everything in it has ended
+                break
+            if not chunk:
+                break
+            said += chunk
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(terminal)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, (status, said)
+    assert b"Stopped the bot and the Playground" in said and b"Error" not in said
