@@ -133,17 +133,21 @@ async def _act(
             request = await session.get_one(Request, request_id)
         assert request.id is not None
         if action == REQUEST_WITHDRAW_KEEP:
+            if request.status == RequestStatus.WITHDRAWN:
+                return f"Request {request.ref} was withdrawn already: nothing has changed."
             return f"Request {request.ref} is kept: nothing has changed."
         return withdraw_confirm_card(request.ref, request.id, draft=request.status == RequestStatus.DRAFT)
     if action == REQUEST_WITHDRAW_CONFIRM:
         return await _withdraw(chat, session, profile, request_id)
     if action == REQUEST_ACCEPT:
-        await request_service.accept(session, clock, outbox, profile, request_id)
-        return f"Request {await _ref(session, request_id)} is accepted. The school has been told."
+        told = await request_service.accept(session, clock, outbox, profile, request_id)
+        done = f"Request {await _ref(session, request_id)} is accepted."
+        return done + await _told(session, told, "the person at the school who raised it")
     if action == REQUEST_RETURN:
         note = value.get("note") if isinstance(value.get("note"), str) else ""
-        await request_service.return_for_info(session, clock, outbox, profile, request_id, str(note))
-        return f"Request {await _ref(session, request_id)} is returned to the school with your note."
+        told = await request_service.return_for_info(session, clock, outbox, profile, request_id, str(note))
+        done = f"Request {await _ref(session, request_id)} is returned to the school with your note."
+        return done + await _told(session, told, "the person at the school who raised it")
     raise request_service.RequestRefused("I don't know that action.")
 
 
@@ -157,13 +161,15 @@ async def _withdraw(
     ref = await _ref(session, request_id)
     if draft:
         return f"Your draft {ref} is withdrawn. Nobody else had seen it, so nobody else has been told."
+    return f"Request {ref} is withdrawn." + await _told(session, told, "your community's chair or vice chair")
+
+
+async def _told(session: AsyncSession, told: list[request_service.Notice], who: str) -> str:
+    """Who was really told, by name; or that ``who`` could not be (no chat with the bot)."""
     names = await _names(session, [notice.person_id for notice in told])
     if not names:
-        return (
-            f"Request {ref} is withdrawn. I could not tell your community's chair or vice chair: "
-            "neither has opened a chat with me yet."
-        )
-    return f"Request {ref} is withdrawn. I've told {_and(names)}."
+        return f" I could not tell {who}: they have not opened a chat with me, or have left."
+    return f" I've told {_and(names)}."
 
 
 async def _names(session: AsyncSession, person_ids: list[int]) -> list[str]:

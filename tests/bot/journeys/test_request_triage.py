@@ -91,7 +91,7 @@ async def test_the_chair_opens_the_queue_reads_the_request_and_accepts_it(
     await post(
         personal_message(fake.url, DANIEL, value={"action": "request_accept", "request_id": request_id})
     )
-    assert f"Request {ref} is accepted" in (await said(fake, DANIEL, 3))[-1].text
+    assert (await said(fake, DANIEL, 3))[-1].text == f"Request {ref} is accepted. I've told Hannah Reid."
     assert await status(settings, request_id) == "accepted"
     told = await fake.wait_for(
         lambda: [a for a in fake.activities(chat(HANNAH)) if a.text and "accepted" in a.text]

@@ -95,6 +95,10 @@ async def test_a_confirmed_withdrawal_gives_one_message_naming_who_was_told(
 
     await post(personal_message(fake.url, HANNAH, value=press(request_id, "request_withdraw")))
     assert "cannot be withdrawn" in ((await said(fake, HANNAH, 2))[-1].text or "")
+    await post(personal_message(fake.url, HANNAH, value=press(request_id, "request_withdraw_keep")))
+    assert (await said(fake, HANNAH, 3))[
+        -1
+    ].text == f"Request {ref} was withdrawn already: nothing has changed."
 
 
 async def test_nobody_reachable_is_said_and_never_claimed(
