@@ -6,6 +6,8 @@ of being quoted back. Nothing of the text is kept: not in the bot's state, not i
 
 from __future__ import annotations
 
+import re
+
 from botbuilder.core import TurnContext
 
 from cards.menu import suggestions_card
@@ -37,20 +39,20 @@ MOST = 3
 #: Text longer than this is not quoted back.
 QUOTED = 60
 
-#: Words that point to an action, whatever the person's role (the role decides if it is offered).
+#: Whole words that point to an action, whatever the person's role (the role decides if it is offered).
 _HINTS: tuple[tuple[tuple[str, ...], Capability], ...] = (
     (("draft", "continue", "finish"), CONTINUE_DRAFT),
     (("raise", "refer", "referral", "new request", "support for", "help for", "apply"), RAISE_REQUEST),
     (("queue", "review", "triage", "accept", "waiting"), REQUESTS_QUEUE),
-    (("my request", "status", "submitted", "withdraw", "returned"), MY_REQUESTS),
+    (("my request", "my requests", "status", "submitted", "withdraw", "returned"), MY_REQUESTS),
     (("agenda", "publish", "aob", "any other business"), AGENDA),
     (("broadcast",), BROADCAST_DATES),
-    (("meeting", "date", "when", "rsvp", "attend"), MEETINGS),
+    (("meeting", "meetings", "date", "dates", "when", "rsvp", "attend", "attending"), MEETINGS),
     (("compliance", "who has confirmed"), DECLARATIONS_COMPLIANCE),
-    (("declar", "interest", "conflict"), DECLARE_INTEREST),
+    (("declare", "declaration", "declarations", "interest", "interests", "conflict"), DECLARE_INTEREST),
     (("channels",), CHANNEL_STATUS),
     (("link", "channel"), LINK_HELP),
-    (("community", "communities", "school", "chair", "who"), FIND_COMMUNITY),
+    (("community", "communities", "chair", "who"), FIND_COMMUNITY),
 )
 
 #: What each role most often comes for, most likely first.
@@ -104,7 +106,11 @@ def privacy_warning(kinds: list[str]) -> str:
 def likely_actions(profile: PersonProfile, offered: list[Capability], text: str) -> list[Capability]:
     """The few actions ``profile`` most likely wants: those the words point to, then the role's usual."""
     words = text.lower()
-    hinted = [capability for hints, capability in _HINTS if any(hint in words for hint in hints)]
+    hinted = [
+        capability
+        for hints, capability in _HINTS
+        if any(re.search(rf"\b{re.escape(hint)}\b", words) for hint in hints)  # "who", not "whole"
+    ]
     usual = [c for roles, capabilities in _USUAL if roles & profile.role_set for c in capabilities]
     allowed = {c.key for c in offered}
     ranked = [c for c in dict.fromkeys([*hinted, *usual, *_ANYONE]) if c.key in allowed]

@@ -11,10 +11,15 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
+from communities.db import Database
+from communities.permissions import menu_for
+from dialogs.not_understood import likely_actions
 from tests.bot.conftest import Post
 from tests.bot.journeys.test_request_triage import DANIEL, HANNAH, PRIYA, said
 from tests.support.activities import channel_message, personal_message
 from tests.support.fake_connector import FakeConnector
+from tests.support.people import HANNAH as HANNAH_EMAIL
+from tests.support.people import profile_of
 
 
 def buttons(card: dict[str, Any]) -> list[str]:
@@ -84,3 +89,11 @@ async def test_a_pupils_details_in_a_channel_get_a_warning_not_the_help_line(
     [reply] = await fake.wait_for(lambda: fake.activities(activity["conversation"]["id"]) or None)
     assert (reply.text or "").startswith("Please don't write a pupil's details in a channel")
     assert "Wilkinson" not in (reply.text or "") and "14/03/2016" not in (reply.text or "")
+
+
+async def test_words_point_to_actions_by_their_start_only(demo_db: Database) -> None:
+    hannah = await profile_of(demo_db, HANNAH_EMAIL)
+    keys = [c.key for c in likely_actions(hannah, menu_for(hannah), "a whole-school update")]
+    assert keys == ["raise_request", "my_requests", "meetings"]  # not "who" in "whole" nor "date" in "update"
+    keys = [c.key for c in likely_actions(hannah, menu_for(hannah), "who chairs our community?")]
+    assert keys[0] == "find_community"
