@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
-from communities.permissions import Capability
+from communities.permissions import (
+    CONTINUE_DRAFT,
+    DECLARATIONS_SECTION,
+    HELP_SECTION,
+    MEETINGS_SECTION,
+    MY_REQUESTS,
+    RAISE_REQUEST,
+    REQUESTS_QUEUE,
+    Capability,
+)
 from communities.roster.directory import PersonProfile
 
 
@@ -35,18 +44,59 @@ def menu_card(
         text(f"Signed in as **{profile.display_name}** ({profile.email})"),
         facts(rows),
     ]
-    main = [c for c in capabilities if not c.section]
     if capabilities:
         body.append(text("What would you like to do?"))
-        body += [text(f"**{c.title}**: {c.description}", subtle=True) for c in main]
-    # A section's buttons sit in the body under its heading: Teams shows at most 6 card actions.
-    for section in dict.fromkeys(c.section for c in capabilities if c.section):
-        grouped = [c for c in capabilities if c.section == section]
+    # Each button sits beside its description, under its section's heading (Teams shows at most
+    # 6 card actions at the foot of a card, far from what they do).
+    for section in sorted(dict.fromkeys(map(section_of, capabilities)), key=_SECTIONS.index):
         body.append(subheading(section))
-        body += [text(f"**{c.title}**: {c.description}", subtle=True) for c in grouped]
-        body.append({"type": "ActionSet", "actions": [submit(c.title, c.key) for c in grouped]})
+        body += [capability_row(c) for c in capabilities if section_of(c) == section]
     body.append(text("Write `help` at any time to see this menu again.", subtle=True))
-    return card(body, [submit(c.title, c.key) for c in main])
+    return card(body)
+
+
+#: The menu's sections, in order; a capability without a section of its own goes under one by key.
+REQUESTS_SECTION, COMMUNITIES_SECTION = "Requests", "Communities and channels"
+_SECTIONS = [REQUESTS_SECTION, MEETINGS_SECTION, DECLARATIONS_SECTION, COMMUNITIES_SECTION, HELP_SECTION]
+_REQUEST_KEYS = frozenset(c.key for c in (RAISE_REQUEST, CONTINUE_DRAFT, MY_REQUESTS, REQUESTS_QUEUE))
+
+
+def section_of(capability: Capability) -> str:
+    if capability.section in _SECTIONS:
+        return capability.section
+    return REQUESTS_SECTION if capability.key in _REQUEST_KEYS else COMMUNITIES_SECTION
+
+
+def capability_row(capability: Capability) -> Element:
+    """One thing to do: its title and description, with its button beside them."""
+    return {
+        "type": "ColumnSet",
+        "spacing": "Small",
+        "columns": [
+            {
+                "type": "Column",
+                "width": "stretch",
+                "verticalContentAlignment": "Center",
+                "items": [text(f"**{capability.title}**: {capability.description}")],
+            },
+            {
+                "type": "Column",
+                "width": "auto",
+                "verticalContentAlignment": "Center",
+                "items": [{"type": "ActionSet", "actions": [submit(capability.title, capability.key)]}],
+            },
+        ],
+    }
+
+
+def suggestions_card(said: str, capabilities: Sequence[Capability]) -> Card:
+    """What the bot did not understand (``said``), and the few things the person most likely wants."""
+    body: list[Element] = [text(said)]
+    if capabilities:
+        body.append(text("Perhaps one of these?"))
+        body += [capability_row(c) for c in capabilities]
+    body.append(text("Or write `help` to see everything I can do for you.", subtle=True))
+    return card(body)
 
 
 def not_registered_text(display_name: str | None, support_contact: str, officers: Sequence[str]) -> str:

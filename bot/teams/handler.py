@@ -2,7 +2,8 @@
 
 Personal chat: the dialogs take their own turns first (:attr:`RouteTable.claims`), then `cancel`,
 a dialog waiting for an answer, and the routes: a card button, else the first word typed; the
-menu card for anything else. Channels: the bot only sees messages that @mention it, and button
+menu card for `help`, and for other text what was not understood with the likely next steps
+(:mod:`dialogs.not_understood`). Channels: the bot only sees messages that @mention it, and button
 presses on its posts; anything it has no route for gets a line of help.
 Team installs: remember the team and greet its General channel through the outbox.
 """
@@ -34,6 +35,7 @@ from communities.db import in_transaction
 from communities.messaging import channel_linking, installations
 from communities.messaging.outbox import OutgoingMessage
 from dialogs.menu import send_menu
+from dialogs.not_understood import answer_not_understood, channel_privacy_warning, pupil_detail
 from dialogs.routes import chat_routes
 from dialogs.routing import Place, Turn
 from dialogs.services import ChatServices
@@ -148,6 +150,10 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
             decision = await self.routes.run(self.chat, turn, route)
             if decision.allowed or not route.is_menu_item:
                 return
+        elif value is None and word and word not in HELP_WORDS:
+            # Never logged nor kept: it may be a pupil's details (the answer warns about them).
+            await answer_not_understood(self.chat, ctx, profile, text)
+            return
         await send_menu(ctx, self.services.database, profile, sender.chairs)
 
     async def _channel_message(self, ctx: TurnContext) -> None:
@@ -160,6 +166,10 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         route = route or self.routes.for_command(Place.CHANNEL, text)
         if route is None:
             bot_name = self.services.settings.bot_name
+            pupil, _ = pupil_detail(self.chat, text)
+            if pupil:  # never quoted back, kept or logged
+                await ctx.send_activity(channel_privacy_warning(pupil))
+                return
             await ctx.send_activity(
                 f"In a channel I understand **@{bot_name} link COMMUNITY-CODE** (make this channel the "
                 f"community's channel) and **@{bot_name} unlink**. Everything else happens in a personal "

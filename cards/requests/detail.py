@@ -23,7 +23,18 @@ def request_detail_card(
     kind = RequestType(details["request_type"]) if details.get("request_type") in set(RequestType) else None
     body: list[Element] = [
         heading(f"Request {line.ref}"),
-        facts([("School", line.school), ("Type", line.kind), ("Status", line.status.label)]),
+        facts(
+            [("School", line.school), ("Type", line.kind), ("Status", line.status.label)]
+            + [
+                (title, value)
+                for title, value in (
+                    ("Submitted", line.submitted),
+                    ("Decided", line.decided),
+                    ("Meeting", line.meeting),
+                )
+                if value
+            ]
+        ),
     ]
     if line.urgent:
         body.append(text("**Urgent**"))
@@ -59,3 +70,27 @@ def request_detail_card(
 def _ruling(flagged: FlaggedMember) -> str:
     reasons = "; ".join(c.reason for c in flagged.conflicts)
     return f"{flagged.ruling.label} ({reasons})"
+
+
+def withdraw_confirm_card(ref: str, request_id: int, *, draft: bool) -> Card:
+    """Withdrawing cannot be undone: ask first, saying who will be told."""
+    if draft:
+        said = "It is a draft that nobody else has seen, so nobody else will be told."
+    else:
+        said = "Your community's chair and vice chair will be told."
+    return card(
+        [
+            heading(f"Withdraw {ref}?"),
+            text(f"{said} A withdrawn request cannot be reopened: to ask again, raise a new request."),
+            {
+                "type": "ActionSet",
+                "actions": [
+                    {
+                        **submit("Yes, withdraw", "request_withdraw_confirm", request_id=request_id),
+                        "style": "destructive",
+                    },
+                    submit("Keep it", "request_withdraw_keep", request_id=request_id),
+                ],
+            },
+        ]
+    )

@@ -22,6 +22,7 @@ from communities.messaging.outbox import Outbox, OutgoingMessage
 from communities.permissions import (
     Decision,
     RequestScope,
+    is_triager,
     may_act_on_request,
     may_raise_request,
     may_view_request,
@@ -118,13 +119,24 @@ async def submit(
     return await _tell_triagers(session, clock, outbox, request, action)
 
 
+async def may_withdraw(session: AsyncSession, clock: Clock, actor: PersonProfile, request_id: int) -> Request:
+    """The request, if ``actor`` may withdraw it now (before asking them to confirm); else refused."""
+    request = await _load(session, request_id)
+    await _check(session, clock, actor, request, RequestAction.WITHDRAW)
+    return request
+
+
 async def withdraw(
     session: AsyncSession, clock: Clock, outbox: Outbox, actor: PersonProfile, request_id: int
 ) -> list[Notice]:
+    """Withdraw; tell the chair and vice chair if they saw it, and the requester if someone else did it."""
     request = await _load(session, request_id)
+    seen = request.status != RequestStatus.DRAFT
     await _transition(session, clock, actor, request, RequestAction.WITHDRAW)
-    notices = await _tell_triagers(session, clock, outbox, request, RequestAction.WITHDRAW)
-    return notices + await _tell_requester(session, outbox, request, RequestAction.WITHDRAW)
+    told = await _tell_triagers(session, clock, outbox, request, RequestAction.WITHDRAW) if seen else []
+    if request.created_by_person_id != actor.person_id:
+        told += await _tell_requester(session, outbox, request, RequestAction.WITHDRAW)
+    return told
 
 
 async def accept(
@@ -177,7 +189,11 @@ async def triage_queue(session: AsyncSession, actor: PersonProfile, community_id
     community = await session.get(Community, community_id)
     if community is None:
         raise RequestRefused("That community is not in the roster.")
-    _allow(may_act_on_request(actor, RequestAction.ACCEPT, RequestScope(0, community_id, community.code)))
+    if not is_triager(actor, community_id):
+        raise RequestRefused(
+            f"Only the chair or vice chair of {community.code}, or a council officer, "
+            "can see its requests queue."
+        )
     query = select(Request).where(
         Request.community_id == community_id, Request.status == RequestStatus.SUBMITTED
     )
@@ -320,7 +336,7 @@ _REQUESTER_TEXT = {
     "It will be on the agenda of the next meeting.",
     RequestAction.RETURN_FOR_INFO: "Request {ref} has been returned for more information by the chair of "
     "{community}. Open My requests to see the note, edit it and resubmit.",
-    RequestAction.WITHDRAW: "Request {ref} has been withdrawn.",
+    RequestAction.WITHDRAW: "Request {ref}, which you raised, has been withdrawn by a colleague at {school}.",
 }
 
 

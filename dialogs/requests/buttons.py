@@ -6,23 +6,25 @@ Every button carries a request id; the domain re-checks it against who pressed i
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.elements import Card
-from cards.requests.detail import request_detail_card
-from cards.requests.lists import my_requests_card, queue_card
+from cards.requests.detail import request_detail_card, withdraw_confirm_card
+from cards.requests.lists import my_requests_card, queue_card, queue_summary_card
 from communities.permissions import is_triager
 from communities.requests import service as request_service
 from communities.requests.conflicts import flagged_members
 from communities.requests.lifecycle import IllegalTransition, RequestStatus
 from communities.requests.tables import Request
-from communities.requests.views import request_lines
-from communities.roster.directory import PersonProfile
+from communities.requests.views import request_lines, waiting_by_community
+from communities.roster.directory import PersonProfile, community_by_code
 from communities.roster.roles import Role
-from communities.roster.tables import Community
+from communities.roster.tables import Community, Person
+from dialogs.community_code import community_asked
 from dialogs.replies import send_card
 from dialogs.requests.form import RequestFormDialog
 from dialogs.routing import Turn
@@ -33,27 +35,51 @@ REQUEST_WITHDRAW = "request_withdraw"
 REQUEST_ACCEPT = "request_accept"
 REQUEST_RETURN = "request_return"
 REQUEST_CONTINUE = "request_continue"
+#: The confirmation a withdrawal asks for.
+REQUEST_WITHDRAW_CONFIRM = "request_withdraw_confirm"
+REQUEST_WITHDRAW_KEEP = "request_withdraw_keep"
 
 
 async def show_my_requests(chat: ChatServices, turn: Turn) -> None:
     async with chat.database.session() as session:
-        lines = await request_lines(session, await request_service.school_requests(session, turn.profile))
+        mine = await request_service.school_requests(session, turn.profile)
+        lines = await request_lines(session, mine, now=chat.clock.now(), with_pupil_ref=True)
     await send_card(turn.context, my_requests_card(lines))
 
 
 async def show_queue(chat: ChatServices, turn: Turn) -> None:
+    """A chair's queue; an officer's summary of every queue; one community's (`queue CANT1`)."""
     profile = turn.profile
+    code = community_asked("queue", turn.text, turn.value)
+    cards: list[Card] = []
+    refusal = ""
     async with chat.database.session() as session:
-        cards = [
-            queue_card(
-                f"{c.name} ({c.code})", await request_lines(session, await _queue(session, profile, c))
-            )
-            for c in await _triaged_communities(session, profile)
-        ]
-    if not cards:
-        await turn.context.send_activity("You are not the chair or vice chair of a community.")
-    for card in cards:
-        await send_card(turn.context, card)
+        if code is not None:
+            community = await community_by_code(session, code)
+            try:
+                if community is None:
+                    raise request_service.RequestRefused(f"I don't know a community with the code “{code}”.")
+                cards.append(await _queue_card(session, profile, community, chat.clock.now()))
+            except request_service.RequestRefused as refused:
+                refusal = f"Sorry: {refused} Write `queue` for the queues you can see."
+        elif profile.has_role(Role.OFFICER):
+            cards.append(queue_summary_card(await waiting_by_community(session)))
+        else:
+            for community in await _triaged_communities(session, profile):
+                cards.append(await _queue_card(session, profile, community, chat.clock.now()))
+    if refusal or not cards:
+        await turn.context.send_activity(refusal or "You are not the chair or vice chair of a community.")
+    for content in cards:
+        await send_card(turn.context, content)
+
+
+async def _queue_card(
+    session: AsyncSession, profile: PersonProfile, community: Community, now: datetime
+) -> Card:
+    assert community.id is not None
+    waiting = await request_service.triage_queue(session, profile, community.id)
+    lines = await request_lines(session, waiting, now=now, with_pupil_ref=True)  # triage_queue checked
+    return queue_card(f"{community.name} ({community.code})", lines)
 
 
 async def press(chat: ChatServices, turn: Turn) -> None:
@@ -92,22 +118,68 @@ async def _act(
     clock, outbox = chat.clock, chat.outbox
     if action == REQUEST_OPEN:
         request = await request_service.open_for_reading(session, clock, profile, request_id)
-        [line] = await request_lines(session, [request])
+        [line] = await request_lines(session, [request], now=clock.now(), with_pupil_ref=True)
         flagged = await flagged_members(session, request)
         return request_detail_card(
             line, request.details, flagged, can_triage=is_triager(profile, request.community_id)
         )
-    if action == REQUEST_WITHDRAW:
-        await request_service.withdraw(session, clock, outbox, profile, request_id)
-        return f"Request {await _ref(session, request_id)} is withdrawn. The chair has been told."
+    if action in (REQUEST_WITHDRAW, REQUEST_WITHDRAW_KEEP):
+        try:
+            request = await request_service.may_withdraw(session, clock, profile, request_id)
+        except IllegalTransition:
+            if action == REQUEST_WITHDRAW:
+                raise
+            # Allowed, but no longer open to withdrawing (withdrawn already): still nothing changes.
+            request = await session.get_one(Request, request_id)
+        assert request.id is not None
+        if action == REQUEST_WITHDRAW_KEEP:
+            if request.status == RequestStatus.WITHDRAWN:
+                return f"Request {request.ref} was withdrawn already: nothing has changed."
+            return f"Request {request.ref} is kept: nothing has changed."
+        return withdraw_confirm_card(request.ref, request.id, draft=request.status == RequestStatus.DRAFT)
+    if action == REQUEST_WITHDRAW_CONFIRM:
+        return await _withdraw(chat, session, profile, request_id)
     if action == REQUEST_ACCEPT:
-        await request_service.accept(session, clock, outbox, profile, request_id)
-        return f"Request {await _ref(session, request_id)} is accepted. The school has been told."
+        told = await request_service.accept(session, clock, outbox, profile, request_id)
+        done = f"Request {await _ref(session, request_id)} is accepted."
+        return done + await _told(session, told, "the person at the school who raised it")
     if action == REQUEST_RETURN:
         note = value.get("note") if isinstance(value.get("note"), str) else ""
-        await request_service.return_for_info(session, clock, outbox, profile, request_id, str(note))
-        return f"Request {await _ref(session, request_id)} is returned to the school with your note."
+        told = await request_service.return_for_info(session, clock, outbox, profile, request_id, str(note))
+        done = f"Request {await _ref(session, request_id)} is returned to the school with your note."
+        return done + await _told(session, told, "the person at the school who raised it")
     raise request_service.RequestRefused("I don't know that action.")
+
+
+async def _withdraw(
+    chat: ChatServices, session: AsyncSession, profile: PersonProfile, request_id: int
+) -> str:
+    """One message, naming only the people really told."""
+    request = await session.get(Request, request_id)
+    draft = request is not None and request.status == RequestStatus.DRAFT
+    told = await request_service.withdraw(session, chat.clock, chat.outbox, profile, request_id)
+    ref = await _ref(session, request_id)
+    if draft:
+        return f"Your draft {ref} is withdrawn. Nobody else had seen it, so nobody else has been told."
+    return f"Request {ref} is withdrawn." + await _told(session, told, "your community's chair or vice chair")
+
+
+async def _told(session: AsyncSession, told: list[request_service.Notice], who: str) -> str:
+    """Who was really told, by name; or that ``who`` could not be (no chat with the bot)."""
+    names = await _names(session, [notice.person_id for notice in told])
+    if not names:
+        return f" I could not tell {who}: they have not opened a chat with me, or have left."
+    return f" I've told {_and(names)}."
+
+
+async def _names(session: AsyncSession, person_ids: list[int]) -> list[str]:
+    found = await session.exec(select(Person).where(col(Person.id).in_(person_ids)))
+    by_id = {person.id: person.display_name for person in found.all()}
+    return [by_id[p] for p in dict.fromkeys(person_ids) if p in by_id]
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 async def _ref(session: AsyncSession, request_id: int) -> str:
@@ -116,16 +188,7 @@ async def _ref(session: AsyncSession, request_id: int) -> str:
 
 
 async def _triaged_communities(session: AsyncSession, profile: PersonProfile) -> list[Community]:
-    """An officer's: every community with requests waiting; a chair's: their own communities."""
-    if profile.has_role(Role.OFFICER):
-        waiting = select(Request.community_id).where(Request.status == RequestStatus.SUBMITTED)
-        query = select(Community).where(col(Community.id).in_(waiting))
-    else:
-        ids = [c.id for c in profile.communities if is_triager(profile, c.id)]
-        query = select(Community).where(col(Community.id).in_(ids))
+    """The communities of which ``profile`` is the chair or vice chair."""
+    ids = [c.id for c in profile.communities if is_triager(profile, c.id)]
+    query = select(Community).where(col(Community.id).in_(ids))
     return list((await session.exec(query.order_by(col(Community.code)))).all())
-
-
-async def _queue(session: AsyncSession, profile: PersonProfile, community: Community) -> list[Request]:
-    assert community.id is not None
-    return await request_service.triage_queue(session, profile, community.id)

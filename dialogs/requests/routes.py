@@ -10,6 +10,8 @@ from dialogs.requests.buttons import (
     REQUEST_OPEN,
     REQUEST_RETURN,
     REQUEST_WITHDRAW,
+    REQUEST_WITHDRAW_CONFIRM,
+    REQUEST_WITHDRAW_KEEP,
     press,
     show_my_requests,
     show_queue,
@@ -29,7 +31,15 @@ def register(table: RouteTable) -> None:
     table.button(MY_REQUESTS.key, show_my_requests, capability=MY_REQUESTS)
     table.button(REQUESTS_QUEUE.key, show_queue, capability=REQUESTS_QUEUE)
     # Buttons on one request: the domain checks the stored request against who pressed it.
-    for action in (REQUEST_OPEN, REQUEST_WITHDRAW, REQUEST_ACCEPT, REQUEST_RETURN, REQUEST_CONTINUE):
+    for action in (
+        REQUEST_OPEN,
+        REQUEST_WITHDRAW,
+        REQUEST_WITHDRAW_CONFIRM,
+        REQUEST_WITHDRAW_KEEP,
+        REQUEST_ACCEPT,
+        REQUEST_RETURN,
+        REQUEST_CONTINUE,
+    ):
         table.button(action, press)
     table.command("request", RAISE_REQUEST.key)
     table.command("continue", CONTINUE_DRAFT.key)

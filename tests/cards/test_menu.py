@@ -9,7 +9,16 @@ from tests.support.people import DANIEL, HANNAH, PRIYA, profile_of
 
 
 def actions(card: dict) -> list[str]:
-    return [a["data"]["action"] for a in card.get("actions", [])]
+    """The buttons, in the order shown: each sits in its row, beside its description."""
+    return [
+        action["data"]["action"]
+        for element in card["body"]
+        if element["type"] == "ColumnSet"
+        for column in element["columns"]
+        for item in column["items"]
+        if item["type"] == "ActionSet"
+        for action in item["actions"]
+    ]
 
 
 async def test_a_chair_sees_who_they_are_their_school_community_and_chair(demo_db: Database) -> None:
@@ -25,25 +34,45 @@ async def test_a_chair_sees_who_they_are_their_school_community_and_chair(demo_d
     ):
         assert expected in flat
     assert card["version"] == "1.5"
-    assert actions(card) == ["find_community", "raise_request", "my_requests", "requests_queue", "link_help"]
+    assert actions(card) == [
+        "raise_request",
+        "my_requests",
+        "requests_queue",
+        "meetings",
+        "agenda",
+        "declare_interest",
+        "declarations_compliance",
+        "find_community",
+        "link_help",
+        "glossary",
+    ]
+    assert "actions" not in card  # no buttons at the foot, away from their descriptions
 
 
 async def test_the_menu_offers_only_what_the_role_may_do(demo_db: Database) -> None:
     priya = await profile_of(demo_db, PRIYA)
     hannah = await profile_of(demo_db, HANNAH)
     assert actions(menu_card(priya, menu_for(priya), {})) == [
-        "find_community",
         "requests_queue",
+        "meetings",
+        "agenda",
+        "broadcast_dates",
+        "declare_interest",
+        "declarations_compliance",
+        "find_community",
         "link_help",
         "channel_status",
+        "glossary",
     ]
     assert actions(menu_card(hannah, menu_for(hannah), {})) == [
-        "find_community",
         "raise_request",
         "my_requests",
-    ]
-    assert actions(menu_card(hannah, menu_for(hannah, has_draft=True), {})) == [
+        "meetings",
+        "declare_interest",
         "find_community",
+        "glossary",
+    ]
+    assert actions(menu_card(hannah, menu_for(hannah, has_draft=True), {}))[:3] == [
         "raise_request",
         "continue_draft",
         "my_requests",
@@ -57,3 +86,22 @@ def test_an_unregistered_person_is_told_whom_to_ask() -> None:
     text = not_registered_text("Jo Visitor", "localitymodel@kent.gov.uk", ["Priya Shah (p@x)"])
     assert text.startswith("Hello Jo Visitor. You are not registered with the Communities of Schools bot")
     assert "localitymodel@kent.gov.uk" in text and "Priya Shah" in text
+
+
+async def test_the_menu_is_laid_out_by_section_each_button_beside_its_description(demo_db: Database) -> None:
+    daniel = await profile_of(demo_db, DANIEL)
+    body = menu_card(daniel, menu_for(daniel), {})["body"]
+    headings = [e["text"] for e in body if e["type"] == "TextBlock" and e.get("weight") == "Bolder"][1:]
+    assert headings == [
+        "Requests",
+        "Meetings",
+        "Declarations of interest",
+        "Communities and channels",
+        "Help",
+    ]
+    rows = [e for e in body if e["type"] == "ColumnSet"]
+    for row in rows:
+        described, button = row["columns"]
+        [action] = button["items"][0]["actions"]
+        assert described["items"][0]["text"].startswith(f"**{action['title']}**: ")
+    assert not [e for e in body if e["type"] == "ActionSet"]

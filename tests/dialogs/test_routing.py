@@ -37,6 +37,7 @@ from communities.declarations.year_register import YearRegister
 from communities.meetings.tables import MeetingStatus
 from communities.permissions import CAPABILITIES
 from communities.requests.lifecycle import RequestStatus
+from communities.requests.views import WaitingLine
 from communities.roster.directory import PersonProfile
 from communities.roster.overview import ChannelStatusLine, CommunityOverview
 from dialogs.broadcasts.dates import choose_card
@@ -122,14 +123,19 @@ def demo_cards() -> dict[str, list[Card]]:
         "meetings.dates.report_card": [meeting_cards.report_card(report)],
         "glossary.glossary_card": [glossary.glossary_card()],
         "menu.menu_card": [menu.menu_card(everyone, CAPABILITIES, {})],
+        "menu.suggestions_card": [menu.suggestions_card("Sorry, I didn't understand “x”.", CAPABILITIES[:3])],
         "requests.form.*": [built for _, built in all_cards()],
         "requests.detail.request_detail_card": [
             request_detail.request_detail_card(
                 line(1, RequestStatus.SUBMITTED), {"request_type": "one_pupil"}, [], can_triage=True
             )
         ],
+        "requests.detail.withdraw_confirm_card": [request_detail.withdraw_confirm_card("R", 1, draft=False)],
         "requests.lists.my_requests_card": [request_lists.my_requests_card(every_status)],
         "requests.lists.queue_card": [request_lists.queue_card("CANT1", [line(1, RequestStatus.SUBMITTED)])],
+        "requests.lists.queue_summary_card": [
+            request_lists.queue_summary_card([WaitingLine("CANT1", "Canterbury", 2, 1)])
+        ],
         "meetings.rsvp.meeting_reminder_card": [
             rsvp_cards.meeting_reminder_card(facts(), tally(), "Tomorrow")
         ],

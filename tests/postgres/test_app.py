@@ -19,6 +19,7 @@ from tests.support.activities import (
     bot_added_to_team,
     installation_update,
     personal_message,
+    submit_data,
     user,
 )
 from tests.support.fake_connector import FakeConnector
@@ -55,12 +56,17 @@ async def test_help_in_a_personal_chat_gets_the_menu_card(
     card = json.dumps(reply.card)
     assert "Daniel Okafor" in card and "Community chair" in card
     assert "Canterbury City Community (CANT1)" in card and "Westgate Meadow Primary School" in card
-    assert [action["data"]["action"] for action in reply.card["actions"]] == [
-        "find_community",
+    assert [data["action"] for data in submit_data(reply.card)] == [
         "raise_request",
         "my_requests",
         "requests_queue",
+        "meetings",
+        "agenda",
+        "declare_interest",
+        "declarations_compliance",
+        "find_community",
         "link_help",
+        "glossary",
     ]
 
     # A second turn reads the state the first one saved in PostgreSQL, and saves over it.

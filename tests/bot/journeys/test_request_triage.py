@@ -91,7 +91,7 @@ async def test_the_chair_opens_the_queue_reads_the_request_and_accepts_it(
     await post(
         personal_message(fake.url, DANIEL, value={"action": "request_accept", "request_id": request_id})
     )
-    assert f"Request {ref} is accepted" in (await said(fake, DANIEL, 3))[-1].text
+    assert (await said(fake, DANIEL, 3))[-1].text == f"Request {ref} is accepted. I've told Hannah Reid."
     assert await status(settings, request_id) == "accepted"
     told = await fake.wait_for(
         lambda: [a for a in fake.activities(chat(HANNAH)) if a.text and "accepted" in a.text]
@@ -129,26 +129,6 @@ async def test_a_forged_accept_from_another_community_is_refused(
     await post(personal_message(fake.url, TOM, value={"action": "request_open", "request_id": request_id}))
     assert (await said(fake, TOM, 2))[-1].card is None  # no detail card for him
     assert await status(settings, request_id) == "submitted"
-
-
-async def test_the_school_withdraws_from_my_requests(
-    fake: FakeConnector, post: Post, settings: Settings
-) -> None:
-    request_id, ref = await submitted_request(settings)
-    await post(personal_message(fake.url, HANNAH, value={"action": "my_requests"}))
-    card = (await said(fake, HANNAH, 1))[-1].card
-    assert {"action": "request_withdraw", "request_id": request_id} in [
-        a["data"] for element in card["body"] for a in element.get("actions", [])
-    ]
-    await post(
-        personal_message(fake.url, HANNAH, value={"action": "request_withdraw", "request_id": request_id})
-    )
-    assert f"Request {ref} is withdrawn" in (await said(fake, HANNAH, 2))[-1].text
-    assert await status(settings, request_id) == "withdrawn"
-    await post(
-        personal_message(fake.url, HANNAH, value={"action": "request_withdraw", "request_id": request_id})
-    )
-    assert "has already been withdrawn" in (await said(fake, HANNAH, 3))[-1].text
 
 
 async def test_a_card_without_a_request_id_is_out_of_date(fake: FakeConnector, post: Post) -> None:

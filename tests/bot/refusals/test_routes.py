@@ -184,6 +184,8 @@ MAY_NOT = {
     "request_accept": (HANNAH, TOM, SAM),
     "request_return": (HANNAH, TOM, SAM),
     "request_withdraw": (PRIYA, GRACE, TOM, SAM),
+    "request_withdraw_confirm": (PRIYA, GRACE, TOM, SAM),
+    "request_withdraw_keep": (PRIYA, GRACE, TOM, SAM),
     "request_continue": (PRIYA, GRACE, TOM, SAM),
     # CANT1's agenda and meetings: its chair and vice chair, officers.
     "agenda_move_up": (HANNAH, TOM, SAM),
@@ -222,6 +224,7 @@ async def shown(fake: FakeConnector, post: Post, settings: Settings) -> Shown:
     for person in PEOPLE:
         await say(post, fake, person, "hi")
     keep(await say(post, fake, HANNAH, "requests"))
+    keep(await say(post, fake, HANNAH, value=presses["request_withdraw"][0]))  # its confirmation
     keep(await say(post, fake, DANIEL, "queue"))
     for data in presses.get("request_open", []):
         keep(await say(post, fake, DANIEL, value=data))

@@ -22,6 +22,7 @@ from tests.support.activities import (
     chat_of,
     installation_update,
     personal_message,
+    submit_data,
     user,
 )
 from tests.support.fake_connector import FakeConnector, Fault
@@ -42,18 +43,28 @@ async def test_help_shows_a_chair_their_menu_card(fake: FakeConnector, post: Pos
     flat = json.dumps(reply.card)
     assert "Daniel Okafor" in flat and "Community chair" in flat
     assert "Canterbury City Community (CANT1)" in flat and "Westgate Meadow Primary School" in flat
-    assert [a["data"]["action"] for a in reply.card["actions"]] == [
-        "find_community",
+    assert [data["action"] for data in submit_data(reply.card)] == [
         "raise_request",
         "my_requests",
         "requests_queue",
+        "meetings",
+        "agenda",
+        "declare_interest",
+        "declarations_compliance",
+        "find_community",
         "link_help",
+        "glossary",
     ]
     fake.assert_no_violations()
 
 
-async def test_anything_not_understood_gets_the_menu_too(fake: FakeConnector, post: Post) -> None:
+async def test_anything_not_understood_is_said_and_help_gets_the_menu(
+    fake: FakeConnector, post: Post
+) -> None:
     await post(personal_message(fake.url, HANNAH, "what can you do for me"))
+    answer = json.dumps((await last_in(fake, chat_of(HANNAH))).card, ensure_ascii=False)
+    assert "Sorry, I didn't understand “what can you do for me”." in answer and "`help`" in answer
+    await post(personal_message(fake.url, HANNAH, "help"))
     reply = await last_in(fake, chat_of(HANNAH))
     assert "Hannah Reid" in json.dumps(reply.card) and "SENCO" in json.dumps(reply.card)
     chair_rows = [f for f in reply.card["body"][2]["facts"] if f["title"] == "Chair"]
@@ -165,9 +176,10 @@ async def test_cancel_leaves_the_dialog(fake: FakeConnector, post: Post) -> None
     await post(personal_message(fake.url, HANNAH, "cancel"))
     assert "Cancelled" in (await last_in(fake, chat_of(HANNAH))).text
     await post(personal_message(fake.url, HANNAH, "thanet"))
-    assert "Hannah Reid" in json.dumps(
-        (await last_in(fake, chat_of(HANNAH))).card
-    )  # the menu, not the dialog
+    # Not the dialog: a word it is not waiting for any more.
+    assert "didn't understand “thanet”" in json.dumps(
+        (await last_in(fake, chat_of(HANNAH))).card, ensure_ascii=False
+    )
 
 
 async def test_a_dialog_in_progress_survives_a_restart(fake: FakeConnector, settings: Settings) -> None:

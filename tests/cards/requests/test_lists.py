@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from cards.requests.lists import my_requests_card, queue_card
 from communities.requests.lifecycle import RequestAction, RequestStatus, actions_from, next_step
@@ -41,11 +42,15 @@ def test_my_requests_offers_what_each_status_allows() -> None:
         ]
     )
     assert buttons(card) == [
+        ("request_open", 1),  # a school can read any of its requests in full
         ("request_withdraw", 1),
         ("request_continue", 1),
+        ("request_open", 2),
         ("request_withdraw", 2),
         ("request_continue", 2),
+        ("request_open", 3),
         ("request_withdraw", 3),
+        ("request_open", 4),
     ]
     flat = json.dumps(card)
     assert "Chair's note: Add the EP's advice." in flat and "Returned for information" in flat
@@ -60,3 +65,28 @@ def test_the_queue_opens_each_request_and_marks_urgent_ones() -> None:
     assert buttons(card) == [("request_open", 7)]
     assert "COS-CANT1-26-007 · URGENT" in json.dumps(card, ensure_ascii=False)
     assert RequestAction.ACCEPT in line(7, RequestStatus.SUBMITTED).actions
+
+
+def test_a_line_identifies_the_request_by_the_schools_reference_its_dates_and_meeting() -> None:
+    identified = replace(
+        line(5, RequestStatus.SUBMITTED),
+        pupil_ref="WM-2026-07",
+        submitted="3 March 2027",
+        meeting="Tuesday 16 March 2027, 16:00",
+        deadline="Tuesday 2 March 2027, 16:00",
+    )
+    facts = {
+        fact["title"]: fact["value"]
+        for element in queue_card("CANT1", [identified])["body"]
+        if element["type"] == "FactSet"
+        for fact in element["facts"]
+    }
+    assert facts == {
+        "School's reference": "WM-2026-07",
+        "Submitted": "3 March 2027",
+        "Meeting": "Tuesday 16 March 2027, 16:00",
+        "Requests close": "Tuesday 2 March 2027, 16:00",
+    }
+    decided = replace(identified, status=RequestStatus.ACCEPTED, decided="Accepted on 5 March 2027")
+    shown = json.dumps(my_requests_card([decided]))
+    assert "Accepted on 5 March 2027" in shown and "Requests close" not in shown
