@@ -30,7 +30,7 @@ def test_raising_a_pupil_request_leaves_at_most_three_messages(e2e: E2E) -> None
     card = save_and_continue(ui, card, "Step 2 of 6: About the pupil")
     type_answer(card, "Your school's pupil reference", "WM-2026-31")
     pick_option(card, "Year group", "Year 3")
-    pick_option(card, "SEN status", "SEN support")
+    pick_option(card, "Special educational needs (SEN) status", "SEN support")
     pick_option(card, "Primary area of need", "Cognition and learning")
     card = save_and_continue(ui, card, "Step 3 of 6: Needs and the graduated response")
     type_answer(card, "The needs in brief", "Reading well below age; loses track of instructions.")
