@@ -15,6 +15,20 @@ HANNAH = "hannah.reid@westgate-demo.example.org"  # SENCO at Westgate (CANT1)
 TOM = "tom.walsh@ramsgate-demo.example.org"  # chair of THAN2
 AMARA = "amara.bello@maidstone-demo.example.org"  # chair of MAID1, no Entra id in the roster
 
+#: The buttons of Daniel's menu (chair of CANT1 and a school leader), in the order the card shows them.
+CHAIR_MENU_ACTIONS = [
+    "raise_request",
+    "my_requests",
+    "requests_queue",
+    "meetings",
+    "agenda",
+    "declare_interest",
+    "declarations_compliance",
+    "find_community",
+    "link_help",
+    "glossary",
+]
+
 
 def aad_id(n: int) -> str:
     return f"00000000-0000-4000-8000-{n:012d}"

@@ -19,19 +19,15 @@ PLAYGROUND = (
 )
 
 
+def fake_bot(folder: Path, port: int) -> list[str]:
+    """A stand-in for `cosbot serve`: answers /healthz on ``port`` until it is stopped."""
+    (folder / "healthz").write_text("ok")
+    return [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)]
+
+
 def test_ctrl_c_stops_both_with_exit_code_0(tmp_path: Path) -> None:
-    (tmp_path / "healthz").write_text("ok")
     port = free_port()
-    bot = [
-        sys.executable,
-        "-m",
-        "http.server",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--directory",
-        str(tmp_path),
-    ]
+    bot = fake_bot(tmp_path, port)
     script = (
         "import os, sys; from bot.cli.devserver import supervise; "
         f"sys.exit(supervise({bot!r}, [sys.executable, '-c', {PLAYGROUND!r}], "
@@ -68,18 +64,8 @@ def test_ctrl_c_stops_both_with_exit_code_0(tmp_path: Path) -> None:
 def test_ctrl_c_at_the_terminal_under_make_exits_0(tmp_path: Path) -> None:
     """As `make run` in a terminal: Ctrl-C reaches the bot and the Playground, never make (GNU make
     kills itself with SIGINT when it gets one, and `make run` would end with 130 whatever its recipe does)."""
-    (tmp_path / "healthz").write_text("ok")
     port = free_port()
-    bot = [
-        sys.executable,
-        "-m",
-        "http.server",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--directory",
-        str(tmp_path),
-    ]
+    bot = fake_bot(tmp_path, port)
     script = (
         "import os, sys; from bot.cli.devserver import supervise, terminal_foreground\n"
         "with terminal_foreground():\n"

@@ -26,6 +26,7 @@ from tests.support.activities import (
     user,
 )
 from tests.support.fake_connector import FakeConnector, Fault
+from tests.support.people import CHAIR_MENU_ACTIONS
 
 PRIYA = user(1, "Priya Shah")
 DANIEL = user(2, "Daniel Okafor")
@@ -43,18 +44,7 @@ async def test_help_shows_a_chair_their_menu_card(fake: FakeConnector, post: Pos
     flat = json.dumps(reply.card)
     assert "Daniel Okafor" in flat and "Community chair" in flat
     assert "Canterbury City Community (CANT1)" in flat and "Westgate Meadow Primary School" in flat
-    assert [data["action"] for data in submit_data(reply.card)] == [
-        "raise_request",
-        "my_requests",
-        "requests_queue",
-        "meetings",
-        "agenda",
-        "declare_interest",
-        "declarations_compliance",
-        "find_community",
-        "link_help",
-        "glossary",
-    ]
+    assert [data["action"] for data in submit_data(reply.card)] == CHAIR_MENU_ACTIONS
     fake.assert_no_violations()
 
 
