@@ -32,7 +32,7 @@ from communities.declarations.tables import Answer
 from communities.declarations.views import CommunityCompliance, MemberStatus
 from communities.glossary import acronyms_in
 from communities.meetings import quorum
-from communities.requests import form as request_form
+from communities.requests import form_checks as request_form
 from communities.requests import lifecycle
 from communities.requests import service as request_service
 from communities.requests.form import SECTIONS
@@ -160,7 +160,8 @@ def messages() -> list[str]:
         SCHOOL_HELP,
         REVIEW_HELP,
     ]
-    texts += [section.help for section in SECTIONS] + [section.title for section in SECTIONS]
+    for kind in (None, *RequestType):
+        texts += [section.help_for(kind) for section in SECTIONS] + [s.title_for(kind) for s in SECTIONS]
     for tallied in (tally(), tally(apologies=1, unrepresented=())):
         texts += list(quorum._words(CANT1, "Tuesday 19 January 2027", tallied))
     for kind in RequestType:

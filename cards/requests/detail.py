@@ -11,14 +11,20 @@ from typing import Any
 from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
 from cards.requests.facts import display_rows
 from communities.declarations.conflict_rules import FlaggedMember
-from communities.requests.form import SECTIONS
+from communities.requests.form import sections_for
 from communities.requests.lifecycle import RequestAction
+from communities.requests.returns import Exchange
 from communities.requests.tables import RequestType
 from communities.requests.views import RequestLine
 
 
 def request_detail_card(
-    line: RequestLine, details: Mapping[str, Any], flagged: Sequence[FlaggedMember], *, can_triage: bool
+    line: RequestLine,
+    details: Mapping[str, Any],
+    flagged: Sequence[FlaggedMember],
+    *,
+    can_triage: bool,
+    exchange: Exchange | None = None,
 ) -> Card:
     kind = RequestType(details["request_type"]) if details.get("request_type") in set(RequestType) else None
     body: list[Element] = [
@@ -38,11 +44,12 @@ def request_detail_card(
     ]
     if line.urgent:
         body.append(text("**Urgent**"))
-    for section in SECTIONS:
-        if section.applies_to(kind):
-            rows = display_rows(section, details)
-            if rows:
-                body += [subheading(section.title), facts(rows)]
+    if exchange is not None:
+        body.append(_exchange(exchange))
+    for section in sections_for(details):
+        rows = display_rows(section, details)
+        if rows:
+            body += [subheading(section.title_for(kind)), facts(rows)]
     body.append(subheading("Declarations expected"))
     if flagged:
         body.append(facts([(f.member.name, _ruling(f)) for f in flagged]))
@@ -65,6 +72,23 @@ def request_detail_card(
             submit("Return for information", "request_return", request_id=line.request_id),
         ]
     return card(body, actions)
+
+
+def _exchange(exchange: Exchange) -> Element:
+    """The chair's note and the school's answer; highlighted when the answer is new to the chair."""
+    answered = exchange.answer or "Not answered yet."
+    items: list[Element] = [
+        {
+            **text(
+                "New: the school has answered the chair's note"
+                if exchange.new
+                else "Returned for more information"
+            ),
+            "weight": "Bolder",
+        },
+        facts([("The chair asked", exchange.note), ("The school answered", answered)]),
+    ]
+    return {"type": "Container", "style": "accent" if exchange.new else "default", "items": items}
 
 
 def _ruling(flagged: FlaggedMember) -> str:

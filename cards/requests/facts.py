@@ -30,8 +30,11 @@ def _shown(section: Section, details: Mapping[str, Any], kind: RequestType | Non
         case "type":
             return [("Request for", kind.label if kind else "")]
         case "pupil":
-            rows = [
+            return [
                 ("Group reference" if group else "Pupil reference", as_text(d.get("pupil_ref"))),
+                ("Pupils in the group", as_text(d.get("pupil_count")) if group else ""),
+                # Requests made before groups gave several year groups have one: shown as given.
+                ("Year groups", ", ".join(year_label(y) for y in _list(d.get("year_groups")))),
                 ("Year group", year_label(d.get("year_group"))),
                 (
                     "Special educational needs (SEN) status",
@@ -40,14 +43,11 @@ def _shown(section: Section, details: Mapping[str, Any], kind: RequestType | Non
                 ("Primary need", NEED_AREAS.get(as_text(d.get("primary_need")), "")),
                 ("Secondary need", NEED_AREAS.get(as_text(d.get("secondary_need")), "None")),
             ]
-            if group:
-                rows.append(("Number of pupils", as_text(d.get("pupil_count"))))
-            return rows
         case "needs":
             return [
                 ("Needs in brief", as_text(d.get("needs_summary"))),
                 ("Assess-plan-do-review cycles completed", as_text(d.get("apdr_cycles"))),
-                ("What was tried", as_text(d.get("graduated_response"))),
+                ("What has been tried", as_text(d.get("graduated_response"))),
                 ("What worked", as_text(d.get("what_worked"))),
             ]
         case "support":
@@ -64,11 +64,11 @@ def _shown(section: Section, details: Mapping[str, Any], kind: RequestType | Non
                 ("Other support", as_text(d.get("support_other")) if "other" in support else ""),
             ]
         case "parents":
-            rows = [("Parents/carers informed", _yes_no(d.get("parents_informed")))]
-            if kind is None or kind.about_pupils:
-                agreed = d.get("parental_agreement")
-                rows.append(("Agree to it being discussed", AGREEMENT["yes" if agreed else "no"]))
-            return rows
+            agreed = d.get("parental_agreement")
+            return [
+                ("Parents or carers told", _yes_no(d.get("parents_informed"))),
+                ("Agree to it being discussed", AGREEMENT["yes" if agreed else "no"]),
+            ]
         case "urgency":
             urgency = as_text(d.get("urgency"))
             rows = [("Urgency", URGENCIES.get(urgency, ""))]

@@ -16,11 +16,8 @@ from typing import Any
 from cards.elements import Card, Element, card, facts, heading, subheading, text
 from cards.requests.facts import display_rows
 from cards.requests.inputs import choice, section_inputs
-from communities.requests.form import (
-    SECTIONS,
-    Section,
-    request_type_of,
-)
+from communities.requests.form import Section, request_type_of, sections_for
+from communities.requests.returns import ANSWER, ANSWER_MAX
 
 FORM = "request"
 
@@ -28,7 +25,8 @@ FORM = "request"
 SCHOOL_HELP = "Choose the school this request is from. You can raise requests for each school you work for."
 REVIEW_HELP = (
     "Check every answer. **Edit** changes one section and brings you back here; **Submit request** "
-    "sends it to your community's chair. Nothing is sent until you submit."
+    "sends it to your community's chair. Nothing is sent until you submit. If the chair returned it "
+    "for more information, answer their note on this card and press **Resubmit request**."
 )
 
 
@@ -51,6 +49,7 @@ def school_card(schools: Sequence[tuple[int, str]]) -> Card:
             heading("Raise a request"),
             text("You work for more than one school. Which school is this request from?"),
             choice("school_id", "School", choices, None, expanded=True, required=True),
+            _help_text(SCHOOL_HELP),
         ],
         [
             _submit("Continue", form_data("school", None)),
@@ -81,20 +80,25 @@ def section_card(
     values: Mapping[str, Any],
     problems: Mapping[str, str] | None = None,
     warning: str | None = None,
+    chair_note: str | None = None,
 ) -> Card:
-    """One step of the form, filled in with ``values``; ``problems`` and ``warning`` say what to fix."""
+    """One step of the form, filled in with ``values``; ``problems`` and ``warning`` say what to fix,
+    and ``chair_note`` what the chair asked for, on a request returned for information."""
     kind = request_type_of(values)
-    steps = [s for s in SECTIONS if s.applies_to(kind)] if kind else list(SECTIONS)
-    number = steps.index(section) + 1 if section in steps else 1
+    title = section.title_for(kind)
+    steps = sections_for(values)
+    step = f"Step {steps.index(section) + 1} of {len(steps)}" if kind and section in steps else "Step 1"
     body: list[Element] = [
         heading(f"Request {ref}"),
-        subheading(f"Step {number} of {len(steps)}: {section.title}"),
+        *_chair_asked(chair_note),
+        subheading(f"{step}: {title}"),
     ]
     if problems:
         body.append(_attention("Please check: " + " ".join(dict.fromkeys(problems.values()))))
     if warning:
         body.append(_warning(warning))
     body += section_inputs(section, values, kind)
+    body.append(_help_text(section.help_for(kind)))
     data = form_data(section.name, request_id)
     actions = [_submit("Save my changes" if warning else "Save and continue", data)]
     if warning:
@@ -105,39 +109,67 @@ def section_card(
     return card(body, actions)
 
 
-def review_card(*, ref: str, request_id: int, school: str, status: str, details: Mapping[str, Any]) -> Card:
-    """Everything entered, with an Edit action per section, and Submit."""
+def review_card(
+    *,
+    ref: str,
+    request_id: int,
+    school: str,
+    status: str,
+    details: Mapping[str, Any],
+    chair_note: str | None = None,
+    answer: str | None = None,
+    problem: str | None = None,
+) -> Card:
+    """Everything entered, with an Edit action per section, and Submit.
+
+    For a request returned for information (``chair_note``), the chair's note and a field to answer
+    it (``answer``, with ``problem`` if it cannot be sent as it is), and Submit sends the answer.
+    """
     kind = request_type_of(details)
     body: list[Element] = [
         heading(f"Check request {ref}"),
         facts([("School", school), ("Status", status)]),
     ]
-    for section in SECTIONS:
-        if not section.applies_to(kind):
-            continue
+    if chair_note is not None:
+        body += _chair_asked(chair_note)
+        if problem:
+            body.append(_attention(problem))
+        body.append(
+            {
+                "type": "Input.Text",
+                "id": ANSWER,
+                "label": "Your answer to the chair",
+                "isMultiline": True,
+                "maxLength": ANSWER_MAX,
+                "value": answer or "",
+            }
+        )
+    for section in sections_for(details):
+        title = section.title_for(kind)
         rows = display_rows(section, details)
-        body.append(subheading(section.title))
+        body.append(subheading(title))
         body.append(facts(rows) if rows else text("Not answered yet.", subtle=True))
         body.append(
             {
                 "type": "ActionSet",
                 "actions": [
                     _submit(
-                        f"Edit: {section.title.lower()}",
+                        f"Edit: {title[0].lower()}{title[1:]}",
                         form_data("review", request_id, command="edit", edit=section.name),
-                        quiet=True,
+                        quiet=chair_note is None,  # an answer typed to the chair goes with it
                     )
                 ],
             }
         )
-    body.append(text("Nothing is sent to the community until you press **Submit request**.", subtle=True))
-    return card(
-        body,
-        [
-            _submit("Submit request", form_data("review", request_id, command="submit"), quiet=True),
-            *_commands("review", request_id, back=True),
-        ],
-    )
+    send = "Resubmit request" if chair_note is not None else "Submit request"
+    body.append(text(f"Nothing is sent to the community until you press **{send}**.", subtle=True))
+    body.append(_help_text(REVIEW_HELP))
+    # Resubmitting sends the answer typed on the card; a first submit has nothing to send.
+    submit = _submit(send, form_data("review", request_id, command="submit"), quiet=chair_note is None)
+    commands = _commands("review", request_id, back=True)
+    if chair_note is not None:  # Back keeps an answer typed to the chair, too
+        commands[0] = _submit("Back", form_data("review", request_id, command="back"))
+    return card(body, [submit, *commands])
 
 
 def confirmation_card(
@@ -187,10 +219,37 @@ def _submit(title: str, data: Mapping[str, Any], *, quiet: bool = False) -> Elem
     return action
 
 
+HELP_ID = "form_help"
+
+
+def _help_text(help_text: str) -> Element:
+    """The step's help, hidden until **Help** is pressed: shown on the card itself, so nothing typed is
+    lost and no message is added to the chat."""
+    return {**text(help_text), "id": HELP_ID, "isVisible": False, "separator": True}
+
+
 def _commands(section: str, request_id: int | None, *, back: bool) -> list[Element]:
-    names = (["back"] if back else []) + ["help", "cancel"]
-    titles = {"back": "Back", "help": "Help", "cancel": "Cancel (keep the draft)" if request_id else "Cancel"}
-    return [_submit(titles[n], form_data(section, request_id, command=n), quiet=True) for n in names]
+    actions = [_submit("Back", form_data(section, request_id, command="back"), quiet=True)] if back else []
+    actions.append({"type": "Action.ToggleVisibility", "title": "Help", "targetElements": [HELP_ID]})
+    cancel = "Cancel (keep the draft)" if request_id else "Cancel"
+    actions.append(_submit(cancel, form_data(section, request_id, command="cancel"), quiet=True))
+    return actions
+
+
+def _chair_asked(note: str | None) -> list[Element]:
+    """The chair's note on a request returned for information, where the school edits it."""
+    if note is None:
+        return []
+    return [
+        {
+            "type": "Container",
+            "style": "warning",
+            "items": [
+                {**text("The chair returned this request for more information"), "weight": "Bolder"},
+                text(note),
+            ],
+        }
+    ]
 
 
 def _attention(message: str) -> Element:

@@ -42,6 +42,7 @@ def _type_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[El
 
 def _pupil_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
     group = kind is RequestType.GROUP_OF_PUPILS
+    years = {y: year_label(y) for y in YEAR_GROUPS}
     inputs = [
         text(
             "Never write a pupil's name, date of birth or unique pupil number (UPN): use your school's "
@@ -56,15 +57,30 @@ def _pupil_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[E
             max_length=PUPIL_REF_MAX,
             required=True,
         ),
+    ]
+    if group:
+        inputs += [
+            _number(
+                "pupil_count", "Number of pupils in the group", values, *PUPIL_COUNT_RANGE, required=True
+            ),
+            choice("year_groups", "Their year groups", years, values, multi=True, required=True),
+        ]
+    else:
+        inputs += [
+            choice("year_group", "Year group", years, values, required=True),
+            choice(
+                "sen_status", "Special educational needs (SEN) status", SEN_STATUSES, values, required=True
+            ),
+        ]
+    return [
+        *inputs,
         choice(
-            "year_group",
-            "Year group (most of the group)" if group else "Year group",
-            {y: year_label(y) for y in YEAR_GROUPS},
+            "primary_need",
+            "The main area of need they share" if group else "Primary area of need",
+            NEED_AREAS,
             values,
             required=True,
         ),
-        choice("sen_status", "Special educational needs (SEN) status", SEN_STATUSES, values, required=True),
-        choice("primary_need", "Primary area of need", NEED_AREAS, values, required=True),
         choice(
             "secondary_need",
             "Secondary area of need (optional)",
@@ -72,20 +88,39 @@ def _pupil_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[E
             {**values, "secondary_need": values.get("secondary_need") or NO_SECONDARY},
         ),
     ]
-    if group:
-        inputs.append(
-            _number("pupil_count", "Number of pupils in the group", values, *PUPIL_COUNT_RANGE, required=True)
-        )
-    return inputs
+
+
+#: What "the needs in brief" is called, by who the request is about.
+NEEDS_SUMMARY_LABELS = {
+    RequestType.GROUP_OF_PUPILS: "The needs the group shares, in brief",
+    RequestType.WHOLE_SCHOOL: "What your school needs, in brief",
+    RequestType.COMMUNITY_WIDE: "What the community's schools need, in brief",
+}
 
 
 def _needs_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
+    inputs = [
+        _text_input(
+            "needs_summary",
+            NEEDS_SUMMARY_LABELS.get(kind, "The needs in brief") if kind else "The needs in brief",
+            values,
+            multiline=True,
+            required=True,
+        )
+    ]
+    if kind is RequestType.ONE_PUPIL or kind is None:
+        inputs.append(
+            _number(
+                "apdr_cycles",
+                "Assess-plan-do-review cycles completed",
+                values,
+                *APDR_CYCLES_RANGE,
+                required=True,
+            )
+        )
     return [
-        _text_input("needs_summary", "The needs in brief", values, multiline=True, required=True),
-        _number(
-            "apdr_cycles", "Assess-plan-do-review cycles completed", values, *APDR_CYCLES_RANGE, required=True
-        ),
-        _text_input("graduated_response", "What was tried", values, multiline=True, required=True),
+        *inputs,
+        _text_input("graduated_response", "What has been tried", values, multiline=True, required=True),
         _text_input("what_worked", "What worked, and what did not", values, multiline=True, required=True),
     ]
 
@@ -111,28 +146,29 @@ def _support_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list
 
 
 def _parents_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:
-    inputs = [
+    group = kind is RequestType.GROUP_OF_PUPILS
+    return [
         choice(
             "parents_informed",
-            "Have the parents/carers been informed?",
+            "Have the parents or carers of every pupil in the group been told?"
+            if group
+            else "Have the parents or carers been told?",
             YES_NO,
             values,
             expanded=True,
             required=True,
-        )
+        ),
+        choice(
+            "parental_agreement",
+            "Do they all agree to the request being discussed by the community?"
+            if group
+            else "Do they agree to the request being discussed by the community?",
+            AGREEMENT,
+            values,
+            expanded=True,
+            required=True,
+        ),
     ]
-    if kind is None or kind.about_pupils:
-        inputs.append(
-            choice(
-                "parental_agreement",
-                "Do they agree to the request being discussed by the community?",
-                AGREEMENT,
-                values,
-                expanded=True,
-                required=True,
-            )
-        )
-    return inputs
 
 
 def _urgency_inputs(values: Mapping[str, Any], kind: RequestType | None) -> list[Element]:

@@ -30,6 +30,7 @@ FREE_TEXT = (
     "specialist_other",
     "support_other",
     "urgency_reason",
+    "answer_to_chair",
 )
 #: Where the acknowledgements of identifying-text warnings are kept in ``details``.
 ACKNOWLEDGED = "identifying_text_acknowledged"

@@ -27,7 +27,8 @@ from communities.permissions import (
     may_raise_request,
     may_view_request,
 )
-from communities.requests.form import problems
+from communities.requests import returns
+from communities.requests.form_checks import problems
 from communities.requests.lifecycle import OPEN_STATUSES, RequestAction, RequestStatus, next_status
 from communities.requests.placement import attach_accepted_requests
 from communities.requests.tables import Request, RequestSequence, RequestType
@@ -102,9 +103,9 @@ async def submit(
         RequestAction.RESUBMIT if request.status == RequestStatus.RETURNED_FOR_INFO else RequestAction.SUBMIT
     )
     await _check(session, clock, actor, request, action)
-    missing = problems(request.details)
+    missing = [*problems(request.details).values(), *returns.still_to_answer(request)]
     if missing:
-        raise RequestRefused("The request is not complete yet: " + " ".join(missing.values()))
+        raise RequestRefused("The request is not complete yet: " + " ".join(missing))
     open_now = await _open_requests(session, request.school_id, excluding=request.id)
     if open_now >= max_open:
         raise RequestRefused(
@@ -113,7 +114,8 @@ async def submit(
         )
     request.status = next_status(RequestStatus(request.status), action)
     request.submitted_at = clock.now()
-    request.return_note = None
+    if action is RequestAction.RESUBMIT:
+        returns.on_resubmit(request)
     await _save(session, clock, request)
     _audit(session, clock, actor, f"request_{action.value}", request)
     return await _tell_triagers(session, clock, outbox, request, action)
@@ -155,7 +157,9 @@ async def return_for_info(
     if not note:
         raise RequestRefused("Say what information is missing, so the school knows what to add.")
     request = await _load(session, request_id)
-    await _transition(session, clock, actor, request, RequestAction.RETURN_FOR_INFO, return_note=note[:2000])
+    cleared = returns.without_last_exchange(request.details)  # a new note needs a new answer
+    action = RequestAction.RETURN_FOR_INFO
+    await _transition(session, clock, actor, request, action, return_note=note[:2000], details=cleared)
     return await _tell_requester(session, outbox, request, RequestAction.RETURN_FOR_INFO)
 
 
@@ -326,8 +330,8 @@ async def _open_requests(session: AsyncSession, school_id: int, *, excluding: in
 _TRIAGER_TEXT = {
     RequestAction.SUBMIT: "{school} has submitted request {ref} ({kind}{urgent}) to {community}. "
     "Open your requests queue to review it.",
-    RequestAction.RESUBMIT: "{school} has resubmitted request {ref} with the information you asked for. "
-    "Open your requests queue to review it.",
+    RequestAction.RESUBMIT: "{school} has resubmitted request {ref} with an answer to your note. "
+    "Open your requests queue to read it and review the request.",
     RequestAction.WITHDRAW: "{school} has withdrawn request {ref}.",
 }
 

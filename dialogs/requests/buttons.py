@@ -19,6 +19,7 @@ from communities.permissions import is_triager
 from communities.requests import service as request_service
 from communities.requests.conflicts import flagged_members
 from communities.requests.lifecycle import IllegalTransition, RequestStatus
+from communities.requests.returns import exchange_of
 from communities.requests.tables import Request
 from communities.requests.views import request_lines, waiting_by_community
 from communities.roster.directory import PersonProfile, community_by_code
@@ -120,8 +121,9 @@ async def _act(
         request = await request_service.open_for_reading(session, clock, profile, request_id)
         [line] = await request_lines(session, [request], now=clock.now(), with_pupil_ref=True)
         flagged = await flagged_members(session, request)
+        can_triage = is_triager(profile, request.community_id)
         return request_detail_card(
-            line, request.details, flagged, can_triage=is_triager(profile, request.community_id)
+            line, request.details, flagged, can_triage=can_triage, exchange=exchange_of(request)
         )
     if action in (REQUEST_WITHDRAW, REQUEST_WITHDRAW_KEEP):
         try:

@@ -16,7 +16,6 @@ import pytest
 from sqlmodel import col, select
 
 from cards.channel import CHANNEL_POSTS
-from cards.requests.form import SECTIONS
 from communities.agendas import changes as agendas
 from communities.agendas import publishing
 from communities.agendas import view as agenda_view
@@ -28,6 +27,7 @@ from communities.meetings import rsvp
 from communities.meetings.tables import Meeting
 from communities.messaging.channel_linking import ChannelSeen
 from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage
+from communities.requests.form import SECTIONS
 from communities.roster.tables import Community
 from scheduler.steps import summary_of
 from tests.communities.agendas.test_agendas import two_meetings
@@ -64,6 +64,7 @@ GROUP: dict[str, Any] = {
     "request_type": "group_of_pupils",
     "pupil_ref": "GROUP-REF-XYZ",
     "pupil_count": 12,
+    "year_groups": ["5", "6"],
     "urgency": "standard",
     "urgency_reason": None,
 }

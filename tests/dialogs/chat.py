@@ -71,12 +71,12 @@ def flat(card: dict[str, Any] | None) -> str:
 
 def save_action(card: dict[str, Any]) -> dict[str, Any]:
     """The data of the card's main button (the first Action.Submit without a command)."""
-    return next(a["data"] for a in card["actions"] if "command" not in a["data"])
+    return next(a["data"] for a in card["actions"] if "command" not in a.get("data", {"command": None}))
 
 
 def action(card: dict[str, Any], title_starts: str) -> dict[str, Any]:
     for found in _actions(card):
-        if found["title"].startswith(title_starts):
+        if found["title"].startswith(title_starts) and "data" in found:
             return dict(found["data"])
     raise AssertionError(f"no action {title_starts!r} in {[a['title'] for a in _actions(card)]}")
 

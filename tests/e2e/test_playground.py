@@ -157,7 +157,7 @@ def test_a_school_leader_raises_and_submits_a_request_and_the_chair_is_told(e2e:
 
     menu.get_by_role("button", name="Raise a request").click()
 
-    card = ui.wait_for_bot_message("Step 1 of 6: What the request is for")
+    card = ui.wait_for_bot_message("Step 1: What the request is for")
     ui.wait_for_text("I've started request COS-CANT1-26-001")
     tick(card, "What is the request for?", "One pupil")
     card = save_and_continue(ui, card, "Step 2 of 6: About the pupil")
@@ -168,14 +168,14 @@ def test_a_school_leader_raises_and_submits_a_request_and_the_chair_is_told(e2e:
     card = save_and_continue(ui, card, "Step 3 of 6: Needs and the graduated response")
     type_answer(card, "The needs in brief", "Speech is hard to follow; finds group work difficult.")
     type_answer(card, "Assess-plan-do-review cycles completed", "2")
-    type_answer(card, "What was tried", "Small-group language sessions twice a week.")
+    type_answer(card, "What has been tried", "Small-group language sessions twice a week.")
     type_answer(card, "What worked, and what did not", "Visual timetables helped; sessions alone did not.")
     card = save_and_continue(ui, card, "Step 4 of 6: What you hope for and ask for")
     type_answer(card, "The outcome you hope for", "A language plan the class team can run.")
     tick(card, "Support asked for", "Advice", role="checkbox")  # a multi-select ChoiceSet: checkboxes
     tick(card, "Support asked for", "Training", role="checkbox")
     card = save_and_continue(ui, card, "Step 5 of 6: Parents and carers")
-    tick(card, "Have the parents/carers been informed?", "Yes")
+    tick(card, "Have the parents or carers been told?", "Yes")
     tick(card, "Do they agree to the request being discussed", "Yes, they agree")
     card = save_and_continue(ui, card, "Step 6 of 6: Urgency")
     assert card.get_by_role("radio", name="Standard (next meeting)").is_checked()  # the default

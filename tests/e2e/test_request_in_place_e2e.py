@@ -24,24 +24,29 @@ def test_raising_a_pupil_request_leaves_at_most_three_messages(e2e: E2E) -> None
     before = ui.chat_messages.count()
     ui.send("request")
 
-    card = ui.wait_for_bot_message("Step 1 of 6: What the request is for")
+    card = ui.wait_for_bot_message("Step 1: What the request is for")
     ui.wait_for_text(f"I've started request {REF}")
     tick(card, "What is the request for?", "One pupil")
     card = save_and_continue(ui, card, "Step 2 of 6: About the pupil")
     type_answer(card, "Your school's pupil reference", "WM-2026-31")
+    # Help opens on the card itself: what was typed stays, and nothing is posted.
+    help_text = card.get_by_text("The community never needs the pupil's name")
+    assert not help_text.is_visible()
+    card.get_by_role("button", name="Help").click()
+    help_text.wait_for(state="visible")
     pick_option(card, "Year group", "Year 3")
     pick_option(card, "Special educational needs (SEN) status", "SEN support")
     pick_option(card, "Primary area of need", "Cognition and learning")
     card = save_and_continue(ui, card, "Step 3 of 6: Needs and the graduated response")
     type_answer(card, "The needs in brief", "Reading well below age; loses track of instructions.")
     type_answer(card, "Assess-plan-do-review cycles completed", "2")
-    type_answer(card, "What was tried", "Daily precision teaching and a reading buddy.")
+    type_answer(card, "What has been tried", "Daily precision teaching and a reading buddy.")
     type_answer(card, "What worked, and what did not", "Precision teaching helped a little.")
     card = save_and_continue(ui, card, "Step 4 of 6: What you hope for and ask for")
     type_answer(card, "The outcome you hope for", "A reading plan the class team can keep up.")
     tick(card, "Support asked for", "Advice", role="checkbox")
     card = save_and_continue(ui, card, "Step 5 of 6: Parents and carers")
-    tick(card, "Have the parents/carers been informed?", "Yes")
+    tick(card, "Have the parents or carers been told?", "Yes")
     tick(card, "Do they agree to the request being discussed", "Yes, they agree")
     card = save_and_continue(ui, card, "Step 6 of 6: Urgency")
     review = save_and_continue(ui, card, f"Check request {REF}")
@@ -52,7 +57,9 @@ def test_raising_a_pupil_request_leaves_at_most_three_messages(e2e: E2E) -> None
     assert done.locator(".ac-adaptiveCard").get_by_role("button").count() == 0, (
         "the submitted card has nothing left to press"
     )
-    assert not ui.chat_messages_by().filter(has_text="Step 1 of 6").count(), "an old step is still shown"
+    assert not ui.chat_messages_by().filter(has_text="Step 1: What the request is for").count(), (
+        "an old step is still shown"
+    )
     # Every press edited the one card: `request`, the card, and nothing else (at most 3 messages).
     added = ui.chat_texts()[before:]
     assert len(added) <= 3, "\n---\n".join(added)
@@ -66,7 +73,7 @@ def test_a_typed_command_answers_below_and_the_old_card_has_nothing_left_to_pres
     ui = e2e.start(as_email=HANNAH)
     ui.wait_for_bot_message("Raise a request")
     ui.send("request")
-    card = ui.wait_for_bot_message("Step 1 of 6: What the request is for")
+    card = ui.wait_for_bot_message("Step 1: What the request is for")
     tick(card, "What is the request for?", "One pupil")
     save_and_continue(ui, card, "Step 2 of 6: About the pupil")
 

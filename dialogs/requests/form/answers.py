@@ -15,17 +15,16 @@ from typing import Any
 from cards.requests.inputs import NO_SECONDARY
 from communities.requests.form import (
     NEED_AREAS,
-    PUPIL,
     SEN_STATUSES,
     SPECIALISTS,
     SUPPORT_KINDS,
     YEAR_GROUPS,
     Section,
-    first_incomplete,
+    fields_not_asked,
     request_type_of,
-    section_problems,
     sections_for,
 )
+from communities.requests.form_checks import first_incomplete, section_problems
 from communities.requests.tables import RequestType, Urgency
 
 REVIEW = "review"
@@ -45,6 +44,10 @@ class Answers:
 def read_section(section: Section, submitted: Mapping[str, Any], details: Mapping[str, Any]) -> Answers:
     """The answers ``submitted`` gives for ``section``, checked against the draft's other answers."""
     values = _READERS[section.name](submitted, details)
+    if section.name != "type":
+        # Only the answers this type of request asks for (a forged card cannot add others).
+        asked = set(section.fields_for(request_type_of(details)))
+        values = {name: value for name, value in values.items() if name in asked}
     merged = {**details, **values}
     return Answers(values, section_problems(section, merged))
 
@@ -83,14 +86,9 @@ def previous_step(current: str, details: Mapping[str, Any]) -> str | None:
 def _read_type(submitted: Mapping[str, Any], details: Mapping[str, Any]) -> dict[str, Any]:
     kind = _choice(submitted.get("request_type"), _TYPES)
     values: dict[str, Any] = {"request_type": kind}
-    if kind is None:
-        return values
-    if not RequestType(kind).about_pupils:
-        # Data minimisation: no pupil detail stays on a request that is no longer about pupils.
-        values.update(dict.fromkeys(PUPIL.fields))
-        values["parental_agreement"] = None
-    elif kind == RequestType.ONE_PUPIL:
-        values["pupil_count"] = None
+    if kind is not None:
+        # Data minimisation: no answer stays that this type of request does not ask for.
+        values.update(dict.fromkeys(sorted(fields_not_asked(RequestType(kind)))))
     return values
 
 
@@ -99,14 +97,14 @@ def _read_pupil(submitted: Mapping[str, Any], details: Mapping[str, Any]) -> dic
     values: dict[str, Any] = {
         "pupil_ref": _text(submitted.get("pupil_ref")),
         "year_group": _choice(submitted.get("year_group"), YEAR_GROUPS),
+        "year_groups": _choices(submitted.get("year_groups"), dict.fromkeys(YEAR_GROUPS, "")),
+        "pupil_count": _integer(submitted.get("pupil_count")),
         "sen_status": _choice(submitted.get("sen_status"), SEN_STATUSES),
         "primary_need": _choice(submitted.get("primary_need"), NEED_AREAS),
         "secondary_need": None if secondary in (None, "", NO_SECONDARY) else _choice(secondary, NEED_AREAS),
     }
     if secondary not in (None, "", NO_SECONDARY) and values["secondary_need"] is None:
         values["secondary_need"] = "invalid"  # reported by problems(), never saved
-    group = _kind(details) is RequestType.GROUP_OF_PUPILS
-    values["pupil_count"] = _integer(submitted.get("pupil_count")) if group else None
     return values
 
 
@@ -136,11 +134,9 @@ def _read_support(submitted: Mapping[str, Any], details: Mapping[str, Any]) -> d
 
 
 def _read_parents(submitted: Mapping[str, Any], details: Mapping[str, Any]) -> dict[str, Any]:
-    kind = _kind(details)
-    about_pupils = kind is None or kind.about_pupils
     return {
         "parents_informed": _yes_no(submitted.get("parents_informed")),
-        "parental_agreement": _yes_no(submitted.get("parental_agreement")) if about_pupils else None,
+        "parental_agreement": _yes_no(submitted.get("parental_agreement")),
     }
 
 
@@ -208,7 +204,3 @@ def _yes_no(value: Any) -> bool | None:
     if isinstance(value, str):
         return {"yes": True, "true": True, "no": False, "false": False}.get(value.strip().lower())
     return None
-
-
-def _kind(details: Mapping[str, Any]) -> RequestType | None:
-    return request_type_of(details)

@@ -34,7 +34,7 @@ from communities.clock import Clock
 from communities.db import Database
 from communities.messaging.outbox import Outbox
 from communities.requests.drafts import NotEditable, latest_draft, staff_schools
-from communities.requests.form import BY_NAME, SECTIONS, TYPE, Section, sections_for
+from communities.requests.form import BY_NAME, SECTIONS, TYPE, Section, section_title, sections_for
 from communities.requests.lifecycle import IllegalTransition, RequestStatus, next_step
 from communities.requests.service import DEFAULT_MAX_OPEN, RequestRefused, start_draft, submit
 from communities.requests.tables import Request
@@ -318,7 +318,10 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
             return await step.end_dialog()
         missing = answers.first_step_to_answer(request.details)
         if missing != REVIEW:
-            note(step.context, f"Some answers are still missing in “{BY_NAME[missing].title}”.")
+            note(
+                step.context,
+                f"Some answers are still missing in “{section_title(missing, request.details)}”.",
+            )
             return await step.replace_dialog(missing, {"request_id": request.id, "review": True})
         await self._show(step.context, REVIEW, request)
         return Dialog.end_of_turn
@@ -326,6 +329,12 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
     async def _review_answer(self, step: WaterfallStepContext) -> DialogTurnResult:
         request_id = as_id(options_of(step).get("request_id"))
         incoming = read_turn(step.context, REVIEW, request_id)
+        if incoming.kind in ("edit", "back", "submit"):
+            kept = await self._take_answer(
+                step, request_id, incoming.value, submitting=incoming.kind == "submit"
+            )
+            if kept is not None:
+                return kept
         if incoming.kind == "edit":
             section = BY_NAME.get(str(incoming.value.get("edit")))
             if section is not None:
@@ -348,7 +357,11 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
             return await step.end_dialog()
         missing = answers.first_step_to_answer(request.details)
         if missing != REVIEW:
-            note(step.context, f"Not submitted yet: some answers are missing in “{BY_NAME[missing].title}”.")
+            note(
+                step.context,
+                "Not submitted yet: some answers are missing in "
+                f"“{section_title(missing, request.details)}”.",
+            )
             return await step.replace_dialog(missing, {"request_id": request_id, "review": True})
         refusal = ""
         async with self._db.session() as session:

@@ -9,7 +9,8 @@ from botbuilder.core import TurnContext
 
 from cards.elements import Card
 from cards.requests.form import REVIEW_HELP, SCHOOL_HELP, moved_card, section_card
-from communities.requests.form import BY_NAME, Section
+from communities.requests.form import BY_NAME, Section, request_type_of
+from communities.requests.lifecycle import RequestStatus
 from communities.requests.tables import Request
 from dialogs.replies import pressed_card, replace_card
 from dialogs.replies import send_card as send_new_card
@@ -47,16 +48,28 @@ def section_card_for(
 ) -> Card:
     assert request.id is not None
     return section_card(
-        section, ref=request.ref, request_id=request.id, values=values, problems=problems, warning=warning
+        section,
+        ref=request.ref,
+        request_id=request.id,
+        values=values,
+        problems=problems,
+        warning=warning,
+        chair_note=chair_note_of(request),
     )
 
 
-def help_for(name: str) -> str:
+def chair_note_of(request: Request) -> str | None:
+    """The chair's note, while the request is returned for information and the school edits it."""
+    return request.return_note if request.status == RequestStatus.RETURNED_FOR_INFO else None
+
+
+def help_for(name: str, details: Mapping[str, Any] | None = None) -> str:
+    """The help for a step, in the words for the request's type once it is known."""
     if name == SCHOOL:
         return SCHOOL_HELP
     if name == REVIEW:
         return REVIEW_HELP
-    return BY_NAME[name].help
+    return BY_NAME[name].help_for(request_type_of(details or {}))
 
 
 def told_text(names: list[str], anyone: bool) -> str:

@@ -10,11 +10,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from cards.elements import Card
 from communities.clock import Clock
 from communities.identifying_text import warning_for
-from communities.requests import identifying_answers
+from communities.requests import identifying_answers, returns
 from communities.requests.drafts import NotEditable, editable_request
-from communities.requests.form import Section
+from communities.requests.form import Section, request_type_of
 from communities.requests.identifying_answers import ACKNOWLEDGED
-from communities.requests.lifecycle import IllegalTransition
+from communities.requests.lifecycle import IllegalTransition, RequestStatus
 from communities.requests.service import RequestRefused, save_answers
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
@@ -25,12 +25,13 @@ log = logging.getLogger(__name__)
 
 FIELD_LABELS = {
     "needs_summary": "The needs in brief",
-    "graduated_response": "What was tried",
+    "graduated_response": "What has been tried",
     "what_worked": "What worked",
     "hoped_outcome": "The outcome you hope for",
     "specialist_other": "The other specialist",
     "support_other": "The other support",
     "urgency_reason": "Why it is urgent",
+    "answer_to_chair": "Your answer to the chair",
 }
 
 
@@ -60,7 +61,9 @@ async def store_section(
         return section_card_for(section, request, shown, warning=warning)
     # None clears an answer that no longer applies; one never given needs no key.
     values = {k: v for k, v in read.values.items() if v is not None or k in request.details}
-    if any(name in section.fields for name in identifying_answers.FREE_TEXT):
+    if any(
+        name in section.fields_for(request_type_of(request.details)) for name in identifying_answers.FREE_TEXT
+    ):
         values[ACKNOWLEDGED] = identifying_answers.acknowledgements(
             request.details,
             read.values,
@@ -86,3 +89,27 @@ async def editable_or_why(
         return await editable_request(session, clock, profile, request_id)
     except NotEditable as reason:
         return reason
+
+
+async def store_answer_to_chair(
+    session: AsyncSession, clock: Clock, profile: PersonProfile, request_id: int, typed: Any
+) -> Request | str:
+    """Save the answer to the chair's note typed on the review card of a request returned for
+    information; the request, or why it was not saved (for the card, with what was typed)."""
+    request = await editable_or_why(session, clock, profile, request_id)
+    if isinstance(request, NotEditable):
+        return str(request)
+    if request.status != RequestStatus.RETURNED_FOR_INFO:
+        return request
+    problem = returns.answer_problem(typed)
+    if problem:
+        return problem
+    warning = await returns.identifying_in_answer(session, clock, profile, request, typed)
+    if warning:
+        return warning
+    try:
+        request = await save_answers(session, clock, profile, request_id, {returns.ANSWER: typed.strip()})
+        await session.commit()
+    except (RequestRefused, IllegalTransition) as refused:
+        return str(refused)
+    return request

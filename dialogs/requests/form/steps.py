@@ -15,6 +15,7 @@ from communities.db import Database
 from communities.requests.drafts import NotEditable, editable_request, staff_schools
 from communities.requests.form import BY_NAME, sections_for
 from communities.requests.lifecycle import RequestStatus
+from communities.requests.returns import ANSWER
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
 from dialogs.card_values import as_id
@@ -26,13 +27,14 @@ from dialogs.requests.form.replies import (
     COMMANDS_HINT,
     EARLIER_STEP_KEPT,
     STALE_CARD,
+    chair_note_of,
     help_for,
     note,
     say,
     section_card_for,
     send_card,
 )
-from dialogs.requests.form.saving import editable_or_why
+from dialogs.requests.form.saving import editable_or_why, store_answer_to_chair
 from dialogs.requests.form.turns import CHECKED, SCHOOL, TurnInput, carry, is_form_submit, options_of
 from dialogs.turn_profile import turn_profile
 
@@ -51,7 +53,9 @@ class FormSteps:
         if incoming.kind == "cancel":
             return await self._cancel(step, request_id)
         if incoming.kind == "help":
-            await say(step.context, help_for(name) + "\n\n" + COMMANDS_HINT)
+            request = await self._request(step, request_id) if request_id is not None else None
+            details = request.details if request is not None else None
+            await say(step.context, help_for(name, details) + "\n\n" + COMMANDS_HINT)
             return await step.replace_dialog(name, carry(options_of(step), request_id, quiet=True))
         if incoming.kind == "back":
             return await self._back(step, name, request_id)
@@ -186,19 +190,56 @@ class FormSteps:
         if request is None or request.id is None:
             return False
         if name == REVIEW:
-            async with self._db.session() as session:
-                where = await where_from(session, request)
-            card = review_card(
-                ref=request.ref,
-                request_id=request.id,
-                school=where.school,
-                status=RequestStatus(request.status).label,
-                details=request.details,
-            )
-            await send_card(context, card)
+            await self._show_review(context, request)
             return True
         await send_card(context, section_card_for(BY_NAME[name], request, request.details))
         return True
+
+    async def _show_review(
+        self, context: TurnContext, request: Request, *, typed: str | None = None, problem: str | None = None
+    ) -> None:
+        assert request.id is not None
+        async with self._db.session() as session:
+            where = await where_from(session, request)
+        saved = request.details.get(ANSWER)
+        card = review_card(
+            ref=request.ref,
+            request_id=request.id,
+            school=where.school,
+            status=RequestStatus(request.status).label,
+            details=request.details,
+            chair_note=chair_note_of(request),
+            answer=typed if typed is not None else saved if isinstance(saved, str) else None,
+            problem=problem,
+        )
+        await send_card(context, card)
+
+    async def _take_answer(
+        self,
+        step: WaterfallStepContext,
+        request_id: int | None,
+        value: Mapping[str, Any],
+        *,
+        submitting: bool,
+    ) -> DialogTurnResult | None:
+        """Save the answer to the chair typed on the review card (a request returned for information).
+        If it cannot be saved, the card comes back with it and why; None: carry on."""
+        typed = value.get(ANSWER)
+        if request_id is None or typed is None or (not submitting and not str(typed).strip()):
+            return None
+        profile = await self._profile(step)
+        if profile is None:
+            return await step.end_dialog()
+        async with self._db.session() as session:
+            outcome = await store_answer_to_chair(session, self._clock, profile, request_id, typed)
+        if isinstance(outcome, Request):
+            step.context.turn_state[CHECKED] = outcome
+            return None
+        request = await self._request(step, request_id)
+        if request is None:
+            return await step.end_dialog()
+        await self._show_review(step.context, request, typed=str(typed), problem=outcome)
+        return await step.replace_dialog(REVIEW, {"request_id": request_id, "quiet": True})
 
     async def _request(self, step: WaterfallStepContext, request_id: int | None) -> Request | None:
         """The request, if this person may still edit it; otherwise they are told why (None)."""

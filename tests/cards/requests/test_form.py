@@ -15,7 +15,7 @@ from cards.requests.form import (
     school_card,
     section_card,
 )
-from communities.requests.form import SECTIONS, Section
+from communities.requests.form import SECTIONS, Section, fields_not_asked
 from communities.requests.tables import RequestType
 from tests.support.requests import COMPLETE
 
@@ -31,11 +31,14 @@ FULL: dict[str, Any] = {
     "urgency": "urgent",
     "urgency_reason": "Risk of exclusion.",
 }
-GROUP = {**FULL, "request_type": "group_of_pupils", "pupil_count": 6}
+GROUP = {
+    **{k: v for k, v in FULL.items() if k not in fields_not_asked(RequestType.GROUP_OF_PUPILS)},
+    "request_type": "group_of_pupils",
+    "pupil_count": 6,
+    "year_groups": ["4", "5"],
+}
 WHOLE_SCHOOL = {
-    key: value
-    for key, value in FULL.items()
-    if key not in ("pupil_ref", "year_group", "sen_status", "primary_need", "parental_agreement")
+    key: value for key, value in FULL.items() if key not in fields_not_asked(RequestType.WHOLE_SCHOOL)
 } | {"request_type": "whole_school"}
 
 # ---- a checker for the Adaptive Card 1.5 shapes these cards use ---------------------------------
@@ -48,6 +51,7 @@ _REQUIRED = {
     "Input.Text": {"id": str},
     "Input.Number": {"id": str},
     "Input.ChoiceSet": {"id": str, "choices": list},
+    "Container": {"items": list},
 }
 
 
@@ -84,6 +88,9 @@ def _check_element(element: dict[str, Any], ids: list[str]) -> None:
     elif kind == "ActionSet":
         for action in element["actions"]:
             _check_action(action)
+    elif kind == "Container":
+        for item in element["items"]:
+            _check_element(item, ids)
     else:
         _check_input(element)
         ids.append(element["id"])
@@ -112,7 +119,11 @@ def _check_input(element: dict[str, Any]) -> None:
 
 
 def _check_action(action: dict[str, Any]) -> None:
-    assert action["type"] == "Action.Submit" and isinstance(action["title"], str) and action["title"]
+    assert isinstance(action["title"], str) and action["title"]
+    if action["type"] == "Action.ToggleVisibility":
+        assert action["targetElements"] and all(isinstance(t, str) for t in action["targetElements"])
+        return
+    assert action["type"] == "Action.Submit"
     assert isinstance(action["data"], dict)
     assert action.get("associatedInputs", "auto") in {"auto", "none"}
 
@@ -149,6 +160,24 @@ def all_cards() -> list[tuple[str, dict[str, Any]]]:
                 review_card(ref="R", request_id=7, school="S", status="Draft", details=details),
             )
         )
+    note = "Please add what the educational psychologist advised."
+    cards.append(
+        ("pupil returned", section_card(SECTIONS[1], ref="R", request_id=7, values=FULL, chair_note=note))
+    )
+    cards.append(
+        (
+            "review returned",
+            review_card(
+                ref="R",
+                request_id=7,
+                school="S",
+                status="Returned",
+                details=FULL,
+                chair_note=note,
+                problem="Fix.",
+            ),
+        )
+    )
     for section in SECTIONS:
         cards.append(
             (
@@ -176,7 +205,7 @@ def test_every_card_is_an_adaptive_card_1_5_with_unique_input_ids(label: str, ca
 
 def test_the_checker_catches_what_it_checks() -> None:
     good = section_card(SECTIONS[1], ref="R", request_id=7, values=FULL)
-    twice = {**good, "body": [*good["body"], good["body"][3]]}
+    twice = {**good, "body": [*good["body"], next(e for e in good["body"] if e.get("id") == "pupil_ref")]}
     with pytest.raises(AssertionError, match="input ids repeat"):
         check_card(twice)
     with pytest.raises(AssertionError):
@@ -190,7 +219,7 @@ def test_every_form_button_names_the_form_and_the_section(label: str, card: dict
     actions = list(card.get("actions", [])) + [
         a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]
     ]
-    for action in actions:
+    for action in (a for a in actions if a["type"] == "Action.Submit"):
         assert action["data"]["form"] == FORM and action["data"]["section"]
         if label.startswith(("school", "confirmation")):
             assert "request_id" not in action["data"]
@@ -206,11 +235,20 @@ def test_every_form_button_names_the_form_and_the_section(label: str, card: dict
             "pupil",
             ["pupil_ref", "year_group", "sen_status", "primary_need", "secondary_need"],
         ),
-        (RequestType.GROUP_OF_PUPILS, "pupil", [*SECTIONS[1].fields]),
+        (
+            RequestType.GROUP_OF_PUPILS,
+            "pupil",
+            ["pupil_ref", "pupil_count", "year_groups", "primary_need", "secondary_need"],
+        ),
         (RequestType.ONE_PUPIL, "parents", ["parents_informed", "parental_agreement"]),
-        (RequestType.WHOLE_SCHOOL, "parents", ["parents_informed"]),
+        (RequestType.GROUP_OF_PUPILS, "parents", ["parents_informed", "parental_agreement"]),
         (RequestType.WHOLE_SCHOOL, "type", ["request_type"]),
-        (RequestType.COMMUNITY_WIDE, "needs", [*SECTIONS[2].fields]),
+        (
+            RequestType.ONE_PUPIL,
+            "needs",
+            ["needs_summary", "apdr_cycles", "graduated_response", "what_worked"],
+        ),
+        (RequestType.COMMUNITY_WIDE, "needs", ["needs_summary", "graduated_response", "what_worked"]),
         (RequestType.COMMUNITY_WIDE, "support", [*SECTIONS[3].fields]),
         (RequestType.ONE_PUPIL, "urgency", ["urgency", "urgency_reason"]),
     ],
@@ -221,7 +259,7 @@ def test_a_section_card_asks_for_its_own_answers(
     chosen = next(s for s in SECTIONS if s.name == section)
     card = section_card(chosen, ref="R", request_id=7, values={"request_type": kind.value})
     assert check_card(card) == expected
-    assert set(expected) <= set(chosen.fields)
+    assert expected == list(chosen.fields_for(kind))
 
 
 def value_of(card: dict[str, Any], input_id: str) -> Any:
@@ -234,7 +272,7 @@ def section(name: str) -> Section:
 
 def test_a_section_card_shows_the_answers_already_given() -> None:
     pupil = section_card(section("pupil"), ref="R", request_id=7, values=GROUP)
-    assert value_of(pupil, "pupil_ref") == "WM-2026-07" and value_of(pupil, "year_group") == "5"
+    assert value_of(pupil, "pupil_ref") == "WM-2026-07" and value_of(pupil, "year_groups") == "4,5"
     assert (
         value_of(pupil, "secondary_need") == "communication_interaction"
         and value_of(pupil, "pupil_count") == 6
@@ -257,11 +295,19 @@ def test_the_step_number_counts_only_the_steps_that_apply() -> None:
         return str(card["body"][1]["text"])
 
     assert step_line(FULL) == "Step 3 of 6: Needs and the graduated response"
-    assert step_line(WHOLE_SCHOOL) == "Step 2 of 5: Needs and the graduated response"
+    assert step_line(GROUP) == "Step 3 of 6: The group's needs and what has been tried"
+    assert step_line(WHOLE_SCHOOL) == "Step 2 of 4: What your school needs, and what has been tried"
 
 
 def test_problems_and_a_warning_are_shown_and_only_a_warning_offers_to_keep_the_wording() -> None:
     plain = section_card(section("needs"), ref="R", request_id=7, values=FULL)
+    [help_text] = [e for e in plain["body"] if e.get("id") == "form_help"]
+    assert help_text["isVisible"] is False and "assess-plan-do-review" in help_text["text"]
+    assert plain["actions"][2] == {
+        "type": "Action.ToggleVisibility",
+        "title": "Help",
+        "targetElements": ["form_help"],
+    }  # help opens on the card itself: nothing typed is lost, no message is added
     assert [a["title"] for a in plain["actions"]] == [
         "Save and continue",
         "Back",
@@ -284,7 +330,7 @@ def test_problems_and_a_warning_are_shown_and_only_a_warning_offers_to_keep_the_
     keep = troubled["actions"][1]
     assert keep["title"].startswith("Keep it as written") and keep["data"]["keep_wording"] is True
     assert "associatedInputs" not in keep  # keeping sends the text the person kept
-    commands = [a for a in troubled["actions"] if "command" in a["data"]]
+    commands = [a for a in troubled["actions"] if "command" in a.get("data", {})]
     assert all(a["associatedInputs"] == "none" for a in commands)
 
 
@@ -292,8 +338,26 @@ def test_problems_and_a_warning_are_shown_and_only_a_warning_offers_to_keep_the_
     ("details", "titles"),
     [
         (FULL, [s.title for s in SECTIONS]),
-        (GROUP, [s.title for s in SECTIONS]),
-        (WHOLE_SCHOOL, [s.title for s in SECTIONS if s.name != "pupil"]),
+        (
+            GROUP,
+            [
+                "What the request is for",
+                "About the group",
+                "The group's needs and what has been tried",
+                "What you hope for and ask for",
+                "The pupils' parents and carers",
+                "Urgency",
+            ],
+        ),
+        (
+            WHOLE_SCHOOL,
+            [
+                "What the request is for",
+                "What your school needs, and what has been tried",
+                "What you hope for and ask for",
+                "Urgency",
+            ],
+        ),
     ],
 )
 def test_the_review_card_shows_every_section_with_its_edit_action(
@@ -305,7 +369,7 @@ def test_the_review_card_shows_every_section_with_its_edit_action(
     headings = [e["text"] for e in card["body"] if e["type"] == "TextBlock" and e.get("spacing") == "Medium"]
     assert headings == titles
     edits = [a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]]
-    assert [a["title"] for a in edits] == [f"Edit: {t.lower()}" for t in titles]
+    assert [a["title"] for a in edits] == [f"Edit: {t[0].lower()}{t[1:]}" for t in titles]
     assert all(a["data"]["command"] == "edit" and a["associatedInputs"] == "none" for a in edits)
     assert (
         card["actions"][0]["title"] == "Submit request" and card["actions"][0]["data"]["command"] == "submit"
@@ -316,19 +380,17 @@ def test_the_review_card_shows_the_answers_in_words() -> None:
     card = review_card(ref="COS-CANT1-26-001", request_id=7, school="Westgate", status="Draft", details=GROUP)
     facts = {f["title"]: f["value"] for e in card["body"] if e["type"] == "FactSet" for f in e["facts"]}
     assert facts["Request for"] == "A group of pupils"
-    assert facts["Group reference"] == "WM-2026-07" and facts["Number of pupils"] == "6"
-    assert (
-        facts["Year group"] == "Year 5" and facts["Special educational needs (SEN) status"] == "SEN support"
-    )
+    assert facts["Group reference"] == "WM-2026-07" and facts["Pupils in the group"] == "6"
+    assert facts["Year groups"] == "Year 4, Year 5"
+    assert "Year group" not in facts and "Special educational needs (SEN) status" not in facts
     assert facts["Primary need"] == "Social, emotional and mental health"
     assert facts["Secondary need"] == "Communication and interaction"
-    assert facts["Assess-plan-do-review cycles completed"] == "2"
+    assert "Assess-plan-do-review cycles completed" not in facts  # not asked of a group
     assert facts["Support asked for"] == "Advice, Specialist input, Funding, Other"
     assert facts["Specialist input"] == "Educational psychologist (EP), Other (Music therapist)"
     assert facts["Funding"] == "£1,500" and facts["Other support"] == "A visit to a resourced provision."
     assert (
-        facts["Parents/carers informed"] == "Yes"
-        and facts["Agree to it being discussed"] == "Yes, they agree"
+        facts["Parents or carers told"] == "Yes" and facts["Agree to it being discussed"] == "Yes, they agree"
     )
     assert facts["Urgency"] == "Urgent" and facts["Why it is urgent"] == "Risk of exclusion."
 
@@ -337,7 +399,8 @@ def test_the_review_card_marks_an_unanswered_section() -> None:
     card = review_card(
         ref="R", request_id=7, school="S", status="Draft", details={"request_type": "community_wide"}
     )
-    assert sum(e["text"] == "Not answered yet." for e in card["body"] if e["type"] == "TextBlock") == 4
+    # what it is for is answered; the three other steps a community-wide request has are not
+    assert sum(e["text"] == "Not answered yet." for e in card["body"] if e["type"] == "TextBlock") == 3
 
 
 def test_the_confirmation_card_gives_the_reference_status_and_next_step() -> None:
@@ -358,3 +421,39 @@ def test_the_confirmation_card_gives_the_reference_status_and_next_step() -> Non
         "Next step": "The chair will review it before the submission deadline.",
     }
     assert "Daniel Okafor" in json.dumps(card) and "actions" not in card
+
+
+NOTE = "Please add what the educational psychologist advised."
+
+
+def test_a_returned_request_shows_the_chairs_note_on_every_card_the_school_edits() -> None:
+    step = section_card(section("needs"), ref="R", request_id=7, values=FULL, chair_note=NOTE)
+    [asked] = [e for e in step["body"] if e["type"] == "Container"]
+    assert NOTE in json.dumps(asked) and "returned this request for more information" in json.dumps(asked)
+    plain = section_card(section("needs"), ref="R", request_id=7, values=FULL)
+    assert not [e for e in plain["body"] if e["type"] == "Container"]
+
+
+def test_the_review_of_a_returned_request_has_a_field_to_answer_the_note_that_resubmitting_sends() -> None:
+    card = review_card(
+        ref="R", request_id=7, school="S", status="Returned", details=FULL, chair_note=NOTE, answer="Added."
+    )
+    assert check_card(card) == ["answer_to_chair"]
+    assert value_of(card, "answer_to_chair") == "Added."
+    resubmit, back = card["actions"][0], card["actions"][1]
+    assert resubmit["title"] == "Resubmit request" and "associatedInputs" not in resubmit
+    assert back["title"] == "Back" and "associatedInputs" not in back  # the answer goes with it too
+    edits = [a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]]
+    assert edits and all("associatedInputs" not in a for a in edits)
+    problem = review_card(
+        ref="R",
+        request_id=7,
+        school="S",
+        status="Returned",
+        details=FULL,
+        chair_note=NOTE,
+        problem="Say more.",
+    )
+    assert [e["text"] for e in problem["body"] if e.get("color") == "Attention"] == ["Say more."]
+    first = review_card(ref="R", request_id=7, school="S", status="Draft", details=FULL)
+    assert check_card(first) == [] and first["actions"][0]["title"] == "Submit request"

@@ -107,7 +107,7 @@ async def test_an_incomplete_request_is_refused_with_what_is_missing(
     )
     with pytest.raises(RequestRefused) as refused:
         await act(demo_db, clock, HANNAH, submit, request_id)
-    assert "Parents/carers must agree" in str(refused.value) and "year group" in str(refused.value)
+    assert "Parents or carers must agree" in str(refused.value) and "year group" in str(refused.value)
     assert await status_of(demo_db, request_id) == "draft"
 
 
@@ -146,7 +146,8 @@ async def test_triage_by_the_vice_chair_and_an_officer_and_the_requester_hears_e
 
     await act(demo_db, clock, PRIYA, return_for_info, request_id, "Please add what the EP advised.")
     assert await status_of(demo_db, request_id) == "returned_for_info"
-    await act(demo_db, clock, HANNAH, save_answers_op, request_id, {"graduated_response": "EP advice added."})
+    answered = {"graduated_response": "EP advice added.", "answer_to_chair": "Added to what was tried."}
+    await act(demo_db, clock, HANNAH, save_answers_op, request_id, answered)
     await act(demo_db, clock, HANNAH, submit, request_id)
     await act(demo_db, clock, GRACE, accept, request_id)
     assert await status_of(demo_db, request_id) == "accepted"

@@ -53,13 +53,23 @@ ONE_PUPIL: dict[str, dict[str, Any]] = {
 GROUP = {
     **ONE_PUPIL,
     "type": {"request_type": "group_of_pupils"},
-    "pupil": {**ONE_PUPIL["pupil"], "pupil_ref": "WM-Y5-GROUP", "pupil_count": "6"},
+    "pupil": {
+        "pupil_ref": "WM-Y5-GROUP",
+        "pupil_count": "6",
+        "year_groups": "4,5",
+        "primary_need": "semh",
+    },
+    "needs": {k: v for k, v in ONE_PUPIL["needs"].items() if k != "apdr_cycles"},
 }
 WHOLE_SCHOOL = {
     **ONE_PUPIL,
     "type": {"request_type": "whole_school"},
+    "needs": {
+        "needs_summary": "Staff want to build confidence with sensory regulation.",
+        "graduated_response": "Two twilight sessions from our SENCO.",
+        "what_worked": "The visual timetables took hold; the sensory breaks did not.",
+    },
     "support": {"hoped_outcome": "Staff confident with sensory regulation.", "support": "training"},
-    "parents": {"parents_informed": "no"},
     "urgency": {"urgency": "urgent", "urgency_reason": "Three exclusions this term."},
 }
 
@@ -136,13 +146,22 @@ async def test_one_pupil_request_from_start_to_submit(demo_db: Database, clock: 
 async def test_a_group_request_asks_how_many_pupils(demo_db: Database, clock: FixedClock) -> None:
     chat = Chat(demo_db, clock, HANNAH)
     pupil_card = await walk(chat, GROUP, stop_at="pupil")
-    assert "Number of pupils in the group" in flat(pupil_card.card)
-    assert "reference for the group" in flat(pupil_card.card)
-    review = await walk_on(chat, pupil_card, GROUP)
-    assert "Number of pupils" in flat(review.card) and '"6"' in flat(review.card)
+    shown = flat(pupil_card.card)
+    assert "About the group" in shown and "About the pupil" not in shown
+    assert "Number of pupils in the group" in shown and "reference for the group" in shown
+    assert "Their year groups" in shown and "Special educational needs (SEN) status" not in shown
+    needs = await chat.fill(pupil_card.card, **GROUP["pupil"])
+    assert "The group's needs and what has been tried" in flat(needs.card)
+    assert "apdr_cycles" not in [e.get("id") for e in needs.card["body"]]
+    review = await walk_on(chat, needs, GROUP)
+    facts = {
+        f["title"]: f["value"] for e in review.card["body"] if e["type"] == "FactSet" for f in e["facts"]
+    }
+    assert facts["Pupils in the group"] == "6" and facts["Year groups"] == "Year 4, Year 5"
     await chat.press(action(review.card, "Submit request"))
     request = await the_request(demo_db)
     assert request.status == "submitted" and request.details["pupil_count"] == 6
+    assert request.details["year_groups"] == ["4", "5"] and "year_group" not in request.details
 
 
 async def walk_on(chat: Chat, replies: Replies, answers: dict[str, dict[str, Any]]) -> Replies:
@@ -157,10 +176,13 @@ async def test_a_whole_school_request_skips_the_pupil_and_the_agreement(
     chat = Chat(demo_db, clock, HANNAH)
     first = await chat.say("request")
     needs = await chat.fill(first.card, request_type="whole_school")
-    assert section_of(needs.card) == "needs" and "Step 2 of 5" in flat(needs.card)
+    assert section_of(needs.card) == "needs" and "Step 2 of 4" in flat(needs.card)
+    assert "What your school needs, in brief" in flat(needs.card)
+    assert "apdr_cycles" not in [e.get("id") for e in needs.card["body"]]
     review = await walk_on(chat, needs, WHOLE_SCHOOL)
     shown = flat(review.card)
     assert "About the pupil" not in shown and "Agree to it being discussed" not in shown
+    assert "Parents or carers told" not in shown and "Assess-plan-do-review" not in shown
     assert "Urgent" in shown and "Three exclusions this term." in shown
     assert [
         a["data"]["edit"] for e in review.card["body"] if e["type"] == "ActionSet" for a in e["actions"]
@@ -168,13 +190,13 @@ async def test_a_whole_school_request_skips_the_pupil_and_the_agreement(
         "type",
         "needs",
         "support",
-        "parents",
         "urgency",
     ]
     await chat.press(action(review.card, "Submit request"))
     request = await the_request(demo_db)
     assert request.status == "submitted" and request.urgency == "urgent"
-    assert "pupil_ref" not in request.details and "parental_agreement" not in request.details
+    for pupil_only in ("pupil_ref", "apdr_cycles", "parents_informed", "parental_agreement"):
+        assert pupil_only not in request.details
 
 
 async def test_changing_to_whole_school_clears_the_pupil_details(
@@ -198,18 +220,18 @@ REPROMPTS = [
     ("type", {"request_type": "everything"}, "Choose what the request is for."),
     ("pupil", {"pupil_ref": ""}, "Give your school's own pupil reference"),
     ("pupil", {"pupil_ref": "x" * 31}, "up to 30 characters"),
-    ("pupil", {"pupil_ref": "Oliver Smith"}, "could identify the pupil"),
-    ("pupil", {"pupil_ref": "B801200005001"}, "could identify the pupil"),
-    ("pupil", {"year_group": "14"}, "Choose a year group: R or 1 to 13."),
+    ("pupil", {"pupil_ref": "Oliver Smith"}, "could identify a pupil"),
+    ("pupil", {"pupil_ref": "B801200005001"}, "could identify a pupil"),
+    ("pupil", {"year_group": "14"}, "Choose a year group: Reception, or 1 to 13."),
     ("pupil", {"sen_status": ["ehcp"]}, "Choose the special educational needs (SEN) status."),
     ("pupil", {"primary_need": ""}, "Choose the primary area of need."),
     ("pupil", {"secondary_need": "semh"}, "must be another of the four areas"),
     ("pupil", {"secondary_need": "astrology"}, "must be another of the four areas"),
     ("needs", {"needs_summary": "   "}, "Write the needs in brief."),
-    ("needs", {"needs_summary": "x" * 2001}, "Keep the needs in brief under 2000 characters."),
+    ("needs", {"needs_summary": "x" * 2001}, "Keep the needs in brief under 2,000 characters."),
     ("needs", {"apdr_cycles": "two"}, "assess-plan-do-review cycles"),
     ("needs", {"apdr_cycles": "21"}, "assess-plan-do-review cycles"),
-    ("needs", {"graduated_response": ""}, "Write the graduated response so far."),
+    ("needs", {"graduated_response": ""}, "Write what has been tried so far."),
     ("needs", {"what_worked": {"evil": True}}, "Write what worked and what did not."),
     ("support", {"hoped_outcome": ""}, "Write the outcome you hope for."),
     ("support", {"support": ""}, "Choose at least one kind of support."),
@@ -220,9 +242,9 @@ REPROMPTS = [
     ("support", {"funding_pounds": "0"}, "in whole pounds"),
     ("support", {"funding_pounds": "12.50"}, "in whole pounds"),
     ("support", {"support": "other", "support_other": ""}, "Write what other support you ask for."),
-    ("parents", {"parents_informed": ""}, "Say whether parents/carers have been informed."),
-    ("parents", {"parental_agreement": "no"}, "Parents/carers must agree"),
-    ("parents", {"parents_informed": "no"}, "can only agree once they have been informed"),
+    ("parents", {"parents_informed": ""}, "Say whether the parents or carers have been told."),
+    ("parents", {"parental_agreement": "no"}, "Parents or carers must agree"),
+    ("parents", {"parents_informed": "no"}, "can only agree once they have been told"),
     ("urgency", {"urgency": "asap"}, "Choose standard or urgent."),
     ("urgency", {"urgency": "urgent", "urgency_reason": ""}, "Write why it is urgent."),
 ]
@@ -378,15 +400,34 @@ async def test_back_skips_the_pupil_section_for_whole_school_and_leaves_the_revi
     assert section_of((await chat.press(action(review.card, "Back"))).card) == "urgency"
 
 
-@pytest.mark.parametrize("how", ["typed", "button"])
-async def test_help_explains_the_step_and_stays_in_it(demo_db: Database, clock: FixedClock, how: str) -> None:
+async def test_help_explains_the_step_and_stays_in_it(demo_db: Database, clock: FixedClock) -> None:
     chat = Chat(demo_db, clock, HANNAH)
     at = await walk(chat, ONE_PUPIL, stop_at="pupil")
-    helped = await (chat.say("help") if how == "typed" else chat.press(action(at.card, "Help")))
+    helped = await chat.say("help")
     assert "school's own pupil reference" in helped.text and "`back`" in helped.text
     assert helped.cards == []
     moved = await chat.press(save_action(at.card), **ONE_PUPIL["pupil"])
     assert section_of(moved.card) == "needs"
+
+
+async def test_the_help_button_opens_the_steps_help_on_the_card_itself(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    """Help is shown on the card, without a turn: nothing typed is lost and nothing new is posted."""
+    chat = Chat(demo_db, clock, HANNAH)
+    at = await walk(chat, GROUP, stop_at="pupil")
+    [help_button] = [a for a in at.card["actions"] if a["title"] == "Help"]
+    assert help_button["type"] == "Action.ToggleVisibility"
+    [shown] = [e for e in at.card["body"] if e.get("id") in help_button["targetElements"]]
+    assert shown["isVisible"] is False and "reference for the group" in shown["text"]
+
+
+async def test_an_old_card_s_help_button_still_gets_an_answer(demo_db: Database, clock: FixedClock) -> None:
+    """Cards sent before Help opened on the card pressed it as a submit: those still get the help."""
+    chat = Chat(demo_db, clock, HANNAH)
+    at = await walk(chat, ONE_PUPIL, stop_at="pupil")
+    helped = await chat.press({**save_action(at.card), "command": "help"})
+    assert "school's own pupil reference" in helped.text and helped.cards == []
 
 
 async def test_help_at_the_review_and_other_text_get_an_answer(demo_db: Database, clock: FixedClock) -> None:
@@ -483,8 +524,10 @@ async def test_an_edit_that_makes_another_section_incomplete_asks_for_it_first(
     type_card = await chat.press(action(review.card, "Edit: what the request is for"))
     pupil = await chat.fill(type_card.card, request_type="one_pupil")
     assert section_of(pupil.card) == "pupil"
-    parents = await chat.fill(pupil.card, **ONE_PUPIL["pupil"])
-    assert section_of(parents.card) == "parents"  # the agreement is now needed
+    needs = await chat.fill(pupil.card, **ONE_PUPIL["pupil"])
+    assert section_of(needs.card) == "needs"  # the assess-plan-do-review cycles are now asked
+    parents = await chat.fill(needs.card, **ONE_PUPIL["needs"])
+    assert section_of(parents.card) == "parents"  # and the agreement is needed
     back_at_review = await chat.fill(parents.card, **ONE_PUPIL["parents"])
     assert section_of(back_at_review.card) == "review"
 
