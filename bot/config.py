@@ -167,7 +167,12 @@ class Settings:
 
 
 #: ``TIMELINE_<NAME>`` variables and the TimelineOffsets field each one sets.
-TIMELINE_DAYS = ("requests_open_days", "deadline_reminder_days", "agenda_due_nudge_days")
+TIMELINE_DAYS = (
+    "requests_open_days",
+    "deadline_reminder_days",
+    "triage_reminder_days",
+    "agenda_due_nudge_days",
+)
 TIMELINE_TIMES = (
     "requests_open_time",
     "dm_time",

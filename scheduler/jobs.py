@@ -110,6 +110,10 @@ async def deadline_reminder(meeting_id: int) -> int:
     return await run_meeting_step(meeting_id, StepKind.DEADLINE_REMINDER)
 
 
+async def triage_reminder(meeting_id: int) -> int:
+    return await run_meeting_step(meeting_id, StepKind.TRIAGE_REMINDER)
+
+
 async def cut_off(meeting_id: int) -> int:
     return await run_meeting_step(meeting_id, StepKind.CUT_OFF)
 

@@ -26,6 +26,7 @@ from cards.meetings.timeline import (
     deadline_reminder_card,
     deadline_reminder_summary,
     requests_open_card,
+    triage_reminder_card,
     unreachable_chair_text,
 )
 from communities.agendas import view as agenda_view
@@ -38,6 +39,7 @@ from communities.meetings.audiences import (
     to_chair_or_officers,
     to_officers,
     unsubmitted_by_staff,
+    waiting_for_review,
 )
 from communities.meetings.quorum import notify_if_not_quorate
 from communities.meetings.rsvp import QuorumRule
@@ -45,6 +47,7 @@ from communities.meetings.tables import Meeting, date_text, when_text, where_tex
 from communities.messaging import notices
 from communities.messaging.outbox import Outbox, OutgoingMessage
 from communities.roster.tables import Community, Person
+from communities.wording import counted
 from scheduler.timeline import Step, StepKind
 
 log = logging.getLogger(__name__)
@@ -133,6 +136,19 @@ async def _deadline_reminder(session: AsyncSession, ctx: StepContext) -> int:
     return queued
 
 
+async def _triage_reminder(session: AsyncSession, ctx: StepContext) -> int:
+    """Before requests close, DM the chair the submitted requests still waiting for their review."""
+    waiting = await waiting_for_review(session, ctx.meeting.community_id)
+    if not waiting:
+        return 0
+    lines = [RequestLine(request.ref, school, submitted) for request, school, submitted in waiting]
+    summary = f"{counted(len(lines), 'request')} waiting for your review before requests close"
+    message = OutgoingMessage(card=triage_reminder_card(ctx.summary, lines), summary=summary)
+    passed_on = unreachable_chair_text(ctx.summary, f"{summary.capitalize()}.")
+    notice = await to_chair_or_officers(session, ctx.meeting, ctx.key, [message], passed_on)
+    return await _tell(session, ctx, notice)
+
+
 async def _cut_off(session: AsyncSession, ctx: StepContext) -> int:
     """Build the meeting's draft agenda and send the chair their review copy (its parts)."""
     await build_draft(session, ctx.clock, ctx.meeting_id)
@@ -177,6 +193,7 @@ async def agenda_is_published(session: AsyncSession, meeting_id: int) -> bool:
 _STEPS: dict[StepKind, Callable[[AsyncSession, StepContext], Awaitable[int]]] = {
     StepKind.REQUESTS_OPEN: _requests_open,
     StepKind.DEADLINE_REMINDER: _deadline_reminder,
+    StepKind.TRIAGE_REMINDER: _triage_reminder,
     StepKind.CUT_OFF: _cut_off,
     StepKind.AGENDA_DUE: _agenda_due,
     StepKind.AGENDA_OVERDUE: _agenda_overdue,

@@ -39,6 +39,7 @@ _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 class StepKind(StrEnum):
     REQUESTS_OPEN = "requests_open"
     DEADLINE_REMINDER = "deadline_reminder"
+    TRIAGE_REMINDER = "triage_reminder"
     CUT_OFF = "cut_off"
     AGENDA_DUE = "agenda_due"
     AGENDA_OVERDUE = "agenda_overdue"
@@ -55,6 +56,7 @@ class StepKind(StrEnum):
 _DESCRIPTIONS = {
     StepKind.REQUESTS_OPEN: "requests open: channel post with a Raise a request button",
     StepKind.DEADLINE_REMINDER: "deadline reminder: DM to the staff of schools with unsubmitted drafts",
+    StepKind.TRIAGE_REMINDER: "triage reminder: DM to the chair if submitted requests wait for review",
     StepKind.CUT_OFF: "cut-off: the draft agenda to the chair by DM",
     StepKind.AGENDA_DUE: "agenda due: DM to the chair if the agenda is not published",
     StepKind.AGENDA_OVERDUE: "agenda overdue: DM to the officers if the agenda is still not published",
@@ -73,6 +75,8 @@ class TimelineOffsets:
 
     requests_open_days: int = 20
     deadline_reminder_days: int = 3
+    #: The chair's reminder of requests still waiting for review, before requests close.
+    triage_reminder_days: int = 2
     agenda_due_nudge_days: int = 1
     #: The "requests open" channel post, 20 days before the meeting.
     requests_open_time: time = time(9, 0)
@@ -88,7 +92,12 @@ class TimelineOffsets:
     grace: timedelta = timedelta(hours=6)
 
     def __post_init__(self) -> None:
-        days = (self.requests_open_days, self.deadline_reminder_days, self.agenda_due_nudge_days)
+        days = (
+            self.requests_open_days,
+            self.deadline_reminder_days,
+            self.triage_reminder_days,
+            self.agenda_due_nudge_days,
+        )
         if any(d < 0 for d in days):
             raise ValueError("timeline offsets are days before an event: zero or more")
         times = (
@@ -171,6 +180,8 @@ def timeline_for(
     deadline_day = meeting.submission_deadline.astimezone(zone).date()
     reminder = wall(deadline_day - timedelta(days=offsets.deadline_reminder_days), offsets.dm_time, zone)
     add(StepKind.DEADLINE_REMINDER, reminder, min(reminder + grace, deadline))
+    triage = wall(deadline_day - timedelta(days=offsets.triage_reminder_days), offsets.dm_time, zone)
+    add(StepKind.TRIAGE_REMINDER, triage, min(triage + grace, deadline))
 
     # The cut-off catches up until the agenda is due: the chair needs the draft to prepare it.
     add(StepKind.CUT_OFF, deadline, max(publish_by, deadline + grace))

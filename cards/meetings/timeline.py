@@ -12,8 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from cards.elements import Card, Element, card, facts, heading, submit, text
-from communities.permissions import CONTINUE_DRAFT, DECLARE_INTEREST, MY_REQUESTS, RAISE_REQUEST
+from cards.elements import COMMUNITY_FIELD, Card, Element, card, facts, heading, submit, text
+from communities.permissions import (
+    CONTINUE_DRAFT,
+    DECLARE_INTEREST,
+    MY_REQUESTS,
+    RAISE_REQUEST,
+    REQUESTS_QUEUE,
+)
+from communities.wording import counted
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,29 @@ def deadline_reminder_card(meeting: MeetingSummary, drafts: Sequence[RequestLine
     return card(
         body, [submit("Continue my draft", CONTINUE_DRAFT.key), submit("My requests", MY_REQUESTS.key)]
     )
+
+
+def triage_reminder_card(meeting: MeetingSummary, waiting: Sequence[RequestLine]) -> Card:
+    """DM to the chair: submitted requests still waiting for review, before requests close."""
+    if not waiting:
+        raise ValueError("a triage reminder needs at least one request")
+    lines = [f"- **{r.ref}** ({r.school}){': ' + r.status if r.status else ''}" for r in waiting]
+    count = counted(len(waiting), "request")
+    body: list[Element] = [
+        heading(f"Requests to review: {meeting.code}"),
+        text(
+            f"{count} {'waits' if len(waiting) == 1 else 'wait'} for your review. Requests for the "
+            f"meeting on {meeting.when} close on **{meeting.deadline}**: accept each one, or return it "
+            "for more information, so that the school knows in time."
+        ),
+        text("\n".join(lines)),
+        text(
+            "A request from your own school, or from one where you have a conflict of interest, is for "
+            "the vice chair or a council officer to review.",
+            subtle=True,
+        ),
+    ]
+    return card(body, [submit("Requests queue", REQUESTS_QUEUE.key, **{COMMUNITY_FIELD: meeting.code})])
 
 
 def deadline_reminder_summary(drafts: Sequence[RequestLine]) -> str:

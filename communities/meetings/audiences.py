@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities.meetings.service import current_chair
-from communities.meetings.tables import Meeting
+from communities.meetings.tables import Meeting, local
 from communities.messaging import notices
 from communities.messaging.outbox import OutgoingMessage
 from communities.requests.lifecycle import RequestStatus
@@ -56,6 +56,27 @@ async def to_chair_or_officers(
 
 def to_officers(key: str, *messages: OutgoingMessage) -> notices.Notice:
     return notices.Notice.to(notices.OFFICERS, key, *messages)
+
+
+async def waiting_for_review(session: AsyncSession, community_id: int) -> list[tuple[Request, str, str]]:
+    """The community's submitted requests the chair has not yet accepted or returned:
+    ``(request, school name, "submitted on 3 November 2026")``, oldest first."""
+    rows = (
+        await session.exec(
+            select(Request, School)
+            .join(School, col(School.id) == col(Request.school_id))
+            .where(Request.community_id == community_id, Request.status == RequestStatus.SUBMITTED)
+            .order_by(col(Request.submitted_at), col(Request.ref))
+        )
+    ).all()
+    return [(request, school.name, _submitted_on(request)) for request, school in rows]
+
+
+def _submitted_on(request: Request) -> str:
+    if request.submitted_at is None:
+        return ""
+    day = local(request.submitted_at)
+    return f"submitted on {day:%A} {day.day} {day:%B %Y}"
 
 
 async def unsubmitted_by_staff(

@@ -140,6 +140,14 @@ def demo_cards() -> dict[str, list[Card]]:
             rsvp_cards.meeting_reminder_card(facts(), tally(), "Tomorrow")
         ],
         "meetings.timeline.requests_open_card": [timeline_cards.requests_open_card(SUMMARY, "app-id")],
+        "meetings.timeline.triage_reminder_card": [
+            timeline_cards.triage_reminder_card(
+                SUMMARY, [timeline_cards.RequestLine("R", "S", "submitted on Monday 2 November 2026")]
+            ),
+            timeline_cards.triage_reminder_card(
+                SUMMARY, [timeline_cards.RequestLine("R", "S", ""), timeline_cards.RequestLine("Q", "T", "")]
+            ),
+        ],
         "meetings.timeline.deadline_reminder_card": [
             timeline_cards.deadline_reminder_card(SUMMARY, [timeline_cards.RequestLine("R", "S", "draft")])
         ],

@@ -70,6 +70,7 @@ def test_the_default_offsets_in_autumn_across_the_change_to_gmt() -> None:
     expected = {
         K.REQUESTS_OPEN: utc(2026, 10, 21, 8),  # 09:00 BST, 20 days before
         K.DEADLINE_REMINDER: utc(2026, 10, 28, 9),  # 09:00 GMT, 3 days before the deadline
+        K.TRIAGE_REMINDER: utc(2026, 10, 29, 9),  # and the chair's, 2 days before
         K.CUT_OFF: utc(2026, 10, 31, 16),  # the deadline, 16:00 GMT
         K.AGENDA_DUE: utc(2026, 11, 4, 9),  # 09:00, the day before the agenda is due
         K.AGENDA_OVERDUE: utc(2026, 11, 5, 16),  # the agenda's due time
@@ -89,6 +90,7 @@ def test_the_default_offsets_in_spring_across_the_change_to_bst() -> None:
     assert times(steps) == {
         K.REQUESTS_OPEN: utc(2027, 3, 10, 9),  # 09:00 GMT
         K.DEADLINE_REMINDER: utc(2027, 3, 17, 9),
+        K.TRIAGE_REMINDER: utc(2027, 3, 18, 9),
         K.CUT_OFF: utc(2027, 3, 20, 16),  # the deadline keeps the meeting's 16:00 wall time (GMT)
         K.AGENDA_DUE: utc(2027, 3, 24, 9),
         K.AGENDA_OVERDUE: utc(2027, 3, 25, 16),
@@ -104,6 +106,7 @@ def test_offsets_are_configurable() -> None:
     offsets = TimelineOffsets(
         requests_open_days=30,
         deadline_reminder_days=1,
+        triage_reminder_days=3,
         agenda_due_nudge_days=2,
         requests_open_time=time(10, 30),
         dm_time=time(7, 45),
@@ -115,6 +118,7 @@ def test_offsets_are_configurable() -> None:
     assert times(steps) == {
         K.REQUESTS_OPEN: utc(2026, 10, 11, 9, 30),  # 10:30 BST
         K.DEADLINE_REMINDER: utc(2026, 10, 30, 7, 45),
+        K.TRIAGE_REMINDER: utc(2026, 10, 28, 7, 45),
         K.CUT_OFF: utc(2026, 10, 31, 16),
         K.AGENDA_DUE: utc(2026, 11, 3, 7, 45),
         K.AGENDA_OVERDUE: utc(2026, 11, 5, 16),
