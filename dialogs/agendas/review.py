@@ -103,8 +103,8 @@ async def show_agenda(chat: ChatServices, turn: Turn) -> None:
         )
     for note in notes:
         await ctx.send_activity(note)
-    for agenda in views:
-        await _show_parts(ctx, chair_agenda_cards(agenda), "", [])
+    for agenda in views:  # new messages, even from the menu's button (the menu stays)
+        await _show_parts(ctx, chair_agenda_cards(agenda), "", [], pressed=False)
 
 
 async def press(chat: ChatServices, turn: Turn) -> None:

@@ -149,3 +149,15 @@ async def test_a_change_on_one_part_of_a_long_agenda_edits_every_part(
         retired = flat(fake.activity(gone).card)
         assert "this part is no longer used" in retired and "Action.Submit" not in retired
     fake.assert_no_violations()
+
+
+async def test_the_menus_agenda_button_sends_the_agenda_and_leaves_the_menu(
+    fake: FakeConnector, post: Post, settings: Settings
+) -> None:
+    await prepare(settings)
+    await post(personal_message(fake.url, DANIEL, "help"))
+    menu = await latest_message(fake, chat_of(DANIEL), "What would you like to do?")
+    await post(pressed(fake, DANIEL, menu, button(menu.card or {}, "Agenda")))
+    await latest_message(fake, chat_of(DANIEL), "Agenda for review")
+    assert "What would you like to do?" in flat(fake.activity(menu.id).card)  # the menu is still there
+    assert fake.activity(menu.id).updates == 0
