@@ -39,6 +39,10 @@ AGENDA_DEFER = "agenda_defer"
 AGENDA_ADD_AOB = "agenda_add_aob"
 AGENDA_REMOVE_AOB = "agenda_remove_aob"
 AGENDA_PUBLISH = "agenda_publish"
+#: The buttons on the chair's copy.
+AGENDA_BUTTONS = frozenset(
+    {AGENDA_MOVE_UP, AGENDA_MOVE_DOWN, AGENDA_DEFER, AGENDA_ADD_AOB, AGENDA_REMOVE_AOB, AGENDA_PUBLISH}
+)
 #: The chair card's text box for a new line of any other business.
 AOB_INPUT = "aob_text"
 
@@ -313,14 +317,14 @@ def _split(
     blocks: list[_Block],
     tail: list[Element],
     actions: list[Element],
-    budget: int = MAX_CARD_BYTES - ENVELOPE_BYTES,
+    budget: int | None = None,
 ) -> list[Card]:
     """The blocks in as few cards as fit ``budget``; ``tail`` and ``actions`` go on the last.
 
     Packing depends on the part titles ("part 2 of 3"), which depend on the count: pack again
     with the new count until it holds.
     """
-    parts = 1
+    parts, budget = 1, MAX_CARD_BYTES - ENVELOPE_BYTES if budget is None else budget
     for _ in range(10):
         bodies = _pack(head, blocks, tail, actions, budget, parts)
         if len(bodies) == parts:

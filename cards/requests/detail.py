@@ -118,3 +118,9 @@ def withdraw_confirm_card(ref: str, request_id: int, *, draft: bool) -> Card:
             },
         ]
     )
+
+
+def withdraw_outcome_card(title: str, said: str) -> Card:
+    """What came of a withdrawal's confirmation, shown in place of it: read-only, with no button
+    left to press by mistake."""
+    return card([heading(title), text(said)])

@@ -179,6 +179,23 @@ async def add_aob(
     return await view(session, meeting_id=meeting_id)
 
 
+async def may_remove_aob(
+    session: AsyncSession,
+    clock: Clock,
+    actor: PersonProfile,
+    meeting_id: int,
+    index: int,
+    *,
+    version: int | None = None,
+) -> str:
+    """The line of any other business at ``index``, if ``actor`` may remove it now (before asking
+    them to confirm); else refused (a refusal of the person is audited), or changed since."""
+    agenda, _, _ = await editable(session, clock, actor, meeting_id, version, "remove_aob")
+    if not 0 <= index < len(agenda.aob):
+        raise AgendaChanged("That item of any other business is not on the agenda any more.")
+    return agenda.aob[index]
+
+
 async def remove_aob(
     session: AsyncSession,
     clock: Clock,

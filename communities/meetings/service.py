@@ -122,10 +122,11 @@ async def move(
     return meeting
 
 
-async def cancel(
+async def may_cancel(
     session: AsyncSession, clock: Clock, actor: PersonProfile, meeting_id: int, reason: str
-) -> Meeting:
-    """Cancel a meeting still to come; its accepted requests go to the next one."""
+) -> tuple[Meeting, Community, str]:
+    """The meeting, its community and the reason tidied, if ``actor`` may cancel it now (before
+    asking them to confirm); else refused (a refusal of the person is audited)."""
     reason = " ".join(reason.split())
     if not reason:
         raise MeetingRefused("Say why the meeting is cancelled: the members see it with the cancellation.")
@@ -133,8 +134,16 @@ async def cancel(
     await _check(session, clock, actor, community, "meeting_cancel_refused", meeting)
     if meeting.status not in UPCOMING:
         raise MeetingRefused(f"That meeting is {MeetingStatus(meeting.status).label.lower()} already.")
+    return meeting, community, reason[:500]
+
+
+async def cancel(
+    session: AsyncSession, clock: Clock, actor: PersonProfile, meeting_id: int, reason: str
+) -> Meeting:
+    """Cancel a meeting still to come; its accepted requests go to the next one."""
+    meeting, _, reason = await may_cancel(session, clock, actor, meeting_id, reason)
     meeting.status = MeetingStatus.CANCELLED
-    meeting.cancel_reason = reason[:500]
+    meeting.cancel_reason = reason
     await _changed(session, clock, meeting)
     _audit(session, clock, actor, "meeting_cancelled", meeting)
     await attach_accepted_requests(session, meeting.community_id, clock.now())

@@ -14,15 +14,25 @@ from sqlmodel import col, select
 
 from cards.agenda_cards import (
     AGENDA_ADD_AOB,
+    AGENDA_BUTTONS,
     AGENDA_DEFER,
     AGENDA_MOVE_DOWN,
     AGENDA_MOVE_UP,
-    AGENDA_PUBLISH,
     AGENDA_REMOVE_AOB,
     AOB_INPUT,
     chair_agenda_cards,
     chair_agenda_outcome_cards,
     channel_agenda_cards,
+)
+from cards.agenda_changes import (
+    AGENDA_REMOVE_AOB_CONFIRM,
+    AGENDA_REMOVE_AOB_KEEP,
+    AOB_LINE,
+    PARTS,
+    agenda_outcome_card,
+    aob_remove_confirm_card,
+    retired_part_card,
+    with_parts,
 )
 from cards.elements import Card
 from communities.agendas import changes as agendas
@@ -30,19 +40,20 @@ from communities.agendas import publishing
 from communities.agendas import view as agenda_view
 from communities.agendas.access import AgendaChanged, AgendaRefused
 from communities.agendas.changes import Move
+from communities.agendas.tables import AgendaStatus
 from communities.agendas.view import AgendaView
 from communities.meetings.tables import UPCOMING, Meeting
 from communities.permissions import is_triager
 from communities.roster.roles import Role
 from communities.roster.tables import Community
 from dialogs.community_code import community_asked
-from dialogs.replies import send_cards, show_card
+from dialogs.replies import pressed_card, replace_card, send_card, show_card
 from dialogs.routing import Turn
 from dialogs.services import ChatServices
 
-AGENDA_BUTTONS = frozenset(
-    {AGENDA_MOVE_UP, AGENDA_MOVE_DOWN, AGENDA_DEFER, AGENDA_ADD_AOB, AGENDA_REMOVE_AOB, AGENDA_PUBLISH}
-)
+LATEST = "Write `agenda` for the latest."
+#: Every button the chair's agenda and its confirmations carry.
+AGENDA_PRESSES = AGENDA_BUTTONS | {AGENDA_REMOVE_AOB_CONFIRM, AGENDA_REMOVE_AOB_KEEP}
 
 
 async def show_agenda(chat: ChatServices, turn: Turn) -> None:
@@ -92,19 +103,23 @@ async def show_agenda(chat: ChatServices, turn: Turn) -> None:
         )
     for note in notes:
         await ctx.send_activity(note)
-    for agenda in views:
-        await send_cards(ctx, chair_agenda_cards(agenda))
+    for agenda in views:  # new messages, even from the menu's button (the menu stays)
+        await _show_parts(ctx, chair_agenda_cards(agenda), "", [], pressed=False)
 
 
 async def press(chat: ChatServices, turn: Turn) -> None:
-    """A button on the chair's copy of the agenda, shown on that card: reordered, deferred, AOB
-    added or removed in place; published, read-only with what happened. The domain checks who
-    pressed it. On a card from before a change the latest copy replaces it: a line of AOB typed on
-    it is added to the latest, other buttons are not used (the agenda they were pressed on is gone)."""
+    """A button on the chair's copy of the agenda, shown on that card (on every part of a long one):
+    reordered, deferred, AOB added in place; published, read-only with what happened. Removing a
+    line of AOB asks first. The domain checks who pressed it. On a card from before a change the
+    latest copy replaces it: a line of AOB typed on it is added to the latest, other buttons are not
+    used (the agenda they were pressed on is gone)."""
     ctx, value = turn.context, turn.value or {}
     meeting_id, version = _int(value.get("meeting_id")), _int(value.get("version"))
     if meeting_id is None:
         await ctx.send_activity("That card is out of date. Write `agenda` for the latest.")
+        return
+    if turn.action in (AGENDA_REMOVE_AOB, AGENDA_REMOVE_AOB_CONFIRM, AGENDA_REMOVE_AOB_KEEP):
+        await _removing(chat, turn, meeting_id, version)
         return
     try:
         try:
@@ -115,16 +130,80 @@ async def press(chat: ChatServices, turn: Turn) -> None:
             current, note, done = await _change(chat, turn, meeting_id, None)
             note = f"{changed} Your line is added to it, below."
     except AgendaChanged as changed:
-        await _show_latest(chat, turn, meeting_id, f"{changed}")
+        await _show_latest(chat, turn, meeting_id, f"{changed}", _parts(turn))
         return
     except AgendaRefused as refusal:
         await ctx.send_activity(f"Sorry: {refusal}")
         return
     chat.outbox.wake()
     if done:
-        await _show(ctx, chair_agenda_outcome_cards(current, note), "")
+        await _show_parts(ctx, chair_agenda_outcome_cards(current, note), "", _parts(turn), live=False)
     else:
-        await _show(ctx, chair_agenda_cards(current), note)
+        await _show_parts(ctx, chair_agenda_cards(current), note, _parts(turn))
+
+
+async def _removing(chat: ChatServices, turn: Turn, meeting_id: int, version: int | None) -> None:
+    """Remove on the agenda asks first (a confirmation of its own, a new message); "Yes, remove it"
+    or "Keep it" shows what came of it in place of the confirmation, read-only, and brings every
+    part of the agenda up to date in place. An agenda changed since says so, and nothing is removed."""
+    ctx, action, value = turn.context, turn.action, turn.value or {}
+    parts = _parts(turn) if action == AGENDA_REMOVE_AOB else _listed(value.get(PARTS))
+    try:
+        current, shown = await _remove_step(chat, turn, meeting_id, version, parts)
+    except AgendaChanged as changed:
+        if action == AGENDA_REMOVE_AOB:
+            await _show_latest(chat, turn, meeting_id, f"{changed}", parts)
+            return
+        said = f"{changed} Nothing was removed." + ("" if parts else f" {LATEST}")
+        await show_card(ctx, agenda_outcome_card("Nothing was changed", [said]))
+        if parts:
+            await _show_latest(chat, turn, meeting_id, "", parts, quiet=True)
+        return
+    except AgendaRefused as refusal:
+        await ctx.send_activity(f"Sorry: {refusal}")
+        return
+    if action == AGENDA_REMOVE_AOB:
+        await send_card(ctx, shown)
+        return
+    await show_card(ctx, shown)
+    if current is not None and parts:
+        await _show_parts(ctx, chair_agenda_cards(current), "", parts, pressed=False)
+
+
+async def _remove_step(
+    chat: ChatServices, turn: Turn, meeting_id: int, version: int | None, parts: list[str]
+) -> tuple[AgendaView | None, Card]:
+    """The confirmation to ask (Remove), or what came of it (confirmed or kept): the agenda now if
+    it changed, and the card to show."""
+    clock, profile, action, value = chat.clock, turn.profile, turn.action, turn.value or {}
+    index = _int(value.get("aob_index"))
+    line = value.get(AOB_LINE) if isinstance(value.get(AOB_LINE), str) else ""
+    if index is None or (action == AGENDA_REMOVE_AOB_CONFIRM and version is None):
+        raise AgendaRefused(f"That card is out of date. {LATEST}")
+    current: AgendaView | None = None
+    async with chat.database.session() as session:
+        if action == AGENDA_REMOVE_AOB:
+            found = await agendas.may_remove_aob(session, clock, profile, meeting_id, index, version=version)
+            agenda = await agenda_view.view(session, meeting_id=meeting_id)
+            published = agenda.status is not AgendaStatus.DRAFT
+            shown = aob_remove_confirm_card(
+                meeting_id, agenda.version, index, found, published=published, parts=parts
+            )
+        elif action == AGENDA_REMOVE_AOB_KEEP:
+            await agendas.may_remove_aob(session, clock, profile, meeting_id, index)
+            shown = agenda_outcome_card("Nothing was changed", [f"“{line}” stays on the agenda."])
+        else:
+            current = await agendas.remove_aob(session, clock, profile, meeting_id, index, version=version)
+            said = f"“{line}” is removed. {_who_sees(current)}"
+            shown = agenda_outcome_card("Removed from the agenda", [said])
+        await session.commit()
+    return current, shown
+
+
+def _who_sees(agenda: AgendaView) -> str:
+    if agenda.status is AgendaStatus.DRAFT:
+        return "Nobody else was told: the agenda is not published yet."
+    return "Nobody was told: the channel keeps the published agenda until you Republish."
 
 
 async def _change(
@@ -180,14 +259,57 @@ async def _change(
     return current, note, published_now
 
 
-async def _show(ctx: TurnContext, cards: list[Card], note: str) -> None:
-    """The agenda on the card pressed (its first part there, any further parts sent after it)."""
-    first, *rest = cards
-    await show_card(ctx, first, note)
-    await send_cards(ctx, rest)
+def _parts(turn: Turn) -> list[str]:
+    """The messages showing the agenda pressed: every part (from the button), or the card pressed."""
+    listed = _listed((turn.value or {}).get(PARTS))
+    if listed:
+        return listed
+    pressed = pressed_card(turn.context)
+    return [pressed] if pressed else []
 
 
-async def _show_latest(chat: ChatServices, turn: Turn, meeting_id: int, why: str) -> None:
+def _listed(value: Any) -> list[str]:
+    if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
+        return list(value)
+    return []
+
+
+async def _show_parts(
+    ctx: TurnContext,
+    cards: list[Card],
+    note: str,
+    shown: list[str],
+    *,
+    live: bool = True,
+    pressed: bool = True,
+) -> None:
+    """The agenda's parts in place of the messages ``shown`` (the first with ``note``); parts beyond
+    them are sent new, and messages the agenda no longer needs say so, read-only. Live parts then
+    carry the ids of all the parts, so the next change edits every one.
+
+    With nothing shown, a press edits the card pressed (unless ``pressed`` is False)."""
+    if live and len(cards) <= len(shown):
+        cards = with_parts(cards, shown[: len(cards)])  # the ids are known before anything is sent
+    ids: list[str | None] = []
+    for number, part in enumerate(cards):
+        words = note if number == 0 else ""
+        if number < len(shown):
+            ids.append(await show_card(ctx, part, words, in_place_of=shown[number]))
+        elif number == 0 and pressed:
+            ids.append(await show_card(ctx, part, words))
+        else:
+            ids.append(await send_card(ctx, part, words))
+    for extra in shown[len(cards) :]:
+        await replace_card(ctx, extra, retired_part_card(len(cards)))
+    known = [i for i in ids if i]
+    if live and len(cards) > 1 and len(known) == len(cards) and known != shown[: len(cards)]:
+        for message, part in zip(known, with_parts(cards, known), strict=True):
+            await replace_card(ctx, message, part, note if message == known[0] else "")
+
+
+async def _show_latest(
+    chat: ChatServices, turn: Turn, meeting_id: int, why: str, shown: list[str], *, quiet: bool = False
+) -> None:
     async with chat.database.session() as session:
         try:
             current = await agenda_view.open_for_review(session, chat.clock, turn.profile, meeting_id)
@@ -199,7 +321,8 @@ async def _show_latest(chat: ChatServices, turn: Turn, meeting_id: int, why: str
     if current is None:
         await turn.context.send_activity(f"Sorry: {refused}")
         return
-    await _show(turn.context, chair_agenda_cards(current), f"{why} I have not used that button.")
+    note = "" if quiet else f"{why} I have not used that button."
+    await _show_parts(turn.context, chair_agenda_cards(current), note, shown, pressed=not quiet)
 
 
 def _int(value: Any) -> int | None:

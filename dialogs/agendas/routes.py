@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from communities.permissions import AGENDA
-from dialogs.agendas.review import AGENDA_BUTTONS, press, show_agenda
+from dialogs.agendas.review import AGENDA_PRESSES, press, show_agenda
 from dialogs.routing import RouteTable
 
 
@@ -11,5 +11,5 @@ def register(table: RouteTable) -> None:
     table.button(AGENDA.key, show_agenda, capability=AGENDA)
     table.command("agenda", AGENDA.key)
     # The agenda's buttons: the domain checks the meeting's chair, vice chair or an officer.
-    for action in sorted(AGENDA_BUTTONS):
+    for action in sorted(AGENDA_PRESSES):
         table.button(action, press)

@@ -15,7 +15,23 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from cards.meetings.admin import FIELDS, MEETING_ADD, MEETING_CANCEL, MEETING_MOVE, input_id
+from cards.elements import Card
+from cards.meetings.admin import (
+    FIELDS,
+    MEETING_ADD,
+    MEETING_CANCEL,
+    MEETING_MOVE,
+    CommunityMeetings,
+    input_id,
+)
+from cards.meetings.cancelling import (
+    MEETING_CANCEL_CONFIRM,
+    MEETING_CANCEL_KEEP,
+    MEETINGS_CARD,
+    REASON,
+    cancel_confirm_card,
+    cancel_outcome_card,
+)
 from communities.meetings import service as meeting_service
 from communities.meetings.calendar import CalendarError
 from communities.meetings.calendar_sync import sync_meetings
@@ -24,47 +40,105 @@ from communities.meetings.tables import Meeting, date_text, london_wall_time, wh
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import Community
 from dialogs.meetings.showing import community_meetings, meetings_card
-from dialogs.replies import send_card
+from dialogs.replies import pressed_card, replace_card, send_card, show_card
 from dialogs.routing import Turn
 from dialogs.services import ChatServices
 
 log = logging.getLogger(__name__)
 
 #: Card submits that change a meeting (``data.community_id`` to add, ``data.meeting_id`` otherwise).
-MEETING_BUTTONS = (MEETING_ADD, MEETING_MOVE, MEETING_CANCEL)
+MEETING_BUTTONS = (MEETING_ADD, MEETING_MOVE, MEETING_CANCEL, MEETING_CANCEL_CONFIRM, MEETING_CANCEL_KEEP)
 OUT_OF_DATE = "That card is out of date; write `meetings` to see the meetings again."
 
 
 async def press(chat: ChatServices, turn: Turn) -> None:
     ctx, profile, action, value = turn.context, turn.profile, turn.action, turn.value or {}
+    if action in (MEETING_CANCEL_CONFIRM, MEETING_CANCEL_KEEP):
+        await _answer_cancel_confirmation(chat, turn)
+        return
     try:
         if action == MEETING_ADD:
             meeting_id, done = await _add(chat, profile, value)
         elif action == MEETING_MOVE:
             meeting_id, done = await _move(chat, profile, value)
         elif action == MEETING_CANCEL:
-            meeting_id, done = await _cancel(chat, profile, value)
+            await send_card(ctx, await _ask_cancel(chat, turn))
+            return
         else:
             raise MeetingRefused("I don't know that action.")
     except MeetingRefused as refusal:
         await ctx.send_activity(f"Sorry: {refusal}")
         return
+    await ctx.send_activity(await _bring_up_to_date(chat, meeting_id, done))
+    view = await _meetings_view(chat, profile, meeting_id)
+    if view is not None:
+        await send_card(ctx, meetings_card(view, chat.clock.now()))
+
+
+async def _bring_up_to_date(chat: ChatServices, meeting_id: int, done: str) -> str:
+    """The calendar and the timeline follow the change; ``done`` with whether the calendar did."""
     problem = await _sync_calendar(chat, meeting_id)
     if chat.timelines is not None:
         await chat.timelines.sync_meeting(meeting_id)
     if problem is None:
-        await ctx.send_activity(f"{done} The calendar is up to date.")
-    else:
-        await ctx.send_activity(
-            f"{done} The meeting is saved, but the calendar could not be updated: {problem}"
-        )
-    now = chat.clock.now()
+        return f"{done} The calendar is up to date."
+    return f"{done} The meeting is saved, but the calendar could not be updated: {problem}"
+
+
+async def _meetings_view(
+    chat: ChatServices, profile: PersonProfile, meeting_id: int
+) -> CommunityMeetings | None:
     async with chat.database.session() as session:
         meeting = await session.get(Meeting, meeting_id)
         community = await session.get(Community, meeting.community_id) if meeting else None
-        view = await community_meetings(session, profile, community, now) if community else None
-    if view is not None:
-        await send_card(ctx, meetings_card(view, now))
+        return await community_meetings(session, profile, community, chat.clock.now()) if community else None
+
+
+async def _ask_cancel(chat: ChatServices, turn: Turn) -> Card:
+    """Cancelling cannot be undone: the domain checks it may happen, then the person is asked."""
+    value = turn.value or {}
+    meeting_id = _id(value, "meeting_id")
+    reason = value.get(input_id(_form(value), "reason"))
+    async with chat.database.session() as session:
+        meeting, community, tidied = await meeting_service.may_cancel(
+            session, chat.clock, turn.profile, meeting_id, reason if isinstance(reason, str) else ""
+        )
+    return cancel_confirm_card(
+        community.code,
+        when_text(meeting),
+        tidied,
+        meeting_id,
+        in_calendar=meeting.calendar_event_id is not None,
+        meetings_card=pressed_card(turn.context),
+    )
+
+
+async def _answer_cancel_confirmation(chat: ChatServices, turn: Turn) -> None:
+    """ "Yes, cancel the meeting" or "Keep it": the confirmation pressed becomes what happened,
+    read-only, and that is the one message; the meetings card it came from is brought up to date
+    in place. A meeting cancelled already, or a press the domain refuses, changes nothing."""
+    ctx, profile, value = turn.context, turn.profile, turn.value or {}
+    try:
+        if turn.action == MEETING_CANCEL_KEEP:
+            meeting_id = _id(value, "meeting_id")
+            async with chat.database.session() as session:
+                meeting, community, _ = await meeting_service.may_cancel(
+                    session, chat.clock, profile, meeting_id, "kept"
+                )
+            kept = f"Nothing was changed: the {community.code} meeting of {when_text(meeting)} is still on."
+            await show_card(ctx, cancel_outcome_card("The meeting is kept", [kept]))
+            return
+        reason = value.get(REASON)
+        meeting_id, done = await _cancel(chat, profile, value, reason if isinstance(reason, str) else "")
+    except MeetingRefused as refusal:
+        await show_card(ctx, cancel_outcome_card("Nothing was changed", [f"Sorry: {refusal}"]))
+        return
+    said = await _bring_up_to_date(chat, meeting_id, done)
+    await show_card(ctx, cancel_outcome_card("Meeting cancelled", [said]))
+    listed = value.get(MEETINGS_CARD)
+    view = await _meetings_view(chat, profile, meeting_id) if isinstance(listed, str) and listed else None
+    if view is not None and isinstance(listed, str):
+        await replace_card(ctx, listed, meetings_card(view, chat.clock.now()))
 
 
 async def _add(chat: ChatServices, profile: PersonProfile, value: dict[str, Any]) -> tuple[int, str]:
@@ -119,19 +193,23 @@ async def _move(chat: ChatServices, profile: PersonProfile, value: dict[str, Any
     return meeting_id, f"Moved the {code} meeting to {when_text(meeting)}. {_deadlines(meeting)}"
 
 
-async def _cancel(chat: ChatServices, profile: PersonProfile, value: dict[str, Any]) -> tuple[int, str]:
+async def _cancel(
+    chat: ChatServices, profile: PersonProfile, value: dict[str, Any], reason: str
+) -> tuple[int, str]:
     meeting_id = _id(value, "meeting_id")
-    reason = value.get(input_id(_form(value), "reason"))
     async with chat.database.session() as session:
-        meeting = await meeting_service.cancel(
-            session, chat.clock, profile, meeting_id, reason if isinstance(reason, str) else ""
-        )
+        meeting = await meeting_service.cancel(session, chat.clock, profile, meeting_id, reason)
         community = await session.get(Community, meeting.community_id)
         await session.commit()
     code = community.code if community else "the community"
+    told = (
+        "The calendar invitation is cancelled with your reason."
+        if meeting.calendar_event_id
+        else "It was not in anyone's calendar, so no calendar cancellation is sent."
+    )
     return meeting_id, (
-        f"Cancelled the {code} meeting of {when_text(meeting)}. Members see your reason with the "
-        "cancellation; accepted requests go to the next meeting."
+        f"Cancelled the {code} meeting of {when_text(meeting)}. {told} I post nothing in the "
+        "channel and message nobody in Teams about it; accepted requests go to the next meeting."
     )
 
 

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.elements import Card
-from cards.requests.detail import request_detail_card, withdraw_confirm_card
+from cards.requests.detail import request_detail_card, withdraw_confirm_card, withdraw_outcome_card
 from cards.requests.lists import my_requests_card, queue_card, queue_summary_card
 from communities.permissions import is_triager
 from communities.requests import service as request_service
@@ -26,7 +26,7 @@ from communities.roster.directory import PersonProfile, community_by_code
 from communities.roster.roles import Role
 from communities.roster.tables import Community, Person
 from dialogs.community_code import community_asked
-from dialogs.replies import send_card
+from dialogs.replies import send_card, show_card
 from dialogs.requests.form import RequestFormDialog
 from dialogs.routing import Turn
 from dialogs.services import ChatServices
@@ -93,6 +93,9 @@ async def press(chat: ChatServices, turn: Turn) -> None:
     if turn.action == REQUEST_CONTINUE:
         await turn.dialog_context.begin_dialog(RequestFormDialog.ID, {"request_id": request_id})
         return
+    if turn.action in (REQUEST_WITHDRAW_CONFIRM, REQUEST_WITHDRAW_KEEP):
+        await _answer_withdraw_confirmation(chat, turn, request_id)
+        return
     reply: str | Card
     try:
         async with chat.database.session() as session:
@@ -125,22 +128,10 @@ async def _act(
         return request_detail_card(
             line, request.details, flagged, can_triage=can_triage, exchange=exchange_of(request)
         )
-    if action in (REQUEST_WITHDRAW, REQUEST_WITHDRAW_KEEP):
-        try:
-            request = await request_service.may_withdraw(session, clock, profile, request_id)
-        except IllegalTransition:
-            if action == REQUEST_WITHDRAW:
-                raise
-            # Allowed, but no longer open to withdrawing (withdrawn already): still nothing changes.
-            request = await session.get_one(Request, request_id)
+    if action == REQUEST_WITHDRAW:
+        request = await request_service.may_withdraw(session, clock, profile, request_id)
         assert request.id is not None
-        if action == REQUEST_WITHDRAW_KEEP:
-            if request.status == RequestStatus.WITHDRAWN:
-                return f"Request {request.ref} was withdrawn already: nothing has changed."
-            return f"Request {request.ref} is kept: nothing has changed."
         return withdraw_confirm_card(request.ref, request.id, draft=request.status == RequestStatus.DRAFT)
-    if action == REQUEST_WITHDRAW_CONFIRM:
-        return await _withdraw(chat, session, profile, request_id)
     if action == REQUEST_ACCEPT:
         told = await request_service.accept(session, clock, outbox, profile, request_id)
         done = f"Request {await _ref(session, request_id)} is accepted."
@@ -153,17 +144,46 @@ async def _act(
     raise request_service.RequestRefused("I don't know that action.")
 
 
+async def _answer_withdraw_confirmation(chat: ChatServices, turn: Turn, request_id: int) -> None:
+    """ "Yes, withdraw" or "Keep it": the confirmation card pressed becomes what happened, read-only,
+    and that is the one message. A request withdrawn already (a second press, an old card) says so
+    and changes nothing; a refusal (not this person's school) leaves the card alone."""
+    ctx, profile = turn.context, turn.profile
+    try:
+        async with chat.database.session() as session:
+            try:
+                request = await request_service.may_withdraw(session, chat.clock, profile, request_id)
+            except IllegalTransition as moved:
+                request = await session.get_one(Request, request_id)
+                outcome = withdraw_outcome_card(f"Request {request.ref}: nothing has changed", f"{moved}")
+            else:
+                if turn.action == REQUEST_WITHDRAW_KEEP:
+                    outcome = withdraw_outcome_card(
+                        f"Request {request.ref} is kept",
+                        "Nothing has changed. You can still withdraw it from *My requests*.",
+                    )
+                else:
+                    outcome = await _withdraw(chat, session, profile, request)
+            await session.commit()
+    except request_service.RequestRefused as refusal:
+        await ctx.send_activity(f"Sorry: {refusal}")
+        return
+    chat.outbox.wake()
+    await show_card(ctx, outcome)
+
+
 async def _withdraw(
-    chat: ChatServices, session: AsyncSession, profile: PersonProfile, request_id: int
-) -> str:
-    """One message, naming only the people really told."""
-    request = await session.get(Request, request_id)
-    draft = request is not None and request.status == RequestStatus.DRAFT
-    told = await request_service.withdraw(session, chat.clock, chat.outbox, profile, request_id)
-    ref = await _ref(session, request_id)
+    chat: ChatServices, session: AsyncSession, profile: PersonProfile, request: Request
+) -> Card:
+    """Withdrawn: the outcome names only the people really told."""
+    assert request.id is not None
+    draft, ref = request.status == RequestStatus.DRAFT, request.ref
+    told = await request_service.withdraw(session, chat.clock, chat.outbox, profile, request.id)
     if draft:
-        return f"Your draft {ref} is withdrawn. Nobody else had seen it, so nobody else has been told."
-    return f"Request {ref} is withdrawn." + await _told(session, told, "your community's chair or vice chair")
+        said = f"Your draft {ref} is withdrawn. Nobody else had seen it, so nobody else has been told."
+        return withdraw_outcome_card(f"Draft {ref} withdrawn", said)
+    said = f"Request {ref} is withdrawn." + await _told(session, told, "your community's chair or vice chair")
+    return withdraw_outcome_card(f"Request {ref} withdrawn", said)
 
 
 async def _told(session: AsyncSession, told: list[request_service.Notice], who: str) -> str:

@@ -15,9 +15,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import cards
-from cards import agenda_cards, community, declaration_cards, glossary, menu, welcome
+from cards import agenda_cards, agenda_changes, community, declaration_cards, glossary, menu, welcome
 from cards.elements import Card
 from cards.meetings import admin as meeting_admin_cards
+from cards.meetings import cancelling as meeting_cancelling
 from cards.meetings import dates as meeting_cards
 from cards.meetings import rsvp as rsvp_cards
 from cards.meetings import timeline as timeline_cards
@@ -83,6 +84,41 @@ def demo_cards() -> dict[str, list[Card]]:
         "agenda_cards.chair_agenda_outcome_cards": agenda_cards.chair_agenda_outcome_cards(
             agenda((item(1),)), "Published to the community's channel (one card)."
         ),
+        "agenda_changes.with_parts": agenda_changes.with_parts(
+            agenda_cards.chair_agenda_cards(agenda((item(1), item(2)))), ["m1"]
+        ),
+        "agenda_changes.retired_part_card": [agenda_changes.retired_part_card(2)],
+        "agenda_changes.aob_remove_confirm_card": [
+            agenda_changes.aob_remove_confirm_card(1, 3, 0, "Outreach offer", published=True, parts=["m1"]),
+            agenda_changes.aob_remove_confirm_card(1, 3, 0, "Outreach offer", published=False, parts=[]),
+        ],
+        "agenda_changes.agenda_outcome_card": [
+            agenda_changes.agenda_outcome_card("Removed from the agenda", ["“Outreach offer” is removed."])
+        ],
+        "meetings.cancelling.cancel_confirm_card": [
+            meeting_cancelling.cancel_confirm_card(
+                "CANT1",
+                "Wednesday 20 January 2027, 16:00–17:30",
+                "Snow",
+                1,
+                in_calendar=True,
+                meetings_card="m1",
+            ),
+            meeting_cancelling.cancel_confirm_card(
+                "CANT1",
+                "Wednesday 20 January 2027, 16:00–17:30",
+                "Snow",
+                1,
+                in_calendar=False,
+                meetings_card=None,
+            ),
+        ],
+        "meetings.cancelling.cancel_outcome_card": [
+            meeting_cancelling.cancel_outcome_card("Meeting cancelled", ["Cancelled the CANT1 meeting."])
+        ],
+        "requests.detail.withdraw_outcome_card": [
+            request_detail.withdraw_outcome_card("Request R withdrawn", "Request R is withdrawn.")
+        ],
         "community.community_card": [
             community.community_card(
                 CommunityOverview("CANT1", "Canterbury", "East", "Canterbury", (), (), (), None, False)

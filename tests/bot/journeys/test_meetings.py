@@ -6,6 +6,7 @@ future. Forms are filled in from the cards the bot sent, as a person would in Te
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -55,12 +56,36 @@ def chat(sender: dict[str, Any]) -> str:
 
 
 async def say(
-    post: Post, fake: FakeConnector, who: dict[str, Any], text: str | None = None, value: Any = None
+    post: Post,
+    fake: FakeConnector,
+    who: dict[str, Any],
+    text: str | None = None,
+    value: Any = None,
+    reply_to: str | None = None,
 ) -> list[PostedActivity]:
-    """What the bot answered to one message or card submit."""
+    """What the bot answered (as new messages) to one message or card submit; ``reply_to`` is the
+    message whose card was pressed, as Teams sends it."""
     before = len(fake.activities(chat(who)))
-    await post(personal_message(fake.url, who, text, value=value))
+    activity = personal_message(fake.url, who, text, value=value)
+    if reply_to is not None:
+        activity["replyToId"] = reply_to
+    await post(activity)
     return fake.activities(chat(who))[before:]
+
+
+def button(card: dict[str, Any] | None, title: str) -> dict[str, Any]:
+    """What Teams sends for the card's button ``title``."""
+    [data] = [a["data"] for a in _actions(card) if a.get("title") == title]
+    return dict(data)
+
+
+def _actions(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        found = [node] if node.get("type") == "Action.Submit" else []
+        return found + [a for value in node.values() for a in _actions(value)]
+    if isinstance(node, list):
+        return [a for value in node for a in _actions(value)]
+    return []
 
 
 def texts(replies: list[PostedActivity]) -> list[str]:
@@ -196,22 +221,45 @@ async def test_a_chair_adds_moves_and_cancels_a_meeting_of_his_community(
     assert (moved.location, moved.online) == (None, True)
     assert (moved.sequence, moved.calendar_synced) == (2, 2)
 
-    [card] = cards(replies)
-    cancel = fill(form(card, "Cancel"), Why="Westgate is closed for the flood repairs.")
-    replies = await say(post, fake, DANIEL, value=cancel)
-    assert texts(replies) == [
-        "Cancelled the CANT1 meeting of Tuesday 13 April 2027, 17:00–18:00. Members see your reason with "
-        "the cancellation; accepted requests go to the next meeting. The calendar is up to date."
-    ]
+    [listed] = [r for r in replies if r.card is not None]
+    await asyncio.sleep(2)  # Teams' per-chat limit (8 messages in 2 seconds): a person reads, then presses
+    cancel = fill(form(listed.card or {}, "Cancel"), Why="Westgate is closed for the flood repairs.")
+    replies = await say(post, fake, DANIEL, value={**cancel}, reply_to=listed.id)
+    [asked] = replies  # a confirmation first, saying what will happen and who will be told
+    question = json.dumps(asked.card, ensure_ascii=False)
+    assert "Cancel the CANT1 meeting?" in question and "Westgate is closed for the flood repairs." in question
+    assert "The calendar invitation is cancelled with your reason" in question
+    assert "I post nothing in the community's channel and message nobody about it in Teams" in question
+    [still] = await stored(settings, "CANT1")
+    assert still.status == MeetingStatus.SCHEDULED  # nothing yet
+    confirm = button(asked.card, "Yes, cancel the meeting")
+
+    replies = await say(post, fake, DANIEL, value=confirm, reply_to=asked.id)
+    assert replies == []  # one message: the confirmation, replaced in place by what happened
+    done = fake.activity(asked.id)
+    assert "Action.Submit" not in json.dumps(done.card) and "Meeting cancelled" in json.dumps(done.card)
+    assert (
+        "Cancelled the CANT1 meeting of Tuesday 13 April 2027, 17:00–18:00. The calendar invitation is "
+        "cancelled with your reason. I post nothing in the channel and message nobody in Teams about it; "
+        "accepted requests go to the next meeting. The calendar is up to date."
+    ) in json.dumps(done.card, ensure_ascii=False)
     [cancelled] = await stored(settings, "CANT1")
     assert cancelled.status == MeetingStatus.CANCELLED
     assert cancelled.cancel_reason == "Westgate is closed for the flood repairs."
     assert (cancelled.sequence, cancelled.calendar_synced) == (3, 3)
-    [card] = cards(replies)
+    card = fake.activity(listed.id).card or {}  # the meetings card the form was on, updated in place
     shown = json.dumps(card, ensure_ascii=False)
     assert "Tuesday 13 April 2027, 17:00–18:00 (Cancelled)" in shown
     assert "Westgate is closed for the flood repairs." in shown
     assert list(show_cards(card)) == ["Add a meeting"]  # a cancelled meeting has no Move or Cancel
+
+    # The same confirmation pressed again (a double press): it says so, and nothing changes.
+    await asyncio.sleep(2)
+    await say(post, fake, DANIEL, value=confirm, reply_to=asked.id)
+    again = json.dumps(fake.activity(asked.id).card)
+    assert "Nothing was changed" in again and "That meeting is cancelled already." in again
+    [same] = await stored(settings, "CANT1")
+    assert same.sequence == 3
 
     assert await audited(settings) == [
         ("meeting_added", str(meeting.id), "Daniel Okafor"),
@@ -430,3 +478,24 @@ async def test_a_meeting_the_calendar_refuses_is_saved_and_the_chair_is_told_why
     [summary] = cards(await say(post, fake, PRIYA, "meetings"))
     assert "1 meeting not brought up to date in the calendar." in json.dumps(summary)
     assert built == [settings]  # one calendar for the process, not one per change
+
+
+async def test_keep_it_on_a_cancellation_changes_nothing_and_says_so_in_place(
+    fake: FakeConnector, post: Post, settings: Settings
+) -> None:
+    card = await community_card(post, fake, DANIEL, "meetings")
+    add = fill(form(card, "Add a meeting"), Date="2027-01-20", Starts="16:00", Ends="17:30")
+    [listed] = [r for r in await say(post, fake, DANIEL, value=add) if r.card is not None]
+    cancel = fill(form(listed.card or {}, "Cancel"), Why="Snow")
+    [asked] = await say(post, fake, DANIEL, value=cancel, reply_to=listed.id)
+    keep = button(asked.card, "Keep it")
+    assert await say(post, fake, DANIEL, value=keep, reply_to=asked.id) == []  # no new message
+    kept = json.dumps(fake.activity(asked.id).card, ensure_ascii=False)
+    assert "The meeting is kept" in kept and "Action.Submit" not in kept
+    assert (
+        "Nothing was changed: the CANT1 meeting of Wednesday 20 January 2027, 16:00–17:30 is still on."
+        in kept
+    )
+    [meeting] = await stored(settings, "CANT1")
+    assert (meeting.status, meeting.sequence, meeting.cancel_reason) == (MeetingStatus.SCHEDULED, 1, None)
+    assert [action for action, _, _ in await audited(settings)] == ["meeting_added"]

@@ -52,6 +52,11 @@ def press(request_id: int, action: str) -> dict[str, Any]:
     return {"action": action, "request_id": request_id}
 
 
+def pressed(fake: FakeConnector, sender: dict[str, Any], message_id: str, data: Any) -> dict[str, Any]:
+    """A button pressed on the card of ``message_id``: Teams sends it as a reply to that message."""
+    return {**personal_message(fake.url, sender, value=data), "replyToId": message_id}
+
+
 async def test_withdrawing_asks_first_and_keep_it_changes_nothing(
     fake: FakeConnector, post: Post, settings: Settings
 ) -> None:
@@ -70,8 +75,14 @@ async def test_withdrawing_asks_first_and_keep_it_changes_nothing(
     ]
     assert await status(settings, request_id) == "submitted"
 
-    await post(personal_message(fake.url, HANNAH, value=press(request_id, "request_withdraw_keep")))
-    assert (await said(fake, HANNAH, 3))[-1].text == f"Request {ref} is kept: nothing has changed."
+    asked = (await said(fake, HANNAH, 2))[-1]
+    await post(pressed(fake, HANNAH, asked.id, press(request_id, "request_withdraw_keep")))
+    kept = fake.activity(asked.id)  # the confirmation itself says what happened, with nothing to press
+    assert f"Request {ref} is kept" in json.dumps(kept.card) and "Nothing has changed" in json.dumps(
+        kept.card
+    )
+    assert "Action.Submit" not in json.dumps(kept.card)
+    assert len(fake.activities(chat(HANNAH))) == 2  # no message besides the card pressed
     assert await status(settings, request_id) == "submitted"
 
 
@@ -81,9 +92,12 @@ async def test_a_confirmed_withdrawal_gives_one_message_naming_who_was_told(
     for chair in (DANIEL, GRACE):  # the chair and vice chair have chats with the bot
         await post(personal_message(fake.url, chair, "help"))
     request_id, ref = await submitted_request(settings)
-    await post(personal_message(fake.url, HANNAH, value=press(request_id, "request_withdraw_confirm")))
-    reply = (await said(fake, HANNAH, 1))[-1]
-    assert reply.text == f"Request {ref} is withdrawn. I've told Daniel Okafor and Grace Li."
+    await post(personal_message(fake.url, HANNAH, value=press(request_id, "request_withdraw")))
+    asked = (await said(fake, HANNAH, 1))[-1]
+    await post(pressed(fake, HANNAH, asked.id, press(request_id, "request_withdraw_confirm")))
+    done = fake.activity(asked.id)  # the confirmation, replaced by what happened
+    assert f"Request {ref} is withdrawn. I've told Daniel Okafor and Grace Li." in json.dumps(done.card)
+    assert "Action.Submit" not in json.dumps(done.card)
     assert await status(settings, request_id) == "withdrawn"
     for chair in (DANIEL, GRACE):
         told = await fake.wait_for(
@@ -95,10 +109,18 @@ async def test_a_confirmed_withdrawal_gives_one_message_naming_who_was_told(
 
     await post(personal_message(fake.url, HANNAH, value=press(request_id, "request_withdraw")))
     assert "has already been withdrawn" in ((await said(fake, HANNAH, 2))[-1].text or "")
-    await post(personal_message(fake.url, HANNAH, value=press(request_id, "request_withdraw_keep")))
-    assert (await said(fake, HANNAH, 3))[
-        -1
-    ].text == f"Request {ref} was withdrawn already: nothing has changed."
+    # "Yes, withdraw" again, on the old confirmation (a double press): it says so, and tells nobody again.
+    await post(pressed(fake, HANNAH, asked.id, press(request_id, "request_withdraw_confirm")))
+    again = await fake.wait_for(
+        lambda: fake.activity(asked.id) if fake.activity(asked.id).updates >= 2 else None
+    )
+    assert f"Request {ref}: nothing has changed" in json.dumps(again.card)
+    assert "has already been withdrawn" in json.dumps(again.card)
+    assert "Action.Submit" not in json.dumps(again.card)
+    await asyncio.sleep(0.3)
+    for chair in (DANIEL, GRACE):
+        assert len([a for a in fake.activities(chat(chair)) if "withdrawn" in (a.text or "")]) == 1
+    assert await status(settings, request_id) == "withdrawn"
 
 
 async def test_nobody_reachable_is_said_and_never_claimed(
@@ -106,10 +128,8 @@ async def test_nobody_reachable_is_said_and_never_claimed(
 ) -> None:
     request_id, ref = await submitted_request(settings)
     await post(personal_message(fake.url, HANNAH, value=press(request_id, "request_withdraw_confirm")))
-    text = (await said(fake, HANNAH, 1))[-1].text or ""
-    assert text.startswith(
-        f"Request {ref} is withdrawn. I could not tell your community's chair or vice chair"
-    )
+    text = json.dumps((await said(fake, HANNAH, 1))[-1].card)
+    assert f"Request {ref} is withdrawn. I could not tell your community's chair or vice chair" in text
     assert "has been told" not in text
 
 
@@ -121,8 +141,9 @@ async def test_a_draft_nobody_saw_is_withdrawn_without_telling_anyone(
     await post(personal_message(fake.url, HANNAH, value=press(request_id, "request_withdraw")))
     assert "a draft that nobody else has seen" in json.dumps((await said(fake, HANNAH, 1))[-1].card)
     await post(personal_message(fake.url, HANNAH, value=press(request_id, "request_withdraw_confirm")))
-    assert (await said(fake, HANNAH, 2))[-1].text == (
+    assert (
         f"Your draft {ref} is withdrawn. Nobody else had seen it, so nobody else has been told."
+        in json.dumps((await said(fake, HANNAH, 2))[-1].card)
     )
     await asyncio.sleep(0.3)
     assert len(fake.activities(chat(DANIEL))) == 1  # only his menu

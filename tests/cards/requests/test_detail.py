@@ -1,13 +1,15 @@
-"""The request's detail card: the chair's note and the school's answer, highlighted when new."""
+"""The request's detail card: the chair's note and the school's answer, highlighted when new; and
+withdrawing: the confirmation asks first, and what came of it replaces it, read-only."""
 
 from __future__ import annotations
 
 import json
 
-from cards.requests.detail import request_detail_card
+from cards.requests.detail import request_detail_card, withdraw_confirm_card, withdraw_outcome_card
 from communities.requests.lifecycle import RequestAction, RequestStatus
 from communities.requests.returns import Exchange
 from communities.requests.views import RequestLine
+from tests.cards.test_agenda_cards import submits
 from tests.support.requests import COMPLETE
 
 
@@ -51,3 +53,12 @@ def test_a_note_still_waiting_for_its_answer_is_shown_plainly() -> None:
         exchange_block(request_detail_card(line(RequestStatus.SUBMITTED), COMPLETE, [], can_triage=True))
         == []
     )
+
+
+def test_the_confirmation_asks_and_the_outcome_has_nothing_to_press() -> None:
+    asked = withdraw_confirm_card("COS-CANT1-26-001", 3, draft=False)
+    assert [b["title"] for b in submits(asked)] == ["Yes, withdraw", "Keep it"]
+    done = withdraw_outcome_card("Request COS-CANT1-26-001 withdrawn", "I've told Daniel Okafor.")
+    said = json.dumps(done)
+    assert "Request COS-CANT1-26-001 withdrawn" in said and "I've told Daniel Okafor." in said
+    assert "Action.Submit" not in said and "ActionSet" not in said

@@ -19,6 +19,7 @@ from communities.agendas.changes import (
     Move,
     add_aob,
     defer_item,
+    may_remove_aob,
     move_item,
     remove_aob,
     view,
@@ -291,6 +292,27 @@ async def test_aob_lines_are_checked_added_and_removed(demo_db: Database, clock:
     assert shown.aob == ("Transport for the summer school",) and shown.version == 4
     with pytest.raises(AgendaChanged):
         await as_person(demo_db, DANIEL, lambda s, a: remove_aob(s, clock, a, january, 5))
+
+
+async def test_removing_aob_is_checked_before_the_chair_is_asked_and_changes_nothing(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    january, _ = await two_meetings(demo_db, clock)
+    shown = await as_person(demo_db, DANIEL, lambda s, a: add_aob(s, clock, a, january, "Transport"))
+    asked = await as_person(
+        demo_db, DANIEL, lambda s, a: may_remove_aob(s, clock, a, january, 0, version=shown.version)
+    )
+    assert asked == "Transport"
+    assert (await agenda_view(demo_db, january)).aob == ("Transport",)  # asking removes nothing
+    with pytest.raises(AgendaChanged, match="has changed since"):  # a card from before a change
+        await as_person(demo_db, DANIEL, lambda s, a: may_remove_aob(s, clock, a, january, 0, version=1))
+    with pytest.raises(AgendaChanged, match="not on the agenda any more"):
+        await as_person(demo_db, DANIEL, lambda s, a: may_remove_aob(s, clock, a, january, 1))
+    with pytest.raises(AgendaRefused, match="Only the chair or vice chair of CANT1"):  # a forged card
+        await as_person(demo_db, TOM, lambda s, a: may_remove_aob(s, clock, a, january, 0))
+    tom = await profile_of(demo_db, TOM)
+    assert ("agenda_remove_aob_refused", tom.person_id, str(january)) in await audited(demo_db)
+    assert (await agenda_view(demo_db, january)).aob == ("Transport",)
 
 
 # ---- publishing --------------------------------------------------------------------------------

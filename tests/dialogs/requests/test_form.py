@@ -311,7 +311,7 @@ async def test_identifying_text_can_be_kept_and_the_choice_is_recorded(
     at = await walk(chat, ONE_PUPIL, stop_at="needs")
     wording = {**ONE_PUPIL["needs"], "graduated_response": "Training from Sam Carter on emotion coaching."}
     warned = await chat.press(save_action(at.card), **wording)
-    assert "What was tried" in flat(warned.card)
+    assert "What has been tried" in flat(warned.card)
     kept = await chat.press(action(warned.card, "Keep it as written"), **wording)
     assert section_of(kept.card) == "support"
     details = (await the_request(demo_db)).details
