@@ -1,10 +1,10 @@
 """The request items of an agenda (section 5) and the reviews due (section 6).
 
-An agenda's items are the accepted requests attached to its meeting, in the chair's order, with
-any attached since at the end in the fair order (urgent first, then by submission time). Each
-item carries only what an agenda shows: the reference, the school, the type, the kinds of support
-asked for (labels, never amounts or free text) and the members flagged for a conflict, whose
-names are for the chair's copy only.
+An agenda's items are the requests attached to its meeting (waiting for it, or on its published
+agenda), in the chair's order, with any attached since at the end in the fair order (urgent first,
+then by submission time). Each item carries only what an agenda shows: the reference, the school,
+the type, the kinds of support asked for (labels, never amounts or free text) and the members
+flagged for a conflict, whose names are for the chair's copy only.
 """
 
 from __future__ import annotations
@@ -64,7 +64,10 @@ class ReviewLine:
 
 async def attached(session: AsyncSession, meeting_id: int) -> list[Request]:
     rows = await session.exec(
-        select(Request).where(Request.meeting_id == meeting_id, Request.status == RequestStatus.ACCEPTED)
+        select(Request).where(
+            Request.meeting_id == meeting_id,
+            col(Request.status).in_([RequestStatus.ACCEPTED.value, RequestStatus.SCHEDULED.value]),
+        )
     )
     return list(rows.all())
 

@@ -20,6 +20,7 @@ from communities.db import update_if_unchanged, upsert_into
 from communities.messaging import notices
 from communities.messaging.outbox import Outbox, OutgoingMessage
 from communities.permissions import (
+    TRIAGE_ACTIONS,
     Decision,
     RequestScope,
     is_triager,
@@ -27,13 +28,20 @@ from communities.permissions import (
     may_raise_request,
     may_view_request,
 )
+from communities.requests.conflicts import conflict_refusal
 from communities.requests.form import problems
-from communities.requests.lifecycle import OPEN_STATUSES, RequestAction, RequestStatus, next_status
+from communities.requests.lifecycle import (
+    WAITING_FOR_A_MEETING,
+    RequestAction,
+    RequestStatus,
+    next_status,
+)
 from communities.requests.placement import attach_accepted_requests
 from communities.requests.tables import Request, RequestSequence, RequestType
 from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
 from communities.roster.tables import Community, School
+from communities.wording import counted
 
 DEFAULT_MAX_OPEN = 3
 
@@ -108,8 +116,8 @@ async def submit(
     open_now = await _open_requests(session, request.school_id, excluding=request.id)
     if open_now >= max_open:
         raise RequestRefused(
-            f"Your school already has {open_now} open requests for the next meeting "
-            f"(the most is {max_open}). Withdraw one, or wait until the meeting."
+            f"Your school already has {counted(open_now, 'request')} waiting for a meeting "
+            f"(the most is {max_open}). Withdraw one, or wait until the meeting has discussed one."
         )
     request.status = next_status(RequestStatus(request.status), action)
     request.submitted_at = clock.now()
@@ -144,7 +152,7 @@ async def accept(
 ) -> list[Notice]:
     request = await _load(session, request_id)
     await _transition(session, clock, actor, request, RequestAction.ACCEPT)
-    await attach_accepted_requests(session, request.community_id, clock.now())
+    await attach_accepted_requests(session, request.community_id, clock.now(), clock)
     return await _tell_requester(session, outbox, request, RequestAction.ACCEPT)
 
 
@@ -229,6 +237,13 @@ async def _check(
     if not decision.allowed:
         await _refused(session, clock, actor, f"request_{action.value}_refused", request)
         raise RequestRefused(decision.reason)
+    if action in TRIAGE_ACTIONS:
+        conflicted = await conflict_refusal(
+            session, actor.person_id, request, action.done_to_it.replace(" it", f" {request.ref}", 1)
+        )
+        if conflicted is not None:
+            await _refused(session, clock, actor, f"request_{action.value}_refused_conflict", request)
+            raise RequestRefused(conflicted)
     next_status(RequestStatus(request.status), action)  # raises IllegalTransition with the reason
 
 
@@ -316,7 +331,9 @@ async def _open_requests(session: AsyncSession, school_id: int, *, excluding: in
     query = (
         select(func.count())
         .select_from(Request)
-        .where(Request.school_id == school_id, col(Request.status).in_([s.value for s in OPEN_STATUSES]))
+        .where(
+            Request.school_id == school_id, col(Request.status).in_([s.value for s in WAITING_FOR_A_MEETING])
+        )
     )
     if excluding is not None:
         query = query.where(col(Request.id) != excluding)
