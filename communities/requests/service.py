@@ -9,14 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.clock import Clock
-from communities.db import update_if_unchanged, upsert_into
+from communities.db import update_if_unchanged
 from communities.messaging import notices
 from communities.messaging.outbox import Outbox, OutgoingMessage
 from communities.permissions import (
@@ -37,7 +36,8 @@ from communities.requests.lifecycle import (
     next_status,
 )
 from communities.requests.placement import attach_accepted_requests
-from communities.requests.tables import Request, RequestSequence, RequestType
+from communities.requests.references import next_ref
+from communities.requests.tables import Request, RequestType
 from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
 from communities.roster.tables import Community, School
@@ -67,7 +67,7 @@ async def start_draft(session: AsyncSession, clock: Clock, actor: PersonProfile,
     assert community is not None and community.id is not None
     now = clock.now()
     request = Request(
-        ref=await _next_ref(session, community, now.year),
+        ref=await next_ref(session, community, now.year),
         community_id=community.id,
         school_id=school_id,
         created_by_person_id=actor.person_id,
@@ -305,26 +305,6 @@ def _entry(actor: PersonProfile, action: str, request: Request) -> audit.Entry:
         entity_id=request.ref,
         detail={"status": str(request.status)},
     )
-
-
-async def _next_ref(session: AsyncSession, community: Community, year: int) -> str:
-    assert community.id is not None
-    # Create the year's counter if it is missing; two first drafts at once must not collide.
-    await session.execute(
-        upsert_into(session, RequestSequence)
-        .values(community_id=community.id, year=year, last=0)
-        .on_conflict_do_nothing(index_elements=["community_id", "year"])
-    )
-    # An UPDATE that adds one, so that two drafts started at once never share a number.
-    number = (
-        await session.execute(
-            update(RequestSequence)
-            .where(col(RequestSequence.community_id) == community.id, col(RequestSequence.year) == year)
-            .values(last=col(RequestSequence.last) + 1)
-            .returning(col(RequestSequence.last))
-        )
-    ).scalar_one()
-    return f"COS-{community.code}-{year % 100:02d}-{number:03d}"
 
 
 async def _open_requests(session: AsyncSession, school_id: int, *, excluding: int | None) -> int:
