@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from communities.agendas.access import build_draft
+from communities.agendas.tables import AgendaStatus
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.outcomes.validation import ActionEntry, Offer, OutcomeEntry
@@ -54,9 +56,14 @@ async def held_meeting(
 
 
 async def publish(db: Database, clock: FixedClock, meeting_id: int) -> list[str]:
-    """What publishing the agenda does to its requests (the channel post is the agenda tests' business)."""
+    """What publishing the agenda does to it and its requests (the channel post is the agenda tests'
+    business: ``communities.agendas.publishing.publish`` calls the same ``schedule_published``)."""
     grace = await profile_of(db, GRACE)
     async with db.session() as session:
+        agenda = await build_draft(session, clock, meeting_id)
+        agenda.status = AgendaStatus.PUBLISHED
+        agenda.published_at = clock.now()
+        session.add(agenda)
         refs = await schedule_published(session, clock, grace, meeting_id)
         await session.commit()
     return refs
