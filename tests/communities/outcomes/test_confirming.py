@@ -206,3 +206,25 @@ async def test_submitting_is_not_blocked_by_requests_in_delivery(
     for _ in range(3):
         request = await raise_and_submit(demo_db, clock, HANNAH, "990101")
         assert request.status == "submitted"
+
+
+async def test_my_requests_says_where_a_decided_request_is(demo_db: Database, clock: FixedClock) -> None:
+    from communities.requests.service import school_requests
+    from communities.requests.views import request_lines
+
+    held = await held_meeting(demo_db, clock)
+    [request_id] = held.request_ids
+    await record(
+        demo_db, clock, held.meeting_id, request_id, support_agreed(await rulings_for_westgate(demo_db))
+    )
+    await confirm(demo_db, clock, held.meeting_id)
+    [line] = await as_person(
+        demo_db, HANNAH, lambda s, a: _lines(s, a, school_requests, request_lines, clock)
+    )
+    assert line.status.label == "Support under way" and line.actions == ()
+    assert line.decided == "Decided at the meeting on 11 December 2026"
+    assert "next agenda" not in line.next_step and "reviewed" in line.next_step
+
+
+async def _lines(session: Any, actor: Any, listing: Any, lines: Any, clock: FixedClock) -> Any:
+    return await lines(session, await listing(session, actor), now=clock.now())
