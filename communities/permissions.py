@@ -234,6 +234,19 @@ SCHOOL_ACTIONS = frozenset(
 )
 #: Actions of triage: the community's chair or vice chair, or an officer.
 TRIAGE_ACTIONS = frozenset({RequestAction.ACCEPT, RequestAction.RETURN_FOR_INFO})
+#: What follows from the meeting (its agenda, its outcomes, its reviews): the same people.
+MEETING_ACTIONS = frozenset(
+    {
+        RequestAction.SCHEDULE,
+        RequestAction.CARRY_OVER,
+        RequestAction.DISCUSS,
+        RequestAction.DECIDE,
+        RequestAction.DELIVER,
+        RequestAction.CLOSE,
+        RequestAction.REVIEW_DUE,
+        RequestAction.CONTINUE,
+    }
+)
 
 
 def is_school_staff(profile: PersonProfile, school_id: int) -> bool:
@@ -268,7 +281,7 @@ def may_act_on_request(profile: PersonProfile, action: RequestAction, scope: Req
             f"Only a school leader or SENCO of the requesting school can {action.done_to_it}. "
             "Ask the school if it needs to change.",
         )
-    if action in TRIAGE_ACTIONS:
+    if action in TRIAGE_ACTIONS or action in MEETING_ACTIONS:
         if is_triager(profile, scope.community_id):
             return ALLOWED
         community = scope.community_code or "the community"

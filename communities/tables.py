@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from communities.agendas.tables import Agenda
 from communities.audit import AuditEvent
 from communities.broadcasts.tables import Broadcast, BroadcastTarget
 from communities.declarations.code_of_conduct import CodeOfConductAcceptance
@@ -10,10 +11,12 @@ from communities.meetings.rsvp import Rsvp  # noqa: F401  (registers the table)
 from communities.meetings.tables import CalendarFeed, Meeting
 from communities.messaging.outbox import OutboxMessage
 from communities.messaging.teams_links import ChannelLink, PersonalChat, TeamInstallation
+from communities.outcomes.tables import MeetingAttendance, Outcome, OutcomeAction, OutcomeReview
 from communities.requests.tables import Request, RequestSequence
 from communities.roster.tables import Area, Community, Membership, Person, School
 
 __all__ = [
+    "Agenda",
     "Area",
     "AuditEvent",
     "Broadcast",
@@ -25,8 +28,12 @@ __all__ = [
     "DeclarationConfirmation",
     "InterestDeclaration",
     "Meeting",
+    "MeetingAttendance",
     "Membership",
     "OutboxMessage",
+    "Outcome",
+    "OutcomeAction",
+    "OutcomeReview",
     "Person",
     "PersonalChat",
     "Request",

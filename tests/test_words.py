@@ -32,9 +32,14 @@ from communities.declarations.tables import Answer
 from communities.declarations.views import CommunityCompliance, MemberStatus
 from communities.glossary import acronyms_in
 from communities.meetings import quorum
+from communities.outcomes import access as outcome_access
+from communities.outcomes import recording as outcome_recording
+from communities.outcomes import validation as outcome_validation
+from communities.outcomes.decisions import ConflictRuling, OutcomeDecision, ReviewResult
 from communities.requests import form_checks as request_form
 from communities.requests import lifecycle
 from communities.requests import service as request_service
+from communities.requests.conflicts import conflict_refusal_text
 from communities.requests.form import SECTIONS
 from communities.requests.lifecycle import RequestAction, RequestStatus
 from communities.requests.tables import RequestType
@@ -118,8 +123,59 @@ def refusals() -> list[str]:
         permissions.may_broadcast(NOBODY).reason,
         permissions.may_link_channel(NOBODY, CANT1).reason,
         declaration_views.REFUSED,
+        outcome_access.may_not_record("CANT1"),
+        outcome_access.CANCELLED,
+        outcome_access.ruled_out("record the outcome of COS-CANT1-26-004", ConflictRuling.TOOK_NO_PART),
+        *conflict_refusals(),
     ]
     return said
+
+
+def conflict_refusals() -> list[str]:
+    """Someone whose conflict keeps them out of deciding a request (the rules' own reasons)."""
+    return [
+        conflict_refusal_text(
+            "accept COS-CANT1-26-004", ["Ashford Oaks Primary is your school"], ["Grace Li (vice chair)"]
+        ),
+        conflict_refusal_text(
+            "record the outcome of COS-CANT1-26-004",
+            ["a pecuniary interest declared in Speech Works Ltd"],
+            [],
+        ),
+    ]
+
+
+def outcome_messages() -> list[str]:
+    """What recording outcomes says: labels, and every problem an entry can have."""
+    texts = [v.label for v in (*OutcomeDecision, *ConflictRuling, *ReviewResult)]
+    texts += [outcome_access.NOT_STARTED, outcome_access.NOT_AN_ITEM, outcome_recording.OWN_RULING]
+    bad = [
+        outcome_validation.OutcomeEntry(decision=None),
+        outcome_validation.OutcomeEntry(decision="maybe"),
+        outcome_validation.OutcomeEntry(
+            decision="funding_agreed",
+            funding="-5",
+            review_date=datetime(2026, 12, 1).date(),
+            ideas_and_offers=(outcome_validation.Offer(""),),
+            actions=(outcome_validation.ActionEntry("", None),),
+        ),
+        outcome_validation.OutcomeEntry(decision="not_agreed", review_date=datetime(2027, 1, 1).date()),
+        outcome_validation.OutcomeEntry(decision="advice_only", funding="100"),
+        outcome_validation.OutcomeEntry(decision="partially_agreed", funding="100"),
+        outcome_validation.OutcomeEntry(
+            decision="advice_only",
+            what_is_working="x" * 2001,
+            actions=(outcome_validation.ActionEntry("Share", datetime(2027, 1, 1).date()),),
+        ),
+    ]
+    for entry in bad:
+        try:
+            outcome_validation.check(
+                entry, meeting_day=datetime(2026, 12, 10).date(), flagged={1: "Sam Jones"}
+            )
+        except outcome_validation.OutcomeInvalid as invalid:
+            texts += list(invalid.problems.values())
+    return texts
 
 
 def illegal_moves() -> list[str]:
@@ -162,6 +218,7 @@ def messages() -> list[str]:
     ]
     for kind in (None, *RequestType):
         texts += [section.help_for(kind) for section in SECTIONS] + [s.title_for(kind) for s in SECTIONS]
+    texts += outcome_messages()
     for tallied in (tally(), tally(apologies=1, unrepresented=())):
         texts += list(quorum._words(CANT1, "Tuesday 19 January 2027", tallied))
     for kind in RequestType:

@@ -112,7 +112,15 @@ async def defer_item(
     """Take a request off this agenda and put it on the community's next meeting; tell the requester."""
     agenda, meeting, community = await editable(session, clock, actor, meeting_id, version, "defer")
     request = await session.get(Request, request_id)
-    if request is None or request.meeting_id != meeting_id or request.status != RequestStatus.ACCEPTED:
+    if (
+        request is None
+        or request.meeting_id != meeting_id
+        or request.status
+        not in (
+            RequestStatus.ACCEPTED,
+            RequestStatus.SCHEDULED,
+        )
+    ):
         raise AgendaRefused(_NOT_ON_AGENDA)
     target = await following(session, meeting)
     if target is None or target.id is None:

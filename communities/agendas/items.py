@@ -1,10 +1,10 @@
 """The request items of an agenda (section 5) and the reviews due (section 6).
 
-An agenda's items are the accepted requests attached to its meeting, in the chair's order, with
-any attached since at the end in the fair order (urgent first, then by submission time). Each
-item carries only what an agenda shows: the reference, the school, the type, the kinds of support
-asked for (labels, never amounts or free text) and the members flagged for a conflict, whose
-names are for the chair's copy only.
+An agenda's items are the requests attached to its meeting (waiting for it, or on its published
+agenda), in the chair's order, with any attached since at the end in the fair order (urgent first,
+then by submission time). Each item carries only what an agenda shows: the reference, the school,
+the type, the kinds of support asked for (labels, never amounts or free text) and the members
+flagged for a conflict, whose names are for the chair's copy only.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities.declarations.conflict_rules import FlaggedMember, Ruling
-from communities.meetings.tables import Meeting
+from communities.meetings.tables import Meeting, local
 from communities.requests.conflicts import flagged_members
 from communities.requests.form import SUPPORT_KINDS
 from communities.requests.lifecycle import RequestStatus
@@ -55,7 +55,7 @@ class RequestItem:
 
 @dataclass(frozen=True)
 class ReviewLine:
-    """An earlier outcome whose review is due (outcomes are not recorded yet: none so far)."""
+    """An earlier outcome whose review is due by the meeting."""
 
     ref: str
     school: str
@@ -64,7 +64,10 @@ class ReviewLine:
 
 async def attached(session: AsyncSession, meeting_id: int) -> list[Request]:
     rows = await session.exec(
-        select(Request).where(Request.meeting_id == meeting_id, Request.status == RequestStatus.ACCEPTED)
+        select(Request).where(
+            Request.meeting_id == meeting_id,
+            col(Request.status).in_([RequestStatus.ACCEPTED.value, RequestStatus.SCHEDULED.value]),
+        )
     )
     return list(rows.all())
 
@@ -117,12 +120,32 @@ async def school_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
 
 
 async def reviews_due(session: AsyncSession, meeting: Meeting) -> list[ReviewLine]:
-    """Earlier outcomes whose review date falls before this meeting.
+    """The community's requests whose agreed support is due for review by this meeting's date.
 
-    Outcomes are not recorded yet (domain.md §3.5), so none are due; when they are, this query
-    fills section 6 and the cards already show what it returns.
+    Those marked due already, and those in delivery whose review date falls on or before the
+    meeting (their review is recorded with :func:`communities.outcomes.reviews.record_review`).
     """
-    return []
+    day = local(meeting.starts_at).date()
+    rows = (
+        await session.exec(
+            select(Request)
+            .where(
+                Request.community_id == meeting.community_id,
+                (col(Request.status) == RequestStatus.REVIEW_DUE)
+                | ((col(Request.status) == RequestStatus.IN_DELIVERY) & (col(Request.review_date) <= day)),
+            )
+            .order_by(col(Request.review_date), col(Request.id))
+        )
+    ).all()
+    schools = await school_names(session, {r.school_id for r in rows})
+    return [
+        ReviewLine(
+            ref=r.ref,
+            school=schools.get(r.school_id, "?"),
+            due=f"{r.review_date.day} {r.review_date:%B %Y}" if r.review_date else "now",
+        )
+        for r in rows
+    ]
 
 
 async def request_items(session: AsyncSession, requests: Sequence[Request]) -> list[RequestItem]:

@@ -22,6 +22,7 @@ from communities.messaging.outbox import (
     conversation_key,
 )
 from communities.messaging.teams_links import ChannelLink, TeamInstallation
+from communities.requests.placement import schedule_published
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import Community
 from communities.wording import counted
@@ -66,6 +67,7 @@ async def publish(
     current = await view(session, meeting_id=meeting_id)
     channel = conversation_key(DeliveryKind.NEW_THREAD, link.reference)
     posts = [agenda.channel_message_id, *agenda.channel_part_ids] if agenda.channel_message_id else []
+    await schedule_published(session, clock, actor, meeting_id)  # its requests are on it for good
     earlier = await editable_posts(session, posts, channel)
     if agenda.published_version == agenda.version and posts and len(earlier) == len(posts):
         return Published(current, (), len(posts), edited_in_place=False)  # the channel shows this already

@@ -87,7 +87,7 @@ async def schedule(
     session.add(meeting)
     await session.flush()
     _audit(session, clock, actor, "meeting_added", meeting)
-    await attach_accepted_requests(session, community.id, now)
+    await attach_accepted_requests(session, community.id, now, clock)
     return meeting
 
 
@@ -118,7 +118,7 @@ async def move(
     meeting.status = MeetingStatus.SCHEDULED
     await _changed(session, clock, meeting)
     _audit(session, clock, actor, "meeting_moved", meeting)
-    await attach_accepted_requests(session, meeting.community_id, clock.now())
+    await attach_accepted_requests(session, meeting.community_id, clock.now(), clock)
     return meeting
 
 
@@ -146,7 +146,7 @@ async def cancel(
     meeting.cancel_reason = reason
     await _changed(session, clock, meeting)
     _audit(session, clock, actor, "meeting_cancelled", meeting)
-    await attach_accepted_requests(session, meeting.community_id, clock.now())
+    await attach_accepted_requests(session, meeting.community_id, clock.now(), clock)
     return meeting
 
 

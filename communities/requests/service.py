@@ -9,17 +9,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.clock import Clock
-from communities.db import update_if_unchanged, upsert_into
+from communities.db import update_if_unchanged
 from communities.messaging import notices
 from communities.messaging.outbox import Outbox, OutgoingMessage
 from communities.permissions import (
+    TRIAGE_ACTIONS,
     Decision,
     RequestScope,
     is_triager,
@@ -28,13 +28,21 @@ from communities.permissions import (
     may_view_request,
 )
 from communities.requests import returns
+from communities.requests.conflicts import conflict_refusal
 from communities.requests.form_checks import problems
-from communities.requests.lifecycle import OPEN_STATUSES, RequestAction, RequestStatus, next_status
+from communities.requests.lifecycle import (
+    WAITING_FOR_A_MEETING,
+    RequestAction,
+    RequestStatus,
+    next_status,
+)
 from communities.requests.placement import attach_accepted_requests
-from communities.requests.tables import Request, RequestSequence, RequestType
+from communities.requests.references import next_ref
+from communities.requests.tables import Request, RequestType
 from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
 from communities.roster.tables import Community, School
+from communities.wording import counted
 
 DEFAULT_MAX_OPEN = 3
 
@@ -60,7 +68,7 @@ async def start_draft(session: AsyncSession, clock: Clock, actor: PersonProfile,
     assert community is not None and community.id is not None
     now = clock.now()
     request = Request(
-        ref=await _next_ref(session, community, now.year),
+        ref=await next_ref(session, community, now.year),
         community_id=community.id,
         school_id=school_id,
         created_by_person_id=actor.person_id,
@@ -109,8 +117,8 @@ async def submit(
     open_now = await _open_requests(session, request.school_id, excluding=request.id)
     if open_now >= max_open:
         raise RequestRefused(
-            f"Your school already has {open_now} open requests for the next meeting "
-            f"(the most is {max_open}). Withdraw one, or wait until the meeting."
+            f"Your school already has {counted(open_now, 'request')} waiting for a meeting "
+            f"(the most is {max_open}). Withdraw one, or wait until the meeting has discussed one."
         )
     request.status = next_status(RequestStatus(request.status), action)
     request.submitted_at = clock.now()
@@ -146,7 +154,7 @@ async def accept(
 ) -> list[Notice]:
     request = await _load(session, request_id)
     await _transition(session, clock, actor, request, RequestAction.ACCEPT)
-    await attach_accepted_requests(session, request.community_id, clock.now())
+    await attach_accepted_requests(session, request.community_id, clock.now(), clock)
     return await _tell_requester(session, outbox, request, RequestAction.ACCEPT)
 
 
@@ -233,6 +241,13 @@ async def _check(
     if not decision.allowed:
         await _refused(session, clock, actor, f"request_{action.value}_refused", request)
         raise RequestRefused(decision.reason)
+    if action in TRIAGE_ACTIONS:
+        conflicted = await conflict_refusal(
+            session, actor.person_id, request, action.done_to_it.replace(" it", f" {request.ref}", 1)
+        )
+        if conflicted is not None:
+            await _refused(session, clock, actor, f"request_{action.value}_refused_conflict", request)
+            raise RequestRefused(conflicted)
     next_status(RequestStatus(request.status), action)  # raises IllegalTransition with the reason
 
 
@@ -296,31 +311,13 @@ def _entry(actor: PersonProfile, action: str, request: Request) -> audit.Entry:
     )
 
 
-async def _next_ref(session: AsyncSession, community: Community, year: int) -> str:
-    assert community.id is not None
-    # Create the year's counter if it is missing; two first drafts at once must not collide.
-    await session.execute(
-        upsert_into(session, RequestSequence)
-        .values(community_id=community.id, year=year, last=0)
-        .on_conflict_do_nothing(index_elements=["community_id", "year"])
-    )
-    # An UPDATE that adds one, so that two drafts started at once never share a number.
-    number = (
-        await session.execute(
-            update(RequestSequence)
-            .where(col(RequestSequence.community_id) == community.id, col(RequestSequence.year) == year)
-            .values(last=col(RequestSequence.last) + 1)
-            .returning(col(RequestSequence.last))
-        )
-    ).scalar_one()
-    return f"COS-{community.code}-{year % 100:02d}-{number:03d}"
-
-
 async def _open_requests(session: AsyncSession, school_id: int, *, excluding: int | None) -> int:
     query = (
         select(func.count())
         .select_from(Request)
-        .where(Request.school_id == school_id, col(Request.status).in_([s.value for s in OPEN_STATUSES]))
+        .where(
+            Request.school_id == school_id, col(Request.status).in_([s.value for s in WAITING_FOR_A_MEETING])
+        )
     )
     if excluding is not None:
         query = query.where(col(Request.id) != excluding)

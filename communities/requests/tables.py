@@ -9,7 +9,7 @@ never goes into a channel post or a log line.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -66,6 +66,8 @@ class Request(SQLModel, table=True):
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
     #: The meeting an accepted request goes to: the next one whose submission deadline it met.
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
+    #: When the support agreed at its meeting is next reviewed (while in delivery).
+    review_date: date | None = None
     #: Optimistic concurrency: two edits of one request never silently overwrite each other.
     version: int = 1
 

@@ -11,7 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities.audit import AuditEvent
 from communities.meetings.tables import Meeting, date_text, local
-from communities.requests.lifecycle import RequestAction, RequestStatus, actions_from, next_step
+from communities.requests.lifecycle import (
+    PEOPLES_ACTIONS,
+    RequestAction,
+    RequestStatus,
+    actions_from,
+    next_step,
+)
 from communities.requests.placement import next_meeting_for_requests
 from communities.requests.tables import Request, RequestType
 from communities.roster.tables import Community, School
@@ -67,7 +73,7 @@ async def request_lines(
                 status=status,
                 urgent=request.urgency == "urgent",
                 next_step=next_step(status),
-                actions=tuple(actions_from(status)),
+                actions=tuple(a for a in actions_from(status) if a in PEOPLES_ACTIONS),
                 return_note=request.return_note,
                 pupil_ref=_pupil_ref(request) if with_pupil_ref else None,
                 submitted=day_text(request.submitted_at) if request.submitted_at else None,
@@ -92,7 +98,11 @@ def _pupil_ref(request: Request) -> str | None:
     return ref.strip() or None if isinstance(ref, str) else None
 
 
-_DECISIONS = {"request_accept": "Accepted", "request_return_for_info": "Returned for information"}
+_DECISIONS = {
+    "request_accept": "Accepted",
+    "request_return_for_info": "Returned for information",
+    "request_decide": "Decided at the meeting",
+}
 
 
 async def _decisions(session: AsyncSession, refs: list[str]) -> dict[str, str]:

@@ -12,7 +12,10 @@ from communities.messaging.outbox import Outbox
 from communities.requests.service import accept, save_answers, start_draft, submit
 from communities.requests.tables import Request
 from communities.roster.tables import School
-from tests.support.people import DANIEL, profile_of
+from tests.support.people import DANIEL, GRACE, profile_of
+
+#: Daniel Okafor's school (he chairs CANT1): he may not accept or decide its requests.
+WESTGATE = "990101"
 
 #: A complete request as the Request Form stores it (a made-up pupil reference).
 COMPLETE: dict[str, Any] = {
@@ -65,13 +68,17 @@ async def raise_and_accept(
     urn: str,
     answers: dict[str, Any] = COMPLETE,
     *,
-    chair: str = DANIEL,
+    chair: str | None = None,
 ) -> Request:
     """A request raised by ``email`` for the school ``urn``, submitted, and accepted by ``chair``
-    through the domain services (so it is on the next meeting whose deadline it meets)."""
+    through the domain services (so it is on the next meeting whose deadline it meets).
+
+    By default the chair of CANT1 accepts it, or the vice chair when it comes from the chair's own
+    school (Westgate Meadow, 990101), which the chair may not accept.
+    """
     request = await raise_and_submit(db, clock, email, urn, answers)
     assert request.id is not None
-    accepting = await profile_of(db, chair)
+    accepting = await profile_of(db, chair or (GRACE if urn == WESTGATE else DANIEL))
     async with db.session() as session:
         await accept(session, clock, Outbox(clock), accepting, request.id)
         await session.commit()

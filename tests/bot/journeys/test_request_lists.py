@@ -10,7 +10,7 @@ from bot.config import Settings
 from communities.clock import SystemClock
 from communities.db import Database
 from tests.bot.conftest import Post
-from tests.bot.journeys.test_request_triage import DANIEL, HANNAH, said, submitted_request
+from tests.bot.journeys.test_request_triage import DANIEL, GRACE, HANNAH, said, submitted_request
 from tests.support.activities import personal_message
 from tests.support.fake_connector import FakeConnector
 from tests.support.meetings import add_meeting
@@ -41,8 +41,8 @@ async def test_the_lists_show_the_schools_reference_dates_and_meeting(
     assert queued["Meeting"] == "Tuesday 16 March 2027, 16:00" and "Requests close" in queued
     assert queued["Submitted"].endswith("2026") and "Decided" not in queued
 
-    await post(
-        personal_message(fake.url, DANIEL, value={"action": "request_accept", "request_id": request_id})
+    await post(  # the vice chair: the request comes from the chair's own school
+        personal_message(fake.url, GRACE, value={"action": "request_accept", "request_id": request_id})
     )
     await post(personal_message(fake.url, HANNAH, "requests"))
     mine = (await said(fake, HANNAH, 1))[-1].card

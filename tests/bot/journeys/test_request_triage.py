@@ -88,10 +88,18 @@ async def test_the_chair_opens_the_queue_reads_the_request_and_accepts_it(
     assert f"Request {ref}" in detail and "WM-2026-07" in detail  # the chair sees the pupil reference...
     assert "Daniel Okafor" in detail and "takes no part in the decision" in detail  # ...and who is conflicted
 
+    # The request comes from the chair's own school: he may not accept it; the vice chair may.
     await post(
         personal_message(fake.url, DANIEL, value={"action": "request_accept", "request_id": request_id})
     )
-    assert (await said(fake, DANIEL, 3))[-1].text == f"Request {ref} is accepted. I've told Hannah Reid."
+    refused = (await said(fake, DANIEL, 3))[-1].text
+    assert "Westgate Meadow Primary School is your school" in refused
+    assert "Grace Li (vice chair) or a council officer can do it instead" in refused
+    assert await status(settings, request_id) == "submitted"
+    await post(
+        personal_message(fake.url, GRACE, value={"action": "request_accept", "request_id": request_id})
+    )
+    assert (await said(fake, GRACE, 1))[-1].text == f"Request {ref} is accepted. I've told Hannah Reid."
     assert await status(settings, request_id) == "accepted"
     told = await fake.wait_for(
         lambda: [a for a in fake.activities(chat(HANNAH)) if a.text and "accepted" in a.text]

@@ -350,6 +350,10 @@ async def test_publish_posts_a_thread_and_republish_edits_it_in_place(
     assert published.view.status is AgendaStatus.PUBLISHED and not published.view.unpublished_changes
     content = post.payload["attachments"][0]["content"]
     assert "COS-CANT1-26-003" in str(content) and "Declarations expected" in str(content)
+    async with demo_db.session() as session:  # its requests are on it for good: placed no more
+        on_it = (await session.exec(select(Request).where(Request.meeting_id == january))).all()
+    assert on_it and {str(r.status) for r in on_it} == {"scheduled"}
+    assert {i.ref for i in published.view.items} == {r.ref for r in on_it}  # and still on the agenda
 
     again = await as_person(demo_db, DANIEL, _publish(clock, january, version=1))  # a second click
     assert again.unchanged and again.parts == 1

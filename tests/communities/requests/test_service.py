@@ -194,7 +194,7 @@ async def test_a_refused_return_for_information_leaves_no_note_on_the_request(
 async def test_an_illegal_move_is_refused_with_the_reason(demo_db: Database, clock: FixedClock) -> None:
     request_id = await draft(demo_db, clock, answers=COMPLETE)
     await act(demo_db, clock, HANNAH, submit, request_id)
-    await act(demo_db, clock, DANIEL, accept, request_id)
+    await act(demo_db, clock, GRACE, accept, request_id)
     with pytest.raises(IllegalTransition, match="cannot be edited"):
         await act(demo_db, clock, HANNAH, save_answers_op, request_id, {"needs_summary": "changed"})
     await act(demo_db, clock, HANNAH, withdraw, request_id)
@@ -205,7 +205,7 @@ async def test_a_school_has_at_most_three_open_requests(demo_db: Database, clock
     for _ in range(3):
         await act(demo_db, clock, HANNAH, submit, await draft(demo_db, clock, answers=COMPLETE))
     fourth = await draft(demo_db, clock, answers=COMPLETE)
-    with pytest.raises(RequestRefused, match="already has 3 open requests"):
+    with pytest.raises(RequestRefused, match="already has 3 requests waiting for a meeting"):
         await act(demo_db, clock, HANNAH, submit, fourth)
 
 
