@@ -25,7 +25,10 @@ def request_detail_card(
     *,
     can_triage: bool,
     exchange: Exchange | None = None,
+    conflicted: str | None = None,
 ) -> Card:
+    """``conflicted``: why the person looking may not accept or return it, and who may instead
+    (shown in place of the triage buttons)."""
     kind = RequestType(details["request_type"]) if details.get("request_type") in set(RequestType) else None
     body: list[Element] = [
         heading(f"Request {line.ref}"),
@@ -56,7 +59,9 @@ def request_detail_card(
     else:
         body.append(text("No member of the community is flagged for this request.", subtle=True))
     actions: list[Element] = []
-    if can_triage and RequestAction.ACCEPT in line.actions:
+    if can_triage and conflicted and RequestAction.ACCEPT in line.actions:
+        body.append({**text(conflicted), "color": "Warning", "weight": "Bolder"})
+    elif can_triage and RequestAction.ACCEPT in line.actions:
         body += [
             subheading("Return for information"),
             {

@@ -17,7 +17,7 @@ from cards.requests.detail import request_detail_card, withdraw_confirm_card, wi
 from cards.requests.lists import my_requests_card, queue_card, queue_summary_card
 from communities.permissions import is_triager
 from communities.requests import service as request_service
-from communities.requests.conflicts import flagged_members
+from communities.requests.conflicts import conflict_refusal, flagged_members
 from communities.requests.lifecycle import IllegalTransition, RequestStatus
 from communities.requests.returns import exchange_of
 from communities.requests.tables import Request
@@ -125,8 +125,17 @@ async def _act(
         [line] = await request_lines(session, [request], now=clock.now(), with_pupil_ref=True)
         flagged = await flagged_members(session, request)
         can_triage = is_triager(profile, request.community_id)
+        doing = f"accept or return {request.ref}"
+        conflicted = (
+            await conflict_refusal(session, profile.person_id, request, doing) if can_triage else None
+        )
         return request_detail_card(
-            line, request.details, flagged, can_triage=can_triage, exchange=exchange_of(request)
+            line,
+            request.details,
+            flagged,
+            can_triage=can_triage,
+            exchange=exchange_of(request),
+            conflicted=conflicted,
         )
     if action == REQUEST_WITHDRAW:
         request = await request_service.may_withdraw(session, clock, profile, request_id)

@@ -87,6 +87,9 @@ async def test_the_chair_opens_the_queue_reads_the_request_and_accepts_it(
     detail = json.dumps((await said(fake, DANIEL, 2))[-1].card)
     assert f"Request {ref}" in detail and "WM-2026-07" in detail  # the chair sees the pupil reference...
     assert "Daniel Okafor" in detail and "takes no part in the decision" in detail  # ...and who is conflicted
+    # It is from his own school: instead of Accept and Return, the card says why not and who may.
+    assert "request_accept" not in detail and "request_return" not in detail
+    assert "Grace Li (vice chair) or a council officer can do it instead" in detail
 
     # The request comes from the chair's own school: he may not accept it; the vice chair may.
     await post(

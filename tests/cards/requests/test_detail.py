@@ -62,3 +62,13 @@ def test_the_confirmation_asks_and_the_outcome_has_nothing_to_press() -> None:
     said = json.dumps(done)
     assert "Request COS-CANT1-26-001 withdrawn" in said and "I've told Daniel Okafor." in said
     assert "Action.Submit" not in said and "ActionSet" not in said
+
+
+def test_a_conflicted_chair_sees_why_and_who_may_act_instead_of_the_triage_buttons() -> None:
+    why = "Only someone without a conflict of interest can accept or return R: … Grace Li can do it instead."
+    card = request_detail_card(line(RequestStatus.SUBMITTED), COMPLETE, [], can_triage=True, conflicted=why)
+    shown = json.dumps(card)
+    assert "Grace Li can do it instead" in shown
+    assert "request_accept" not in shown and "request_return" not in shown and '"id": "note"' not in shown
+    free = json.dumps(request_detail_card(line(RequestStatus.SUBMITTED), COMPLETE, [], can_triage=True))
+    assert "request_accept" in free and "request_return" in free
