@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from cards.followup.actions import ACTION_DONE, ACTION_FIELD, action_card
@@ -91,15 +92,17 @@ async def _answer_review(chat: ChatServices, turn: Turn) -> None:
                 not_about_a_pupil=confirmed,
             )
         except IdentifyingText as found:
+            # Nothing was written: show the card again as typed, with the warning and the box.
             request = await session.get(Request, request_id)
+            if request is None or request.review_date is None:
+                return
+            typed = replace(
+                await question_for(session, request),
+                result=_result(result),
+                note=note if isinstance(note, str) else None,
+            )
             await session.rollback()
-            if request is not None and request.review_date is not None:
-                typed = replace(
-                    await question_for(session, request),
-                    result=_result(result),
-                    note=note if isinstance(note, str) else None,
-                )
-                await show_card(turn.context, review_question_card(typed, str(found)))
+            await show_card(turn.context, review_question_card(typed, str(found)))
             return
         except OutcomeRefused as refused:
             await session.rollback()  # a refusal of permission has committed its audit row already
@@ -118,9 +121,9 @@ def _result(value: Any) -> ReviewResult | None:
 
 async def _summary(chat: ChatServices, turn: Turn) -> None:
     """This academic year's outcomes, per community (the same rows as the CSV report)."""
-    now = chat.clock.now()
-    since = local(academic_year_start(academic_year_of(now, LONDON))).date()
-    until = local(now).date()
+    year = academic_year_of(chat.clock.now(), LONDON)
+    since = local(academic_year_start(year)).date()
+    until = local(academic_year_start(year + 1)).date() - timedelta(days=1)
     async with chat.database.session() as session:
         rows = await decided_rows(session, since, until)
         names = await community_names(session)
