@@ -172,6 +172,7 @@ TIMELINE_DAYS = (
     "deadline_reminder_days",
     "triage_reminder_days",
     "agenda_due_nudge_days",
+    "action_reminder_days",
 )
 TIMELINE_TIMES = (
     "requests_open_time",

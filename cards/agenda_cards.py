@@ -70,7 +70,7 @@ def channel_agenda_cards(view: AgendaView) -> list[Card]:
         _Block(PREVIOUS_MEETING, [text(_previous_line(view))]),
         _Block(FINANCE, [text(view.budget)]),
         *_item_blocks(view, _channel_item),
-        *_review_blocks(view),
+        *_review_blocks(view, notes=False),
         *[_Block(AOB, [text(line)]) for line in _aob_lines(view)],
         _Block(NEXT_MEETING, [text(view.next_meeting or "To be confirmed.")]),
     ]
@@ -182,7 +182,7 @@ def _chair_blocks(view: AgendaView) -> list[_Block]:
         _Block(PREVIOUS_MEETING, [text(_previous_line(view))]),
         _Block(FINANCE, [text(view.budget)]),
         *_item_blocks(view, _chair_item),
-        *_review_blocks(view),
+        *_review_blocks(view, notes=True),
         *aob,
         _Block(AOB, adding),
         _Block(
@@ -268,10 +268,21 @@ def _item_blocks(
     return [_Block(REQUESTS, render(view, number, item)) for number, item in enumerate(view.items, start=1)]
 
 
-def _review_blocks(view: AgendaView) -> list[_Block]:
+def _review_blocks(view: AgendaView, *, notes: bool) -> list[_Block]:
+    """The reviews due, with the school's answer; its note only on the chair's copy (never the channel)."""
     if not view.reviews:
         return [_Block(REVIEWS, [text("No reviews due.")])]
-    return [_Block(REVIEWS, [text(f"{r.ref} ({r.school}): review due {r.due}")]) for r in view.reviews]
+    blocks = []
+    for r in view.reviews:
+        lines = [text(f"{r.ref} ({r.school}): review due {r.due}")]
+        if r.school_says:
+            lines.append(text(f"The school says: {r.school_says.lower()}.", subtle=True))
+            if notes and r.school_note:
+                lines.append(text(f"Its note: “{r.school_note}”", subtle=True))
+        else:
+            lines.append(text("The school has not said how it went yet.", subtle=True))
+        blocks.append(_Block(REVIEWS, lines))
+    return blocks
 
 
 def _aob_lines(view: AgendaView) -> list[str]:

@@ -125,6 +125,15 @@ BROADCAST_DATES = Capability(
     section=MEETINGS_SECTION,
 )
 
+OUTCOMES_SUMMARY = Capability(
+    "outcomes_summary",
+    "Outcomes",
+    "Per community, the requests decided this academic year and the funding agreed.",
+    frozenset({Role.OFFICER}),
+    instead="Your community's chair can tell you what its meetings decided.",
+    section=MEETINGS_SECTION,
+)
+
 HELP_SECTION = "Help"
 GLOSSARY = Capability(
     "glossary",
@@ -147,6 +156,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     MEETINGS,
     AGENDA,
     BROADCAST_DATES,
+    OUTCOMES_SUMMARY,
     GLOSSARY,
 )
 

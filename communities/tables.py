@@ -11,7 +11,13 @@ from communities.meetings.rsvp import Rsvp  # noqa: F401  (registers the table)
 from communities.meetings.tables import CalendarFeed, Meeting
 from communities.messaging.outbox import OutboxMessage
 from communities.messaging.teams_links import ChannelLink, PersonalChat, TeamInstallation
-from communities.outcomes.tables import MeetingAttendance, Outcome, OutcomeAction, OutcomeReview
+from communities.outcomes.tables import (
+    MeetingAttendance,
+    Outcome,
+    OutcomeAction,
+    OutcomeReview,
+    SchoolReviewAnswer,
+)
 from communities.requests.tables import Request, RequestSequence
 from communities.roster.tables import Area, Community, Membership, Person, School
 
@@ -39,5 +45,6 @@ __all__ = [
     "Request",
     "RequestSequence",
     "School",
+    "SchoolReviewAnswer",
     "TeamInstallation",
 ]

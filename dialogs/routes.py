@@ -9,13 +9,14 @@ from __future__ import annotations
 from dialogs.agendas import routes as agendas
 from dialogs.broadcasts import routes as broadcasts
 from dialogs.declarations import routes as declarations
+from dialogs.followup import routes as followup
 from dialogs.glossary import routes as glossary
 from dialogs.meetings import routes as meetings
 from dialogs.requests import routes as requests
 from dialogs.roster import routes as roster
 from dialogs.routing import RouteTable
 
-FEATURES = (requests, declarations, roster, meetings, agendas, broadcasts, glossary)
+FEATURES = (requests, declarations, roster, meetings, agendas, broadcasts, glossary, followup)
 
 
 def chat_routes() -> RouteTable:

@@ -24,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from communities.academic_year import academic_year_label, academic_year_of
 from communities.meetings.tables import Meeting
 from communities.roster.tables import Community
+from scheduler import followup
 from scheduler import jobs as timeline_jobs
 from scheduler.tables import TimelineRun
 from scheduler.timeline import Renewal, TimelineOffsets, renewal_for, timeline_for
@@ -124,6 +125,32 @@ async def renewal_specs(
             )
         )
     return specs
+
+
+async def followup_specs(
+    session: AsyncSession, now: datetime, offsets: TimelineOffsets, zone: tzinfo
+) -> list[JobSpec]:
+    """The daily follow-up after meetings (:mod:`scheduler.followup`); a run missed today runs at once."""
+    trigger = followup.daily_trigger(offsets, zone)
+    latest = followup.latest_due(now, offsets, zone)
+    missed = now - latest <= offsets.grace and not await timeline_jobs.has_run(
+        session, followup.JOB_ID, latest
+    )
+    next_run = latest if missed else trigger.get_next_fire_time(None, now)
+    if next_run is None:
+        return []
+    return [
+        JobSpec(
+            id=followup.JOB_ID,
+            func=timeline_jobs.FOLLOWUP_FUNC,
+            args=(),
+            trigger=trigger,
+            next_run=next_run,
+            grace=offsets.grace,
+            name="outcomes follow-up: daily DMs of reviews due and actions due soon",
+            recurring=True,
+        )
+    ]
 
 
 def sweep_spec(now: datetime, every: timedelta, zone: tzinfo) -> JobSpec:

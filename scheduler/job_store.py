@@ -145,6 +145,8 @@ def describe_trigger(trigger: Any) -> str:
     if isinstance(trigger, CronTrigger):
         fields = {f.name: str(f) for f in trigger.fields}
         day = fields.get("day_of_week", "*")
+        if day == "*":
+            return f"daily at {int(fields['hour']):02d}:{int(fields['minute']):02d}"
         return f"weekly on {day.capitalize()} at {int(fields['hour']):02d}:{int(fields['minute']):02d}"
     if isinstance(trigger, IntervalTrigger):
         minutes = trigger.interval.total_seconds() / 60

@@ -36,6 +36,7 @@ from communities.meetings.rsvp import DEFAULT_QUORUM, QuorumRule
 from communities.meetings.tables import LONDON, Meeting
 from communities.messaging.outbox import Outbox
 from communities.roster.tables import Community
+from scheduler import followup
 from scheduler.renewal import remind_unconfirmed
 from scheduler.steps import StepContext, run_step, summary_of
 from scheduler.tables import TimelineRun
@@ -49,6 +50,7 @@ EARLY = timedelta(seconds=60)
 SWEEP_JOB_ID = "scheduler:sweep"
 SWEEP_FUNC = f"{__name__}:sweep"
 RENEWAL_FUNC = f"{__name__}:declarations_renewal"
+FOLLOWUP_FUNC = f"{__name__}:outcomes_daily"
 
 
 def func_ref(kind: StepKind) -> str:
@@ -229,6 +231,36 @@ async def declarations_renewal(academic_year: int) -> int:
         log.info("%s: another runner recorded it first; nothing sent twice", renewal.job_id)
         return 0
     log.info("%s ran for %s: reminders queued: %d", renewal.job_id, day, messages)
+    if messages:
+        runtime.outbox.wake()
+    return messages
+
+
+async def outcomes_daily() -> int:
+    """The day's follow-up after meetings: review questions, action reminders (:mod:`scheduler.followup`)."""
+    runtime = current()
+    now = runtime.clock.now()
+    due = followup.latest_due(now, runtime.offsets, runtime.zone)
+    if now > due + runtime.offsets.grace:
+        log.info("%s: no run due now", followup.JOB_ID)
+        return 0
+    today = due.astimezone(runtime.zone).date()
+    try:
+        async with runtime.database.session() as session:
+            if await has_run(session, followup.JOB_ID, due):
+                return 0
+            days = runtime.offsets.action_reminder_days
+            messages = await followup.follow_up(session, runtime.clock, runtime.outbox, today, days)
+            session.add(
+                TimelineRun(
+                    job_id=followup.JOB_ID, due_at=due, messages=messages, runner=runtime.runner, ran_at=now
+                )
+            )
+            await session.commit()
+    except IntegrityError:
+        log.info("%s: another runner recorded it first; nothing sent twice", followup.JOB_ID)
+        return 0
+    log.info("%s ran for %s: messages queued: %d", followup.JOB_ID, today.isoformat(), messages)
     if messages:
         runtime.outbox.wake()
     return messages

@@ -51,7 +51,14 @@ from communities.meetings.rsvp import DEFAULT_QUORUM, QuorumRule
 from communities.meetings.tables import LONDON, Meeting, MeetingStatus
 from communities.messaging.outbox import Outbox
 from scheduler import jobs as timeline_jobs
-from scheduler.job_specs import SyncReport, apply_specs, meeting_specs, renewal_specs, sweep_spec
+from scheduler.job_specs import (
+    SyncReport,
+    apply_specs,
+    followup_specs,
+    meeting_specs,
+    renewal_specs,
+    sweep_spec,
+)
 from scheduler.job_store import (
     JobInfo,
     LeaderOnlyScheduler,
@@ -315,6 +322,7 @@ class SchedulerService:
                 ).all()
                 specs = await meeting_specs(session, list(meetings), now, self.offsets, self.zone)
                 specs += await renewal_specs(session, now, self.offsets, self.zone)
+                specs += await followup_specs(session, now, self.offsets, self.zone)
             report = await asyncio.to_thread(self._apply, specs, None, {timeline_jobs.SWEEP_JOB_ID}, now)
         log.info("scheduler: rebuilt: %s", report)
         return report

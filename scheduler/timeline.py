@@ -78,6 +78,8 @@ class TimelineOffsets:
     #: The chair's reminder of requests still waiting for review, before requests close.
     triage_reminder_days: int = 2
     agenda_due_nudge_days: int = 1
+    #: The reminder to an agreed action's owner, days before it is due (the daily follow-up job).
+    action_reminder_days: int = 3
     #: The "requests open" channel post, 20 days before the meeting.
     requests_open_time: time = time(9, 0)
     #: Direct messages: the deadline reminder and the agenda nudge.
@@ -97,6 +99,7 @@ class TimelineOffsets:
             self.deadline_reminder_days,
             self.triage_reminder_days,
             self.agenda_due_nudge_days,
+            self.action_reminder_days,
         )
         if any(d < 0 for d in days):
             raise ValueError("timeline offsets are days before an event: zero or more")

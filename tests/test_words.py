@@ -33,9 +33,12 @@ from communities.declarations.views import CommunityCompliance, MemberStatus
 from communities.glossary import acronyms_in
 from communities.meetings import quorum
 from communities.outcomes import access as outcome_access
+from communities.outcomes import actions as outcome_actions
 from communities.outcomes import recording as outcome_recording
+from communities.outcomes import school_answers
 from communities.outcomes import validation as outcome_validation
 from communities.outcomes.decisions import ConflictRuling, OutcomeDecision, ReviewResult
+from communities.outcomes.tables import ActionStatus
 from communities.requests import form_checks as request_form
 from communities.requests import lifecycle
 from communities.requests import service as request_service
@@ -126,6 +129,9 @@ def refusals() -> list[str]:
         outcome_access.may_not_record("CANT1"),
         outcome_access.CANCELLED,
         outcome_access.ruled_out("record the outcome of COS-CANT1-26-004", ConflictRuling.TOOK_NO_PART),
+        outcome_actions.may_not_mark("CANT1", ActionStatus.DONE),
+        outcome_actions.may_not_mark("CANT1", ActionStatus.CANCELLED),
+        school_answers.may_not_answer("Ashford Oaks Primary"),
         *conflict_refusals(),
     ]
     return said
@@ -149,6 +155,8 @@ def outcome_messages() -> list[str]:
     """What recording outcomes says: labels, and every problem an entry can have."""
     texts = [v.label for v in (*OutcomeDecision, *ConflictRuling, *ReviewResult)]
     texts += [outcome_access.NOT_STARTED, outcome_access.NOT_AN_ITEM, outcome_recording.OWN_RULING]
+    texts += [outcome_actions.NO_SUCH_ACTION, school_answers.NO_SUCH_REQUEST, school_answers.CHOOSE_A_RESULT]
+    texts += [status.label for status in ActionStatus]
     bad = [
         outcome_validation.OutcomeEntry(decision=None),
         outcome_validation.OutcomeEntry(decision="maybe"),

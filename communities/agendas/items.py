@@ -17,6 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities.declarations.conflict_rules import FlaggedMember, Ruling
 from communities.meetings.tables import Meeting, local
+from communities.outcomes.decisions import ReviewResult
+from communities.outcomes.tables import SchoolReviewAnswer
 from communities.requests.conflicts import flagged_members
 from communities.requests.form import SUPPORT_KINDS
 from communities.requests.lifecycle import RequestStatus
@@ -60,6 +62,10 @@ class ReviewLine:
     ref: str
     school: str
     due: str
+    #: The school's own answer when the review fell due ("Partly achieved"), or "" if none yet.
+    school_says: str = ""
+    #: The school's note with it: for the chair's copy only, never the channel's.
+    school_note: str = ""
 
 
 async def attached(session: AsyncSession, meeting_id: int) -> list[Request]:
@@ -138,14 +144,29 @@ async def reviews_due(session: AsyncSession, meeting: Meeting) -> list[ReviewLin
         )
     ).all()
     schools = await school_names(session, {r.school_id for r in rows})
+    answers = await _school_answers(session, rows)
     return [
         ReviewLine(
             ref=r.ref,
             school=schools.get(r.school_id, "?"),
             due=f"{r.review_date.day} {r.review_date:%B %Y}" if r.review_date else "now",
+            school_says=ReviewResult(answers[r.id].result).label if r.id in answers else "",
+            school_note=(answers[r.id].note or "") if r.id in answers else "",
         )
         for r in rows
     ]
+
+
+async def _school_answers(
+    session: AsyncSession, requests: Sequence[Request]
+) -> dict[int, SchoolReviewAnswer]:
+    """The school's answer for each request's current review date (communities.outcomes.school_answers)."""
+    ids = [r.id for r in requests if r.id is not None]
+    if not ids:
+        return {}
+    rows = await session.exec(select(SchoolReviewAnswer).where(col(SchoolReviewAnswer.request_id).in_(ids)))
+    dates = {r.id: r.review_date for r in requests}
+    return {a.request_id: a for a in rows.all() if dates.get(a.request_id) == a.review_date}
 
 
 async def request_items(session: AsyncSession, requests: Sequence[Request]) -> list[RequestItem]:

@@ -25,6 +25,9 @@ The notices there are, where each is declared, and its tiers (→ a fallback; * 
   nudge to the meeting's chair → the officers* (``communities.meetings.audiences``); the overdue
   agenda to the officers; the declarations renewal to each member who has not confirmed;
 - quorum not met (``communities.meetings.quorum``): the chair → the vice chair → the officers*;
+- the daily follow-up after meetings (``scheduler.followup``): a review due, to the requester and the
+  school's leaders and SENCOs; an agreed action due soon, to its owner (the person, or the owner
+  school's leaders and SENCOs);
 - the Raise-a-request prompt from a channel, the link confirmation, the team welcome, and an
   agenda's first channel post: the one person or conversation;
 - a broadcast of meeting dates (``communities.broadcasts.service``): a new thread in each community

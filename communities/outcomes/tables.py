@@ -132,3 +132,24 @@ class OutcomeReview(SQLModel, table=True):
     next_review_date: date | None = None
     recorded_by_person_id: int = Field(foreign_key="person.id")
     recorded_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
+
+
+class SchoolReviewAnswer(SQLModel, table=True):
+    """The school's own answer when a review falls due: how the support went, before the meeting
+    reviews it. One per request and review date; answering again replaces it."""
+
+    __tablename__ = "outcome_school_answer"
+    __table_args__ = (UniqueConstraint("request_id", "review_date", name="uq_school_answer_request_review"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+    #: The review date the answer is for (a continued support has a later one).
+    review_date: date
+    result: ReviewResult = Field(sa_type=String(24))
+    note: str | None = Field(default=None, max_length=2000)
+    #: Warnings about text that may identify a child, overridden: the kinds found, never the text.
+    identifying_text_acknowledged: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    answered_by_person_id: int = Field(foreign_key="person.id")
+    answered_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))

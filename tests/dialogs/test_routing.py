@@ -11,12 +11,16 @@ import importlib
 import inspect
 import pkgutil
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 import cards
 from cards import agenda_cards, agenda_changes, community, declaration_cards, glossary, menu, welcome
 from cards.elements import Card
+from cards.followup import actions as action_cards
+from cards.followup import reviews as review_cards
+from cards.followup import summary as summary_cards
 from cards.meetings import admin as meeting_admin_cards
 from cards.meetings import cancelling as meeting_cancelling
 from cards.meetings import dates as meeting_cards
@@ -36,6 +40,11 @@ from communities.declarations.views import (
 )
 from communities.declarations.year_register import YearRegister
 from communities.meetings.tables import MeetingStatus
+from communities.outcomes.actions import ActionLine
+from communities.outcomes.decisions import OutcomeDecision, ReviewResult
+from communities.outcomes.school_answers import ReviewQuestion
+from communities.outcomes.summary import CommunityOutcomes
+from communities.outcomes.tables import ActionStatus
 from communities.permissions import CAPABILITIES
 from communities.requests.lifecycle import RequestStatus
 from communities.requests.views import WaitingLine
@@ -65,6 +74,20 @@ DATES = CommunityDates(
     None,
     "https://cosbot.example/calendar/x.ics",
 )
+
+ACTION = ActionLine(
+    1,
+    "Share the nurture plan template",
+    "COS-CANT1-26-001",
+    1,
+    1,
+    "CANT1",
+    "St Dunstan's",
+    date(2027, 1, 15),
+    ActionStatus.OPEN,
+    False,
+)
+QUESTION = ReviewQuestion(1, "COS-CANT1-26-001", "Westgate Meadow Primary School", date(2027, 3, 30))
 
 
 def demo_cards() -> dict[str, list[Card]]:
@@ -188,6 +211,38 @@ def demo_cards() -> dict[str, list[Card]]:
             timeline_cards.deadline_reminder_card(SUMMARY, [timeline_cards.RequestLine("R", "S", "draft")])
         ],
         "meetings.timeline.renewal_card": [timeline_cards.renewal_card("2026/27")],
+        "followup.actions.action_card": [
+            action_cards.action_card(ACTION),
+            action_cards.action_card(replace(ACTION, overdue=True)),
+            action_cards.action_card(replace(ACTION, status=ActionStatus.DONE), "Marked done. Thank you."),
+        ],
+        "followup.reviews.review_question_card": [
+            review_cards.review_question_card(QUESTION),
+            review_cards.review_question_card(
+                replace(QUESTION, result=ReviewResult.PARTLY_ACHIEVED, note="Mornings settled."),
+                "This may identify a child: a name.",
+            ),
+        ],
+        "followup.reviews.review_answered_card": [
+            review_cards.review_answered_card(
+                replace(QUESTION, result=ReviewResult.ACHIEVED, note="Settled all day.")
+            )
+        ],
+        "followup.summary.outcomes_summary_card": [
+            summary_cards.outcomes_summary_card(date(2026, 9, 1), date(2026, 12, 7), []),
+            summary_cards.outcomes_summary_card(
+                date(2026, 9, 1),
+                date(2026, 12, 7),
+                [
+                    CommunityOutcomes(
+                        "CANT1",
+                        "Canterbury City Community",
+                        ((OutcomeDecision.SUPPORT_AGREED, 2), (OutcomeDecision.FUNDING_AGREED, 1)),
+                        150050,
+                    )
+                ],
+            ),
+        ],
         "welcome.team_welcome_card": [welcome.team_welcome_card("Canterbury", "CoS Bot")],
         "dialogs.broadcasts.dates.choose_card": [
             choose_card(["East Kent"], date(2027, 1, 1), date(2027, 3, 1))
