@@ -124,6 +124,15 @@ BROADCAST_DATES = Capability(
     instead="*Meetings* shows your community's meeting dates.",
     section=MEETINGS_SECTION,
 )
+OUTCOMES = Capability(
+    "outcomes",
+    "Outcomes",
+    "After a meeting: record attendance, each request's outcome and the reviews; confirm, and the "
+    "schools are told.",
+    frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.OFFICER}),
+    instead="Each school is told the outcome of its request once the chair confirms it.",
+    section=MEETINGS_SECTION,
+)
 
 HELP_SECTION = "Help"
 GLOSSARY = Capability(
@@ -146,6 +155,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     DECLARATIONS_COMPLIANCE,
     MEETINGS,
     AGENDA,
+    OUTCOMES,
     BROADCAST_DATES,
     GLOSSARY,
 )

@@ -405,9 +405,9 @@ async def test_the_jobs_listing_shows_what_is_scheduled_in_london_time(db: Datab
         "CANT1 meeting Wed 30 Sep 2026 16:00: requests open"
     )
     assert by_id["scheduler:sweep"].schedule == "every 1440 minutes"
-    # Nine steps for each of the six meetings, the sweep, and the renewal of 2026/27: on 31 August
+    # Ten steps for each of the six meetings, the sweep, and the renewal of 2026/27: on 31 August
     # 2025/26 has no reminder left, and 2027/28's job comes once 2026/27 has begun.
-    assert len(listed) == 6 * 9 + 1 + 1
+    assert len(listed) == 6 * 10 + 1 + 1
     assert [i.id for i in listed if i.id.startswith("declarations:")] == ["declarations:renewal:2026"]
 
 
@@ -492,7 +492,7 @@ async def test_a_write_only_service_stores_jobs_and_runs_none(db: Database, tmp_
     try:
         assert not writer.is_leader
         report = await writer.rebuild()
-        assert report.added == 6 * 9 + 1  # the meetings' steps and this year's renewal
+        assert report.added == 6 * 10 + 1  # the meetings' steps and this year's renewal
         clock.advance(days=30)
         assert await writer.run_due() == []
     finally:
@@ -527,7 +527,7 @@ async def test_cosbot_jobs_prints_the_schedule_in_london_time(
     await service.stop()
     assert cmd_jobs(argparse.Namespace(limit=3), settings) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "56 scheduled jobs, times in Europe/London:"
+    assert out[0] == "62 scheduled jobs, times in Europe/London:"
     assert out[1].split() == ["Tue", "01", "Sep", "2026", "09:00", "BST", "declarations:renewal:2026"] + [
         "weekly",
         "on",
@@ -550,6 +550,6 @@ async def test_cosbot_jobs_prints_the_schedule_in_london_time(
     ]
     assert f"meeting:{cant1}:requests_open" in out[5] and "Thu 10 Sep 2026 09:00 BST" in out[5]
     assert "CANT1 meeting Wed 30 Sep 2026 16:00: requests open" in out[6]
-    assert out[7] == "  ... and 53 more"
+    assert out[7] == "  ... and 59 more"
     # On PostgreSQL the lock tells who leads; the service above has stopped and released it.
     assert out[8].startswith("Leader: the cosbot serve process" if db.is_sqlite else "Leader: none")
