@@ -13,8 +13,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.elements import Card
+from cards.outcomes.telling import outcome_section
 from cards.requests.detail import request_detail_card, withdraw_confirm_card, withdraw_outcome_card
 from cards.requests.lists import my_requests_card, queue_card, queue_summary_card
+from communities.outcomes.telling import confirmed_outcome_of
 from communities.permissions import is_triager
 from communities.requests import service as request_service
 from communities.requests.conflicts import flagged_members
@@ -125,9 +127,13 @@ async def _act(
         [line] = await request_lines(session, [request], now=clock.now(), with_pupil_ref=True)
         flagged = await flagged_members(session, request)
         can_triage = is_triager(profile, request.community_id)
-        return request_detail_card(
+        shown = request_detail_card(
             line, request.details, flagged, can_triage=can_triage, exchange=exchange_of(request)
         )
+        decided = await confirmed_outcome_of(session, request_id)  # a decided request: what was agreed
+        if decided is not None:
+            shown["body"] += outcome_section(decided)
+        return shown
     if action == REQUEST_WITHDRAW:
         request = await request_service.may_withdraw(session, clock, profile, request_id)
         assert request.id is not None

@@ -167,6 +167,13 @@ async def test_the_vice_chair_records_and_confirms_and_the_school_and_channel_ar
     again = await latest_message(fake, chat_of(GRACE), "Already confirmed")
     assert "nobody was told twice" in flat(again.card)
     assert len(fake.activities()) == before + 1
+
+    # My requests: the school opens its decided request and reads the same outcome.
+    [request_id] = meeting.request_ids
+    await post(personal_message(fake.url, HANNAH, value={"action": "request_open", "request_id": request_id}))
+    opened = await latest_message(fake, chat_of(HANNAH), "Request COS-CANT1-26-001")
+    for expected in ("The meeting's outcome", "£1,500.50", "Share the nurture plan template", "not Kent"):
+        assert expected in flat(opened.card), expected
     fake.assert_no_violations()
 
 
