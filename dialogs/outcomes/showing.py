@@ -19,7 +19,7 @@ from communities.clock import Clock
 from communities.meetings.rsvp import QuorumRule
 from communities.meetings.tables import Meeting, MeetingStatus
 from communities.outcomes import telling
-from communities.outcomes.access import OutcomeRefused
+from communities.outcomes.access import OutcomeRefused, may_not_record
 from communities.outcomes.attendance import Mark, attendance, attendance_tally, save_attendance
 from communities.outcomes.confirming import confirm_outcomes
 from communities.outcomes.recording import open_recording
@@ -49,11 +49,11 @@ async def show_outcomes(chat: ChatServices, turn: Turn) -> None:
         query = select(Community).where(col(Community.active)).order_by(col(Community.code))
         if code:
             query = query.where(col(Community.code) == code.upper())
-        communities = [
-            c
-            for c in (await session.exec(query)).all()
-            if c.id is not None and (is_triager(profile, c.id) or (code and profile.has_role(Role.OFFICER)))
-        ]
+        found = list((await session.exec(query)).all())
+        communities = [c for c in found if c.id is not None and is_triager(profile, c.id)]
+        if not code:  # an officer names the community; a chair or vice chair gets their own
+            communities = [c for c in communities if _chairs(profile, c)]
+        notes += [f"Sorry: {may_not_record(c.code)}" for c in found if code and c not in communities]
         for community in communities:
             meeting = (
                 await session.exec(
@@ -77,17 +77,22 @@ async def show_outcomes(chat: ChatServices, turn: Turn) -> None:
             except OutcomeRefused as refusal:
                 notes.append(f"Sorry: {refusal}")
         await session.commit()
-    if not communities:
+    if not communities and not notes:
         notes.append(
-            f"Sorry: no community called {code.upper()} is yours to record outcomes for. Write `outcomes` "
-            "and the community's code (an officer), or ask its chair."
+            f"Sorry: no community has the code {code.upper()}. Write `outcomes` and the community's "
+            "code, for example `outcomes CANT1`."
             if code
-            else "Sorry: an officer writes `outcomes` and the community's code, for example `outcomes CANT1`."
+            else "Write `outcomes` and the community's code to record a meeting's outcomes, for example "
+            "`outcomes CANT1`."
         )
     for note in notes:
         await turn.context.send_activity(note)
     for outcomes in shown:  # new messages, even from the menu's button (the menu stays)
         await send_card(turn.context, outcomes)
+
+
+def _chairs(profile: PersonProfile, community: Community) -> bool:
+    return any(profile.has_role(role, community.id) for role in (Role.CHAIR, Role.VICE_CHAIR))
 
 
 async def hub(

@@ -31,6 +31,7 @@ DANIEL = user(2, "Daniel Okafor")  # chair of CANT1, Westgate's leader: flagged 
 GRACE = user(3, "Grace Li")  # vice chair of CANT1
 HANNAH = user(4, "Hannah Reid")  # SENCO at Westgate: she raised the request
 TOM = user(5, "Tom Walsh")  # chair of THAN2
+PRIYA = user(1, "Priya Shah")  # council officer
 
 
 @pytest.fixture
@@ -189,3 +190,13 @@ async def test_the_chair_whose_school_raised_it_sees_who_may_record_it(
     await post(personal_message(fake.url, TOM, "outcomes"))
     reply = await fake.wait_for(lambda: next((a for a in fake.activities(chat_of(TOM)) if a.text), None))
     assert "THAN2 has no meeting that has taken place yet" in (reply.text or "")
+    await post(personal_message(fake.url, TOM, "outcomes CANT1"))
+    refused = await fake.wait_for(lambda: [a.text for a in fake.activities(chat_of(TOM)) if a.text][1:])
+    assert refused[0].startswith(
+        "Sorry: Only the chair or vice chair of CANT1, or a council officer, can record"
+    )
+    await post(personal_message(fake.url, PRIYA, "outcomes"))
+    asked = await fake.wait_for(lambda: next((a for a in fake.activities(chat_of(PRIYA)) if a.text), None))
+    assert "Write `outcomes` and the community's code" in (asked.text or "")
+    await post(personal_message(fake.url, PRIYA, "outcomes CANT1"))
+    await latest_message(fake, chat_of(PRIYA), "Outcomes: Canterbury City Community (CANT1)")
