@@ -21,8 +21,10 @@ from communities.clock import FixedClock
 from communities.db import Database
 from tests.bot.conftest import Post
 from tests.bot.journeys.test_agendas import button, flat, latest_message, pressed
+from tests.communities.outcomes.test_reviews import in_delivery
 from tests.support.activities import CHANNEL_ID, channel_message, chat_of, personal_message, user
 from tests.support.fake_connector import FakeConnector, PostedActivity
+from tests.support.meetings import add_meeting
 from tests.support.outcomes import Held, held_meeting, person_id
 from tests.support.people import DANIEL as DANIEL_EMAIL
 from tests.support.people import HANNAH as HANNAH_EMAIL
@@ -200,3 +202,38 @@ async def test_the_chair_whose_school_raised_it_sees_who_may_record_it(
     assert "Write `outcomes` and the community's code" in (asked.text or "")
     await post(personal_message(fake.url, PRIYA, "outcomes CANT1"))
     await latest_message(fake, chat_of(PRIYA), "Outcomes: Canterbury City Community (CANT1)")
+
+
+async def test_the_chair_records_a_review_due_at_a_later_meeting(
+    fake: FakeConnector, post: Post, settings: Settings, clock: FixedClock
+) -> None:
+    database = Database(settings.database_url)
+    try:
+        held = await in_delivery(database, clock)  # support agreed in December, to be reviewed by 30 March
+        await add_meeting(database, clock, "CANT1", "2027-04-07 16:00")
+    finally:
+        await database.dispose()
+    clock.advance(days=120)  # April 2027: the meeting of 7 April has taken place
+    await post(personal_message(fake.url, GRACE, "outcomes"))
+    card = await latest_message(fake, chat_of(GRACE), "Outcomes: Canterbury City Community (CANT1)")
+    assert "No requests were on this meeting's agenda." in flat(card.card)
+    assert "COS-CANT1-26-001" in flat(card.card) and "Confirm outcomes" not in flat(card.card)
+
+    await press(post, fake, GRACE, card, button(card.card, "Record the review"))
+    shown = fake.activity(card.id)
+    assert "Review of COS-CANT1-26-001" in flat(shown.card)
+    typed = {"note": "Mornings settled; afternoons not yet.", "next_review_date": "2027-07-07"}
+    await press(post, fake, GRACE, card, {**button(shown.card, "Record the review"), **typed})
+    shown = fake.activity(card.id)
+    assert "Choose how the support went." in flat(shown.card)
+    assert inputs_of(shown.card)["note"]["value"] == typed["note"]  # what was typed is kept
+    chosen = {**typed, "result": "partly_achieved"}
+    await press(post, fake, GRACE, card, {**button(shown.card, "Record the review"), **chosen})
+    shown = fake.activity(card.id)
+    said = flat(shown.card)
+    assert (
+        "The review of COS-CANT1-26-001 is recorded (partly achieved): the request continues in delivery."
+        in said
+    )
+    assert "No reviews due." in said  # its next review is in July
+    assert held.request_ids and fake.activity(card.id).updates >= 3
