@@ -197,6 +197,9 @@ def _timeline(get: Callable[[str, str], str]) -> TimelineOffsets:
                 values[name] = time.fromisoformat(raw)
             except ValueError as exc:
                 raise ConfigError(f"TIMELINE_{name.upper()} must be a time like 09:00, not {raw!r}") from exc
+    outcomes = get("TIMELINE_OUTCOMES_DUE_MINUTES", "")
+    if outcomes:
+        values["outcomes_due_minutes"] = int(_non_negative_float(outcomes, "TIMELINE_OUTCOMES_DUE_MINUTES"))
     grace = get("TIMELINE_GRACE_HOURS", "")
     if grace:
         values["grace"] = timedelta(hours=_positive_float(grace, "TIMELINE_GRACE_HOURS"))

@@ -57,6 +57,11 @@ CHANNEL_POSTS: tuple[ChannelPost, ...] = (
         ),
     ),
     ChannelPost(
+        "outcomes_summary",
+        "cards.outcomes.telling:outcomes_channel_card",
+        ("communities/outcomes/telling.py", "communities/messaging/notices.py"),
+    ),
+    ChannelPost(
         "channel_unlink_messages",
         "communities.messaging.channel_linking:unlink_channel",
         ("communities/messaging/channel_linking.py", "dialogs/roster/channel_links.py"),

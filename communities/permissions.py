@@ -124,10 +124,19 @@ BROADCAST_DATES = Capability(
     instead="*Meetings* shows your community's meeting dates.",
     section=MEETINGS_SECTION,
 )
+OUTCOMES = Capability(
+    "outcomes",
+    "Outcomes",
+    "After a meeting: record attendance, each request's outcome and the reviews; confirm, and the "
+    "schools are told.",
+    frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.OFFICER}),
+    instead="Each school is told the outcome of its request once the chair confirms it.",
+    section=MEETINGS_SECTION,
+)
 
 OUTCOMES_SUMMARY = Capability(
     "outcomes_summary",
-    "Outcomes",
+    "Decisions by community",
     "Per community, the requests decided this academic year and the funding agreed.",
     frozenset({Role.OFFICER}),
     instead="Your community's chair can tell you what its meetings decided.",
@@ -155,6 +164,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     DECLARATIONS_COMPLIANCE,
     MEETINGS,
     AGENDA,
+    OUTCOMES,
     BROADCAST_DATES,
     OUTCOMES_SUMMARY,
     GLOSSARY,

@@ -140,6 +140,10 @@ async def meeting_reminder_morning(meeting_id: int) -> int:
     return await run_meeting_step(meeting_id, StepKind.MEETING_REMINDER_MORNING)
 
 
+async def outcomes_due(meeting_id: int) -> int:
+    return await run_meeting_step(meeting_id, StepKind.OUTCOMES_DUE)
+
+
 async def sweep() -> int:
     """The safety net: derive every job again (a change another process made, a lost update)."""
     runtime = current()

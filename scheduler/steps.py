@@ -29,6 +29,8 @@ from cards.meetings.timeline import (
     triage_reminder_card,
     unreachable_chair_text,
 )
+from cards.outcomes.recording import RequestLine as OutcomeLine
+from cards.outcomes.recording import outcomes_due_card
 from communities.agendas import view as agenda_view
 from communities.agendas.access import build_draft
 from communities.agendas.tables import Agenda, AgendaStatus
@@ -46,6 +48,7 @@ from communities.meetings.rsvp import QuorumRule
 from communities.meetings.tables import Meeting, date_text, when_text, where_text
 from communities.messaging import notices
 from communities.messaging.outbox import Outbox, OutgoingMessage
+from communities.outcomes.due import outcomes_to_record, to_chair_and_vice_or_officers
 from communities.roster.tables import Community, Person
 from communities.wording import counted
 from scheduler.timeline import Step, StepKind
@@ -190,6 +193,27 @@ async def agenda_is_published(session: AsyncSession, meeting_id: int) -> bool:
     return agenda is not None and AgendaStatus(agenda.status) is AgendaStatus.PUBLISHED
 
 
+async def _outcomes_due(session: AsyncSession, ctx: StepContext) -> int:
+    """After the meeting: the chair and vice chair (else the officers) are asked to record its outcomes,
+    with the agenda's requests and the reviews due; nothing when there is neither."""
+    items, reviews = await outcomes_to_record(session, ctx.meeting)
+    if not items and not reviews:
+        return 0
+    card = outcomes_due_card(
+        ctx.summary,
+        ctx.meeting_id,
+        [OutcomeLine(ref, school) for ref, school in items],
+        [OutcomeLine(ref, school) for ref, school in reviews],
+    )
+    summary = f"Record the outcomes of {ctx.community.name} ({ctx.community.code}), {ctx.summary.when}"
+    message = OutgoingMessage(card=card, summary=summary)
+    passed_on = unreachable_chair_text(
+        ctx.summary, "Its meeting has ended and its outcomes are to be recorded."
+    )
+    notice = await to_chair_and_vice_or_officers(session, ctx.meeting, ctx.key, message, passed_on)
+    return await _tell(session, ctx, notice)
+
+
 _STEPS: dict[StepKind, Callable[[AsyncSession, StepContext], Awaitable[int]]] = {
     StepKind.REQUESTS_OPEN: _requests_open,
     StepKind.DEADLINE_REMINDER: _deadline_reminder,
@@ -200,4 +224,5 @@ _STEPS: dict[StepKind, Callable[[AsyncSession, StepContext], Awaitable[int]]] = 
     StepKind.MEETING_REMINDER_DAY_BEFORE: _meeting_reminder,
     StepKind.QUORUM_CHECK: _quorum_check,
     StepKind.MEETING_REMINDER_MORNING: _meeting_reminder,
+    StepKind.OUTCOMES_DUE: _outcomes_due,
 }

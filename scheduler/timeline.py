@@ -46,6 +46,7 @@ class StepKind(StrEnum):
     MEETING_REMINDER_DAY_BEFORE = "meeting_reminder_day_before"
     QUORUM_CHECK = "quorum_check"
     MEETING_REMINDER_MORNING = "meeting_reminder_morning"
+    OUTCOMES_DUE = "outcomes_due"
 
     @property
     def description(self) -> str:
@@ -63,6 +64,7 @@ _DESCRIPTIONS = {
     StepKind.MEETING_REMINDER_DAY_BEFORE: "meeting reminder, the day before: channel post",
     StepKind.QUORUM_CHECK: "quorum check, the day before: DM to the chair if quorum is not met",
     StepKind.MEETING_REMINDER_MORNING: "meeting reminder, the morning of: channel post",
+    StepKind.OUTCOMES_DUE: "outcomes due: DM to the chair and vice chair to record the outcomes",
 }
 
 
@@ -92,6 +94,8 @@ class TimelineOffsets:
     renewal_time: time = time(9, 0)
     #: How late a reminder may still go out after downtime (see :func:`timeline_for`).
     grace: timedelta = timedelta(hours=6)
+    #: After the meeting ends, the chair and vice chair are asked to record its outcomes.
+    outcomes_due_minutes: int = 30
 
     def __post_init__(self) -> None:
         days = (
@@ -103,6 +107,8 @@ class TimelineOffsets:
         )
         if any(d < 0 for d in days):
             raise ValueError("timeline offsets are days before an event: zero or more")
+        if self.outcomes_due_minutes < 0:
+            raise ValueError("the outcomes reminder comes after the meeting ends: zero minutes or more")
         times = (
             self.requests_open_time,
             self.dm_time,
@@ -210,6 +216,10 @@ def timeline_for(
         add(StepKind.QUORUM_CHECK, quorum, min(quorum + grace, start))
     if has_morning:
         add(StepKind.MEETING_REMINDER_MORNING, morning, min(morning + grace, start))
+
+    # After the meeting: the chair and vice chair are asked to record its outcomes.
+    outcomes = quiet(meeting.ends_at.astimezone(UTC) + timedelta(minutes=offsets.outcomes_due_minutes), zone)
+    add(StepKind.OUTCOMES_DUE, outcomes, outcomes + grace)
     steps.sort(key=lambda s: (s.at, s.due))
     return steps
 

@@ -36,6 +36,7 @@ from communities.outcomes import access as outcome_access
 from communities.outcomes import actions as outcome_actions
 from communities.outcomes import recording as outcome_recording
 from communities.outcomes import school_answers
+from communities.outcomes import telling as outcome_telling
 from communities.outcomes import validation as outcome_validation
 from communities.outcomes.decisions import ConflictRuling, OutcomeDecision, ReviewResult
 from communities.outcomes.tables import ActionStatus
@@ -51,6 +52,7 @@ from communities.roster.roles import Role
 from communities.roster.tables import Community
 from dialogs.requests.form.replies import told_text
 from tests.cards.meetings.test_rsvp import tally
+from tests.cards.outcomes.test_outcome_cards import school_outcome
 from tests.dialogs.test_routing import SUMMARY, demo_cards
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -227,6 +229,8 @@ def messages() -> list[str]:
     for kind in (None, *RequestType):
         texts += [section.help_for(kind) for section in SECTIONS] + [s.title_for(kind) for s in SECTIONS]
     texts += outcome_messages()
+    texts += [outcome_telling.parents_line(d, datetime(2027, 3, 30).date()) for d in OutcomeDecision]
+    texts += [outcome_telling.finance_text(school_outcome()), outcome_access.may_not_record("CANT1")]
     for tallied in (tally(), tally(apologies=1, unrepresented=())):
         texts += list(quorum._words(CANT1, "Tuesday 19 January 2027", tallied))
     for kind in RequestType:

@@ -47,7 +47,7 @@ def register(table: RouteTable) -> None:
     table.button(ACTION_DONE, _mark_done)
     table.button(SCHOOL_REVIEW_ANSWER, _answer_review)
     table.button(OUTCOMES_SUMMARY.key, _summary, capability=OUTCOMES_SUMMARY)
-    table.command("outcomes", OUTCOMES_SUMMARY.key)
+    table.command("decisions", OUTCOMES_SUMMARY.key)
 
 
 def _value(turn: Turn) -> dict[str, Any]:

@@ -13,8 +13,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.elements import Card
+from cards.outcomes.telling import outcome_section
 from cards.requests.detail import request_detail_card, withdraw_confirm_card, withdraw_outcome_card
 from cards.requests.lists import my_requests_card, queue_card, queue_summary_card
+from communities.outcomes.telling import confirmed_outcome_of
 from communities.permissions import is_triager
 from communities.requests import service as request_service
 from communities.requests.conflicts import conflict_refusal, flagged_members
@@ -126,10 +128,10 @@ async def _act(
         flagged = await flagged_members(session, request)
         can_triage = is_triager(profile, request.community_id)
         doing = f"accept or return {request.ref}"
-        conflicted = (
-            await conflict_refusal(session, profile.person_id, request, doing) if can_triage else None
-        )
-        return request_detail_card(
+        conflicted = None
+        if can_triage:  # a conflicted chair sees who may act and why, in place of the buttons
+            conflicted = await conflict_refusal(session, profile.person_id, request, doing)
+        shown = request_detail_card(
             line,
             request.details,
             flagged,
@@ -137,6 +139,10 @@ async def _act(
             exchange=exchange_of(request),
             conflicted=conflicted,
         )
+        decided = await confirmed_outcome_of(session, request_id)  # a decided request: what was agreed
+        if decided is not None:
+            shown["body"] += outcome_section(decided)
+        return shown
     if action == REQUEST_WITHDRAW:
         request = await request_service.may_withdraw(session, clock, profile, request_id)
         assert request.id is not None

@@ -16,6 +16,7 @@ import pytest
 from sqlmodel import col, select
 
 from cards.channel import CHANNEL_POSTS
+from cards.outcomes.telling import school_outcome_card
 from communities.agendas import changes as agendas
 from communities.agendas import publishing
 from communities.agendas import view as agenda_view
@@ -27,11 +28,16 @@ from communities.meetings import rsvp
 from communities.meetings.tables import Meeting
 from communities.messaging.channel_linking import ChannelSeen
 from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage
+from communities.outcomes import recording as outcomes_recording
+from communities.outcomes import telling as outcomes_telling
+from communities.outcomes.confirming import confirm_outcomes
+from communities.outcomes.validation import OutcomeEntry
 from communities.requests.form import SECTIONS
 from communities.roster.tables import Community
 from scheduler.steps import summary_of
 from tests.communities.agendas.test_agendas import two_meetings
-from tests.support.people import DANIEL, GRACE, HANNAH, profile_of
+from tests.support.outcomes import publish as publish_for_outcomes
+from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, profile_of
 from tests.support.requests import raise_and_accept
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -220,6 +226,44 @@ async def render_unlink_messages(world: World) -> list[Any]:
     return replies
 
 
+async def render_outcomes_summary(world: World) -> list[Any]:
+    """The meeting held, every item given an outcome (funding agreed) and confirmed, the channel told."""
+    await publish_for_outcomes(world.db, world.clock, world.january)
+    world.clock.advance(days=60)  # after the January meeting
+    priya = await profile_of(world.db, PRIYA)
+    async with world.db.session() as session:
+        shown = await outcomes_recording.open_recording(session, world.clock, priya, world.january)
+        for item in shown.items:
+            entry = OutcomeEntry(
+                decision="funding_agreed",
+                funding="1500",
+                funding_from=date(2027, 2, 1),
+                funding_to=date(2027, 7, 20),
+                rationale="A clear plan with a school nearby that can help.",
+                review_date=date(2027, 6, 30),
+                rulings={f.person_id: "took_no_part" for f in item.flagged},
+            )
+            await outcomes_recording.save_outcome(
+                session, world.clock, priya, world.january, item.request_id, entry
+            )
+        confirmation = await confirm_outcomes(session, world.clock, priya, world.january)
+        render = builder("outcomes_summary")
+        await outcomes_telling.tell_confirmed(
+            session,
+            world.clock,
+            Outbox(world.clock),
+            confirmation,
+            school_card=school_outcome_card,
+            channel_card=render,
+        )
+        summary = await outcomes_telling.channel_summary(session, world.january)
+        await session.commit()
+    assert [line.ref for line in summary.lines] == sorted(world.refs)
+    rows = await posted(world.db, f"outcomes:{world.january}:")
+    assert len(rows) == 1  # one summary for the meeting, in its channel
+    return [render(summary), *rows]
+
+
 #: How each registered channel post is rendered for the scan: a new entry in CHANNEL_POSTS needs one.
 RENDERERS: dict[str, Render] = {
     "agenda": render_agenda,
@@ -229,6 +273,7 @@ RENDERERS: dict[str, Render] = {
     "rsvp_reminder": render_rsvp_reminder,
     "channel_link_messages": render_link_messages,
     "channel_unlink_messages": render_unlink_messages,
+    "outcomes_summary": render_outcomes_summary,
 }
 
 
@@ -276,7 +321,7 @@ async def test_channel_posts_carry_no_pupil_data(world: World, name: str) -> Non
     assert not leaked, f"{name} posts pupil data: {leaked}"
     fields = [field for field in PUPIL_FIELDS if re.search(rf"\b{field}\b", scanned)]
     assert not fields, f"{name} posts pupil fields: {fields}"
-    if name == "agenda":  # the scan saw the items themselves, not an empty agenda
+    if name in ("agenda", "outcomes_summary"):  # the scan saw the items themselves, not an empty post
         assert all(ref in scanned for ref in world.refs)
         assert all(
             row["attachments"] for row in rendered[2:] if isinstance(row, dict) and "attachments" in row

@@ -55,6 +55,7 @@ from dialogs.routes import chat_routes
 from dialogs.routing import Place, RouteTable
 from tests.cards.meetings.test_admin import chair_sees, meeting, view
 from tests.cards.meetings.test_rsvp import facts, tally
+from tests.cards.outcomes.test_outcome_cards import demo as outcome_demo
 from tests.cards.requests.test_form import all_cards
 from tests.cards.requests.test_lists import line
 from tests.cards.test_agenda_cards import agenda, item
@@ -247,6 +248,7 @@ def demo_cards() -> dict[str, list[Card]]:
         "dialogs.broadcasts.dates.choose_card": [
             choose_card(["East Kent"], date(2027, 1, 1), date(2027, 3, 1))
         ],
+        **outcome_demo(),
     }
 
 

@@ -405,10 +405,10 @@ async def test_the_jobs_listing_shows_what_is_scheduled_in_london_time(db: Datab
         "CANT1 meeting Wed 30 Sep 2026 16:00: requests open"
     )
     assert by_id["scheduler:sweep"].schedule == "every 1440 minutes"
-    # Nine steps for each of the six meetings, the sweep, the renewal of 2026/27 (on 31 August
+    # Ten steps for each of the six meetings, the sweep, the renewal of 2026/27 (on 31 August
     # 2025/26 has no reminder left, and 2027/28's job comes once 2026/27 has begun), and the daily
     # follow-up after meetings (reviews due, action reminders).
-    assert len(listed) == 6 * 9 + 1 + 1 + 1
+    assert len(listed) == 6 * 10 + 1 + 1 + 1
     assert by_id["outcomes:daily"].schedule == "daily at 09:00"
     assert by_id["outcomes:daily"].next_run == datetime(2026, 9, 1, 9, tzinfo=LONDON)
     assert [i.id for i in listed if i.id.startswith("declarations:")] == ["declarations:renewal:2026"]
@@ -495,7 +495,7 @@ async def test_a_write_only_service_stores_jobs_and_runs_none(db: Database, tmp_
     try:
         assert not writer.is_leader
         report = await writer.rebuild()
-        assert report.added == 6 * 9 + 2  # the meetings' steps, this year's renewal, the daily follow-up
+        assert report.added == 6 * 10 + 2  # the meetings' steps, this year's renewal, the daily follow-up
         clock.advance(days=30)
         assert await writer.run_due() == []
     finally:
@@ -533,7 +533,7 @@ async def test_cosbot_jobs_prints_the_schedule_in_london_time(
     await service.stop()
     assert cmd_jobs(argparse.Namespace(limit=4), settings) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "57 scheduled jobs, times in Europe/London:"
+    assert out[0] == "63 scheduled jobs, times in Europe/London:"
     assert out[1].split() == ["Tue", "01", "Sep", "2026", "09:00", "BST", "declarations:renewal:2026"] + [
         "weekly",
         "on",
@@ -568,6 +568,6 @@ async def test_cosbot_jobs_prints_the_schedule_in_london_time(
     ]
     assert f"meeting:{cant1}:requests_open" in out[7] and "Thu 10 Sep 2026 09:00 BST" in out[7]
     assert "CANT1 meeting Wed 30 Sep 2026 16:00: requests open" in out[8]
-    assert out[9] == "  ... and 53 more"
+    assert out[9] == "  ... and 59 more"
     # On PostgreSQL the lock tells who leads; the service above has stopped and released it.
     assert out[10].startswith("Leader: the cosbot serve process" if db.is_sqlite else "Leader: none")

@@ -77,6 +77,7 @@ def test_the_default_offsets_in_autumn_across_the_change_to_gmt() -> None:
         K.MEETING_REMINDER_DAY_BEFORE: utc(2026, 11, 9, 9),
         K.QUORUM_CHECK: utc(2026, 11, 9, 15),  # 15:00 the day before
         K.MEETING_REMINDER_MORNING: utc(2026, 11, 10, 8),
+        K.OUTCOMES_DUE: utc(2026, 11, 10, 18),  # 30 minutes after it ends (17:30)
     }
     assert times(steps) == expected
     assert [s.kind for s in steps] == list(expected)  # in time order
@@ -97,9 +98,10 @@ def test_the_default_offsets_in_spring_across_the_change_to_bst() -> None:
         K.MEETING_REMINDER_DAY_BEFORE: utc(2027, 3, 29, 8),  # 09:00 BST
         K.QUORUM_CHECK: utc(2027, 3, 29, 14),  # 15:00 BST
         K.MEETING_REMINDER_MORNING: utc(2027, 3, 30, 7),  # 08:00 BST
+        K.OUTCOMES_DUE: utc(2027, 3, 30, 17),  # 18:00 BST, 30 minutes after it ends
     }
     for step in steps:
-        assert step.due.astimezone(LONDON).time() in (time(9), time(8), time(15), time(16))
+        assert step.due.astimezone(LONDON).time() in (time(9), time(8), time(15), time(16), time(18))
 
 
 def test_offsets_are_configurable() -> None:
@@ -113,6 +115,7 @@ def test_offsets_are_configurable() -> None:
         day_before_time=time(17, 0),
         quorum_check_time=time(18, 30),
         morning_of_time=time(7, 0),
+        outcomes_due_minutes=60,
     )
     steps = timeline_for(meeting(utc(2026, 11, 10, 16)), offsets, LONG_BEFORE)
     assert times(steps) == {
@@ -125,6 +128,7 @@ def test_offsets_are_configurable() -> None:
         K.MEETING_REMINDER_DAY_BEFORE: utc(2026, 11, 9, 17),
         K.QUORUM_CHECK: utc(2026, 11, 9, 18, 30),
         K.MEETING_REMINDER_MORNING: utc(2026, 11, 10, 7),
+        K.OUTCOMES_DUE: utc(2026, 11, 10, 18, 30),
     }
     # A quorum check before the day's reminder would come before anyone could answer: none.
     early = timeline_for(
@@ -133,7 +137,9 @@ def test_offsets_are_configurable() -> None:
     assert step_of(early, K.QUORUM_CHECK) is None
 
 
-@pytest.mark.parametrize("bad", [{"requests_open_days": -1}, {"grace": timedelta(0)}])
+@pytest.mark.parametrize(
+    "bad", [{"requests_open_days": -1}, {"grace": timedelta(0)}, {"outcomes_due_minutes": -1}]
+)
 def test_offsets_are_checked(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         TimelineOffsets(**bad)  # type: ignore[arg-type]

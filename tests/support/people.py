@@ -22,6 +22,7 @@ CHAIR_MENU_ACTIONS = [
     "requests_queue",
     "meetings",
     "agenda",
+    "outcomes",
     "declare_interest",
     "declarations_compliance",
     "find_community",

@@ -112,8 +112,8 @@ async def test_officers_see_the_outcomes_by_community(
     fake: FakeConnector, post: Post, settings: Settings
 ) -> None:
     await decided(settings)
-    card = last_card(await turn(fake, post, PRIYA, "outcomes"))
+    card = last_card(await turn(fake, post, PRIYA, "decisions"))
     assert "Canterbury City Community (CANT1): 1 request decided" in shown(card)
     assert "Support agreed" in shown(card)
-    refused = await turn(fake, post, HANNAH, "outcomes")
+    refused = await turn(fake, post, HANNAH, "decisions")
     assert "only for a council officer" in texts(refused)
