@@ -10,6 +10,7 @@ from communities.declarations.tables import DeclarationConfirmation, InterestDec
 from communities.meetings.rsvp import Rsvp  # noqa: F401  (registers the table)
 from communities.meetings.tables import CalendarFeed, Meeting
 from communities.messaging.outbox import OutboxMessage
+from communities.minutes.tables import Minutes
 from communities.messaging.teams_links import ChannelLink, PersonalChat, TeamInstallation
 from communities.outcomes.tables import MeetingAttendance, Outcome, OutcomeAction, OutcomeReview
 from communities.requests.tables import Request, RequestSequence
@@ -30,6 +31,7 @@ __all__ = [
     "Meeting",
     "MeetingAttendance",
     "Membership",
+    "Minutes",
     "OutboxMessage",
     "Outcome",
     "OutcomeAction",
