@@ -11,11 +11,12 @@ from dialogs.broadcasts import routes as broadcasts
 from dialogs.declarations import routes as declarations
 from dialogs.glossary import routes as glossary
 from dialogs.meetings import routes as meetings
+from dialogs.minutes import routes as minutes
 from dialogs.requests import routes as requests
 from dialogs.roster import routes as roster
 from dialogs.routing import RouteTable
 
-FEATURES = (requests, declarations, roster, meetings, agendas, broadcasts, glossary)
+FEATURES = (requests, declarations, roster, meetings, agendas, minutes, broadcasts, glossary)
 
 
 def chat_routes() -> RouteTable:

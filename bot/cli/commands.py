@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cli import broadcast as cli_broadcast
 from bot.cli import jobs as cli_jobs
+from bot.cli import minutes as cli_minutes
 from bot.config import ConfigError, Settings
 
 if TYPE_CHECKING:
@@ -328,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(run=cmd_demo)
     cli_broadcast.add_parser(commands)
     cli_jobs.add_parser(commands)
+    cli_minutes.add_parser(commands)
     return parser
 
 
@@ -348,7 +350,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace, Settings], int | None] = args.run
     try:
         code = run(args, Settings.from_env())
-    except (CliError, ConfigError, cli_broadcast.BroadcastCliError) as error:
+    except (CliError, ConfigError, cli_broadcast.BroadcastCliError, cli_minutes.MinutesCliError) as error:
         print(f"cosbot: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
