@@ -10,8 +10,8 @@ from communities.declarations.tables import DeclarationConfirmation, InterestDec
 from communities.meetings.rsvp import Rsvp  # noqa: F401  (registers the table)
 from communities.meetings.tables import CalendarFeed, Meeting
 from communities.messaging.outbox import OutboxMessage
-from communities.minutes.tables import Minutes
 from communities.messaging.teams_links import ChannelLink, PersonalChat, TeamInstallation
+from communities.minutes.tables import Minutes
 from communities.outcomes.tables import MeetingAttendance, Outcome, OutcomeAction, OutcomeReview
 from communities.requests.tables import Request, RequestSequence
 from communities.roster.tables import Area, Community, Membership, Person, School

@@ -32,6 +32,8 @@ from communities.declarations.tables import Answer
 from communities.declarations.views import CommunityCompliance, MemberStatus
 from communities.glossary import acronyms_in
 from communities.meetings import quorum
+from communities.minutes import access as minutes_access
+from communities.minutes.tables import MinutesSection, MinutesStatus
 from communities.outcomes import access as outcome_access
 from communities.outcomes import recording as outcome_recording
 from communities.outcomes import validation as outcome_validation
@@ -126,6 +128,7 @@ def refusals() -> list[str]:
         outcome_access.may_not_record("CANT1"),
         outcome_access.CANCELLED,
         outcome_access.ruled_out("record the outcome of COS-CANT1-26-004", ConflictRuling.TOOK_NO_PART),
+        minutes_access.may_not_write("CANT1"),
         *conflict_refusals(),
     ]
     return said
@@ -219,6 +222,12 @@ def messages() -> list[str]:
     for kind in (None, *RequestType):
         texts += [section.help_for(kind) for section in SECTIONS] + [s.title_for(kind) for s in SECTIONS]
     texts += outcome_messages()
+    texts += [
+        minutes_access.CANCELLED,
+        minutes_access.NOT_HELD,
+        minutes_access.outcomes_first(["R"], "Monday"),
+    ]
+    texts += [section.label for section in MinutesSection] + [status.label for status in MinutesStatus]
     for tallied in (tally(), tally(apologies=1, unrepresented=())):
         texts += list(quorum._words(CANT1, "Tuesday 19 January 2027", tallied))
     for kind in RequestType:

@@ -33,7 +33,9 @@ def test_the_minutes_table_is_added_after_0006_and_matches_the_model(tmp_path: P
             ]
     finally:
         engine.dispose()
-    assert {"meeting_id", "status", "sections", "version", "approved_by_person_id", "approved_at"} <= set(columns)
+    assert {"meeting_id", "status", "sections", "version", "approved_by_person_id", "approved_at"} <= set(
+        columns
+    )
     assert not columns["sections"]["nullable"] and columns["approved_at"]["nullable"]
     assert ["meeting_id"] in unique
     assert found == []  # the migration makes the table the model describes

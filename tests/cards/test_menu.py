@@ -45,6 +45,7 @@ async def test_the_menu_offers_only_what_the_role_may_do(demo_db: Database) -> N
         "requests_queue",
         "meetings",
         "agenda",
+        "minutes",
         "broadcast_dates",
         "declare_interest",
         "declarations_compliance",

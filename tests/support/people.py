@@ -22,6 +22,7 @@ CHAIR_MENU_ACTIONS = [
     "requests_queue",
     "meetings",
     "agenda",
+    "minutes",
     "declare_interest",
     "declarations_compliance",
     "find_community",
