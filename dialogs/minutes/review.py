@@ -124,20 +124,15 @@ async def _change(chat: ChatServices, turn: Turn, meeting_id: int, version: int 
     async with chat.database.session() as session:
         if action == MINUTES_SAVE:
             section = str(value.get("section") or "")
-            words = (
-                value.get(section_input(MinutesSection(section))) if section in set(MinutesSection) else ""
-            )
+            known = section in set(MinutesSection)
+            words = value.get(section_input(MinutesSection(section))) if known else ""
             current = await drafting.edit_section(
                 session, clock, profile, meeting_id, section, str(words or ""), version=version
             )
             shown, note = chair_minutes_card(current), "Saved."
         elif action == MINUTES_APPROVE:
-            shown, note = (
-                approve_confirm_card(
-                    await drafting.may_approve(session, clock, profile, meeting_id, version)
-                ),
-                "",
-            )
+            asked = await drafting.may_approve(session, clock, profile, meeting_id, version)
+            shown, note = approve_confirm_card(asked), ""
         elif action == MINUTES_APPROVE_KEEP:
             current = await drafting.may_approve(session, clock, profile, meeting_id, None)
             shown, note = chair_minutes_card(current), "Not approved yet: nobody was told."
