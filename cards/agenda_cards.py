@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
+from cards.minutes.previous import previous_pieces
 from communities.agendas.changes import MAX_AOB_LENGTH
 from communities.agendas.items import RequestItem
 from communities.agendas.tables import AgendaStatus
@@ -67,7 +68,7 @@ def channel_agenda_cards(view: AgendaView) -> list[Card]:
     blocks = [
         _Block(WELCOME, [text("Welcome, introductions and apologies; the quorum check.")]),
         _Block(DECLARATIONS, [text(_declarations_line(view))]),
-        _Block(PREVIOUS_MEETING, [text(_previous_line(view))]),
+        *_previous_blocks(view, chair=False),
         _Block(FINANCE, [text(view.budget)]),
         *_item_blocks(view, _channel_item),
         *_review_blocks(view, notes=False),
@@ -179,7 +180,7 @@ def _chair_blocks(view: AgendaView) -> list[_Block]:
     return [
         _Block(WELCOME, [text("Welcome, introductions and apologies; the quorum check.")]),
         _Block(DECLARATIONS, [text(_declarations_line(view))]),
-        _Block(PREVIOUS_MEETING, [text(_previous_line(view))]),
+        *_previous_blocks(view, chair=True),
         _Block(FINANCE, [text(view.budget)]),
         *_item_blocks(view, _chair_item),
         *_review_blocks(view, notes=True),
@@ -295,6 +296,13 @@ def _declarations_line(view: AgendaView) -> str:
     if expected:
         line += f" Declarations are expected on {expected} of the {counted(len(view.items), 'request item')}."
     return line
+
+
+def _previous_blocks(view: AgendaView, *, chair: bool) -> list[_Block]:
+    """Section 3: the previous meeting's minutes and the open actions (see :mod:`cards.minutes.previous`)."""
+    if view.minutes is None:
+        return [_Block(PREVIOUS_MEETING, [text(_previous_line(view))])]
+    return [_Block(PREVIOUS_MEETING, piece) for piece in previous_pieces(view.minutes, chair=chair)]
 
 
 def _previous_line(view: AgendaView) -> str:

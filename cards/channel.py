@@ -26,6 +26,11 @@ CHANNEL_POSTS: tuple[ChannelPost, ...] = (
         "cards.agenda_cards:channel_agenda_cards",
         ("communities/agendas/changes.py", "communities/messaging/channel_posts.py"),
     ),
+    ChannelPost(
+        "minutes_approved",
+        "cards.minutes.members:minutes_approved_channel_card",
+        ("communities/minutes/approving.py", "communities/messaging/notices.py"),
+    ),
     ChannelPost("meeting_dates", "cards.meetings.dates:dates_card", ("communities/broadcasts/service.py",)),
     ChannelPost(
         "team_welcome",

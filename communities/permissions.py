@@ -116,6 +116,14 @@ AGENDA = Capability(
     instead="The agenda is posted in your community's channel once the chair publishes it.",
     section=MEETINGS_SECTION,
 )
+MINUTES = Capability(
+    "minutes",
+    "Minutes",
+    "Draft, edit and approve the minutes of your community's last meeting; the members are sent them.",
+    frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.OFFICER}),
+    instead="The minutes are sent to every member of the community once the chair approves them.",
+    section=MEETINGS_SECTION,
+)
 BROADCAST_DATES = Capability(
     "broadcast_dates",
     "Broadcast meeting dates",
@@ -165,6 +173,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     MEETINGS,
     AGENDA,
     OUTCOMES,
+    MINUTES,
     BROADCAST_DATES,
     OUTCOMES_SUMMARY,
     GLOSSARY,

@@ -11,6 +11,7 @@ from communities.meetings.rsvp import Rsvp  # noqa: F401  (registers the table)
 from communities.meetings.tables import CalendarFeed, Meeting
 from communities.messaging.outbox import OutboxMessage
 from communities.messaging.teams_links import ChannelLink, PersonalChat, TeamInstallation
+from communities.minutes.tables import Minutes
 from communities.outcomes.tables import (
     MeetingAttendance,
     Outcome,
@@ -36,6 +37,7 @@ __all__ = [
     "Meeting",
     "MeetingAttendance",
     "Membership",
+    "Minutes",
     "OutboxMessage",
     "Outcome",
     "OutcomeAction",

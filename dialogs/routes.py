@@ -12,12 +12,24 @@ from dialogs.declarations import routes as declarations
 from dialogs.followup import routes as followup
 from dialogs.glossary import routes as glossary
 from dialogs.meetings import routes as meetings
+from dialogs.minutes import routes as minutes
 from dialogs.outcomes import routes as outcomes
 from dialogs.requests import routes as requests
 from dialogs.roster import routes as roster
 from dialogs.routing import RouteTable
 
-FEATURES = (requests, declarations, roster, meetings, agendas, broadcasts, glossary, outcomes, followup)
+FEATURES = (
+    requests,
+    declarations,
+    roster,
+    meetings,
+    agendas,
+    outcomes,
+    minutes,
+    broadcasts,
+    glossary,
+    followup,
+)
 
 
 def chat_routes() -> RouteTable:

@@ -32,6 +32,8 @@ from communities.declarations.tables import Answer
 from communities.declarations.views import CommunityCompliance, MemberStatus
 from communities.glossary import acronyms_in
 from communities.meetings import quorum
+from communities.minutes import access as minutes_access
+from communities.minutes.tables import MinutesSection, MinutesStatus
 from communities.outcomes import access as outcome_access
 from communities.outcomes import actions as outcome_actions
 from communities.outcomes import recording as outcome_recording
@@ -134,6 +136,7 @@ def refusals() -> list[str]:
         outcome_actions.may_not_mark("CANT1", ActionStatus.DONE),
         outcome_actions.may_not_mark("CANT1", ActionStatus.CANCELLED),
         school_answers.may_not_answer("Ashford Oaks Primary"),
+        minutes_access.may_not_write("CANT1"),
         *conflict_refusals(),
     ]
     return said
@@ -231,6 +234,12 @@ def messages() -> list[str]:
     texts += outcome_messages()
     texts += [outcome_telling.parents_line(d, datetime(2027, 3, 30).date()) for d in OutcomeDecision]
     texts += [outcome_telling.finance_text(school_outcome()), outcome_access.may_not_record("CANT1")]
+    texts += [
+        minutes_access.CANCELLED,
+        minutes_access.NOT_HELD,
+        minutes_access.outcomes_first(["R"], "Monday"),
+    ]
+    texts += [section.label for section in MinutesSection] + [status.label for status in MinutesStatus]
     for tallied in (tally(), tally(apologies=1, unrepresented=())):
         texts += list(quorum._words(CANT1, "Tuesday 19 January 2027", tallied))
     for kind in RequestType:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cli import broadcast as cli_broadcast
 from bot.cli import jobs as cli_jobs
+from bot.cli import minutes as cli_minutes
 from bot.cli import reports as cli_reports
 from bot.config import ConfigError, Settings
 
@@ -330,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_broadcast.add_parser(commands)
     cli_jobs.add_parser(commands)
     cli_reports.add_parser(commands)
+    cli_minutes.add_parser(commands)
     return parser
 
 
@@ -350,7 +352,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace, Settings], int | None] = args.run
     try:
         code = run(args, Settings.from_env())
-    except (CliError, ConfigError, cli_broadcast.BroadcastCliError, cli_reports.ReportError) as error:
+    except (
+        CliError,
+        ConfigError,
+        cli_broadcast.BroadcastCliError,
+        cli_reports.ReportError,
+        cli_minutes.MinutesCliError,
+    ) as error:
         print(f"cosbot: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -14,6 +14,7 @@ from communities.agendas.tables import Agenda, AgendaStatus
 from communities.clock import Clock
 from communities.meetings.service import upcoming
 from communities.meetings.tables import UPCOMING, Meeting, MeetingStatus, date_text, when_text, where_text
+from communities.minutes.previous import PreviousMinutes, previous_minutes
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import Person
 
@@ -58,6 +59,8 @@ class AgendaView:
     aob: tuple[str, ...]
     #: When and where the community's next meeting after this one is, or None.
     next_meeting: str | None
+    #: Section 3: the previous meeting's minutes for approval and the open actions (None: no previous one).
+    minutes: PreviousMinutes | None = None
 
     @property
     def title(self) -> str:
@@ -106,6 +109,7 @@ async def view(
         reviews=tuple(await reviews_due(session, meeting)),
         aob=tuple(agenda.aob),
         next_meeting=_when_and_where(following) if following else None,
+        minutes=await previous_minutes(session, meeting, previous),
     )
 
 

@@ -30,6 +30,8 @@ The notices there are, where each is declared, and its tiers (→ a fallback; * 
   school's leaders and SENCOs);
 - the Raise-a-request prompt from a channel, the link confirmation, the team welcome, and an
   agenda's first channel post: the one person or conversation;
+- a meeting's minutes approved (``communities.minutes.approving``): the full minutes to each member of
+  the community, and a new thread in its channel saying only that they are approved;
 - a broadcast of meeting dates (``communities.broadcasts.service``): a new thread in each community
   channel it reaches, and the officer's delivery report in the chat it was sent from.
 

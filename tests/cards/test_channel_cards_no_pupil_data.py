@@ -16,6 +16,7 @@ import pytest
 from sqlmodel import col, select
 
 from cards.channel import CHANNEL_POSTS
+from cards.minutes.members import members_minutes_card
 from cards.outcomes.telling import school_outcome_card
 from communities.agendas import changes as agendas
 from communities.agendas import publishing
@@ -28,14 +29,19 @@ from communities.meetings import rsvp
 from communities.meetings.tables import Meeting
 from communities.messaging.channel_linking import ChannelSeen
 from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage
+from communities.minutes import approving as minutes_approving
+from communities.minutes import drafting as minutes_drafting
 from communities.outcomes import recording as outcomes_recording
 from communities.outcomes import telling as outcomes_telling
 from communities.outcomes.confirming import confirm_outcomes
+from communities.outcomes.tables import Outcome
 from communities.outcomes.validation import OutcomeEntry
 from communities.requests.form import SECTIONS
+from communities.requests.tables import Request
 from communities.roster.tables import Community
 from scheduler.steps import summary_of
 from tests.communities.agendas.test_agendas import two_meetings
+from tests.support.minutes import decided_meeting
 from tests.support.outcomes import publish as publish_for_outcomes
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, profile_of
 from tests.support.requests import raise_and_accept
@@ -179,6 +185,35 @@ async def render_meeting_dates(world: World) -> list[Any]:
     return [builder("meeting_dates")(dates, updated) for dates in planned for updated in (False, True)]
 
 
+async def render_minutes_approved(world: World) -> list[Any]:
+    """A meeting's minutes approved: its request full of pupil data, its outcome's text too."""
+    decided = await decided_meeting(world.db, world.clock)
+    async with world.db.session() as session:
+        request = await session.get(Request, decided.request_id)
+        outcome = (await session.exec(select(Outcome).where(Outcome.request_id == decided.request_id))).one()
+        assert request is not None
+        request.details = {**request.details, **PUPIL}
+        outcome.what_is_working = "WHAT-WORKED-TEXT for Jack Smithson"
+        session.add_all([request, outcome])
+        await session.commit()
+    daniel = await profile_of(world.db, DANIEL)
+    async with world.db.session() as session:
+        shown = await minutes_drafting.open_minutes(session, world.clock, daniel, decided.meeting_id)
+        approved = await minutes_approving.approve(
+            session,
+            world.clock,
+            Outbox(world.clock),
+            daniel,
+            decided.meeting_id,
+            version=shown.version,
+            render_members=members_minutes_card,
+            render_channel=builder("minutes_approved"),
+        )
+        await session.commit()
+    assert approved.posted_in_channel
+    return [builder("minutes_approved")(approved.view), *await posted(world.db, "minutes-approved:")]
+
+
 async def render_team_welcome(world: World) -> list[Any]:
     render = builder("team_welcome")
     return [render("Canterbury City Community", "CoS Bot"), render(None, "CoS Bot")]
@@ -268,6 +303,7 @@ async def render_outcomes_summary(world: World) -> list[Any]:
 RENDERERS: dict[str, Render] = {
     "agenda": render_agenda,
     "meeting_dates": render_meeting_dates,
+    "minutes_approved": render_minutes_approved,
     "team_welcome": render_team_welcome,
     "requests_open": render_requests_open,
     "rsvp_reminder": render_rsvp_reminder,

@@ -46,6 +46,7 @@ async def test_the_menu_offers_only_what_the_role_may_do(demo_db: Database) -> N
         "meetings",
         "agenda",
         "outcomes",
+        "minutes",
         "broadcast_dates",
         "outcomes_summary",
         "declare_interest",

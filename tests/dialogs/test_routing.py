@@ -26,6 +26,8 @@ from cards.meetings import cancelling as meeting_cancelling
 from cards.meetings import dates as meeting_cards
 from cards.meetings import rsvp as rsvp_cards
 from cards.meetings import timeline as timeline_cards
+from cards.minutes import chair as minutes_chair
+from cards.minutes import members as minutes_members
 from cards.requests import detail as request_detail
 from cards.requests import lists as request_lists
 from communities.broadcasts.report import Delivery, DeliveryReport, ReportLine
@@ -40,6 +42,7 @@ from communities.declarations.views import (
 )
 from communities.declarations.year_register import YearRegister
 from communities.meetings.tables import MeetingStatus
+from communities.minutes.tables import MinutesStatus
 from communities.outcomes.actions import ActionLine
 from communities.outcomes.decisions import OutcomeDecision, ReviewResult
 from communities.outcomes.school_answers import ReviewQuestion
@@ -60,6 +63,7 @@ from tests.cards.requests.test_form import all_cards
 from tests.cards.requests.test_lists import line
 from tests.cards.test_agenda_cards import agenda, item
 from tests.cards.test_declaration_cards import interest
+from tests.cards.test_minutes_cards import minutes
 from tests.support.activities import submit_data
 
 AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -243,6 +247,17 @@ def demo_cards() -> dict[str, list[Card]]:
                     )
                 ],
             ),
+        ],
+        "minutes.chair.chair_minutes_card": [minutes_chair.chair_minutes_card(minutes(aob="Agreed."))],
+        "minutes.chair.approve_confirm_card": [minutes_chair.approve_confirm_card(minutes())],
+        "minutes.chair.approved_minutes_card": [
+            minutes_chair.approved_minutes_card(
+                minutes(MinutesStatus.APPROVED), "Approved. Sent to 3 members."
+            )
+        ],
+        "minutes.members.members_minutes_card": [minutes_members.members_minutes_card(minutes())],
+        "minutes.members.minutes_approved_channel_card": [
+            minutes_members.minutes_approved_channel_card(minutes(MinutesStatus.APPROVED))
         ],
         "welcome.team_welcome_card": [welcome.team_welcome_card("Canterbury", "CoS Bot")],
         "dialogs.broadcasts.dates.choose_card": [

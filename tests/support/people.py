@@ -23,6 +23,7 @@ CHAIR_MENU_ACTIONS = [
     "meetings",
     "agenda",
     "outcomes",
+    "minutes",
     "declare_interest",
     "declarations_compliance",
     "find_community",

@@ -60,7 +60,14 @@ async def test_a_senco_accepts_the_code_and_declares_an_interest_and_the_chair_s
 
     chair_menu = last_card(await turn(fake, post, DANIEL, "help"))
     shown = [data["action"] for data in submit_data(chair_menu)]
-    assert shown[3:8] == ["meetings", "agenda", "outcomes", "declare_interest", "declarations_compliance"]
+    assert shown[3:9] == [
+        "meetings",
+        "agenda",
+        "outcomes",
+        "minutes",
+        "declare_interest",
+        "declarations_compliance",
+    ]
     refused = await turn(fake, post, HANNAH, "compliance")
     assert "Sorry: “Declarations compliance” is only for a" in texts(refused)
 

@@ -1,0 +1,1 @@
+"""The chair's minutes in the personal chat."""
