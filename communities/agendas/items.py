@@ -125,24 +125,27 @@ async def school_names(session: AsyncSession, ids: set[int]) -> dict[int, str]:
     return {school_id: name for school_id, name in rows.all() if school_id is not None}
 
 
-async def reviews_due(session: AsyncSession, meeting: Meeting) -> list[ReviewLine]:
-    """The community's requests whose agreed support is due for review by this meeting's date.
-
-    Those marked due already, and those in delivery whose review date falls on or before the
-    meeting (their review is recorded with :func:`communities.outcomes.reviews.record_review`).
-    """
+async def due_for_review(session: AsyncSession, meeting: Meeting) -> list[Request]:
+    """The community's requests whose agreed support is due for review by this meeting's date,
+    soonest review first: those marked due already, and those in delivery whose review date falls
+    on or before the meeting (their review is recorded with
+    :func:`communities.outcomes.reviews.record_review`)."""
     day = local(meeting.starts_at).date()
-    rows = (
-        await session.exec(
-            select(Request)
-            .where(
-                Request.community_id == meeting.community_id,
-                (col(Request.status) == RequestStatus.REVIEW_DUE)
-                | ((col(Request.status) == RequestStatus.IN_DELIVERY) & (col(Request.review_date) <= day)),
-            )
-            .order_by(col(Request.review_date), col(Request.id))
+    rows = await session.exec(
+        select(Request)
+        .where(
+            Request.community_id == meeting.community_id,
+            (col(Request.status) == RequestStatus.REVIEW_DUE)
+            | ((col(Request.status) == RequestStatus.IN_DELIVERY) & (col(Request.review_date) <= day)),
         )
-    ).all()
+        .order_by(col(Request.review_date), col(Request.id))
+    )
+    return list(rows.all())
+
+
+async def reviews_due(session: AsyncSession, meeting: Meeting) -> list[ReviewLine]:
+    """The reviews due by the meeting, as its agenda lists them, with the school's answer if given."""
+    rows = await due_for_review(session, meeting)
     schools = await school_names(session, {r.school_id for r in rows})
     answers = await _school_answers(session, rows)
     return [

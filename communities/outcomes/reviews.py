@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
-from communities.agendas.items import school_names
+from communities.agendas.items import due_for_review, school_names
 from communities.clock import Clock
 from communities.identifying_text import find_identifying_text
 from communities.meetings.tables import Meeting, local
@@ -70,18 +70,7 @@ async def mark_reviews_due(session: AsyncSession, clock: Clock) -> list[str]:
 
 async def reviews_for(session: AsyncSession, meeting: Meeting) -> list[ReviewItem]:
     """The community's requests due for review by the meeting's date, soonest review first."""
-    day = local(meeting.starts_at).date()
-    rows = (
-        await session.exec(
-            select(Request)
-            .where(
-                Request.community_id == meeting.community_id,
-                (col(Request.status) == RequestStatus.REVIEW_DUE)
-                | ((col(Request.status) == RequestStatus.IN_DELIVERY) & (col(Request.review_date) <= day)),
-            )
-            .order_by(col(Request.review_date), col(Request.id))
-        )
-    ).all()
+    rows = await due_for_review(session, meeting)
     schools = await school_names(session, {r.school_id for r in rows})
     return [
         ReviewItem(r.id, r.ref, schools.get(r.school_id, "?"), r.review_date)

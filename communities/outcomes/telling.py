@@ -23,11 +23,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities.clock import Clock
-from communities.meetings.tables import Meeting, when_text
+from communities.meetings.tables import Meeting, local, when_text
 from communities.messaging import notices
 from communities.messaging.outbox import Outbox, OutgoingMessage
 from communities.outcomes.confirming import Confirmation
 from communities.outcomes.decisions import OutcomeDecision
+from communities.outcomes.reviews import ReviewRecorded
 from communities.outcomes.tables import Outcome, OutcomeStatus
 from communities.outcomes.validation import pounds
 from communities.outcomes.views import outcome_view
@@ -302,6 +303,33 @@ async def tell_confirmed(
         channel = posted.anyone
     await session.flush()
     return Telling(tuple(schools), await _names(session, tuple(finance)), channel)
+
+
+def review_text(recorded: ReviewRecorded) -> str:
+    """The school's message once the chair records a review."""
+    if recorded.next_review_date is None:
+        after = "The request is now closed."
+    else:
+        after = f"The support continues, with the next review on {day_text(recorded.next_review_date)}."
+    return (
+        f"Your community has reviewed request {recorded.ref}: {recorded.result.label.lower()}. {after} "
+        "Open My requests to read it."
+    )
+
+
+async def tell_review(
+    session: AsyncSession, clock: Clock, outbox: Outbox, recorded: ReviewRecorded
+) -> tuple[str, ...]:
+    """Tell the school its review was recorded (the caller commits and wakes the outbox); who was told."""
+    key = f"review:{recorded.ref}:{local(clock.now()).date().isoformat()}:{recorded.result.value}"
+    told = await notices.tell(
+        session,
+        outbox,
+        notices.Notice.to(
+            notices.People.of(*recorded.tell), key, OutgoingMessage(text=review_text(recorded))
+        ),
+    )
+    return await _names(session, told.people)
 
 
 async def _names(session: AsyncSession, person_ids: tuple[int, ...] | list[int]) -> tuple[str, ...]:

@@ -24,11 +24,13 @@ from communities.outcomes.attendance import attendance
 from communities.outcomes.decisions import ConflictRuling, ReviewResult
 from communities.outcomes.recording import OWN_RULING, IdentifyingText, open_recording, save_outcome
 from communities.outcomes.reviews import ReviewItem, record_review, reviews_for
+from communities.outcomes.telling import tell_review
 from communities.outcomes.validation import OutcomeInvalid
 from communities.outcomes.views import ItemView
 from communities.requests.conflicts import conflict_refusal
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
+from communities.wording import listed
 from dialogs.card_values import as_id
 from dialogs.outcomes.entry import Read, read_entry, saved_values
 from dialogs.outcomes.showing import OUT_OF_DATE, hub
@@ -50,6 +52,7 @@ async def press(chat: ChatServices, turn: Turn) -> None:
             else:
                 shown = await _item(chat, session, turn, meeting_id, request_id)
             await session.commit()
+        chat.outbox.wake()
     except OutcomeRefused as refusal:
         await turn.context.send_activity(f"Sorry: {refusal}")
         return
@@ -220,5 +223,8 @@ async def _record_review(
             raise  # the domain's refusal (audited), said as it is
         return review_card(meeting_id, review, values, said=str(refused))
     after = "closed" if recorded.next_review_date is None else "continues in delivery"
-    note = f"The review of {recorded.ref} is recorded ({recorded.result.label.lower()}): the request {after}."
+    told = await tell_review(session, clock, chat.outbox, recorded)
+    said = f"I've told {listed(list(told))}." if told else "Nobody at the school can be messaged yet."
+    how = recorded.result.label.lower()
+    note = f"The review of {recorded.ref} is recorded ({how}): the request {after}. {said}"
     return await hub(session, clock, chat.quorum_rule, profile, meeting_id, note)

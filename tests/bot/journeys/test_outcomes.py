@@ -214,6 +214,7 @@ async def test_the_chair_records_a_review_due_at_a_later_meeting(
     finally:
         await database.dispose()
     clock.advance(days=120)  # April 2027: the meeting of 7 April has taken place
+    await post(personal_message(fake.url, HANNAH, "help"))  # Hannah, who raised it, can be messaged
     await post(personal_message(fake.url, GRACE, "outcomes"))
     card = await latest_message(fake, chat_of(GRACE), "Outcomes: Canterbury City Community (CANT1)")
     assert "No requests were on this meeting's agenda." in flat(card.card)
@@ -232,8 +233,12 @@ async def test_the_chair_records_a_review_due_at_a_later_meeting(
     shown = fake.activity(card.id)
     said = flat(shown.card)
     assert (
-        "The review of COS-CANT1-26-001 is recorded (partly achieved): the request continues in delivery."
-        in said
+        "The review of COS-CANT1-26-001 is recorded (partly achieved): the request continues in delivery. "
+        "I've told Hannah Reid" in said
     )
+    told = await fake.wait_for(
+        lambda: [a.text for a in fake.activities(chat_of(HANNAH)) if a.text and "reviewed request" in a.text]
+    )
+    assert "partly achieved. The support continues, with the next review on" in told[0]
     assert "No reviews due." in said  # its next review is in July
     assert held.request_ids and fake.activity(card.id).updates >= 3
