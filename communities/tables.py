@@ -5,6 +5,7 @@ from __future__ import annotations
 from communities.agendas.tables import Agenda
 from communities.audit import AuditEvent
 from communities.broadcasts.tables import Broadcast, BroadcastTarget
+from communities.budget.tables import BudgetYear, LedgerEntry
 from communities.declarations.code_of_conduct import CodeOfConductAcceptance
 from communities.declarations.tables import DeclarationConfirmation, InterestDeclaration
 from communities.meetings.rsvp import Rsvp  # noqa: F401  (registers the table)
@@ -28,12 +29,14 @@ __all__ = [
     "AuditEvent",
     "Broadcast",
     "BroadcastTarget",
+    "BudgetYear",
     "CalendarFeed",
     "ChannelLink",
     "CodeOfConductAcceptance",
     "Community",
     "DeclarationConfirmation",
     "InterestDeclaration",
+    "LedgerEntry",
     "Meeting",
     "MeetingAttendance",
     "Membership",

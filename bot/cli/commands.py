@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.cli import broadcast as cli_broadcast
+from bot.cli import budgets as cli_budgets
 from bot.cli import jobs as cli_jobs
 from bot.cli import minutes as cli_minutes
 from bot.cli import reports as cli_reports
@@ -310,6 +311,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     meetings.add_argument("file", help=f"CSV file with the columns {MEETING_COLUMNS}")
     meetings.set_defaults(run=cmd_import_meetings)
+    cli_budgets.add_import_parser(import_commands)
+    reports = commands.add_parser("report", help="write reports", description="Write reports as CSV files.")
+    report_commands = reports.add_subparsers(dest="report_command", required=True, metavar="WHAT")
+    cli_budgets.add_report_parser(report_commands)
 
     manifest = commands.add_parser("manifest", help="Teams app package", description="Teams app package.")
     manifest_commands = manifest.add_subparsers(dest="manifest_command", required=True, metavar="COMMAND")
