@@ -312,9 +312,6 @@ def build_parser() -> argparse.ArgumentParser:
     meetings.add_argument("file", help=f"CSV file with the columns {MEETING_COLUMNS}")
     meetings.set_defaults(run=cmd_import_meetings)
     cli_budgets.add_import_parser(import_commands)
-    reports = commands.add_parser("report", help="write reports", description="Write reports as CSV files.")
-    report_commands = reports.add_subparsers(dest="report_command", required=True, metavar="WHAT")
-    cli_budgets.add_report_parser(report_commands)
 
     manifest = commands.add_parser("manifest", help="Teams app package", description="Teams app package.")
     manifest_commands = manifest.add_subparsers(dest="manifest_command", required=True, metavar="COMMAND")
@@ -335,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(run=cmd_demo)
     cli_broadcast.add_parser(commands)
     cli_jobs.add_parser(commands)
-    cli_reports.add_parser(commands)
+    cli_budgets.add_report_parser(cli_reports.add_parser(commands))
     cli_minutes.add_parser(commands)
     return parser
 

@@ -25,7 +25,10 @@ class ReportError(Exception):
     """A problem the user can fix; nothing was written."""
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """``cosbot report``, with ``outcomes``; the returned sub-commands take the other reports."""
     report = commands.add_parser("report", help="write reports", description="Write reports as CSV files.")
     reports = report.add_subparsers(dest="report_command", required=True, metavar="WHAT")
     outcomes = reports.add_parser(
@@ -40,6 +43,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     outcomes.add_argument("--community", metavar="CODE", help="only this community (CANT1)")
     outcomes.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV")
     outcomes.set_defaults(run=cmd_report_outcomes)
+    return reports
 
 
 def _day(value: str, flag: str) -> date:

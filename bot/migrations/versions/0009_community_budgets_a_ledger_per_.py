@@ -1,7 +1,7 @@
 """community budgets: a ledger per community and financial year
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 17:15:42.300395
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import communities.sqltypes
 
-revision: str = '0007'
-down_revision: str | None = '0006'
+revision: str = '0009'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
