@@ -18,8 +18,8 @@ from communities.agendas.items import attached, fair
 from communities.agendas.tables import Agenda, AgendaStatus
 from communities.clock import Clock
 from communities.db import update_if_unchanged, upsert_into
+from communities.meetings.chairing import meeting_with_community, refuse_unless_chairing
 from communities.meetings.tables import UPCOMING, Meeting, MeetingStatus
-from communities.permissions import is_triager
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import Community
 
@@ -73,11 +73,10 @@ async def build_draft(
 
 
 async def load_meeting(session: AsyncSession, meeting_id: int) -> tuple[Meeting, Community]:
-    meeting = await session.get(Meeting, meeting_id)
-    community = await session.get(Community, meeting.community_id) if meeting else None
-    if meeting is None or community is None:
+    found = await meeting_with_community(session, meeting_id)
+    if found is None:
         raise AgendaRefused("That meeting does not exist (the card may be from somewhere else).")
-    return meeting, community
+    return found
 
 
 async def agenda_of(session: AsyncSession, meeting_id: int) -> Agenda | None:
@@ -93,23 +92,13 @@ async def check_may_change(
     what: str,
 ) -> None:
     """The community's chair or vice chair, or an officer; a refusal is audited and kept."""
-    assert community.id is not None
-    if is_triager(actor, community.id):
-        return
     refusal = AgendaRefused(
         f"Only the chair or vice chair of {community.code}, or a council officer, can change or "
         "publish its agenda. The agenda is posted in the community's channel once it is published."
     )
-    await audit.keep_only_refusal(
-        session,
-        clock,
-        actor_person_id=actor.person_id,
-        action=f"agenda_{what}_refused",
-        entity="meeting",
-        entity_id=str(meeting.id),
-        detail={"community": community.code},
+    await refuse_unless_chairing(
+        session, clock, actor, meeting, community, action=f"agenda_{what}_refused", refusal=refusal
     )
-    raise refusal
 
 
 def still_to_come(clock: Clock, meeting: Meeting) -> None:

@@ -14,12 +14,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from communities import audit
 from communities.clock import Clock
 from communities.db import update_if_unchanged
+from communities.meetings.chairing import meeting_with_community, refuse_unless_chairing
 from communities.meetings.tables import Meeting, MeetingStatus
 from communities.minutes.tables import Minutes
 from communities.minutes.view import day_text
 from communities.outcomes.access import item_requests, outcome_of
 from communities.outcomes.tables import OutcomeStatus
-from communities.permissions import is_triager
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import Community
 
@@ -54,11 +54,10 @@ def outcomes_first(missing: list[str], when: str) -> str:
 
 
 async def load_meeting(session: AsyncSession, meeting_id: int) -> tuple[Meeting, Community]:
-    meeting = await session.get(Meeting, meeting_id)
-    community = await session.get(Community, meeting.community_id) if meeting else None
-    if meeting is None or community is None:
+    found = await meeting_with_community(session, meeting_id)
+    if found is None:
         raise MinutesRefused(NO_SUCH_MEETING)
-    return meeting, community
+    return found
 
 
 async def check_may_write(
@@ -70,20 +69,10 @@ async def check_may_write(
     what: str,
 ) -> None:
     """The community's chair or vice chair, or an officer; a refusal is audited and kept."""
-    assert community.id is not None
-    if is_triager(actor, community.id):
-        return
     refusal = MinutesRefused(may_not_write(community.code))  # read before the session is expired
-    await audit.keep_only_refusal(
-        session,
-        clock,
-        actor_person_id=actor.person_id,
-        action=f"minutes_{what}_refused",
-        entity="meeting",
-        entity_id=str(meeting.id),
-        detail={"community": community.code},
+    await refuse_unless_chairing(
+        session, clock, actor, meeting, community, action=f"minutes_{what}_refused", refusal=refusal
     )
-    raise refusal
 
 
 async def check_ready(session: AsyncSession, clock: Clock, meeting: Meeting) -> None:

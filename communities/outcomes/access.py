@@ -18,10 +18,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from communities import audit
 from communities.clock import Clock
 from communities.db import update_if_unchanged
+from communities.meetings.chairing import meeting_with_community, refuse_unless_chairing
 from communities.meetings.tables import Meeting, MeetingStatus
 from communities.outcomes.decisions import ConflictRuling
 from communities.outcomes.tables import Outcome
-from communities.permissions import is_triager
 from communities.requests.conflicts import conflict_refusal, conflict_refusal_text
 from communities.requests.lifecycle import RequestAction, RequestStatus, next_status
 from communities.requests.tables import Request
@@ -62,11 +62,10 @@ def ruled_out(doing: str, ruling: ConflictRuling) -> str:
 
 
 async def load_meeting(session: AsyncSession, meeting_id: int) -> tuple[Meeting, Community]:
-    meeting = await session.get(Meeting, meeting_id)
-    community = await session.get(Community, meeting.community_id) if meeting else None
-    if meeting is None or community is None:
+    found = await meeting_with_community(session, meeting_id)
+    if found is None:
         raise OutcomeRefused(NO_SUCH_MEETING)
-    return meeting, community
+    return found
 
 
 async def check_may_record(
@@ -81,11 +80,10 @@ async def check_may_record(
 
     A refusal of permission is audited and kept; the session's other changes are thrown away.
     """
-    assert community.id is not None
-    if not is_triager(actor, community.id):
-        refusal = OutcomeRefused(may_not_record(community.code))  # read before the session is expired
-        await refuse(session, clock, actor, f"outcome_{what}_refused", "meeting", str(meeting.id))
-        raise refusal
+    refusal = OutcomeRefused(may_not_record(community.code))  # read before the session is expired
+    await refuse_unless_chairing(
+        session, clock, actor, meeting, community, action=f"outcome_{what}_refused", refusal=refusal
+    )
     if meeting.status == MeetingStatus.CANCELLED:
         raise OutcomeRefused(CANCELLED)
     if meeting.starts_at > clock.now():

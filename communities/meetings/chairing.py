@@ -1,0 +1,47 @@
+"""What the agenda, the outcomes and the minutes share: a meeting read with its community, and the
+rule that only its chair or vice chair, or a council officer, acts for it (a refusal is audited
+and kept, and the session's other changes are thrown away)."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from communities import audit
+from communities.clock import Clock
+from communities.meetings.tables import Meeting
+from communities.permissions import is_triager
+from communities.roster.directory import PersonProfile
+from communities.roster.tables import Community
+
+
+async def meeting_with_community(session: AsyncSession, meeting_id: int) -> tuple[Meeting, Community] | None:
+    meeting = await session.get(Meeting, meeting_id)
+    community = await session.get(Community, meeting.community_id) if meeting else None
+    return (meeting, community) if meeting is not None and community is not None else None
+
+
+async def refuse_unless_chairing(
+    session: AsyncSession,
+    clock: Clock,
+    actor: PersonProfile,
+    meeting: Meeting,
+    community: Community,
+    *,
+    action: str,
+    refusal: Exception,
+) -> None:
+    """Raise ``refusal`` (built by the caller before the session is expired), audited as ``action``,
+    unless ``actor`` chairs the community or is an officer."""
+    assert community.id is not None
+    if is_triager(actor, community.id):
+        return
+    await audit.keep_only_refusal(
+        session,
+        clock,
+        actor_person_id=actor.person_id,
+        action=action,
+        entity="meeting",
+        entity_id=str(meeting.id),
+        detail={"community": community.code},
+    )
+    raise refusal
