@@ -4,11 +4,14 @@ and kept, and the session's other changes are thrown away)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.clock import Clock
-from communities.meetings.tables import Meeting
+from communities.meetings.tables import Meeting, MeetingStatus
 from communities.permissions import is_triager
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import Community
@@ -45,3 +48,18 @@ async def refuse_unless_chairing(
         detail={"community": community.code},
     )
     raise refusal
+
+
+async def last_meeting_held(session: AsyncSession, community_id: int, now: datetime) -> Meeting | None:
+    """The community's latest meeting that has started by ``now`` and was not cancelled."""
+    query = (
+        select(Meeting)
+        .where(
+            Meeting.community_id == community_id,
+            col(Meeting.status) != MeetingStatus.CANCELLED,
+            col(Meeting.starts_at) <= now,
+        )
+        .order_by(col(Meeting.starts_at).desc())
+        .limit(1)
+    )
+    return (await session.exec(query)).first()

@@ -26,7 +26,7 @@ from cards.minutes.chair import (
     section_input,
 )
 from cards.minutes.members import members_minutes_card, minutes_approved_channel_card
-from communities.meetings.tables import Meeting, MeetingStatus
+from communities.meetings.chairing import last_meeting_held
 from communities.minutes import approving, drafting
 from communities.minutes.access import LATEST, MinutesChanged, MinutesRefused
 from communities.minutes.approving import Approved
@@ -61,18 +61,8 @@ async def show_minutes(chat: ChatServices, turn: Turn) -> None:
             if not communities:
                 notes.append("Write `minutes` and the community's code for the minutes of its last meeting.")
         for community in communities:
-            meeting = (
-                await session.exec(
-                    select(Meeting)
-                    .where(
-                        Meeting.community_id == community.id,
-                        col(Meeting.status) != MeetingStatus.CANCELLED,
-                        col(Meeting.starts_at) <= now,
-                    )
-                    .order_by(col(Meeting.starts_at).desc())
-                    .limit(1)
-                )
-            ).first()
+            assert community.id is not None
+            meeting = await last_meeting_held(session, community.id, now)
             if meeting is None or meeting.id is None:
                 notes.append(f"{community.code} has not met yet, so there are no minutes to write.")
                 continue

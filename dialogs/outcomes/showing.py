@@ -16,8 +16,9 @@ from cards.outcomes.inputs import OUTCOMES_ATTENDANCE, OUTCOMES_CONFIRM, OUTCOME
 from cards.outcomes.recording import COLLEAGUE, attendance_card, confirm_card, confirmed_card, outcomes_card
 from cards.outcomes.telling import outcomes_channel_card, school_outcome_card
 from communities.clock import Clock
+from communities.meetings.chairing import last_meeting_held
 from communities.meetings.rsvp import QuorumRule
-from communities.meetings.tables import Meeting, MeetingStatus
+from communities.meetings.tables import Meeting
 from communities.outcomes import telling
 from communities.outcomes.access import OutcomeRefused, may_not_record
 from communities.outcomes.attendance import Mark, attendance, attendance_tally, save_attendance
@@ -55,18 +56,8 @@ async def show_outcomes(chat: ChatServices, turn: Turn) -> None:
             communities = [c for c in communities if _chairs(profile, c)]
         notes += [f"Sorry: {may_not_record(c.code)}" for c in found if code and c not in communities]
         for community in communities:
-            meeting = (
-                await session.exec(
-                    select(Meeting)
-                    .where(
-                        Meeting.community_id == community.id,
-                        col(Meeting.status) != MeetingStatus.CANCELLED,
-                        col(Meeting.starts_at) <= now,
-                    )
-                    .order_by(col(Meeting.starts_at).desc())
-                    .limit(1)
-                )
-            ).first()
+            assert community.id is not None
+            meeting = await last_meeting_held(session, community.id, now)
             if meeting is None or meeting.id is None:
                 notes.append(
                     f"{community.code} has no meeting that has taken place yet, so no outcomes to record."
