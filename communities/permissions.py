@@ -124,6 +124,15 @@ MINUTES = Capability(
     instead="The minutes are sent to every member of the community once the chair approves them.",
     section=MEETINGS_SECTION,
 )
+BUDGET = Capability(
+    "budget",
+    "Budget",
+    "Your community's budget for this financial year: set, committed, spent and available, and its "
+    "latest entries (an officer or finance officer sees every community).",
+    frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.OFFICER, Role.FINANCE}),
+    instead="Your community's chair can tell you what its budget allows.",
+    section=MEETINGS_SECTION,
+)
 BROADCAST_DATES = Capability(
     "broadcast_dates",
     "Broadcast meeting dates",
@@ -174,6 +183,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     AGENDA,
     OUTCOMES,
     MINUTES,
+    BUDGET,
     BROADCAST_DATES,
     OUTCOMES_SUMMARY,
     GLOSSARY,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dialogs.agendas import routes as agendas
 from dialogs.broadcasts import routes as broadcasts
+from dialogs.budget import routes as budget
 from dialogs.declarations import routes as declarations
 from dialogs.followup import routes as followup
 from dialogs.glossary import routes as glossary
@@ -26,6 +27,7 @@ FEATURES = (
     agendas,
     outcomes,
     minutes,
+    budget,
     broadcasts,
     glossary,
     followup,

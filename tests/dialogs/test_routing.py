@@ -17,6 +17,7 @@ from typing import Any
 
 import cards
 from cards import agenda_cards, agenda_changes, community, declaration_cards, glossary, menu, welcome
+from cards import budget as budget_cards
 from cards.elements import Card
 from cards.followup import actions as action_cards
 from cards.followup import reviews as review_cards
@@ -33,6 +34,8 @@ from cards.requests import lists as request_lists
 from communities.broadcasts.report import Delivery, DeliveryReport, ReportLine
 from communities.broadcasts.selection import Selection
 from communities.broadcasts.service import CommunityDates, MeetingLine
+from communities.budget.ledger import Position
+from communities.budget.views import BudgetView, EntryLine
 from communities.declarations.register import Answer, DeclarationConfirmation
 from communities.declarations.views import (
     CommunityCompliance,
@@ -93,6 +96,20 @@ ACTION = ActionLine(
     False,
 )
 QUESTION = ReviewQuestion(1, "COS-CANT1-26-001", "Westgate Meadow Primary School", date(2027, 3, 30))
+
+
+BUDGET_VIEW = BudgetView(
+    "CANT1",
+    "Canterbury City Community",
+    "2026-27",
+    Position(4_800_000, 650_000, 150_000),
+    (
+        EntryLine("3 December 2026", "Allocation: Westgate Meadow Primary School", "£1,500"),
+        EntryLine("1 April 2026", "Budget set (budgets.csv row 2)", "£48,000"),
+    ),
+    2,
+)
+NO_BUDGET = BudgetView("THAN2", "Thanet Coast Community", "2026-27", Position(), (), 0)
 
 
 def demo_cards() -> dict[str, list[Card]]:
@@ -258,6 +275,11 @@ def demo_cards() -> dict[str, list[Card]]:
         "minutes.members.members_minutes_card": [minutes_members.members_minutes_card(minutes())],
         "minutes.members.minutes_approved_channel_card": [
             minutes_members.minutes_approved_channel_card(minutes(MinutesStatus.APPROVED))
+        ],
+        "budget.budget_card": [budget_cards.budget_card(BUDGET_VIEW), budget_cards.budget_card(NO_BUDGET)],
+        "budget.budget_overview_card": [
+            budget_cards.budget_overview_card("2026-27", [BUDGET_VIEW, NO_BUDGET]),
+            budget_cards.budget_overview_card("2026-27", []),
         ],
         "welcome.team_welcome_card": [welcome.team_welcome_card("Canterbury", "CoS Bot")],
         "dialogs.broadcasts.dates.choose_card": [

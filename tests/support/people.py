@@ -24,6 +24,7 @@ CHAIR_MENU_ACTIONS = [
     "agenda",
     "outcomes",
     "minutes",
+    "budget",
     "declare_interest",
     "declarations_compliance",
     "find_community",

@@ -60,11 +60,12 @@ async def test_a_senco_accepts_the_code_and_declares_an_interest_and_the_chair_s
 
     chair_menu = last_card(await turn(fake, post, DANIEL, "help"))
     shown = [data["action"] for data in submit_data(chair_menu)]
-    assert shown[3:9] == [
+    assert shown[3:10] == [
         "meetings",
         "agenda",
         "outcomes",
         "minutes",
+        "budget",
         "declare_interest",
         "declarations_compliance",
     ]

@@ -1,0 +1,1 @@
+"""The community budget in the chat."""
