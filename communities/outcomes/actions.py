@@ -23,9 +23,8 @@ from communities.outcomes.access import OutcomeRefused, refuse
 from communities.outcomes.tables import ActionStatus, Outcome, OutcomeAction, OutcomeStatus
 from communities.permissions import is_school_staff, is_triager
 from communities.requests.tables import Request
-from communities.roster.directory import PersonProfile
-from communities.roster.roles import SCHOOL_ROLES
-from communities.roster.tables import Community, Membership, Person, School
+from communities.roster.directory import PersonProfile, school_staff
+from communities.roster.tables import Community, Person, School
 
 NO_SUCH_ACTION = (
     "That action does not exist, or its outcome is not confirmed yet (the card may be from elsewhere)."
@@ -113,18 +112,7 @@ async def owners_of(session: AsyncSession, action: OutcomeAction) -> tuple[int, 
             return (action.owner_person_id,)
     if action.owner_school_id is None:
         return ()
-    rows = await session.exec(
-        select(Person.id)
-        .join(Membership, col(Membership.person_id) == col(Person.id))
-        .where(
-            col(Membership.school_id) == action.owner_school_id,
-            col(Membership.active),
-            col(Membership.role).in_([r.value for r in SCHOOL_ROLES]),
-            col(Person.active),
-        )
-        .order_by(col(Person.display_name))
-    )
-    return tuple(p for p in dict.fromkeys(rows.all()) if p is not None)
+    return await school_staff(session, action.owner_school_id)
 
 
 def may_mark(actor: PersonProfile, action: OutcomeAction, request: Request, status: ActionStatus) -> bool:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
@@ -33,9 +32,9 @@ from communities.outcomes.decisions import OutcomeDecision
 from communities.outcomes.tables import Outcome, OutcomeStatus
 from communities.requests.lifecycle import RequestAction, RequestStatus
 from communities.requests.tables import Request
-from communities.roster.directory import PersonProfile, people_with_role
-from communities.roster.roles import SCHOOL_ROLES, Role
-from communities.roster.tables import Membership, Person
+from communities.roster.directory import PersonProfile, people_with_role, school_staff
+from communities.roster.roles import Role
+from communities.roster.tables import Person
 
 
 @dataclass(frozen=True)
@@ -165,18 +164,7 @@ async def _confirm_one(
 
 async def school_people(session: AsyncSession, request: Request) -> tuple[int, ...]:
     """The requester (if still active), then the school's active leaders and SENCOs, by name."""
-    rows = await session.exec(
-        select(Person.id)
-        .join(Membership, col(Membership.person_id) == col(Person.id))
-        .where(
-            col(Membership.school_id) == request.school_id,
-            col(Membership.active),
-            col(Membership.role).in_([r.value for r in SCHOOL_ROLES]),
-            col(Person.active),
-        )
-        .order_by(col(Person.display_name))
-    )
-    staff = [person_id for person_id in dict.fromkeys(rows.all()) if person_id is not None]
+    staff = await school_staff(session, request.school_id)
     requester = await session.get(Person, request.created_by_person_id)
     first = [request.created_by_person_id] if requester is not None and requester.active else []
     return tuple(dict.fromkeys([*first, *staff]))

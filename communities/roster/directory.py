@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from communities.roster.roles import Role
+from communities.roster.roles import SCHOOL_ROLES, Role
 from communities.roster.tables import Community, Membership, Person, School
 
 
@@ -232,3 +232,19 @@ async def search_schools(session: AsyncSession, text: str, limit: int = 15) -> l
 
 async def school_by_urn(session: AsyncSession, urn: str) -> School | None:
     return (await session.exec(select(School).where(School.urn == urn.strip()))).first()
+
+
+async def school_staff(session: AsyncSession, school_id: int) -> tuple[int, ...]:
+    """The school's active school leaders and SENCOs (person ids), by name."""
+    rows = await session.exec(
+        select(Person.id)
+        .join(Membership, col(Membership.person_id) == col(Person.id))
+        .where(
+            col(Membership.school_id) == school_id,
+            col(Membership.active),
+            col(Membership.role).in_([r.value for r in SCHOOL_ROLES]),
+            col(Person.active),
+        )
+        .order_by(col(Person.display_name))
+    )
+    return tuple(p for p in dict.fromkeys(rows.all()) if p is not None)
