@@ -186,6 +186,102 @@ async def record_payment(
     return await _write(session, clock, year, entry, before)
 
 
+async def allocation_of_outcome(session: AsyncSession, outcome_id: int) -> LedgerEntry | None:
+    """The allocation an outcome made (None when it agreed no funding, or is not confirmed)."""
+    query = select(LedgerEntry).where(
+        LedgerEntry.outcome_id == outcome_id, LedgerEntry.kind == EntryKind.ALLOCATION
+    )
+    return (await session.exec(query.order_by(col(LedgerEntry.id)))).first()
+
+
+async def change_allocation(
+    session: AsyncSession,
+    clock: Clock,
+    allocation_id: int,
+    new_amount_pence: int,
+    *,
+    reason: str,
+    actor_person_id: int | None,
+    overspend_approved_by: int | None = None,
+) -> Written:
+    """An allocation now promises ``new_amount_pence`` (an outcome varied): the difference is an
+    entry. More is checked against what is available, as a new allocation is; less can never go
+    below what finance has already paid (that is a clawback, not a change). No change, no entry."""
+    if new_amount_pence <= 0:
+        raise BudgetRefused("An allocation must be more than £0: release it instead.")
+    allocation, year = await _allocation_locked(session, allocation_id)
+    promised = await allocation_promised(session, allocation)
+    before = await _position(session, year.id)
+    change = new_amount_pence - promised
+    if change == 0:
+        return Written(None, before)
+    paid = promised - await allocation_unpaid(session, allocation)
+    if new_amount_pence < paid:
+        raise BudgetRefused(
+            f"{pounds(paid)} of this allocation has already been paid: it cannot go below that."
+        )
+    if change > before.available_pence and overspend_approved_by is None:
+        raise Overspend(change, before)
+    entry = _entry(clock, year, EntryKind.ALLOCATION_CHANGED, change, reason=reason, actor=actor_person_id)
+    entry.allocation_id, entry.school_id, entry.outcome_id = (
+        allocation.id,
+        allocation.school_id,
+        allocation.outcome_id,
+    )
+    if overspend_approved_by is not None and change > before.available_pence:
+        entry.source = f"overspend approved by person {overspend_approved_by}"
+    return await _write(session, clock, year, entry, before)
+
+
+async def release_allocation(
+    session: AsyncSession,
+    clock: Clock,
+    allocation_id: int,
+    *,
+    reason: str,
+    actor_person_id: int | None,
+) -> Written:
+    """Release what an allocation still promises and has not been paid (a withdrawal, an outcome
+    varied to no funding): that money is available again. Nothing unpaid, no entry."""
+    allocation, year = await _allocation_locked(session, allocation_id)
+    before = await _position(session, year.id)
+    unpaid = await allocation_unpaid(session, allocation)
+    if unpaid <= 0:
+        return Written(None, before)
+    entry = _entry(clock, year, EntryKind.RELEASE, unpaid, reason=reason, actor=actor_person_id)
+    entry.allocation_id, entry.school_id, entry.outcome_id = (
+        allocation.id,
+        allocation.school_id,
+        allocation.outcome_id,
+    )
+    return await _write(session, clock, year, entry, before)
+
+
+async def allocation_promised(session: AsyncSession, allocation: LedgerEntry) -> int:
+    """What an allocation commits now: its amount, changed, less what was released."""
+    rows = (
+        await session.exec(
+            select(LedgerEntry.kind, LedgerEntry.amount_pence).where(
+                LedgerEntry.allocation_id == allocation.id,
+                col(LedgerEntry.kind).in_((EntryKind.ALLOCATION_CHANGED, EntryKind.RELEASE)),
+            )
+        )
+    ).all()
+    return allocation.amount_pence + sum(
+        amount if kind == EntryKind.ALLOCATION_CHANGED else -amount for kind, amount in rows
+    )
+
+
+async def _allocation_locked(session: AsyncSession, allocation_id: int) -> tuple[LedgerEntry, BudgetYear]:
+    allocation = await session.get(LedgerEntry, allocation_id)
+    if allocation is None or allocation.kind != EntryKind.ALLOCATION:
+        raise BudgetRefused("That allocation is not in the ledger.")
+    year = await session.get(BudgetYear, allocation.budget_year_id)
+    assert year is not None and year.id is not None
+    await _lock(session, year)
+    return allocation, year
+
+
 async def allocation_unpaid(session: AsyncSession, allocation: LedgerEntry) -> int:
     """What an allocation still promises and has not been paid."""
     rows = (

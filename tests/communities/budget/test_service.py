@@ -14,9 +14,11 @@ from communities.budget.service import (
     Overspend,
     adjust_budget,
     allocate,
+    change_allocation,
     entries_of,
     position_of,
     record_payment,
+    release_allocation,
     set_budget,
 )
 from communities.budget.tables import EntryKind
@@ -179,3 +181,48 @@ async def test_an_officer_adjusts_with_a_reason_and_never_below_zero(
         await session.commit()
     assert written.entry is not None and written.entry.kind == EntryKind.TOP_UP
     assert written.position.budget_pence == 1_050_000
+
+
+async def test_a_varied_allocation_moves_committed_by_the_difference_and_a_release_frees_what_is_unpaid(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    community_id = await budget(demo_db, clock, 1_000_000)
+    allocation_id = await allocated(demo_db, clock, community_id, 400_000)
+    priya = await profile_of(demo_db, PRIYA)
+    async with demo_db.session() as session:
+        with pytest.raises(Overspend, match="Allocating £7,000 would overspend"):
+            await change_allocation(
+                session, clock, allocation_id, 1_100_000, reason="varied", actor_person_id=priya.person_id
+            )
+        same = await change_allocation(
+            session, clock, allocation_id, 400_000, reason="varied", actor_person_id=priya.person_id
+        )
+        assert same.entry is None
+        down = await change_allocation(
+            session, clock, allocation_id, 300_000, reason="varied", actor_person_id=priya.person_id
+        )
+        assert down.position.committed_pence == 300_000
+        await record_payment(
+            session,
+            clock,
+            allocation_id,
+            100_000,
+            paid_on=date(2026, 11, 20),
+            reference="PO-9",
+            actor_person_id=priya.person_id,
+        )
+        with pytest.raises(BudgetRefused, match="£1,000 of this allocation has already been paid"):
+            await change_allocation(
+                session, clock, allocation_id, 50_000, reason="varied", actor_person_id=priya.person_id
+            )
+        released = await release_allocation(
+            session, clock, allocation_id, reason="withdrawn", actor_person_id=priya.person_id
+        )
+        again = await release_allocation(
+            session, clock, allocation_id, reason="withdrawn", actor_person_id=priya.person_id
+        )
+        await session.commit()
+    assert released.entry is not None and released.entry.amount_pence == 200_000
+    assert again.entry is None
+    held = released.position
+    assert (held.committed_pence, held.spent_pence, held.available_pence) == (100_000, 100_000, 900_000)
