@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cards.budget import finance_pieces
 from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
 from cards.minutes.previous import previous_pieces
 from communities.agendas.changes import MAX_AOB_LENGTH
@@ -69,7 +70,7 @@ def channel_agenda_cards(view: AgendaView) -> list[Card]:
         _Block(WELCOME, [text("Welcome, introductions and apologies; the quorum check.")]),
         _Block(DECLARATIONS, [text(_declarations_line(view))]),
         *_previous_blocks(view, chair=False),
-        _Block(FINANCE, [text(view.budget)]),
+        *[_Block(FINANCE, piece) for piece in finance_pieces(view.budget)],
         *_item_blocks(view, _channel_item),
         *_review_blocks(view, notes=False),
         *[_Block(AOB, [text(line)]) for line in _aob_lines(view)],
@@ -181,7 +182,7 @@ def _chair_blocks(view: AgendaView) -> list[_Block]:
         _Block(WELCOME, [text("Welcome, introductions and apologies; the quorum check.")]),
         _Block(DECLARATIONS, [text(_declarations_line(view))]),
         *_previous_blocks(view, chair=True),
-        _Block(FINANCE, [text(view.budget)]),
+        *[_Block(FINANCE, piece) for piece in finance_pieces(view.budget)],
         *_item_blocks(view, _chair_item),
         *_review_blocks(view, notes=True),
         *aob,

@@ -1,6 +1,13 @@
-"""The budget in the chat: a community's card, and the officers' overview of every community.
+"""The budget in the chat, on the agenda and in the minutes: every word about money is here.
 
-Personal chat only. Money, schools and reasons; never anything from a request's form.
+* a community's card, and the officers' overview of every community (personal chat only), with a
+  chart Teams draws (``Chart.HorizontalBar.Stacked``) above the table: the table is the record, the
+  chart a picture of it, and a host that cannot draw charts drops it and still shows the table;
+* the agenda's finance section (the position for the meeting's financial year and the allocations
+  since the last meeting) and the minutes' allocations (what the meeting allocated and the position
+  after), as pieces the agenda and minutes cards place.
+
+Money, references, schools and reasons; never anything from a request's form.
 """
 
 from __future__ import annotations
@@ -9,12 +16,22 @@ from collections.abc import Sequence
 
 from cards.elements import Card, Element, card, facts, heading, subheading, text
 from communities.budget.ledger import Position
+from communities.budget.since import BudgetSince, Movement
+from communities.budget.tables import EntryKind
 from communities.budget.views import BudgetView
 from communities.money import pounds
 from communities.wording import counted
 
+#: At most this many communities are drawn in the overview's chart (the most committed first);
+#: every community is in the table below it.
+CHART_MOST = 20
+#: Lines of allocations per piece of an agenda (an agenda splits into cards between pieces).
+MOVEMENTS_PER_PIECE = 12
 
-def _position(position: Position) -> Element:
+OVERSPENT = "The community has committed more than its budget (an overspend approved by an officer)."
+
+
+def position_facts(position: Position) -> Element:
     return facts(
         [
             ("Budget", pounds(position.budget_pence)),
@@ -25,22 +42,27 @@ def _position(position: Position) -> Element:
     )
 
 
+def position_line(position: Position) -> str:
+    """The position in one sentence (the Word export of the minutes)."""
+    return (
+        f"Budget {pounds(position.budget_pence)}, committed {pounds(position.committed_pence)}, "
+        f"spent {pounds(position.spent_pence)}, available {pounds(position.available_pence)}."
+    )
+
+
+def _overspent() -> Element:
+    return {**text(OVERSPENT), "color": "Attention"}
+
+
 def budget_card(view: BudgetView) -> Card:
     """One community's position for the financial year, with its latest entries."""
     body: list[Element] = [heading(f"Budget {view.year}: {view.name} ({view.code})")]
     if not view.entries:
         body.append(text(f"No budget is set for {view.year} yet. Council officers load budgets from a file."))
         return card(body)
-    body.append(_position(view.position))
+    body.append(position_facts(view.position))
     if view.position.available_pence < 0:
-        body.append(
-            {
-                **text(
-                    "The community has committed more than its budget (an overspend approved by an officer)."
-                ),
-                "color": "Attention",
-            }
-        )
+        body.append(_overspent())
     body.append(subheading(f"Latest entries ({counted(view.entries, 'entry', 'entries')} in all)"))
     body.append(facts([(f"{line.day}: {line.what}", line.amount) for line in view.latest]))
     body.append(
@@ -53,8 +75,20 @@ def budget_card(view: BudgetView) -> Card:
     return card(body)
 
 
+# ---- the officers' overview -------------------------------------------------------------------
+
+
+def committed_share(position: Position) -> float:
+    """How much of the budget is committed, 0 to 1 and above (an overspend); 0 with no budget."""
+    return position.committed_pence / position.budget_pence if position.budget_pence > 0 else 0.0
+
+
+def _percent(position: Position) -> str:
+    return f"{round(committed_share(position) * 100)}% committed"
+
+
 def budget_overview_card(year: str, views: Sequence[BudgetView]) -> Card:
-    """Every community's position: a line each, and the totals."""
+    """Every community's position: the totals, a chart of committed against budget, a line each."""
     body: list[Element] = [heading(f"Community budgets {year}")]
     if not views:
         body.append(text("There are no active communities."))
@@ -64,13 +98,18 @@ def budget_overview_card(year: str, views: Sequence[BudgetView]) -> Card:
         sum(v.position.committed_pence for v in views),
         sum(v.position.spent_pence for v in views),
     )
-    body += [subheading("All communities"), _position(total), subheading("By community")]
+    body += [subheading("All communities"), position_facts(total)]
+    chart = budget_chart(views)
+    if chart is not None:
+        body.append(chart)
+    body.append(subheading("By community"))
     body.append(
         facts(
             [
                 (
                     f"{v.name} ({v.code})",
-                    f"{pounds(v.position.available_pence)} available of {pounds(v.position.budget_pence)}"
+                    f"{pounds(v.position.available_pence)} available of {pounds(v.position.budget_pence)} "
+                    f"({_percent(v.position)})"
                     if v.entries
                     else "No budget set",
                 )
@@ -86,3 +125,91 @@ def budget_overview_card(year: str, views: Sequence[BudgetView]) -> Card:
         )
     )
     return card(body)
+
+
+def budget_chart(views: Sequence[BudgetView]) -> Element | None:
+    """Committed against budget, one bar per community with a budget, the most committed first
+    (at most :data:`CHART_MOST`), in whole pounds; None when no community has a budget.
+
+    Each bar stacks what is committed (up to the budget), what is available and any overspend, so
+    its length is the budget (or the commitments, when over it).
+    """
+    charted = sorted(
+        (v for v in views if v.entries and v.position.budget_pence > 0),
+        key=lambda v: (-committed_share(v.position), v.code),
+    )
+    if not charted:
+        return None
+    shown = charted[:CHART_MOST]
+    title = "Committed against budget, the most committed first"
+    if len(charted) > len(shown):
+        title += f" ({len(shown)} of {len(charted)} communities: every one is in the table)"
+    bars = []
+    for v in shown:
+        p = v.position
+        committed = min(p.committed_pence, p.budget_pence)
+        segments = [
+            {"legend": "Committed", "value": _whole_pounds(committed), "color": "warning"},
+            {"legend": "Available", "value": _whole_pounds(max(p.available_pence, 0)), "color": "good"},
+        ]
+        if p.available_pence < 0:
+            segments.append(
+                {"legend": "Over budget", "value": _whole_pounds(-p.available_pence), "color": "attention"}
+            )
+        bars.append({"title": v.code, "data": segments})
+    return {
+        "type": "Chart.HorizontalBar.Stacked",
+        "title": title,
+        "xAxisTitle": "£",
+        "data": bars,
+        "fallback": "drop",
+    }
+
+
+def _whole_pounds(pence: int) -> int:
+    return round(pence / 100)
+
+
+# ---- the agenda's finance section and the minutes' allocations --------------------------------
+
+
+def movement_line(movement: Movement) -> tuple[str, str]:
+    """An allocation, a change or a release as a line: what and for whom, and the amount."""
+    whom = ", ".join(part for part in (movement.ref, movement.school) if part) or "No school recorded"
+    if movement.kind is EntryKind.ALLOCATION:
+        return whom, pounds(movement.amount_pence)
+    sign = "+" if movement.amount_pence > 0 else ""
+    return f"{movement.kind.label}: {whom}", sign + pounds(movement.amount_pence)
+
+
+def finance_pieces(section: BudgetSince) -> list[list[Element]]:
+    """The agenda's section 4 in pieces that each stay whole in one card: the position, then the
+    allocations since the last meeting, :data:`MOVEMENTS_PER_PIECE` lines a piece."""
+    if section.position is None:
+        return [[text(f"No budget is set for {section.year} yet.")]]
+    first: list[Element] = [text(f"Financial year {section.year}:"), position_facts(section.position)]
+    if section.position.available_pence < 0:
+        first.append(_overspent())
+    since = section.since or "the start of the financial year"
+    if not section.movements:
+        first.append(text(f"No allocations since {since}.", subtle=True))
+        return [first]
+    first.append(text(f"Allocations since {since} ({len(section.movements)}):"))
+    lines = [movement_line(m) for m in section.movements]
+    chunks = [lines[i : i + MOVEMENTS_PER_PIECE] for i in range(0, len(lines), MOVEMENTS_PER_PIECE)]
+    return [first + [facts(chunks[0])], *[[facts(chunk)] for chunk in chunks[1:]]]
+
+
+def minutes_allocations(allocated: BudgetSince | None) -> list[Element]:
+    """The minutes' record of the money: each allocation the meeting made, and the position after."""
+    if allocated is None or allocated.position is None:
+        return [text("No money was allocated at this meeting.")]
+    elements: list[Element] = [
+        text(f"**Allocations made at this meeting** (financial year {allocated.year})"),
+        facts([movement_line(m) for m in allocated.movements]),
+        text("The community's budget after them:"),
+        position_facts(allocated.position),
+    ]
+    if allocated.position.available_pence < 0:
+        elements.append(_overspent())
+    return elements

@@ -11,15 +11,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from communities.agendas.access import AgendaRefused, agenda_of, build_draft, load_meeting
 from communities.agendas.items import RequestItem, ReviewLine, attached, ordered, request_items, reviews_due
 from communities.agendas.tables import Agenda, AgendaStatus
+from communities.budget.since import BudgetSince, budget_since
 from communities.clock import Clock
 from communities.meetings.service import upcoming
-from communities.meetings.tables import UPCOMING, Meeting, MeetingStatus, date_text, when_text, where_text
+from communities.meetings.tables import (
+    UPCOMING,
+    Meeting,
+    MeetingStatus,
+    date_text,
+    local,
+    when_text,
+    where_text,
+)
 from communities.minutes.previous import PreviousMinutes, previous_minutes
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import Person
-
-#: Section 4 until the community budget is modelled: no figures are invented.
-BUDGET_TO_BE_REPORTED = "Budget position: to be reported by the chair"
 
 # The Agenda template's standard sections, in order.
 WELCOME, DECLARATIONS, PREVIOUS_MEETING, FINANCE, REQUESTS, REVIEWS, AOB, NEXT_MEETING = range(1, 9)
@@ -53,7 +59,8 @@ class AgendaView:
     unpublished_changes: bool
     #: When the previous meeting was, or None for the community's first.
     previous_meeting: str | None
-    budget: str
+    #: Section 4: the position for the meeting's financial year and the allocations since the last meeting.
+    budget: BudgetSince
     items: tuple[RequestItem, ...]
     reviews: tuple[ReviewLine, ...]
     aob: tuple[str, ...]
@@ -104,13 +111,25 @@ async def view(
         unpublished_changes=published
         and (agenda.published_version != agenda.version or agenda.meeting_sequence != meeting.sequence),
         previous_meeting=date_text(previous.starts_at) if previous else None,
-        budget=BUDGET_TO_BE_REPORTED,
+        budget=await budget_since(
+            session,
+            meeting.community_id,
+            local(meeting.starts_at).date(),
+            after=previous.starts_at if previous else None,
+            until=meeting.starts_at,
+            since=f"the meeting on {_day(previous.starts_at)}" if previous else None,
+        ),
         items=tuple(items),
         reviews=tuple(await reviews_due(session, meeting)),
         aob=tuple(agenda.aob),
         next_meeting=_when_and_where(following) if following else None,
         minutes=await previous_minutes(session, meeting, previous),
     )
+
+
+def _day(moment: datetime) -> str:
+    at = local(moment)
+    return f"{at.day} {at:%B %Y}"
 
 
 def _when_and_where(meeting: Meeting) -> str:

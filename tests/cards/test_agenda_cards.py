@@ -24,7 +24,7 @@ from cards.agenda_cards import (
 from communities.agendas.changes import AgendaView
 from communities.agendas.items import FlaggedLine, RequestItem
 from communities.agendas.tables import AgendaStatus
-from communities.agendas.view import BUDGET_TO_BE_REPORTED
+from communities.budget.since import BudgetSince
 from communities.declarations.conflict_rules import Ruling
 
 LONG_SCHOOL = "The Very Long Named Church of England Voluntary Aided Primary School and Nursery " * 2
@@ -55,7 +55,13 @@ def item(n: int, school: str = "Westgate Meadow Primary School", flagged: bool =
     )
 
 
-def agenda(items: tuple[RequestItem, ...], aob: tuple[str, ...] = ("Transport",)) -> AgendaView:
+#: No budget is set for the meeting's year (see tests/cards/test_agenda_finance.py for money shown).
+NO_BUDGET = BudgetSince("2026-27", None, ())
+
+
+def agenda(
+    items: tuple[RequestItem, ...], aob: tuple[str, ...] = ("Transport",), budget: BudgetSince = NO_BUDGET
+) -> AgendaView:
     return AgendaView(
         agenda_id=1,
         meeting_id=7,
@@ -71,7 +77,7 @@ def agenda(items: tuple[RequestItem, ...], aob: tuple[str, ...] = ("Transport",)
         published_at=None,
         unpublished_changes=False,
         previous_meeting="Wednesday 11 November 2026, 16:00",
-        budget=BUDGET_TO_BE_REPORTED,
+        budget=budget,
         items=items,
         reviews=(),
         aob=aob,
@@ -119,7 +125,7 @@ def test_a_short_agenda_is_one_channel_card_with_every_section() -> None:
         start=1,
     ):
         assert f"{number}. {title}" in body
-    assert "Budget position: to be reported by the chair" in body and "No reviews due." in body
+    assert "No budget is set for 2026-27 yet." in body and "No reviews due." in body
     assert "7.1 Transport" in body and "Tuesday 30 March 2027" in body
     assert "**5.1 COS-CANT1-26-001**" in body and "Advice, Funding" in body
     assert (

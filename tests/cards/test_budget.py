@@ -40,5 +40,5 @@ def test_the_overview_totals_every_community_and_marks_those_without_a_budget() 
     )
     shown = facts_of(card)
     assert shown["Budget"] == "£10,000" and shown["Available"] == "£6,000"
-    assert shown["CANT1 Community (CANT1)"] == "£6,000 available of £10,000"
+    assert shown["CANT1 Community (CANT1)"] == "£6,000 available of £10,000 (40% committed)"
     assert shown["THAN2 Community (THAN2)"] == "No budget set"

@@ -26,8 +26,9 @@ from communities.agendas.changes import (
 )
 from communities.agendas.publishing import publish
 from communities.agendas.tables import Agenda, AgendaStatus
-from communities.agendas.view import BUDGET_TO_BE_REPORTED, open_for_review
+from communities.agendas.view import open_for_review
 from communities.audit import AuditEvent
+from communities.budget.since import BudgetSince
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.declarations.conflict_rules import Ruling
@@ -162,7 +163,7 @@ async def test_the_draft_follows_the_template_and_puts_urgent_requests_first(
     assert shown.items[0].urgent and not shown.items[1].urgent
     assert shown.items[1].school == "Westgate Meadow Primary School" and shown.items[1].kind == "One pupil"
     assert shown.items[1].support == ("Advice", "Funding") and shown.items[2].support == ("Training",)
-    assert shown.budget == BUDGET_TO_BE_REPORTED == "Budget position: to be reported by the chair"
+    assert shown.budget == BudgetSince("2026-27", None, ())  # no budget is set for the year yet
     assert shown.reviews == () and shown.aob == () and shown.previous_meeting is None
     assert shown.next_meeting == "Tuesday 30 March 2027, 16:00–17:30, Online (Teams)"
     assert shown.when == "Wednesday 20 January 2027, 16:00–17:30" and shown.chair == "Daniel Okafor"
