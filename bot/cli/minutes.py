@@ -1,8 +1,9 @@
 """``cosbot minutes export``: a meeting's minutes as a Word document (councils file minutes as documents).
 
-The document has a heading per section of the minutes, with tables for the attendance and the
-outcomes, and says whether the minutes are approved (and by whom) or still a draft. It carries
-what the members' copy carries: schools, members, references and outcomes, never a pupil.
+The document has a heading per section of the minutes, with tables for the attendance, the
+outcomes and the allocations they made (with the budget's position after them), and says whether
+the minutes are approved (and by whom) or still a draft. It carries what the members' copy
+carries: schools, members, references, outcomes and money, never a pupil.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from docx.table import Table, _Cell
 from sqlmodel import col, select
 
 from bot.config import Settings
+from cards.budget import movement_line, position_line
 from communities.db import Database
 from communities.meetings.tables import Meeting, MeetingStatus, local
 from communities.minutes.tables import MinutesSection
@@ -143,6 +145,7 @@ def _outcomes(document: WordDocument, shown: MinutesView) -> None:
     for row in shown.outcomes:
         review = _day(row.review_date) if row.review_date else ""
         _fill(_row(table), (row.ref, row.school, row.decision, row.funding or "", review))
+    _money(document, shown)
     actions = [(row.ref, action) for row in shown.outcomes for action in row.actions]
     if actions:
         document.add_heading("Actions", level=2)
@@ -150,6 +153,19 @@ def _outcomes(document: WordDocument, shown: MinutesView) -> None:
         for ref, action in actions:
             status = ActionStatus(action.status).label
             _fill(_row(table), (ref, action.description, action.owner, _day(action.due_date), status))
+
+
+def _money(document: WordDocument, shown: MinutesView) -> None:
+    """Each allocation the meeting made, and the budget's position after them."""
+    money = shown.money
+    if money is None or money.position is None:
+        document.add_paragraph("No money was allocated at this meeting.")
+        return
+    document.add_heading(f"Allocations made at this meeting (financial year {money.year})", level=2)
+    table = _table(document, ("Allocation", "Amount"))
+    for movement in money.movements:
+        _fill(_row(table), movement_line(movement))
+    document.add_paragraph(f"The community's budget after them: {position_line(money.position)}")
 
 
 def _table(document: WordDocument, titles: Sequence[str]) -> Table:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from cards.budget import minutes_allocations
 from cards.elements import Card, Element, card, facts, heading, subheading, text
 from communities.meetings.tables import local
 from communities.minutes.tables import MinutesSection
@@ -98,7 +99,8 @@ def _declarations(view: MinutesView) -> list[Element]:
 def _outcomes(view: MinutesView) -> list[Element]:
     if not view.outcomes:
         return [text("No requests were decided at this meeting.")]
-    return [_outcome(row) for row in view.outcomes]
+    money: Element = {"type": "Container", "separator": True, "items": minutes_allocations(view.money)}
+    return [*[_outcome(row) for row in view.outcomes], money]
 
 
 def _outcome(row: OutcomeRow) -> Element:

@@ -3,7 +3,8 @@
 Attendance (present, apologies, absent), the chair's rulings on the members flagged for a conflict
 per item (a summary only: who, and the ruling, domain.md §4.2), each confirmed outcome (the
 reference, the school, the decision, the funding, the review date and the actions with their owners
-and dates: never the pupil detail of the request or the outcome's free text), the lines of any other
+and dates: never the pupil detail of the request or the outcome's free text), the money the outcomes
+allocated (each allocation, and the budget's position after them), the lines of any other
 business from the agenda, and the chair's text per section. The minutes are for the community's
 members: they may name schools and members, never a pupil.
 """
@@ -17,6 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities.agendas.access import agenda_of
+from communities.budget.since import BudgetSince, allocated_by
 from communities.meetings.tables import Meeting, local
 from communities.minutes.tables import Minutes, MinutesSection, MinutesStatus
 from communities.outcomes.attendance import attendance, attendance_tally
@@ -78,6 +80,8 @@ class MinutesView:
     aob: tuple[str, ...]
     #: The chair's text per section (only the sections with text).
     notes: dict[str, str]
+    #: The allocations the meeting's outcomes made and the position after them (None: none made).
+    money: BudgetSince | None = None
 
     @property
     def title(self) -> str:
@@ -115,7 +119,7 @@ async def view(session: AsyncSession, minutes: Minutes) -> MinutesView:
         await session.get(Person, minutes.approved_by_person_id) if minutes.approved_by_person_id else None
     )
     agenda = await agenda_of(session, meeting.id)
-    declarations, outcomes = await _outcomes(session, meeting.id)
+    declarations, outcomes, outcome_ids = await _outcomes(session, meeting.id)
     return MinutesView(
         minutes_id=minutes.id,
         meeting_id=meeting.id,
@@ -133,12 +137,13 @@ async def view(session: AsyncSession, minutes: Minutes) -> MinutesView:
         outcomes=outcomes,
         aob=tuple(agenda.aob) if agenda else (),
         notes={k: v for k, v in minutes.sections.items() if v and k in set(MinutesSection)},
+        money=await allocated_by(session, outcome_ids),
     )
 
 
 async def _outcomes(
     session: AsyncSession, meeting_id: int
-) -> tuple[tuple[DeclarationRow, ...], tuple[OutcomeRow, ...]]:
+) -> tuple[tuple[DeclarationRow, ...], tuple[OutcomeRow, ...], list[int]]:
     rows = (
         await session.exec(
             select(Outcome, Request)
@@ -149,7 +154,10 @@ async def _outcomes(
     ).all()
     declarations: list[DeclarationRow] = []
     outcomes: list[OutcomeRow] = []
+    ids: list[int] = []
     for outcome, request in rows:
+        assert outcome.id is not None
+        ids.append(outcome.id)
         school = await session.get(School, request.school_id)
         for person_id, ruling in sorted(outcome.rulings.items()):
             person = await session.get(Person, int(person_id))
@@ -166,4 +174,4 @@ async def _outcomes(
                 actions=shown.actions,
             )
         )
-    return tuple(declarations), tuple(outcomes)
+    return tuple(declarations), tuple(outcomes), ids

@@ -15,6 +15,7 @@ from communities.clock import FixedClock
 from communities.db import Database
 from communities.minutes import drafting
 from communities.minutes.tables import MinutesSection
+from tests.communities.minutes.test_minutes_money import money_for
 from tests.conftest import DEMO_ROSTER
 from tests.support.minutes import ACTION, AOB_LINE, Decided, decided_meeting
 from tests.support.outcomes import as_person
@@ -134,3 +135,35 @@ def test_a_bad_date_or_file_name_is_refused(
     assert exit_info.value.code == 2 and "is not a date like 2026-12-10" in capsys.readouterr().err
     assert export(tmp_path / "minutes.pdf") == 2
     assert "does not end in .docx" in capsys.readouterr().err
+
+
+def test_the_word_document_lists_the_meetings_allocations_and_the_position_after(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    made = decided(url, write_minutes=True)
+
+    async def money() -> None:
+        database = Database(url)
+        try:
+            await money_for(database, made)
+        finally:
+            await database.dispose()
+
+    asyncio.run(money())
+    out = tmp_path / "minutes.docx"
+    assert export(out) == 0
+    document = Document(str(out))
+    headings = [
+        p.text for p in document.paragraphs if p.style is not None and p.style.name.startswith("Heading")
+    ]
+    assert "Allocations made at this meeting (financial year 2026-27)" in headings
+    allocations = [[c.text for c in row.cells] for row in document.tables[2].rows]
+    assert allocations == [
+        ["Allocation", "Amount"],
+        [f"{made.ref}, Westgate Meadow Primary School", "£1,500"],
+    ]
+    texts = "\n".join(p.text for p in document.paragraphs)
+    assert (
+        "The community's budget after them: Budget £48,000, committed £2,500, spent £0, available £45,500."
+        in texts
+    )
