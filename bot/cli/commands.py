@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 DEMO_ROSTER = Path(__file__).resolve().parents[2] / "communities" / "demo"
 DEMO_MEETINGS = DEMO_ROSTER / "meetings.csv"
+#: The demo communities' budgets (this financial year and the next), loaded as ``cosbot import budgets`` does.
+DEMO_BUDGETS = DEMO_ROSTER / "budgets.csv"
 MEETING_COLUMNS = "community_code,starts_at,ends_at,location,chair_email"
 
 log = logging.getLogger("cosbot")
@@ -83,8 +85,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
     _refuse_to_replace_a_roster(settings)
     _import_roster(DEMO_ROSTER, settings)
     _import_meetings(DEMO_MEETINGS, settings)
+    cli_budgets.cmd_import_budgets(argparse.Namespace(file=str(DEMO_BUDGETS)), settings)
     print(
-        "demo roster and meeting dates loaded: 3 communities, 9 schools; "
+        "demo roster, meeting dates and budgets loaded: 3 communities, 9 schools; "
         "sign in as a demo person in the Playground"
     )
 
@@ -327,8 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser(
         "demo",
-        help="load the demo roster and meeting dates",
-        description="Load the demo roster (fictional schools and people) and their meeting dates.",
+        help="load the demo roster, meeting dates and budgets",
+        description="Load the demo roster (fictional schools and people), their meeting dates and "
+        "their communities' budgets for 2026-27 and 2027-28.",
     ).set_defaults(run=cmd_demo)
     cli_broadcast.add_parser(commands)
     cli_jobs.add_parser(commands)
