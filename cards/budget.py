@@ -1,8 +1,10 @@
 """The budget in the chat, on the agenda and in the minutes: every word about money is here.
 
-* a community's card, and the officers' overview of every community (personal chat only), with a
-  chart Teams draws (``Chart.HorizontalBar.Stacked``) above the table: the table is the record, the
-  chart a picture of it, and a host that cannot draw charts drops it and still shows the table;
+* a community's card, and the officers' overview of every community (personal chat only), with
+  charts Teams draws (``Chart.HorizontalBar.Stacked`` for the totals, ``Chart.VerticalBar.Grouped``
+  drawn stacked for committed against budget per community) above the table: the table is the
+  record, the charts a picture of it, and a host that cannot draw charts drops them (``fallback``)
+  and still shows the table;
 * the agenda's finance section (the position for the meeting's financial year and the allocations
   since the last meeting) and the minutes' allocations (what the meeting allocated and the position
   after), as pieces the agenda and minutes cards place.
@@ -25,6 +27,8 @@ from communities.wording import counted
 #: At most this many communities are drawn in the overview's chart (the most committed first);
 #: every community is in the table below it.
 CHART_MOST = 20
+#: The most data sets Teams' chart renderer accepts in one chart (more, and the whole card fails).
+CHART_DATA_SETS = 4
 #: Lines of allocations per piece of an agenda (an agenda splits into cards between pieces).
 MOVEMENTS_PER_PIECE = 12
 
@@ -99,9 +103,11 @@ def budget_overview_card(year: str, views: Sequence[BudgetView]) -> Card:
         sum(v.position.spent_pence for v in views),
     )
     body += [subheading("All communities"), position_facts(total)]
-    chart = budget_chart(views)
-    if chart is not None:
-        body.append(chart)
+    totals, by_community = totals_chart(total), budget_chart(views)
+    if totals is not None:
+        body.append(totals)
+    if by_community is not None:
+        body += [subheading("Committed against budget, the most committed first"), by_community]
     body.append(subheading("By community"))
     body.append(
         facts(
@@ -127,12 +133,41 @@ def budget_overview_card(year: str, views: Sequence[BudgetView]) -> Card:
     return card(body)
 
 
-def budget_chart(views: Sequence[BudgetView]) -> Element | None:
-    """Committed against budget, one bar per community with a budget, the most committed first
-    (at most :data:`CHART_MOST`), in whole pounds; None when no community has a budget.
+def totals_chart(total: Position) -> Element | None:
+    """Every community together as one stacked bar: spent, committed but not yet paid, available
+    (``Chart.HorizontalBar.Stacked``: one data set, well within the renderer's limit)."""
+    if total.budget_pence <= 0:
+        return None
+    unpaid = max(total.committed_pence - total.spent_pence, 0)
+    segments = [
+        ("Spent", total.spent_pence, "categoricalPurple"),
+        ("Committed, not yet paid", unpaid, "warning"),
+        ("Available", max(total.available_pence, 0), "good"),
+    ]
+    return {
+        "type": "Chart.HorizontalBar.Stacked",
+        "title": "All communities: spent, committed and available (£)",
+        "data": [
+            {
+                "title": "All communities",
+                "data": [
+                    {"legend": legend, "value": _whole_pounds(pence), "color": color}
+                    for legend, pence, color in segments
+                ],
+            }
+        ],
+        "fallback": "drop",
+    }
 
-    Each bar stacks what is committed (up to the budget), what is available and any overspend, so
-    its length is the budget (or the commitments, when over it).
+
+def budget_chart(views: Sequence[BudgetView]) -> Element | None:
+    """Committed against budget, a stacked bar per community with a budget, the most committed
+    first (at most :data:`CHART_MOST`), in whole pounds; None when no community has a budget.
+
+    Teams' chart renderer refuses a card whose chart has more than :data:`CHART_DATA_SETS` data
+    sets, and a horizontal stacked chart's data sets are its bars: so the communities are the
+    x axis of a ``Chart.VerticalBar.Grouped`` drawn ``stacked``, whose data sets are the series
+    (committed, available and, when a community is over budget, the overspend).
     """
     charted = sorted(
         (v for v in views if v.entries and v.position.budget_pence > 0),
@@ -141,27 +176,29 @@ def budget_chart(views: Sequence[BudgetView]) -> Element | None:
     if not charted:
         return None
     shown = charted[:CHART_MOST]
-    title = "Committed against budget, the most committed first"
+    title = "Committed against budget by community (£), the most committed first"
     if len(charted) > len(shown):
-        title += f" ({len(shown)} of {len(charted)} communities: every one is in the table)"
-    bars = []
-    for v in shown:
-        p = v.position
-        committed = min(p.committed_pence, p.budget_pence)
-        segments = [
-            {"legend": "Committed", "value": _whole_pounds(committed), "color": "warning"},
-            {"legend": "Available", "value": _whole_pounds(max(p.available_pence, 0)), "color": "good"},
-        ]
-        if p.available_pence < 0:
-            segments.append(
-                {"legend": "Over budget", "value": _whole_pounds(-p.available_pence), "color": "attention"}
-            )
-        bars.append({"title": v.code, "data": segments})
+        title += f": {len(shown)} of {len(charted)} (every one is in the table)"
+    committed = [(v.code, min(v.position.committed_pence, v.position.budget_pence)) for v in shown]
+    available = [(v.code, max(v.position.available_pence, 0)) for v in shown]
+    over = [(v.code, max(-v.position.available_pence, 0)) for v in shown]
+    series = [("Committed", committed, "warning"), ("Available", available, "good")]
+    if any(pence for _, pence in over):
+        series.append(("Over budget", over, "attention"))
     return {
-        "type": "Chart.HorizontalBar.Stacked",
+        "type": "Chart.VerticalBar.Grouped",
         "title": title,
-        "xAxisTitle": "£",
-        "data": bars,
+        "stacked": True,
+        "xAxisTitle": "Community",
+        "yAxisTitle": "£",
+        "data": [
+            {
+                "legend": legend,
+                "color": color,
+                "values": [{"x": code, "y": _whole_pounds(pence)} for code, pence in points],
+            }
+            for legend, points, color in series
+        ],
         "fallback": "drop",
     }
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from sqlmodel import select
@@ -14,13 +13,15 @@ from communities.clock import FixedClock
 from communities.db import Database
 from communities.roster.tables import Community, School
 from tests.bot.conftest import Post
+from tests.bot.journeys.test_agendas import button, flat, latest_card, latest_message, prepare, pressed
 from tests.bot.journeys.test_request_triage import DANIEL, HANNAH, PRIYA, said
-from tests.support.activities import personal_message
+from tests.support.activities import CHANNEL_ID, channel_message, chat_of, personal_message
 from tests.support.fake_connector import FakeConnector
 
 
-async def budgets(settings: Settings) -> None:
-    """CANT1 has £48,000 for 2026-27, £1,500 of it allocated to Westgate; THAN2 has none yet."""
+async def budgets(settings: Settings, year: FinancialYear | None = None) -> None:
+    """CANT1 has £48,000 for the year (this one unless given), £1,500 of it allocated to Westgate;
+    THAN2 has none yet."""
     database = Database(settings.database_url)
     clock = FixedClock(datetime(2026, 11, 2, 10, tzinfo=UTC))
     try:
@@ -28,7 +29,7 @@ async def budgets(settings: Settings) -> None:
             cant1 = (await session.exec(select(Community).where(Community.code == "CANT1"))).one()
             westgate = (await session.exec(select(School).where(School.urn == "990101"))).one()
             assert cant1.id is not None and westgate.id is not None
-            year = FinancialYear.of(datetime.now(UTC).date())
+            year = year or FinancialYear.of(datetime.now(UTC).date())
             await set_budget(
                 session, clock, cant1.id, year, 4_800_000, reason="budgets.csv row 2", source="t"
             )
@@ -45,10 +46,6 @@ async def budgets(settings: Settings) -> None:
             await session.commit()
     finally:
         await database.dispose()
-
-
-def flat(card: object) -> str:
-    return json.dumps(card, ensure_ascii=False)
 
 
 async def test_the_chair_reads_the_budget_and_the_officer_sees_every_community(
@@ -74,3 +71,34 @@ async def test_the_chair_reads_the_budget_and_the_officer_sees_every_community(
         lambda: [a.text for a in fake.activities(f"a:chat-{HANNAH['id']}") if a.text and "Budget" in a.text]
     )
     assert "“Budget” is only for a community chair or vice chair" in told[0]
+
+
+async def test_the_officers_overview_carries_the_charts_above_the_lines(
+    fake: FakeConnector, post: Post, settings: Settings
+) -> None:
+    await budgets(settings)
+    await post(personal_message(fake.url, PRIYA, "budget"))
+    overview = (await said(fake, PRIYA, 1))[-1].card or {}
+    types = [element["type"] for element in overview["body"]]
+    assert "Chart.HorizontalBar.Stacked" in types and "Chart.VerticalBar.Grouped" in types
+    [by_community] = [e for e in overview["body"] if e["type"] == "Chart.VerticalBar.Grouped"]
+    assert [v["x"] for v in by_community["data"][0]["values"]] == ["CANT1"]  # only CANT1 has a budget
+    assert types.index("Chart.VerticalBar.Grouped") < len(types) - 1 - types[::-1].index("FactSet")
+
+
+async def test_the_agenda_the_chair_reviews_and_the_channel_gets_shows_the_money(
+    fake: FakeConnector, post: Post, settings: Settings
+) -> None:
+    await prepare(settings)  # CANT1's meeting on 20 January 2027, a request from Westgate
+    await budgets(settings, year=FinancialYear(2026))  # £48,000; £1,500 to Westgate on 2 November
+    await post(channel_message(fake.url, DANIEL, "link CANT1"))
+    await post(personal_message(fake.url, DANIEL, "agenda"))
+    review = await latest_message(fake, chat_of(DANIEL), "Publish")
+    await post(pressed(fake, DANIEL, review, button(review.card, "Publish")))
+    channel = flat(await latest_card(fake, CHANNEL_ID, "COS-CANT1-"))
+    for shown in (flat(review.card), channel):
+        assert "4. Finance: the community budget position" in shown and "Financial year 2026-27" in shown
+        assert '"title": "Available", "value": "£46,500"' in shown
+        assert "Allocations since the start of the financial year (1)" in shown
+        assert '"title": "Westgate Meadow Primary School", "value": "£1,500"' in shown
+    fake.assert_no_violations()
