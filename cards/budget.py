@@ -92,7 +92,7 @@ def _percent(position: Position) -> str:
 
 
 def budget_overview_card(year: str, views: Sequence[BudgetView]) -> Card:
-    """Every community's position: the totals, a chart of committed against budget, a line each."""
+    """Every community's position: the totals, the charts, then a line each."""
     body: list[Element] = [heading(f"Community budgets {year}")]
     if not views:
         body.append(text("There are no active communities."))
@@ -107,7 +107,8 @@ def budget_overview_card(year: str, views: Sequence[BudgetView]) -> Card:
     if totals is not None:
         body.append(totals)
     if by_community is not None:
-        body += [subheading("Committed against budget, the most committed first"), by_community]
+        # Teams draws a chart's title only on some hosts: the card says it (and how many are drawn).
+        body += [subheading(str(by_community["title"])), by_community]
     body.append(subheading("By community"))
     body.append(
         facts(

@@ -125,4 +125,7 @@ def test_fifty_three_communities_fit_one_card_with_twenty_bars_and_every_line() 
     assert all(len(s["values"]) == CHART_MOST == 20 for s in series)
     assert [v["x"] for v in series[0]["values"]][:3] == ["C52X", "C51X", "C50X"]
     assert "20 of 53 (every one is in the table)" in charts["Chart.VerticalBar.Grouped"]["title"]
+    # Said on the card too, above the chart (not every host draws a chart's title).
+    said = [e["text"] for e in card["body"] if e["type"] == "TextBlock"]
+    assert charts["Chart.VerticalBar.Grouped"]["title"] in said
     assert len(facts_of(card)) == 4 + 53  # the totals, then a line each
