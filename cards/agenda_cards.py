@@ -70,7 +70,7 @@ def channel_agenda_cards(view: AgendaView) -> list[Card]:
         _Block(WELCOME, [text("Welcome, introductions and apologies; the quorum check.")]),
         _Block(DECLARATIONS, [text(_declarations_line(view))]),
         *_previous_blocks(view, chair=False),
-        *[_Block(FINANCE, piece) for piece in finance_pieces(view.budget)],
+        *[_Block(FINANCE, piece) for piece in finance_pieces(view.budget, itemised=False)],
         *_item_blocks(view, _channel_item),
         *_review_blocks(view, notes=False),
         *[_Block(AOB, [text(line)]) for line in _aob_lines(view)],

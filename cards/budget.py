@@ -220,9 +220,14 @@ def movement_line(movement: Movement) -> tuple[str, str]:
     return f"{movement.kind.label}: {whom}", sign + pounds(movement.amount_pence)
 
 
-def finance_pieces(section: BudgetSince) -> list[list[Element]]:
+def finance_pieces(section: BudgetSince, *, itemised: bool = True) -> list[list[Element]]:
     """The agenda's section 4 in pieces that each stay whole in one card: the position, then the
-    allocations since the last meeting, :data:`MOVEMENTS_PER_PIECE` lines a piece."""
+    allocations since the last meeting, :data:`MOVEMENTS_PER_PIECE` lines a piece.
+
+    The channel's copy is not ``itemised``: it gives their number and net total only, as a channel
+    post names a request with its school and status, never the money agreed for it (domain.md §5);
+    the chair's copy lists each one.
+    """
     if section.position is None:
         return [[text(f"No budget is set for {section.year} yet.")]]
     first: list[Element] = [text(f"Financial year {section.year}:"), position_facts(section.position)]
@@ -231,6 +236,16 @@ def finance_pieces(section: BudgetSince) -> list[list[Element]]:
     since = section.since or "the start of the financial year"
     if not section.movements:
         first.append(text(f"No allocations since {since}.", subtle=True))
+        return [first]
+    if not itemised:
+        net = sum(m.amount_pence for m in section.movements)
+        count = len(section.movements)
+        first.append(
+            text(
+                f"Since {since}: {count} {'entry' if count == 1 else 'entries'} (allocations, changes "
+                f"and releases), {pounds(net)} net. The chair has the list for the meeting."
+            )
+        )
         return [first]
     first.append(text(f"Allocations since {since} ({len(section.movements)}):"))
     lines = [movement_line(m) for m in section.movements]

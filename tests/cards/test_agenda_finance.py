@@ -39,7 +39,7 @@ def facts_of(cards: list[dict[str, object]]) -> dict[str, str]:
     return found
 
 
-def test_both_copies_show_the_position_and_each_allocation_change_and_release() -> None:
+def test_both_copies_show_the_position_and_only_the_chairs_lists_each_allocation_change_and_release() -> None:
     budget = BudgetSince(
         "2026-27",
         Position(4_800_000, 250_000, 50_000),
@@ -51,20 +51,26 @@ def test_both_copies_show_the_position_and_each_allocation_change_and_release() 
         ),
         "the meeting on 11 November 2026",
     )
-    for cards in (
-        channel_agenda_cards(agenda((item(1),), budget=budget)),
-        chair_agenda_cards(agenda((item(1),), budget=budget)),
-    ):
+    channel = channel_agenda_cards(agenda((item(1),), budget=budget))
+    chair = chair_agenda_cards(agenda((item(1),), budget=budget))
+    for cards in (channel, chair):
         shown = facts_of(cards)
         assert shown["Budget"] == "£48,000" and shown["Committed"] == "£2,500"
         assert shown["Spent"] == "£500" and shown["Available"] == "£45,500"
-        assert shown[f"COS-CANT1-26-001, {WESTGATE}"] == "£1,500"
-        assert shown[f"COS-CANT1-26-002, {WESTGATE}"] == "£1,200"
-        assert shown[f"Allocation changed: COS-CANT1-26-001, {WESTGATE}"] == "+£300"
-        assert shown[f"Allocation released: COS-CANT1-26-002, {WESTGATE}"] == "-£1,200"
         body = json.dumps(cards)
         assert "4. Finance: the community budget position" in body and "Financial year 2026-27" in body
-        assert "Allocations since the meeting on 11 November 2026 (4)" in body
+    listed = facts_of(chair)
+    assert listed[f"COS-CANT1-26-001, {WESTGATE}"] == "£1,500"
+    assert listed[f"COS-CANT1-26-002, {WESTGATE}"] == "£1,200"
+    assert listed[f"Allocation changed: COS-CANT1-26-001, {WESTGATE}"] == "+£300"
+    assert listed[f"Allocation released: COS-CANT1-26-002, {WESTGATE}"] == "-£1,200"
+    assert "Allocations since the meeting on 11 November 2026 (4)" in json.dumps(chair)
+    posted = json.dumps(channel, ensure_ascii=False)
+    assert (
+        "Since the meeting on 11 November 2026: 4 entries (allocations, changes and releases), £1,800 net."
+        in posted
+    )
+    assert "£1,200" not in posted and "Allocation changed" not in posted  # no money per request in a channel
 
 
 def test_no_budget_no_allocations_and_an_overspend_are_said() -> None:
@@ -86,7 +92,7 @@ def test_a_long_list_of_allocations_splits_across_cards_under_the_limit_with_eve
         for n in range(1, 241)
     )
     budget = BudgetSince("2026-27", Position(90_000_000, 24_000_000, 0), lines, "the meeting on 1 May 2026")
-    cards = channel_agenda_cards(agenda((item(1),), budget=budget))
+    cards = chair_agenda_cards(agenda((item(1),), budget=budget))
     assert len(cards) >= 2 and all(card_bytes(c) < MAX_CARD_BYTES for c in cards)
     everything = json.dumps(cards)
     assert [int(n) for n in re.findall(r"COS-CANT1-26-(\d{3}), The Very", everything)] == list(range(1, 241))

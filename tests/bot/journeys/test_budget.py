@@ -99,6 +99,11 @@ async def test_the_agenda_the_chair_reviews_and_the_channel_gets_shows_the_money
     for shown in (flat(review.card), channel):
         assert "4. Finance: the community budget position" in shown and "Financial year 2026-27" in shown
         assert '"title": "Available", "value": "£46,500"' in shown
-        assert "Allocations since the start of the financial year (1)" in shown
-        assert '"title": "Westgate Meadow Primary School", "value": "£1,500"' in shown
+    assert "Allocations since the start of the financial year (1)" in flat(review.card)
+    assert '"title": "Westgate Meadow Primary School", "value": "£1,500"' in flat(review.card)
+    assert (
+        "Since the start of the financial year: 1 entry (allocations, changes and releases), £1,500 net."
+        in channel
+    )
+    assert "Westgate Meadow Primary School" not in channel.split("4. Finance")[1].split("5. Requests")[0]
     fake.assert_no_violations()
