@@ -137,11 +137,14 @@ def _ids(view: DisputeView) -> dict[str, int]:
     return {DISPUTE_FIELD: view.dispute_id, VERSION_FIELD: view.version}
 
 
-def handler_card(view: DisputeView, *, warning: str = "", note: str = "") -> Card:
-    """For the person dealing with the current stage: Acknowledge, then the decision form."""
+def handler_card(view: DisputeView, *, warning: str = "", note: str = "", read_only: bool = False) -> Card:
+    """For the person dealing with the current stage: Acknowledge, then the decision form
+    (``read_only``: the same without them, for an officer who is not dealing with it)."""
     body: list[Element] = [heading(f"Dispute of {view.ref}"), *_summary(view), *_history(view)]
     actions: list[Element] = []
-    if view.status is DisputeStatus.AWAITING_ACKNOWLEDGEMENT:
+    if read_only:
+        pass
+    elif view.status is DisputeStatus.AWAITING_ACKNOWLEDGEMENT:
         actions.append(submit("Acknowledge", DISPUTE_ACKNOWLEDGE, **_ids(view)))
     elif view.status is DisputeStatus.ACKNOWLEDGED:
         body += [
@@ -156,7 +159,10 @@ def handler_card(view: DisputeView, *, warning: str = "", note: str = "") -> Car
                 "choices": [{"title": f.label, "value": f.value} for f in Finding],
             },
             _reasons_input("Reasons for the decision (the school reads them)"),
-            text("If upheld or varied, the outcome becomes:", subtle=True),
+            text(
+                "If upheld or varied, the outcome becomes (EHC: education, health and care):",
+                subtle=True,
+            ),
             {
                 "type": "Input.ChoiceSet",
                 "id": DECISION_FIELD,

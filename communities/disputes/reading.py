@@ -12,7 +12,7 @@ from communities import audit
 from communities.clock import Clock
 from communities.disputes import words
 from communities.disputes.access import may_handle
-from communities.disputes.service import DisputeRefused
+from communities.disputes.steps import DisputeRefused
 from communities.disputes.tables import Dispute
 from communities.permissions import is_school_staff, is_triager
 from communities.roster.directory import PersonProfile

@@ -13,7 +13,8 @@ from communities.budget import service as budget
 from communities.budget.years import FinancialYear
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.disputes import service, telling
+from communities.disputes import raising, service, telling
+from communities.disputes.steps import today_of
 from communities.disputes.tables import Dispute
 from communities.disputes.varying import NewOutcome
 from communities.disputes.windows import DisputeWindows
@@ -126,7 +127,7 @@ async def raise_one(
     reasons: str = "",
 ) -> Dispute:
     async def work(session, actor):  # type: ignore[no-untyped-def]
-        dispute = await service.raise_dispute(
+        dispute = await raising.raise_dispute(
             session,
             clock,
             actor,
@@ -135,7 +136,7 @@ async def raise_one(
             reasons or "The allocation is lower than for similar needs elsewhere in the community.",
             WINDOWS,
         )
-        await telling.tell_handlers(session, Outbox(clock), dispute, service.today_of(clock), handler_card)
+        await telling.tell_handlers(session, Outbox(clock), dispute, today_of(clock), handler_card)
         return dispute
 
     return await as_person(db, email, work)
@@ -144,7 +145,7 @@ async def raise_one(
 async def acknowledge(db: Database, clock: FixedClock, email: str, dispute_id: int) -> Dispute:
     async def work(session, actor):  # type: ignore[no-untyped-def]
         dispute = await service.acknowledge(session, clock, actor, dispute_id, None)
-        await telling.tell_school(session, Outbox(clock), dispute, service.today_of(clock), school_card)
+        await telling.tell_school(session, Outbox(clock), dispute, today_of(clock), school_card)
         return dispute
 
     return await as_person(db, email, work)
@@ -163,7 +164,7 @@ async def decide(
         dispute = await service.decide(
             session, clock, actor, dispute_id, None, finding, reasons, WINDOWS, new_outcome=new_outcome
         )
-        await telling.tell_school(session, Outbox(clock), dispute, service.today_of(clock), school_card)
+        await telling.tell_school(session, Outbox(clock), dispute, today_of(clock), school_card)
         return dispute
 
     return await as_person(db, email, work)
@@ -172,7 +173,7 @@ async def decide(
 async def escalate(db: Database, clock: FixedClock, email: str, dispute_id: int) -> Dispute:
     async def work(session, actor):  # type: ignore[no-untyped-def]
         dispute = await service.escalate(session, clock, actor, dispute_id, None, WINDOWS)
-        await telling.tell_handlers(session, Outbox(clock), dispute, service.today_of(clock), handler_card)
+        await telling.tell_handlers(session, Outbox(clock), dispute, today_of(clock), handler_card)
         return dispute
 
     return await as_person(db, email, work)
