@@ -274,6 +274,11 @@ ROW_PROBLEMS = [
     ),
     (
         "people",
+        "bob@example.org,Bob Day,,area_board,,",
+        "people.csv:6: community_code: area_board needs a community_code",
+    ),
+    (
+        "people",
         "bob@example.org,Bob Day,,school_leader,,CANT1",
         "people.csv:6: school_urn: school_leader needs a school_urn",
     ),
