@@ -4,6 +4,9 @@ reading audited, and the officers' list."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from sqlmodel import col, select
 
@@ -13,6 +16,7 @@ from communities.budget.tables import EntryKind, LedgerEntry
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.disputes import service
+from communities.disputes.access import area_board
 from communities.disputes.outcome_history import outcome_history
 from communities.disputes.reading import open_for_reading
 from communities.disputes.steps import DisputeRefused, today_of
@@ -21,6 +25,9 @@ from communities.disputes.varying import NewOutcome
 from communities.disputes.views import open_disputes
 from communities.outcomes.decisions import OutcomeDecision
 from communities.outcomes.tables import Outcome
+from communities.roster.directory import community_by_code, find_person
+from communities.roster.importing import import_roster
+from tests.conftest import DEMO_ROSTER
 from tests.support.disputes import (
     OLIVIA,
     WINDOWS,
@@ -240,3 +247,23 @@ async def test_the_officers_list_every_open_dispute_with_its_age(
         "2027-01-13",
         False,
     )
+
+
+async def test_the_area_board_comes_from_the_roster_import_for_the_whole_area(
+    db: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    """An ``area_board`` row names THAN2: its member sits for every East community (CANT1 too), not West."""
+    roster = tmp_path / "roster"
+    shutil.copytree(DEMO_ROSTER, roster)
+    with (roster / "people.csv").open("a") as people:
+        people.write("olivia.hart@kent-demo.example.org,Olivia Hart,,area_board,,THAN2\n")
+    await import_roster(db, roster, clock)
+    async with db.session() as session:
+        found = {}
+        for code in ("CANT1", "MAID1"):
+            community = await community_by_code(session, code)
+            assert community is not None and community.id is not None
+            found[code] = await area_board(session, community.id)
+        olivia = await find_person(session, aad_object_id=None, email="olivia.hart@kent-demo.example.org")
+    assert olivia is not None
+    assert found == {"CANT1": [olivia.id], "MAID1": []}
