@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from communities.db import DEFAULT_DATABASE_URL
+from communities.disputes.windows import SETTINGS as DISPUTE_SETTINGS
+from communities.disputes.windows import DisputeWindows
 from communities.meetings.rsvp import QuorumRule
 from communities.meetings.tables import MeetingOffsets
 from scheduler.calendars.graph_settings import GraphSettings
@@ -59,6 +61,8 @@ class Settings:
     quorum_needs_chair: bool = True
     #: When each timeline step falls (days before, local times): ``TIMELINE_*`` variables.
     timeline: TimelineOffsets = field(default_factory=TimelineOffsets)
+    #: The dispute route's windows, in school days: ``DISPUTE_*`` variables.
+    disputes: DisputeWindows = field(default_factory=DisputeWindows)
     #: Run the meeting timeline (reminders, cut-offs, agendas due) in this process.
     scheduler_enabled: bool = True
     #: Microsoft Graph for meeting calendars; None means the local calendar (ICS feeds).
@@ -122,6 +126,7 @@ class Settings:
             quorum_school_share=get("QUORUM_SCHOOL_SHARE", "1/2") or "1/2",
             quorum_needs_chair=_flag(get("QUORUM_NEEDS_CHAIR", "true")),
             timeline=_timeline(get),
+            disputes=_disputes(get),
             scheduler_enabled=_flag(get("SCHEDULER_ENABLED", "true")),
             roster_cache_seconds=_non_negative_float(
                 get("ROSTER_CACHE_SECONDS", "30"), "ROSTER_CACHE_SECONDS"
@@ -207,6 +212,20 @@ def _timeline(get: Callable[[str, str], str]) -> TimelineOffsets:
         return TimelineOffsets(**values)
     except ValueError as exc:
         raise ConfigError(f"TIMELINE_* settings: {exc}") from exc
+
+
+def _disputes(get: Callable[[str, str], str]) -> DisputeWindows:
+    """``DISPUTE_RAISE_DAYS``, ``DISPUTE_ACKNOWLEDGE_DAYS``, ``DISPUTE_DECIDE_DAYS``,
+    ``DISPUTE_ESCALATE_DAYS``, ``DISPUTE_REMINDER_LEAD_DAYS``: school days."""
+    values: dict[str, int] = {}
+    for name in DISPUTE_SETTINGS:
+        raw = get(f"DISPUTE_{name.upper()}", "")
+        if raw:
+            values[name] = int(_non_negative_float(raw, f"DISPUTE_{name.upper()}"))
+    try:
+        return DisputeWindows(**values)
+    except ValueError as exc:
+        raise ConfigError(f"DISPUTE_* settings: {exc}") from exc
 
 
 def _flag(raw: str) -> bool:

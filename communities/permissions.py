@@ -160,6 +160,15 @@ OUTCOMES_SUMMARY = Capability(
     section=MEETINGS_SECTION,
 )
 
+DISPUTES = Capability(
+    "disputes",
+    "Disputes",
+    "Every open dispute of an outcome: its stage, its age in school days and its next deadline.",
+    frozenset({Role.OFFICER}),
+    instead="A school disputes an outcome from the outcome's card; the people dealing with it are told.",
+    section=MEETINGS_SECTION,
+)
+
 HELP_SECTION = "Help"
 GLOSSARY = Capability(
     "glossary",
@@ -186,6 +195,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     BUDGET,
     BROADCAST_DATES,
     OUTCOMES_SUMMARY,
+    DISPUTES,
     GLOSSARY,
 )
 

@@ -8,6 +8,8 @@ from communities.broadcasts.tables import Broadcast, BroadcastTarget
 from communities.budget.tables import BudgetYear, LedgerEntry
 from communities.declarations.code_of_conduct import CodeOfConductAcceptance
 from communities.declarations.tables import DeclarationConfirmation, InterestDeclaration
+from communities.disputes.outcome_history import OutcomeVersion
+from communities.disputes.tables import Dispute, DisputeEvent
 from communities.meetings.rsvp import Rsvp  # noqa: F401  (registers the table)
 from communities.meetings.tables import CalendarFeed, Meeting
 from communities.messaging.outbox import OutboxMessage
@@ -35,6 +37,8 @@ __all__ = [
     "CodeOfConductAcceptance",
     "Community",
     "DeclarationConfirmation",
+    "Dispute",
+    "DisputeEvent",
     "InterestDeclaration",
     "LedgerEntry",
     "Meeting",
@@ -45,6 +49,7 @@ __all__ = [
     "Outcome",
     "OutcomeAction",
     "OutcomeReview",
+    "OutcomeVersion",
     "Person",
     "PersonalChat",
     "Request",

@@ -10,6 +10,7 @@ from dialogs.agendas import routes as agendas
 from dialogs.broadcasts import routes as broadcasts
 from dialogs.budget import routes as budget
 from dialogs.declarations import routes as declarations
+from dialogs.disputes import routes as disputes
 from dialogs.followup import routes as followup
 from dialogs.glossary import routes as glossary
 from dialogs.meetings import routes as meetings
@@ -28,6 +29,7 @@ FEATURES = (
     outcomes,
     minutes,
     budget,
+    disputes,
     broadcasts,
     glossary,
     followup,

@@ -7,11 +7,12 @@ from its settings and services, and every route is called with it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from communities.clock import Clock
 from communities.db import Database
+from communities.disputes.windows import DisputeWindows
 from communities.meetings.calendar import Calendar
 from communities.meetings.rsvp import QuorumRule
 from communities.meetings.tables import MeetingOffsets
@@ -43,3 +44,5 @@ class ChatServices:
     quorum_rule: QuorumRule
     #: The meeting timeline, when this process runs it.
     timelines: MeetingTimelines | None = None
+    #: The dispute route's windows, in school days.
+    disputes: DisputeWindows = field(default_factory=DisputeWindows)

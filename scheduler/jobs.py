@@ -32,11 +32,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities.clock import Clock
 from communities.db import Database
+from communities.disputes.windows import DisputeWindows
 from communities.meetings.rsvp import DEFAULT_QUORUM, QuorumRule
 from communities.meetings.tables import LONDON, Meeting
 from communities.messaging.outbox import Outbox
 from communities.roster.tables import Community
 from scheduler import followup
+from scheduler.disputes import disputes_daily
 from scheduler.renewal import remind_unconfirmed
 from scheduler.steps import StepContext, run_step, summary_of
 from scheduler.tables import TimelineRun
@@ -76,6 +78,8 @@ class Runtime:
     quorum_rule: QuorumRule = DEFAULT_QUORUM
     bot_app_id: str = ""
     runner: str = field(default_factory=runner_name)
+    #: The dispute route's windows (the daily follow-up reminds and closes disputes).
+    disputes: DisputeWindows = field(default_factory=DisputeWindows)
     #: The service's re-derivation of every job (the sweep job calls it).
     sweep: Callable[[], Awaitable[object]] | None = None
 
@@ -255,6 +259,7 @@ async def outcomes_daily() -> int:
                 return 0
             days = runtime.offsets.action_reminder_days
             messages = await followup.follow_up(session, runtime.clock, runtime.outbox, today, days)
+            messages += await disputes_daily(session, runtime.clock, runtime.outbox, today, runtime.disputes)
             session.add(
                 TimelineRun(
                     job_id=followup.JOB_ID, due_at=due, messages=messages, runner=runtime.runner, ran_at=now

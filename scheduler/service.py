@@ -173,7 +173,7 @@ class SchedulerService:
         """The service as ``bot.config.Settings`` configures it: its zone, timeline offsets, quorum rule
         and the bot's app id. Every process that runs a scheduler builds it here; the options are
         how it runs, never what it sends."""
-        return cls(
+        service = cls(
             database,
             clock,
             outbox,
@@ -187,6 +187,8 @@ class SchedulerService:
             timer=timer,
             runner=runner,
         )
+        service.runtime.disputes = getattr(settings, "disputes", service.runtime.disputes)
+        return service
 
     # ---- lifecycle -------------------------------------------------------------------------------
 

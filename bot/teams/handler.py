@@ -61,6 +61,7 @@ def chat_services(services: Services) -> ChatServices:
         calendar=lambda: shared_calendar(settings),
         quorum_rule=settings.quorum_rule,
         timelines=services.scheduler,
+        disputes=settings.disputes,
     )
 
 

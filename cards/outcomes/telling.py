@@ -8,18 +8,21 @@ amount only: never anything about a pupil (domain.md §5).
 
 from __future__ import annotations
 
-from cards.elements import Card, Element, card, facts, heading, subheading, text
+from cards.disputes.dispute import DISPUTE_START, REF_FIELD
+from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
 from communities.outcomes.telling import ChannelSummary, SchoolOutcome
 
 
 def school_outcome_card(outcome: SchoolOutcome) -> Card:
-    """The DM to the person who raised the request and the school's leaders."""
+    """The DM to the person who raised the request and the school's leaders. A school leader may
+    dispute it (:mod:`dialogs.disputes`): the button names the request, the bot finds its outcome."""
     return card(
         [
             heading(f"Outcome of {outcome.ref}"),
             text(f"The {outcome.community} meeting on {outcome.meeting_when} decided it.", subtle=True),
             *outcome_section(outcome, with_heading=False),
-        ]
+        ],
+        [submit("Dispute this outcome", DISPUTE_START, **{REF_FIELD: outcome.ref})],
     )
 
 

@@ -48,7 +48,7 @@ from communities.roster.records import (
     RosterProblem,
     SchoolRecord,
 )
-from communities.roster.roles import COMMUNITY_ROLES, SCHOOL_ROLES, Role
+from communities.roster.roles import AREA_ROLES, COMMUNITY_ROLES, SCHOOL_ROLES, Role
 from communities.roster.tables import Area, Community, Person, School
 
 _URN = re.compile(r"[0-9]{6}")
@@ -394,6 +394,6 @@ def _check_scope(
     if cells.given("school_urn"):
         hint = " (give the school on a row of its own)" if role in COMMUNITY_ROLES else ""
         cells.problem("school_urn", f"{role.value} is not held for a school; leave school_urn empty{hint}")
-    if role in COMMUNITY_ROLES and not cells.given("community_code"):
+    if role in COMMUNITY_ROLES | AREA_ROLES and not cells.given("community_code"):
         cells.problem("community_code", f"{role.value} needs a community_code")
     return code

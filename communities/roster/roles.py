@@ -12,6 +12,8 @@ class Role(StrEnum):
     VICE_CHAIR = "vice_chair"
     OFFICER = "officer"
     FINANCE = "finance"
+    #: A member of the Area Board: the last stage of a dispute, for every community of its area.
+    AREA_BOARD = "area_board"
 
     @property
     def label(self) -> str:
@@ -32,6 +34,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.VICE_CHAIR: "Vice chair",
     Role.OFFICER: "Council officer",
     Role.FINANCE: "Finance officer",
+    Role.AREA_BOARD: "Area Board member",
 }
 
 #: Roles held for a school: the membership must name the school.
@@ -40,3 +43,6 @@ SCHOOL_ROLES = frozenset({Role.SCHOOL_LEADER, Role.SENCO})
 COMMUNITY_ROLES = frozenset({Role.CHAIR, Role.VICE_CHAIR})
 #: County-wide roles: they may name a community, but need not.
 COUNTY_ROLES = frozenset({Role.OFFICER, Role.FINANCE})
+#: Roles held for an area: the membership names any community of the area (``community_code``),
+#: and the role covers every community of that community's area.
+AREA_ROLES = frozenset({Role.AREA_BOARD})

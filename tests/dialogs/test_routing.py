@@ -59,6 +59,7 @@ from communities.roster.overview import ChannelStatusLine, CommunityOverview
 from dialogs.broadcasts.dates import choose_card
 from dialogs.routes import chat_routes
 from dialogs.routing import Place, RouteTable
+from tests.cards.disputes.test_dispute_cards import demo as dispute_demo
 from tests.cards.meetings.test_admin import chair_sees, meeting, view
 from tests.cards.meetings.test_rsvp import facts, tally
 from tests.cards.outcomes.test_outcome_cards import demo as outcome_demo
@@ -286,6 +287,7 @@ def demo_cards() -> dict[str, list[Card]]:
             choose_card(["East Kent"], date(2027, 1, 1), date(2027, 3, 1))
         ],
         **outcome_demo(),
+        **dispute_demo(),
     }
 
 

@@ -259,7 +259,7 @@ ROW_PROBLEMS = [
         "people",
         "bob@example.org,Bob Day,,head,990101,",
         "people.csv:6: role: unknown role 'head'; valid roles: "
-        "school_leader, senco, chair, vice_chair, officer, finance",
+        "school_leader, senco, chair, vice_chair, officer, finance, area_board",
     ),
     ("people", "bob@example.org,Bob Day,,,990101,", "people.csv:6: role: empty; this column needs a value"),
     (
@@ -271,6 +271,11 @@ ROW_PROBLEMS = [
         "people",
         "bob@example.org,Bob Day,,vice_chair,,",
         "people.csv:6: community_code: vice_chair needs a community_code",
+    ),
+    (
+        "people",
+        "bob@example.org,Bob Day,,area_board,,",
+        "people.csv:6: community_code: area_board needs a community_code",
     ),
     (
         "people",
@@ -446,7 +451,7 @@ async def test_every_problem_in_every_file_is_reported_at_once(
         "schools.csv:5: urn: '12345' is not a URN (6 digits)",
         "schools.csv:6: community_code: unknown community 'DOV1'; it is not in communities.csv",
         "people.csv:6: role: unknown role 'head'; valid roles: "
-        "school_leader, senco, chair, vice_chair, officer, finance",
+        "school_leader, senco, chair, vice_chair, officer, finance, area_board",
         "people.csv:7: aad_object_id: 'xyz' is not a GUID (an Entra object id)",
         "people.csv:7: name: bob@example.org is named 'Bob Day' on row 6; use one name for a person",
         "people.csv:7: community_code: school 990201 is in community THAN2 in schools.csv, not CANT1",
