@@ -9,7 +9,7 @@ officers when funding was agreed), for the caller to tell them. A second confirm
 nothing and names nobody.
 
 Funding agreed is allocated from the community's budget for the meeting's financial year in the
-same transaction (:mod:`communities.outcomes.funding`). If an item would overspend and no officer
+same transaction (:mod:`communities.budget.funding`). If an item would overspend and no officer
 approved it, nothing at all is confirmed: the refusal gives the numbers, and the session is rolled
 back.
 """
@@ -22,6 +22,7 @@ from datetime import date
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
+from communities.budget.funding import allocate_confirmed
 from communities.clock import Clock
 from communities.db import update_if_unchanged
 from communities.meetings.tables import Meeting
@@ -35,7 +36,6 @@ from communities.outcomes.access import (
 )
 from communities.outcomes.attendance import attendance_tally
 from communities.outcomes.decisions import OutcomeDecision
-from communities.outcomes.funding import allocate_confirmed
 from communities.outcomes.tables import Outcome, OutcomeStatus
 from communities.requests.lifecycle import RequestAction, RequestStatus
 from communities.requests.tables import Request

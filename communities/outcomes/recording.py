@@ -6,7 +6,7 @@ Saving an item checks it (:mod:`communities.outcomes.validation`), checks that t
 it may decide it, warns about text that may identify a child, and writes it as a draft under a
 version check; the request is then "discussed". Funding more than the community has left for the
 year is refused with the numbers unless an officer approved the overspend
-(:mod:`communities.outcomes.funding`). Nothing is told to anyone until the outcomes are
+(:mod:`communities.budget.funding`). Nothing is told to anyone until the outcomes are
 confirmed (:mod:`communities.outcomes.confirming`). A restart loses nothing already saved.
 """
 
@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.agendas.items import school_names
+from communities.budget.funding import check_funding
 from communities.clock import Clock
 from communities.db import update_if_unchanged
 from communities.identifying_text import Finding, find_identifying_text, warning_for
@@ -37,7 +38,6 @@ from communities.outcomes.access import (
     move,
     outcome_of,
 )
-from communities.outcomes.funding import check_funding
 from communities.outcomes.tables import Outcome, OutcomeAction, OutcomeStatus
 from communities.outcomes.validation import CheckedOutcome, OutcomeEntry, check
 from communities.outcomes.views import ItemView, OutcomeView, item_view, outcome_view

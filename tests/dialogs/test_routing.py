@@ -66,6 +66,7 @@ from tests.cards.requests.test_form import all_cards
 from tests.cards.requests.test_lists import line
 from tests.cards.test_agenda_cards import agenda, item
 from tests.cards.test_declaration_cards import interest
+from tests.cards.test_funding_cards import demo as funding_demo
 from tests.cards.test_minutes_cards import minutes
 from tests.support.activities import submit_data
 
@@ -286,6 +287,7 @@ def demo_cards() -> dict[str, list[Card]]:
             choose_card(["East Kent"], date(2027, 1, 1), date(2027, 3, 1))
         ],
         **outcome_demo(),
+        **funding_demo(),
     }
 
 
