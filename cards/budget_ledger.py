@@ -193,7 +193,7 @@ def overspend_card(view: OverspendView, *, problem: str = "", note: str = "") ->
         *_problem(problem),
     ]
     if view.approved_by is not None and view.approved_at is not None:
-        body.append(text(f"Approved by {view.approved_by}: “{view.reason}”."))
+        body.append(text(f"Approved by {view.approved_by}: “{view.reason}”"))
         return card(body)
     body += [
         text(

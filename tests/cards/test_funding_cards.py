@@ -81,7 +81,7 @@ APPROVED = OverspendView(
     "Grace Li",
     "Priya Shah",
     datetime(2026, 12, 11, 10, tzinfo=UTC),
-    "Agreed with the head of SEN: a one-off.",
+    "Agreed with the head of service: a one-off.",
 )
 
 
@@ -145,7 +145,7 @@ def test_the_officers_card_asks_a_reason_and_once_approved_has_no_button() -> No
         assert expected in flat(card)
     done = budget_ledger.overspend_card(APPROVED)
     assert list(submit_data(done)) == [] and inputs(done) == {}
-    assert "Approved by Priya Shah: “Agreed with the head of SEN: a one-off.”" in flat(done)
+    assert "Approved by Priya Shah: “Agreed with the head of service: a one-off.”" in flat(done)
 
 
 def test_the_ledger_lists_every_entry_and_finance_can_pay_an_unpaid_allocation() -> None:
