@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select, update
 
 from communities.audit import AuditEvent
 from communities.budget.funding import FundingRefused
@@ -20,6 +20,7 @@ from communities.budget.tables import EntryKind
 from communities.budget.years import FinancialYear
 from communities.clock import FixedClock
 from communities.db import Database
+from communities.messaging.outbox import Outbox
 from communities.outcomes.access import OutcomeRefused, outcome_of
 from communities.outcomes.confirming import confirm_outcomes
 from communities.outcomes.decisions import ReviewResult
@@ -27,6 +28,8 @@ from communities.outcomes.recording import save_outcome
 from communities.outcomes.reviews import record_review
 from communities.outcomes.tables import Outcome
 from communities.outcomes.validation import OutcomeEntry
+from communities.requests.service import withdraw
+from communities.requests.tables import Request
 from tests.support.outcomes import (
     as_person,
     held_meeting,
@@ -35,7 +38,7 @@ from tests.support.outcomes import (
     status_of,
     support_agreed,
 )
-from tests.support.people import GRACE, PRIYA
+from tests.support.people import GRACE, HANNAH, PRIYA
 
 YEAR = FinancialYear(2026)
 
@@ -218,3 +221,16 @@ async def test_a_review_after_the_funding_period_releases_nothing(
         demo_db, GRACE, lambda s, a: record_review(s, clock, a, request_id, ReviewResult.ACHIEVED, "Done.")
     )
     assert await ledger(demo_db) == [("budget_set", 4_800_000), ("allocation", 150_000)]
+
+
+async def test_a_withdrawal_releases_what_is_unpaid(demo_db: Database, clock: FixedClock) -> None:
+    held = await held_meeting(demo_db, clock)
+    [request_id] = held.request_ids
+    await save(demo_db, clock, held.meeting_id, request_id, await funded(demo_db, "1500"))
+    await confirm(demo_db, clock, held.meeting_id)
+    async with demo_db.session() as session:  # a request decided, not yet in delivery, may be withdrawn
+        await session.exec(update(Request).where(col(Request.id) == request_id).values(status="decided"))  # type: ignore[call-overload]
+        await session.commit()
+    await as_person(demo_db, HANNAH, lambda s, a: withdraw(s, clock, Outbox(clock), a, request_id))
+    assert await status_of(demo_db, request_id) == "withdrawn"
+    assert await ledger(demo_db) == [("budget_set", 4_800_000), ("allocation", 150_000), ("release", 150_000)]
