@@ -133,6 +133,15 @@ BUDGET = Capability(
     instead="Your community's chair can tell you what its budget allows.",
     section=MEETINGS_SECTION,
 )
+LEDGER = Capability(
+    "ledger",
+    "Ledgers",
+    "Every entry of a community's budget (`ledger CANT1`): finance records payments against "
+    "allocations; officers change or set a budget.",
+    frozenset({Role.OFFICER, Role.FINANCE}),
+    instead="*Budget* shows your community's position.",
+    section=MEETINGS_SECTION,
+)
 BROADCAST_DATES = Capability(
     "broadcast_dates",
     "Broadcast meeting dates",
@@ -193,6 +202,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     OUTCOMES,
     MINUTES,
     BUDGET,
+    LEDGER,
     BROADCAST_DATES,
     OUTCOMES_SUMMARY,
     DISPUTES,

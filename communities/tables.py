@@ -5,6 +5,7 @@ from __future__ import annotations
 from communities.agendas.tables import Agenda
 from communities.audit import AuditEvent
 from communities.broadcasts.tables import Broadcast, BroadcastTarget
+from communities.budget.overspend import OverspendRequest
 from communities.budget.tables import BudgetYear, LedgerEntry
 from communities.declarations.code_of_conduct import CodeOfConductAcceptance
 from communities.declarations.tables import DeclarationConfirmation, InterestDeclaration
@@ -47,6 +48,7 @@ __all__ = [
     "Minutes",
     "OutboxMessage",
     "Outcome",
+    "OverspendRequest",
     "OutcomeAction",
     "OutcomeReview",
     "OutcomeVersion",

@@ -3,7 +3,9 @@
 Every input shows what was saved, or what was typed when the card comes back with problems: the
 decision, what is working, ideas and offers (which school offers what), agreed actions (what,
 whose, by when), funding in pounds and pence with its period, the reason, the review date, and
-the chair's ruling for each member flagged for a conflict. Someone the conflict rules keep out of
+the chair's ruling for each member flagged for a conflict. The funding part shows what the community
+has available for the year (and what this meeting's other items propose); funding refused as more
+than that offers to ask an officer to approve the overspend. Someone the conflict rules keep out of
 the decision sees why, and who may record it, instead of the inputs.
 """
 
@@ -26,10 +28,13 @@ from cards.outcomes.inputs import (
     problem,
     text_input,
 )
+from communities.budget.funding import FundingRoom
 from communities.outcomes.decisions import ConflictRuling, OutcomeDecision
 from communities.outcomes.tables import OutcomeStatus
 from communities.outcomes.views import ItemView
 
+#: The refused funding's button: ask the council officers to approve an overspend (carries the item's ids).
+OVERSPEND_ASK = "outcome_overspend_ask"
 DECISIONS = {d.value: d.label for d in OutcomeDecision}
 RULINGS = {r.value: r.label for r in ConflictRuling}
 
@@ -45,10 +50,13 @@ def item_card(
     warning: str = "",
     refusal: str = "",
     note: str = "",
+    room: FundingRoom | None = None,
+    overspend: bool = False,
 ) -> Card:
     """The item's card. ``values`` are the inputs' values by id; ``members`` the community's members
     who may own an action (person id -> name); ``schools`` the names of the schools chosen (URN ->
-    name); ``refusal`` says why this person may not record it (then nothing can be typed)."""
+    name); ``refusal`` says why this person may not record it (then nothing can be typed); ``room``
+    what the community can still fund; ``overspend`` offers to ask an officer to approve the funding."""
     problems = problems or {}
     confirmed = item.outcome is not None and item.outcome.status is OutcomeStatus.CONFIRMED
     body: list[Element] = [
@@ -88,7 +96,10 @@ def item_card(
     body += _decision(values, problems)
     body += _offers(values, schools, problems)
     body += _actions(values, members, schools, problems)
-    body += _funding(values, problems)
+    body += _funding(values, problems, room)
+    if overspend:
+        ask = button("Ask an officer to approve", OVERSPEND_ASK, inputs=True, **_ids(meeting_id, item))
+        body.append(buttons(ask))
     body += [
         subheading("Why"),
         *problem(problems.get("rationale")),
@@ -208,9 +219,16 @@ def _actions(
     return elements
 
 
-def _funding(values: Mapping[str, Any], problems: Mapping[str, str]) -> list[Element]:
+def _funding(
+    values: Mapping[str, Any], problems: Mapping[str, str], room: FundingRoom | None
+) -> list[Element]:
+    available: list[Element] = []
+    if room is not None:
+        title = f"Budget {room.year} of {room.code}"
+        available = [text(f"{title}: {room.said()}", subtle=True), facts(room.lines())]
     return [
         subheading("Funding"),
+        *available,
         *problem(problems.get("funding")),
         text_input(
             "funding",

@@ -7,6 +7,11 @@ closed, back with the school for more information, or withdrawn. The result name
 confirmed and who must be told (the school's leaders and SENCOs, the requester first; the finance
 officers when funding was agreed), for the caller to tell them. A second confirmation confirms
 nothing and names nobody.
+
+Funding agreed is allocated from the community's budget for the meeting's financial year in the
+same transaction (:mod:`communities.budget.funding`). If an item would overspend and no officer
+approved it, nothing at all is confirmed: the refusal gives the numbers, and the session is rolled
+back.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from datetime import date
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
+from communities.budget.funding import allocate_confirmed
 from communities.clock import Clock
 from communities.db import update_if_unchanged
+from communities.meetings.tables import Meeting
 from communities.outcomes.access import (
     OutcomeRefused,
     check_may_record,
@@ -34,7 +41,7 @@ from communities.requests.lifecycle import RequestAction, RequestStatus
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile, people_with_role, school_staff
 from communities.roster.roles import Role
-from communities.roster.tables import Person
+from communities.roster.tables import Community, Person
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,8 @@ class ConfirmedOutcome:
     tell: tuple[int, ...]
     #: Finance officers to tell of funding agreed (empty without funding).
     tell_finance: tuple[int, ...]
+    #: The ledger's allocation of the funding (None without funding).
+    allocation_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,11 @@ async def confirm_outcomes(
     for request, outcome in outcomes:
         if OutcomeStatus(outcome.status) is not OutcomeStatus.DRAFT:
             continue
-        done = await _confirm_one(session, clock, actor, request, outcome, quorate)
+        try:
+            done = await _confirm_one(session, clock, actor, (meeting, community), request, outcome, quorate)
+        except OutcomeRefused:
+            await session.rollback()
+            raise
         if done is not None:
             confirmed.append(done)
     if confirmed:
@@ -111,6 +124,7 @@ async def _confirm_one(
     session: AsyncSession,
     clock: Clock,
     actor: PersonProfile,
+    held: tuple[Meeting, Community],
     request: Request,
     outcome: Outcome,
     quorate: bool,
@@ -134,6 +148,15 @@ async def _confirm_one(
     if not won:  # confirmed (or changed) by someone else just now: theirs stands, nothing is sent twice
         return None
     decision = OutcomeDecision(outcome.decision)
+    allocation_id = await allocate_confirmed(
+        session,
+        clock,
+        *held,
+        outcome,
+        ref=request.ref,
+        school_id=request.school_id,
+        actor_person_id=actor.person_id,
+    )
     if RequestStatus(request.status) is RequestStatus.SCHEDULED:
         await move(session, clock, actor, request, RequestAction.DISCUSS)
     await move(session, clock, actor, request, RequestAction.DECIDE)
@@ -159,6 +182,7 @@ async def _confirm_one(
         review_date=outcome.review_date,
         tell=await school_people(session, request),
         tell_finance=finance,
+        allocation_id=allocation_id,
     )
 
 

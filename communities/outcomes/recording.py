@@ -4,7 +4,9 @@ The chair (or the vice chair, or an officer) opens the meeting's outcomes: the i
 published agenda, each with the members flagged for a conflict and the outcome saved so far.
 Saving an item checks it (:mod:`communities.outcomes.validation`), checks that the person saving
 it may decide it, warns about text that may identify a child, and writes it as a draft under a
-version check; the request is then "discussed". Nothing is told to anyone until the outcomes are
+version check; the request is then "discussed". Funding more than the community has left for the
+year is refused with the numbers unless an officer approved the overspend
+(:mod:`communities.budget.funding`). Nothing is told to anyone until the outcomes are
 confirmed (:mod:`communities.outcomes.confirming`). A restart loses nothing already saved.
 """
 
@@ -19,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.agendas.items import school_names
+from communities.budget.funding import check_funding
 from communities.clock import Clock
 from communities.db import update_if_unchanged
 from communities.identifying_text import Finding, find_identifying_text, warning_for
@@ -151,6 +154,7 @@ async def save_outcome(
         raise OutcomeRefused(OWN_RULING)
     checked = check(entry, meeting_day=local(meeting.starts_at).date(), flagged=flagged)
     await _check_owners(session, checked)
+    await check_funding(session, meeting, community, request_id, checked.funding_pence)
     found = await _identifying(session, clock, actor, request, checked)
     if found and not not_about_a_pupil:
         raise IdentifyingText(found)

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.agendas.items import due_for_review, school_names
+from communities.budget.releases import release_for_request
 from communities.clock import Clock
 from communities.identifying_text import find_identifying_text
 from communities.meetings.tables import Meeting, local
@@ -133,6 +134,14 @@ async def record_review(
         await move(session, clock, actor, request, RequestAction.REVIEW_DUE)
     if continue_until is None:
         after = await move(session, clock, actor, request, RequestAction.CLOSE, review_date=None)
+        await release_for_request(  # closed before its funding period ended: the unpaid rest is released
+            session,
+            clock,
+            request.id,
+            reason=f"{request.ref} closed at review",
+            actor_person_id=actor.person_id,
+            unless_ended_by=today,
+        )
     else:
         after = await move(session, clock, actor, request, RequestAction.CONTINUE, review_date=continue_until)
     session.add(

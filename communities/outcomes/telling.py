@@ -225,11 +225,18 @@ async def channel_summary(session: AsyncSession, meeting_id: int) -> ChannelSumm
     return ChannelSummary(community.name, community.code, when_text(meeting), lines)
 
 
-def finance_text(told: SchoolOutcome) -> str:
+def finance_text(told: SchoolOutcome, code: str = "") -> str:
+    """Finance's message: the funding agreed and, when allocated, where to record its payment."""
     period = f", for {told.funding_period}" if told.funding_period else ""
+    ledger = (
+        f" It is allocated in the {code} ledger ({told.ref}, {told.school}, {told.funding}): write "
+        f"`ledger {code}` to record the payment when it is made."
+        if code
+        else ""
+    )
     return (
         f"Funding agreed at the {told.community} meeting on {told.meeting_when}: {told.funding} for "
-        f"{told.ref} ({told.school}){period}. The school has been told."
+        f"{told.ref} ({told.school}){period}. The school has been told.{ledger}"
     )
 
 
@@ -272,13 +279,14 @@ async def tell_confirmed(
             )
         )
         if confirmed.tell_finance and shown.funding:
+            code = await _code_of(session, confirmation.meeting_id) if confirmed.allocation_id else ""
             money = await notices.tell(
                 session,
                 outbox,
                 notices.Notice.to(
                     notices.People.of(*confirmed.tell_finance),
                     f"outcome:{confirmed.outcome_id}:finance",
-                    OutgoingMessage(text=finance_text(shown)),
+                    OutgoingMessage(text=finance_text(shown, code)),
                 ),
             )
             finance += [p for p in money.people if p not in finance]
@@ -339,3 +347,9 @@ async def _names(session: AsyncSession, person_ids: tuple[int, ...] | list[int])
         if person is not None:
             names.append(person.display_name)
     return tuple(names)
+
+
+async def _code_of(session: AsyncSession, meeting_id: int) -> str:
+    meeting = await session.get(Meeting, meeting_id)
+    community = await session.get(Community, meeting.community_id) if meeting is not None else None
+    return community.code if community is not None else ""

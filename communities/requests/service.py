@@ -14,6 +14,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
+from communities.budget.releases import release_for_request
 from communities.clock import Clock
 from communities.db import update_if_unchanged
 from communities.messaging import notices
@@ -143,6 +144,9 @@ async def withdraw(
     request = await _load(session, request_id)
     seen = request.status != RequestStatus.DRAFT
     await _transition(session, clock, actor, request, RequestAction.WITHDRAW)
+    if request.id is not None:  # funding it was agreed and not yet paid is available again
+        reason = f"{request.ref} withdrawn"
+        await release_for_request(session, clock, request.id, reason=reason, actor_person_id=actor.person_id)
     told = await _tell_triagers(session, clock, outbox, request, RequestAction.WITHDRAW) if seen else []
     if request.created_by_person_id != actor.person_id:
         told += await _tell_requester(session, outbox, request, RequestAction.WITHDRAW)

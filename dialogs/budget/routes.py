@@ -1,17 +1,30 @@
-"""*Budget* (or `budget`, `budget CANT1`): a chair's community, or an officer's overview of all of them."""
+"""*Budget* (or `budget`, `budget CANT1`): a chair's community, or an officer's overview of all of them.
+
+*Ledgers* (`ledger CANT1`): a community's every entry for finance and the officers, a payment against
+an allocation, an officer's change to a budget; and an officer's approval of an overspend.
+"""
 
 from __future__ import annotations
 
 from sqlmodel import col, select
 
 from cards.budget import budget_card, budget_overview_card
+from cards.budget_ledger import (
+    ADJUST_FORM,
+    ADJUST_SAVE,
+    LEDGER_OPEN,
+    OVERSPEND_APPROVE,
+    PAYMENT_FORM,
+    PAYMENT_SAVE,
+)
 from cards.elements import Card
 from communities.budget.views import budget_view
 from communities.budget.years import FinancialYear
 from communities.meetings.tables import local
-from communities.permissions import BUDGET
+from communities.permissions import BUDGET, LEDGER
 from communities.roster.roles import Role
 from communities.roster.tables import Community
+from dialogs.budget import ledger, overspend
 from dialogs.community_code import community_asked
 from dialogs.replies import send_card
 from dialogs.routing import RouteTable, Turn
@@ -21,6 +34,13 @@ from dialogs.services import ChatServices
 def register(table: RouteTable) -> None:
     table.button(BUDGET.key, show_budget, capability=BUDGET)
     table.command("budget", BUDGET.key)
+    table.button(LEDGER.key, ledger.show_ledger, capability=LEDGER)
+    table.command("ledger", LEDGER.key)
+    table.button(LEDGER_OPEN, ledger.show_ledger, capability=LEDGER)
+    for action in (PAYMENT_FORM, PAYMENT_SAVE, ADJUST_FORM, ADJUST_SAVE):
+        table.button(action, ledger.press, capability=LEDGER)
+    # The domain checks the officer, and says why a second press changes nothing.
+    table.button(OVERSPEND_APPROVE, overspend.approve_overspend)
 
 
 async def show_budget(chat: ChatServices, turn: Turn) -> None:

@@ -4,7 +4,9 @@ Saving checks everything (every problem shown on the card, with what was typed k
 text that may identify a child (the chair can keep it: it is not about a pupil), and refuses a card
 older than the outcome saved since (the latest is shown instead). Someone the conflict rules keep
 out of the decision sees why and who may record it. Problems and warnings can quote what was typed,
-so they are shown to the person and never logged.
+so they are shown to the person and never logged. The funding part shows what the community has
+left for the year; funding above it is refused with the numbers, and the chair can ask the officers
+to approve an overspend (:mod:`dialogs.outcomes.overspend`).
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.elements import Card
 from cards.outcomes.inputs import KEEP_WORDING, OUTCOME_REVIEW, OUTCOME_REVIEW_SAVE, OUTCOME_SAVE
-from cards.outcomes.item import item_card
+from cards.outcomes.item import OVERSPEND_ASK, item_card
 from cards.outcomes.review import review_card
+from communities.budget.funding import FundingRefused, FundingRoom, funding_room
 from communities.meetings.tables import Meeting
-from communities.outcomes.access import OutcomeChanged, OutcomeRefused, outcome_of, ruled_out
+from communities.outcomes.access import OutcomeChanged, OutcomeRefused, load_meeting, outcome_of, ruled_out
 from communities.outcomes.attendance import attendance
 from communities.outcomes.decisions import ConflictRuling, ReviewResult
 from communities.outcomes.recording import OWN_RULING, IdentifyingText, open_recording, save_outcome
@@ -32,6 +35,7 @@ from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
 from communities.wording import listed
 from dialogs.card_values import as_id
+from dialogs.outcomes import overspend
 from dialogs.outcomes.entry import Read, read_entry, saved_values
 from dialogs.outcomes.showing import OUT_OF_DATE, hub
 from dialogs.replies import show_card
@@ -49,6 +53,8 @@ async def press(chat: ChatServices, turn: Turn) -> None:
         async with chat.database.session() as session:
             if turn.action in (OUTCOME_REVIEW, OUTCOME_REVIEW_SAVE):
                 shown = await _review(chat, session, turn, meeting_id, request_id)
+            elif turn.action == OVERSPEND_ASK:
+                shown = await overspend.ask(chat, session, turn, meeting_id, request_id)
             else:
                 shown = await _item(chat, session, turn, meeting_id, request_id)
             await session.commit()
@@ -75,13 +81,16 @@ async def _item(
             "That request is not on this meeting's agenda.",
         )
     members = {line.person_id: line.name for line in await attendance(session, meeting_id)}
+    room = await room_for(session, meeting_id, request_id)
     refusal = "" if turn.action == OUTCOME_SAVE else await _kept_out(session, profile, item)
     if turn.action != OUTCOME_SAVE:
         values, schools = await saved_values(session, await outcome_of(session, meeting_id, request_id))
-        return item_card(meeting_id, item, values, members=members, schools=schools, refusal=refusal)
+        return item_card(
+            meeting_id, item, values, members=members, schools=schools, refusal=refusal, room=room
+        )
     read = await read_entry(session, value, [f.person_id for f in item.flagged])
     if read.problems:
-        return _again(meeting_id, item, read, members, problems=read.problems)
+        return _again(meeting_id, item, read, members, room, problems=read.problems)
     version = as_id(value.get("version"))
     try:
         await save_outcome(
@@ -95,9 +104,12 @@ async def _item(
             not_about_a_pupil=value.get(KEEP_WORDING) is True,
         )
     except OutcomeInvalid as invalid:
-        return _again(meeting_id, item, read, members, problems=invalid.problems)
+        return _again(meeting_id, item, read, members, room, problems=invalid.problems)
+    except FundingRefused as refused:
+        problems = {"funding": f"Nothing was saved: {refused}"}
+        return _again(meeting_id, item, read, members, refused.room, problems=problems, overspend=True)
     except IdentifyingText as found:
-        return _again(meeting_id, item, read, members, warning=str(found))
+        return _again(meeting_id, item, read, members, room, warning=str(found))
     except OutcomeChanged as changed:
         await session.rollback()
         latest = await open_recording(session, clock, profile, meeting_id)
@@ -110,6 +122,7 @@ async def _item(
             members=members,
             schools=schools,
             note=f"{changed} Nothing of yours was saved.",
+            room=room,
         )
     return await hub(
         session,
@@ -121,14 +134,21 @@ async def _item(
     )
 
 
+async def room_for(session: AsyncSession, meeting_id: int, request_id: int) -> FundingRoom:
+    meeting, community = await load_meeting(session, meeting_id)
+    return await funding_room(session, meeting, community, request_id)
+
+
 def _again(
     meeting_id: int,
     item: ItemView,
     read: Read,
     members: dict[int, str],
+    room: FundingRoom | None,
     *,
     problems: dict[str, str] | None = None,
     warning: str = "",
+    overspend: bool = False,
 ) -> Card:
     return item_card(
         meeting_id,
@@ -138,6 +158,8 @@ def _again(
         schools=read.schools,
         problems=problems,
         warning=warning,
+        room=room,
+        overspend=overspend,
     )
 
 

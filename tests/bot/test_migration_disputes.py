@@ -1,4 +1,4 @@
-"""Migration 0010 on SQLite: the dispute, dispute_event and outcome_version tables, added to a
+"""Migration 0011 on SQLite: the dispute, dispute_event and outcome_version tables, added to a
 database with outcomes, and taken away again."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from bot.migrate import alembic_config, upgrade
 TABLES = {"dispute", "dispute_event", "outcome_version"}
 
 
-def test_the_dispute_tables_are_added_after_0009_and_match_the_model(tmp_path: Path) -> None:
+def test_the_dispute_tables_are_added_after_0010_and_match_the_model(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/old.db"
-    upgrade(url, "0009")
+    upgrade(url, "0010")
     engine = sa.create_engine(url)
     try:
         with engine.connect() as db:
@@ -50,7 +50,7 @@ def test_the_dispute_tables_are_added_after_0009_and_match_the_model(tmp_path: P
 def test_the_dispute_migration_goes_down_and_up_again(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/round.db"
     upgrade(url)
-    command.downgrade(alembic_config(url), "0009")
+    command.downgrade(alembic_config(url), "0010")
     engine = sa.create_engine(url)
     try:
         with engine.connect() as db:

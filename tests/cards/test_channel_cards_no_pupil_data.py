@@ -23,6 +23,8 @@ from communities.agendas import publishing
 from communities.agendas import view as agenda_view
 from communities.agendas.tables import AgendaStatus
 from communities.broadcasts import service as broadcasts
+from communities.budget.service import set_budget
+from communities.budget.years import FinancialYear
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.meetings import rsvp
@@ -268,6 +270,10 @@ async def render_outcomes_summary(world: World) -> list[Any]:
     priya = await profile_of(world.db, PRIYA)
     async with world.db.session() as session:
         shown = await outcomes_recording.open_recording(session, world.clock, priya, world.january)
+        meeting = await session.get(Meeting, world.january)
+        assert meeting is not None
+        year = FinancialYear.of(date(2027, 1, 1))
+        await set_budget(session, world.clock, meeting.community_id, year, 4_800_000, reason="", source="t")
         for item in shown.items:
             entry = OutcomeEntry(
                 decision="funding_agreed",

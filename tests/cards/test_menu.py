@@ -48,6 +48,7 @@ async def test_the_menu_offers_only_what_the_role_may_do(demo_db: Database) -> N
         "outcomes",
         "minutes",
         "budget",
+        "ledger",
         "broadcast_dates",
         "outcomes_summary",
         "disputes",

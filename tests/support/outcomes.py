@@ -7,16 +7,20 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities.agendas.access import build_draft
 from communities.agendas.tables import AgendaStatus
+from communities.budget.service import set_budget
+from communities.budget.years import FinancialYear
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.outcomes.validation import ActionEntry, Offer, OutcomeEntry
 from communities.requests.placement import schedule_published
 from communities.requests.tables import Request
 from communities.roster.directory import find_person
+from communities.roster.tables import Community
 from tests.support.meetings import add_meeting
 from tests.support.people import DANIEL, GRACE, HANNAH, profile_of
 from tests.support.requests import raise_and_accept, school_id
@@ -41,10 +45,19 @@ async def person_id(db: Database, email: str) -> int:
 
 
 async def held_meeting(
-    db: Database, clock: FixedClock, items: int = 1, *, email: str = HANNAH, urn: str = "990101"
+    db: Database,
+    clock: FixedClock,
+    items: int = 1,
+    *,
+    email: str = HANNAH,
+    urn: str = "990101",
+    budget_pence: int | None = 4_800_000,
 ) -> Held:
-    """A meeting with ``items`` requests from ``urn`` on its published agenda; the clock is after it."""
+    """A meeting with ``items`` requests from ``urn`` on its published agenda; the clock is after it.
+    CANT1 has a budget of ``budget_pence`` for the meeting's financial year (None: no budget set)."""
     meeting_id = await add_meeting(db, clock, "CANT1", MEETING_AT)
+    if budget_pence is not None:
+        await set_a_budget(db, clock, "CANT1", budget_pence)
     request_ids = []
     for _ in range(items):
         request = await raise_and_accept(db, clock, email, urn)
@@ -114,3 +127,13 @@ def action(
     school: int, description: str = "Share the nurture plan template", due: date | None = None
 ) -> ActionEntry:
     return ActionEntry(description, due or date(2027, 1, 15), owner_school_id=school)
+
+
+async def set_a_budget(db: Database, clock: FixedClock, code: str, amount_pence: int) -> None:
+    """The community's budget for the financial year of the meeting (CANT1: £48,000 for 2026-27)."""
+    async with db.session() as session:
+        community = (await session.exec(select(Community).where(Community.code == code))).one()
+        assert community.id is not None
+        year = FinancialYear.of(MEETING_DAY)
+        await set_budget(session, clock, community.id, year, amount_pence, reason="row 2", source="test")
+        await session.commit()

@@ -1,7 +1,7 @@
 """disputes of outcomes in three stages, and outcome versions
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-07 19:29:29.748787
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 import communities.sqltypes
 
-revision: str = '0010'
-down_revision: str | None = '0009'
+revision: str = '0011'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
