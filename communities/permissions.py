@@ -304,6 +304,7 @@ MEETING_ACTIONS = frozenset(
         RequestAction.CLOSE,
         RequestAction.REVIEW_DUE,
         RequestAction.CONTINUE,
+        RequestAction.REOPEN,
     }
 )
 

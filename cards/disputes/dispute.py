@@ -28,6 +28,7 @@ FUNDING_FIELD = "dispute_funding"
 DECISION_FIELD = "dispute_decision"
 RATIONALE_FIELD = "dispute_rationale"
 OVERSPEND_FIELD = "dispute_overspend"
+REVIEW_FIELD = "dispute_review_date"
 NOT_ABOUT_A_PUPIL = "not_about_a_pupil"
 
 
@@ -171,7 +172,16 @@ def handler_card(view: DisputeView, *, warning: str = "", note: str = "", read_o
                 "choices": [{"title": "Keep the decision", "value": ""}]
                 + [{"title": d.label, "value": d.value} for d in OutcomeDecision],
             },
-            {"type": "Input.Text", "id": FUNDING_FIELD, "label": "Funding now agreed (£, 0 for none)"},
+            {
+                "type": "Input.Text",
+                "id": FUNDING_FIELD,
+                "label": "Funding now agreed (£; 0 for none; leave empty to keep it as it is)",
+            },
+            {
+                "type": "Input.Date",
+                "id": REVIEW_FIELD,
+                "label": "Review date (needed when a closed request now has support agreed)",
+            },
             {
                 "type": "Input.Text",
                 "id": RATIONALE_FIELD,

@@ -11,6 +11,8 @@ row committed on its own); other refusals write nothing. Deadlines are school da
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,9 +39,12 @@ from communities.disputes.tables import (
     Finding,
     Stage,
 )
-from communities.disputes.varying import NewOutcome, OutcomeMovedOn, apply
+from communities.disputes.varying import NewOutcome, OutcomeMovedOn, apply, request_move
 from communities.disputes.windows import DisputeWindows
+from communities.outcomes.access import OutcomeChanged, move
+from communities.outcomes.decisions import OutcomeDecision
 from communities.outcomes.tables import Outcome
+from communities.requests.lifecycle import RequestAction, RequestStatus
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
@@ -99,6 +104,17 @@ async def decide(
     if chosen.changes_outcome and new_outcome is not None:
         outcome = await session.get(Outcome, dispute.outcome_id)
         assert outcome is not None
+        becomes = new_outcome.decision or OutcomeDecision(outcome.decision)
+        if new_outcome.funding_pence and not becomes.may_fund:
+            raise DisputeRefused(words.FUNDING_NEEDS_A_FUNDING_DECISION)
+        try:
+            follows = request_move(
+                RequestStatus(request.status), becomes, new_outcome, outcome.review_date, today_of(clock)
+            )
+        except ValueError:
+            raise DisputeRefused(words.REVIEW_DATE_NEEDED) from None
+        if follows is None or follows[0] is not RequestAction.REOPEN:
+            new_outcome = replace(new_outcome, review_date=None)  # only a reopened request is given one
         try:
             await apply(
                 session,
@@ -110,7 +126,12 @@ async def decide(
                 actor_person_id=actor.person_id,
                 overspend_approved_by=actor.person_id if approve_overspend else None,
             )
-        except OutcomeMovedOn:
+            if follows is not None:
+                action, review = follows
+                await move(
+                    session, clock, actor, request, action, **({"review_date": review} if review else {})
+                )
+        except (OutcomeMovedOn, OutcomeChanged):
             raise DisputeRefused(words.STALE) from None
     final = stage.next is None
     escalate_by = None if final else add_school_days(today_of(clock), windows.escalate_days)

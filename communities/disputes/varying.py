@@ -12,6 +12,9 @@ then the outcome gets its new decision, funding and rationale under its version 
   year the funding starts (or today's). An overspend is refused with the numbers unless a council
   officer approves it (the decision's reasons are the recorded reason).
 
+The request follows the outcome (:func:`request_follows`): support agreed after all reopens a closed
+request into delivery, with a review date; no support any more closes one in delivery.
+
 A refusal from the budget raises :class:`~communities.budget.service.BudgetRefused`: the caller
 rolls back, so nothing of the decision is kept.
 """
@@ -19,6 +22,7 @@ rolls back, so nothing of the decision is kept.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,6 +35,7 @@ from communities.disputes.tables import Dispute, Finding, Stage
 from communities.meetings.tables import local
 from communities.outcomes.decisions import OutcomeDecision
 from communities.outcomes.tables import Outcome
+from communities.requests.lifecycle import RequestAction, RequestStatus
 
 
 class OutcomeMovedOn(Exception):
@@ -43,9 +48,12 @@ class NewOutcome:
 
     #: None keeps the decision it had.
     decision: OutcomeDecision | None
-    #: Whole pence; None or 0: no funding.
+    #: Whole pence; 0: no funding; None keeps the funding it had.
     funding_pence: int | None
     rationale: str
+    #: When support is agreed after all on a closed request: when it is reviewed (None keeps the
+    #: outcome's review date).
+    review_date: date | None = None
 
 
 async def apply(
@@ -65,7 +73,9 @@ async def apply(
     session.add(
         snapshot(outcome, because=because, by_person_id=actor_person_id, dispute_id=dispute.id, at=now)
     )
-    funding = new.funding_pence or None
+    funding = outcome.funding_pence if new.funding_pence is None else (new.funding_pence or None)
+    if not (new.decision or OutcomeDecision(outcome.decision)).may_fund:
+        funding = None  # a decision that agrees no funding releases what was allocated
     values: dict[str, object] = {
         "funding_pence": funding,
         "rationale": new.rationale[:2000],
@@ -74,6 +84,8 @@ async def apply(
     }
     if new.decision is not None:
         values["decision"] = new.decision.value
+    if new.review_date is not None:
+        values["review_date"] = new.review_date
     if not await update_if_unchanged(session, Outcome, outcome.id, outcome.version, values):
         raise OutcomeMovedOn
     reason = f"{because}: {new.rationale}"[:500]
@@ -107,3 +119,23 @@ async def apply(
             reason=reason,
             overspend_approved_by=overspend_approved_by,
         )
+
+
+def request_move(
+    status: RequestStatus,
+    decision: OutcomeDecision,
+    new: NewOutcome,
+    outcome_review: date | None,
+    today: date,
+) -> tuple[RequestAction, date | None] | None:
+    """How the request follows its outcome's new decision: reopened into delivery (with the review
+    date it needs), closed, or left where it is (None). ValueError when support is now agreed on a
+    closed request and no review date after today is known."""
+    if decision.in_delivery and status is RequestStatus.CLOSED:
+        review = new.review_date or outcome_review
+        if review is None or review <= today:
+            raise ValueError("a review date is needed")
+        return RequestAction.REOPEN, review
+    if not decision.in_delivery and status in (RequestStatus.IN_DELIVERY, RequestStatus.REVIEW_DUE):
+        return RequestAction.CLOSE, None
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from communities.disputes.tables import Finding, Stage
+from communities.outcomes.decisions import OutcomeDecision
 
 
 def day(value: date) -> str:
@@ -142,3 +143,14 @@ def missed_text(ref: str, stage: Stage, what: str, by: date) -> str:
 
 def closed_text(ref: str) -> str:
     return f"The dispute of the outcome of {ref} is closed: the time to escalate it has passed."
+
+
+FUNDING_NEEDS_A_FUNDING_DECISION = (
+    f"Funding goes with the decisions '{OutcomeDecision.FUNDING_AGREED.label}' or "
+    f"'{OutcomeDecision.PARTIALLY_AGREED.label}': choose one of them as the decision, or give £0. "
+    "Nothing has been changed."
+)
+REVIEW_DATE_NEEDED = (
+    "The request was closed, and support is now agreed: give the date its support will be reviewed "
+    "(after today). Nothing has been changed."
+)

@@ -56,6 +56,8 @@ class RequestAction(StrEnum):
     REVIEW_DUE = "review_due"
     #: Reviewed, and the support goes on.
     CONTINUE = "continue"
+    #: A dispute of its outcome agreed support after it was closed: delivery starts after all.
+    REOPEN = "reopen"
 
     @property
     def label(self) -> str:
@@ -98,6 +100,7 @@ _ACTION_LABELS = {
     A.CLOSE: "close",
     A.REVIEW_DUE: "mark the review as due",
     A.CONTINUE: "continue the support",
+    A.REOPEN: "reopen after a dispute",
 }
 
 _ACTION_ON_IT = {
@@ -115,6 +118,7 @@ _ACTION_ON_IT = {
     A.CLOSE: "close it",
     A.REVIEW_DUE: "mark its review as due",
     A.CONTINUE: "continue its support after a review",
+    A.REOPEN: "reopen it after a dispute",
 }
 
 #: (from, action) -> to. Editing keeps the status: it is allowed only where the school may still change it.
@@ -141,6 +145,9 @@ TRANSITIONS: dict[tuple[RequestStatus, RequestAction], RequestStatus] = {
     (S.IN_DELIVERY, A.REVIEW_DUE): S.REVIEW_DUE,
     (S.REVIEW_DUE, A.CLOSE): S.CLOSED,
     (S.REVIEW_DUE, A.CONTINUE): S.IN_DELIVERY,
+    # A dispute of the outcome changes it: support agreed after all, or no longer agreed.
+    (S.CLOSED, A.REOPEN): S.IN_DELIVERY,
+    (S.IN_DELIVERY, A.CLOSE): S.CLOSED,
 }
 
 #: What people do to a request themselves; the others follow from the meeting (its agenda, its outcomes).
@@ -258,6 +265,7 @@ _PAST_ACTION = {
     A.CLOSE: "closed",
     A.REVIEW_DUE: "marked as due for review",
     A.CONTINUE: "continued after a review",
+    A.REOPEN: "reopened after a dispute",
 }
 
 

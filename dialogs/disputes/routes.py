@@ -17,6 +17,7 @@ the warning and a box to confirm they do not.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from cards.disputes.dispute import (
@@ -36,6 +37,7 @@ from cards.disputes.dispute import (
     RATIONALE_FIELD,
     REASONS_FIELD,
     REF_FIELD,
+    REVIEW_FIELD,
     VERSION_FIELD,
     handler_card,
     raise_form_card,
@@ -63,6 +65,7 @@ NO_DISPUTE = "That card has no dispute on it. Write `help` to see what you can d
 NO_REQUEST = "That card has no request on it. Write `help` to see what you can do."
 BAD_FUNDING = "The funding must be an amount in pounds, such as £1,500 (0 for none)."
 BAD_DECISION = "That decision is not one the bot knows: choose one from the list."
+BAD_REVIEW_DATE = "The review date must be a date, such as 2027-03-01."
 #: The most a dispute can make an outcome's funding (a typo guard, not a policy).
 MOST_PENCE = 100_000_000
 
@@ -182,14 +185,17 @@ async def _acknowledge(chat: ChatServices, turn: Turn) -> None:
 
 
 def _new_outcome(value: dict[str, Any]) -> NewOutcome | None:
-    """What the outcome becomes, when the form gives it; ValueError for a bad amount or decision."""
+    """What the outcome becomes, when the form gives it; ValueError for a bad amount, date or decision."""
     typed = _text(value, FUNDING_FIELD).strip()
     rationale = _text(value, RATIONALE_FIELD).strip()
     chosen = _text(value, DECISION_FIELD).strip()
-    if not (typed or rationale or chosen):
+    review_typed = _text(value, REVIEW_FIELD).strip()
+    if not (typed or rationale or chosen or review_typed):
         return None
-    funding: int | None = None
-    if typed and typed.lstrip("£").strip() not in ("0", "0.00"):
+    funding: int | None = None  # empty: the funding stays as it is
+    if typed.lstrip("£").strip() in ("0", "0.00"):
+        funding = 0
+    elif typed:
         try:
             funding = parse_pence(typed, most=MOST_PENCE)
         except ValueError:
@@ -198,7 +204,11 @@ def _new_outcome(value: dict[str, Any]) -> NewOutcome | None:
         decision = OutcomeDecision(chosen) if chosen else None
     except ValueError:
         raise ValueError(BAD_DECISION) from None
-    return NewOutcome(decision, funding, rationale)
+    try:
+        review = date.fromisoformat(review_typed) if review_typed else None
+    except ValueError:
+        raise ValueError(BAD_REVIEW_DATE) from None
+    return NewOutcome(decision, funding, rationale, review)
 
 
 async def _decide(chat: ChatServices, turn: Turn) -> None:

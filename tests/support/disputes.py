@@ -9,8 +9,6 @@ from datetime import date
 from sqlmodel import select
 
 from cards.disputes.dispute import handler_card, school_card
-from communities.budget import service as budget
-from communities.budget.years import FinancialYear
 from communities.clock import FixedClock
 from communities.db import Database
 from communities.disputes import raising, service, telling
@@ -26,7 +24,7 @@ from communities.roster.directory import community_by_code
 from communities.roster.roles import Role
 from communities.roster.tables import Membership, Person
 from tests.support.outcomes import as_person, held_meeting, rulings_for_westgate, support_agreed
-from tests.support.people import GRACE, PRIYA, personal_chat, profile_of
+from tests.support.people import GRACE, personal_chat
 
 OLIVIA = "olivia.hart@kent-demo.example.org"  # Area Board, East (through THAN2)
 WINDOWS = DisputeWindows()
@@ -66,7 +64,7 @@ async def add_area_board_member(db: Database, clock: FixedClock, code: str = "TH
 async def confirmed_outcomes(db: Database, clock: FixedClock, items: int = 3) -> Confirmed:
     """Westgate Meadow's requests decided at the 10 December meeting and confirmed on Friday 11
     December; CANT1's budget is £10,000 and the first outcome's £1,500 is allocated."""
-    held = await held_meeting(db, clock, items)
+    held = await held_meeting(db, clock, items, budget_pence=1_000_000)
     rulings = await rulings_for_westgate(db)
     entries = [
         replace(
@@ -83,36 +81,11 @@ async def confirmed_outcomes(db: Database, clock: FixedClock, items: int = 3) ->
         await as_person(
             db, GRACE, lambda s, a, r=request_id, e=entry: save_outcome(s, clock, a, held.meeting_id, r, e)
         )
-    await as_person(db, GRACE, lambda s, a: confirm_outcomes(s, clock, a, held.meeting_id))
-    priya = await profile_of(db, PRIYA)
+    await as_person(db, GRACE, lambda s, a: confirm_outcomes(s, clock, a, held.meeting_id))  # allocates
     async with db.session() as session:
         outcomes = {o.request_id: o for o in (await session.exec(select(Outcome))).all() if o.id is not None}
-        ids = [outcomes[r].id for r in held.request_ids]
-        cant1 = await community_by_code(session, "CANT1")
-        assert cant1 is not None and cant1.id is not None
-        year = FinancialYear(2026)
-        await budget.set_budget(session, clock, cant1.id, year, 1_000_000, reason="", source="test")
-        first = outcomes[held.request_ids[0]]
-        await budget.allocate(
-            session,
-            clock,
-            cant1.id,
-            year,
-            150_000,
-            school_id=(await _school_of(session, first)),
-            outcome_id=first.id,
-            actor_person_id=priya.person_id,
-        )
-        await session.commit()
+    ids = [outcomes[r].id for r in held.request_ids]
     return Confirmed(held.meeting_id, [i for i in ids if i is not None])
-
-
-async def _school_of(session: object, outcome: Outcome) -> int:
-    from communities.requests.tables import Request
-
-    request = await session.get(Request, outcome.request_id)  # type: ignore[attr-defined]
-    assert request is not None
-    return int(request.school_id)
 
 
 # ---- each step as the chat takes it -------------------------------------------------------------------

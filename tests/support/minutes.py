@@ -38,9 +38,12 @@ class Decided:
     ref: str
 
 
-async def decided_meeting(db: Database, clock: FixedClock, *, confirm: bool = True) -> Decided:
-    """Westgate's request decided (funding agreed, an action for St Dunstan's due 15 January 2027),
-    Grace's apologies recorded, a line of any other business on the agenda; outcomes confirmed."""
+async def decided_meeting(
+    db: Database, clock: FixedClock, *, confirm: bool = True, funding: str | None = "£1,500"
+) -> Decided:
+    """Westgate's request decided (``funding`` agreed, allocated from CANT1's £48,000 on confirming;
+    or support agreed without funding), an action for St Dunstan's due 15 January 2027, Grace's
+    apologies recorded, a line of any other business on the agenda; outcomes confirmed."""
     held = await held_meeting(db, clock)
     [request_id] = held.request_ids
     async with db.session() as session:
@@ -57,12 +60,16 @@ async def decided_meeting(db: Database, clock: FixedClock, *, confirm: bool = Tr
     )
     entry = replace(
         support_agreed(await rulings_for_westgate(db)),
-        decision="funding_agreed",
-        funding="£1,500",
-        funding_from=date(2027, 1, 4),
-        funding_to=date(2027, 3, 26),
         actions=(action(await owner_school(db), ACTION, date(2027, 1, 15)),),
     )
+    if funding is not None:
+        entry = replace(
+            entry,
+            decision="funding_agreed",
+            funding=funding,
+            funding_from=date(2027, 1, 4),
+            funding_to=date(2027, 3, 26),
+        )
     saved = await as_person(
         db, GRACE, lambda s, a: save_outcome(s, clock, a, held.meeting_id, request_id, entry)
     )

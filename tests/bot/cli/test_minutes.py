@@ -15,7 +15,7 @@ from communities.clock import FixedClock
 from communities.db import Database
 from communities.minutes import drafting
 from communities.minutes.tables import MinutesSection
-from tests.communities.minutes.test_minutes_money import money_for
+from tests.communities.minutes.test_minutes_money import money_around
 from tests.conftest import DEMO_ROSTER
 from tests.support.minutes import ACTION, AOB_LINE, Decided, decided_meeting
 from tests.support.outcomes import as_person
@@ -34,11 +34,11 @@ def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return address
 
 
-def decided(url: str, *, write_minutes: bool) -> Decided:
+def decided(url: str, *, write_minutes: bool, money: bool = False) -> Decided:
     async def run() -> Decided:
         database, clock = Database(url), FixedClock(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
         try:
-            made = await decided_meeting(database, clock)
+            made = await (money_around if money else decided_meeting)(database, clock)
             if write_minutes:
                 shown = await as_person(
                     database, DANIEL, lambda s, a: drafting.open_minutes(s, clock, a, made.meeting_id)
@@ -85,6 +85,7 @@ def test_the_minutes_are_written_as_a_word_document(
         "1. Attendance and apologies",
         "2. Declarations of interest",
         "3. Requests from schools: outcomes and actions",
+        "Allocations made at this meeting (financial year 2026-27)",  # its outcome agreed funding
         "Actions",
         "4. Any other business",
         "5. Other notes",
@@ -94,7 +95,10 @@ def test_the_minutes_are_written_as_a_word_document(
     texts = "\n".join(p.text for p in document.paragraphs)
     assert "Draft: not approved yet." in texts and AOB_LINE in texts and "Thanks to the hosts." in texts
     assert f"{made.ref}: Daniel Okafor. Ruling: Took no part." in texts
-    attendance, outcomes, actions = ([[c.text for c in row.cells] for row in t.rows] for t in document.tables)
+    attendance, outcomes, allocations, actions = (
+        [[c.text for c in row.cells] for row in t.rows] for t in document.tables
+    )
+    assert allocations[1] == [f"{made.ref}, Westgate Meadow Primary School", "£1,500"]
     assert attendance[0] == ["Member", "Attendance"] and ["Grace Li", "Apologies"] in attendance
     assert outcomes == [
         ["Reference", "School", "Decision", "Funding", "Review by"],
@@ -140,16 +144,7 @@ def test_a_bad_date_or_file_name_is_refused(
 def test_the_word_document_lists_the_meetings_allocations_and_the_position_after(
     url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    made = decided(url, write_minutes=True)
-
-    async def money() -> None:
-        database = Database(url)
-        try:
-            await money_for(database, made)
-        finally:
-            await database.dispose()
-
-    asyncio.run(money())
+    made = decided(url, write_minutes=True, money=True)
     out = tmp_path / "minutes.docx"
     assert export(out) == 0
     document = Document(str(out))

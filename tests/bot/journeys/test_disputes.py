@@ -110,6 +110,10 @@ async def test_a_dispute_raised_decided_and_escalated_in_the_chat(
         fake, post, GRACE, value={**decide, "dispute_finding": "varied", "dispute_funding": "-5"}
     )
     assert "Sorry: The funding must be an amount in pounds" in texts(bad)
+    undated = await turn(
+        fake, post, GRACE, value={**decide, "dispute_finding": "varied", "dispute_review_date": "next spring"}
+    )
+    assert "Sorry: The review date must be a date" in texts(undated)
     unreasoned = await turn(fake, post, GRACE, value={**decide, "dispute_finding": "not_upheld"})
     assert "Sorry: Give the reasons for the decision" in texts(unreasoned)
     why = "The panel applied the community's usual rates."

@@ -5,6 +5,8 @@ reading audited, and the officers' list."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,8 @@ from communities.disputes.varying import NewOutcome
 from communities.disputes.views import open_disputes
 from communities.outcomes.decisions import OutcomeDecision
 from communities.outcomes.tables import Outcome
+from communities.requests.lifecycle import RequestStatus
+from communities.requests.tables import Request
 from communities.roster.directory import community_by_code, find_person
 from communities.roster.importing import import_roster
 from tests.conftest import DEMO_ROSTER
@@ -154,16 +158,48 @@ async def test_upheld_with_no_funding_releases_the_allocation(demo_db: Database,
     assert [(v.funding_pence, v.version) for v in history] == [(150_000, 2)]
 
 
-async def test_funding_agreed_on_a_dispute_is_allocated(demo_db: Database, clock: FixedClock) -> None:
-    """The second outcome (not agreed) had no allocation: £800 now agreed is a new one."""
+async def test_funding_agreed_on_a_dispute_is_allocated_and_reopens_the_closed_request_for_review(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    """The second outcome (not agreed: its request closed) had no allocation: £800 now agreed is a
+    new one, and the request is in delivery again, with the review date the decision gives."""
     dispute_id = await at_stage(demo_db, clock, 2, outcome=1)
-    new = NewOutcome(OutcomeDecision.FUNDING_AGREED, 80_000, "A short package is fair.")
-    await decide(demo_db, clock, PRIYA, dispute_id, "varied", "Comparable requests were funded.", new)
     dispute = await the_dispute(demo_db, dispute_id)
+    new = NewOutcome(OutcomeDecision.FUNDING_AGREED, 80_000, "A short package is fair.")
+    with pytest.raises(DisputeRefused, match="give the date its support will be reviewed"):
+        await decide(demo_db, clock, PRIYA, dispute_id, "varied", "Comparable requests were funded.", new)
+    assert await ledger(demo_db, dispute.outcome_id) == []
+    assert (await request_of(demo_db, dispute.request_id)).status == RequestStatus.CLOSED
+    reviewed = replace(new, review_date=date(2027, 3, 19))
+    await decide(demo_db, clock, PRIYA, dispute_id, "varied", "Comparable requests were funded.", reviewed)
     assert await ledger(demo_db, dispute.outcome_id) == [("allocation", 80_000)]
     async with demo_db.session() as session:
         outcome = await session.get(Outcome, dispute.outcome_id)
     assert outcome is not None and (outcome.decision, outcome.funding_pence) == ("funding_agreed", 80_000)
+    request = await request_of(demo_db, dispute.request_id)
+    assert (request.status, request.review_date) == (RequestStatus.IN_DELIVERY, date(2027, 3, 19))
+
+
+async def test_a_decision_that_agrees_no_support_closes_the_request_and_releases_its_money(
+    demo_db: Database, clock: FixedClock
+) -> None:
+    dispute_id = await at_stage(demo_db, clock, 1)
+    dispute = await the_dispute(demo_db, dispute_id)
+    assert (await request_of(demo_db, dispute.request_id)).status == RequestStatus.IN_DELIVERY
+    funded = NewOutcome(OutcomeDecision.ADVICE_ONLY, 50_000, "Advice from the outreach team.")
+    with pytest.raises(DisputeRefused, match="Funding goes with the decisions 'Funding agreed'"):
+        await decide(demo_db, clock, GRACE, dispute_id, "varied", "Advice meets the need.", funded)
+    advice = replace(funded, funding_pence=None)  # the funding field left empty: not kept with advice
+    await decide(demo_db, clock, GRACE, dispute_id, "varied", "Advice meets the need.", advice)
+    assert await ledger(demo_db, dispute.outcome_id) == [("allocation", 150_000), ("release", 150_000)]
+    assert (await request_of(demo_db, dispute.request_id)).status == RequestStatus.CLOSED
+
+
+async def request_of(db: Database, request_id: int) -> Request:
+    async with db.session() as session:
+        found = await session.get(Request, request_id)
+    assert found is not None
+    return found
 
 
 async def test_an_overspend_is_refused_with_the_numbers_unless_an_officer_approves(

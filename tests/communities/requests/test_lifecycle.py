@@ -44,6 +44,8 @@ LEGAL = {
     (S.IN_DELIVERY, A.REVIEW_DUE): S.REVIEW_DUE,
     (S.REVIEW_DUE, A.CLOSE): S.CLOSED,
     (S.REVIEW_DUE, A.CONTINUE): S.IN_DELIVERY,
+    (S.CLOSED, A.REOPEN): S.IN_DELIVERY,
+    (S.IN_DELIVERY, A.CLOSE): S.CLOSED,
 }
 
 
@@ -77,8 +79,9 @@ def test_a_refusal_after_the_meeting_says_what_happens_next() -> None:
         next_status(S.DECIDED, A.DECIDE)
 
 
-def test_withdrawn_and_closed_are_the_end() -> None:
-    assert actions_from(S.WITHDRAWN) == [] and actions_from(S.CLOSED) == []
+def test_withdrawn_and_closed_are_the_end_but_a_dispute_may_reopen_a_closed_one() -> None:
+    assert actions_from(S.WITHDRAWN) == [] and actions_from(S.CLOSED) == [A.REOPEN]
+    assert A.REOPEN not in PEOPLES_ACTIONS  # only a dispute's decision reopens it
     assert FINISHED == {S.WITHDRAWN, S.CLOSED}
     with pytest.raises(IllegalTransition, match="Nothing more can be done with it"):
         next_status(S.WITHDRAWN, A.SUBMIT)
