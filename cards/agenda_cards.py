@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from cards.budget import finance_pieces
 from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
+from cards.meetings.rsvp import agenda_rsvp_blocks, agenda_shared_refresh
 from cards.minutes.previous import previous_pieces
 from communities.agendas.changes import MAX_AOB_LENGTH
 from communities.agendas.items import RequestItem
@@ -48,6 +49,10 @@ AGENDA_BUTTONS = frozenset(
 #: The chair card's text box for a new line of any other business.
 AOB_INPUT = "aob_text"
 
+CHANNEL_TAIL = (
+    "Request items show the reference, the school, the type of request and the support asked for: "
+    "pupil details are never posted in the channel."
+)
 #: Teams' limit for a message, and the room kept for the activity around the card.
 MAX_CARD_BYTES = 28 * 1024
 ENVELOPE_BYTES = 1024
@@ -64,7 +69,8 @@ def card_bytes(content: Card) -> int:
 def channel_agenda_cards(view: AgendaView) -> list[Card]:
     """The card(s) posted in the community's channel: sections and items, no pupil or member detail.
 
-    A published agenda's cards say they replace the earlier version (they are a republish).
+    A published agenda's cards say they replace the earlier version (they are a republish). The
+    first has the RSVP buttons and asks Teams for each member's own view (Universal Actions).
     """
     blocks = [
         _Block(WELCOME, [text("Welcome, introductions and apologies; the quorum check.")]),
@@ -76,14 +82,9 @@ def channel_agenda_cards(view: AgendaView) -> list[Card]:
         *[_Block(AOB, [text(line)]) for line in _aob_lines(view)],
         _Block(NEXT_MEETING, [text(view.next_meeting or "To be confirmed.")]),
     ]
-    tail = [
-        text(
-            "Request items show the reference, the school, the type of request and the support asked "
-            "for: pupil details are never posted in the channel.",
-            subtle=True,
-        )
-    ]
-    return _split(lambda part, parts: _channel_head(view, part, parts), blocks, tail, [])
+    tail = [text(CHANNEL_TAIL, subtle=True)]
+    first, *rest = _split(lambda part, parts: _channel_head(view, part, parts), blocks, tail, [])
+    return [agenda_shared_refresh(first, view.meeting_id), *rest]
 
 
 def _channel_head(view: AgendaView, part: int, parts: int) -> list[Element]:
@@ -102,7 +103,7 @@ def _channel_head(view: AgendaView, part: int, parts: int) -> list[Element]:
                 "actions": [{"type": "Action.OpenUrl", "title": "Join on Teams", "url": view.join_url}],
             }
         )
-    return elements
+    return elements + agenda_rsvp_blocks(view.meeting_id)
 
 
 def _channel_item(view: AgendaView, number: int, item: RequestItem) -> list[Element]:

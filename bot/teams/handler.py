@@ -30,6 +30,7 @@ from bot.teams.activity import (
 )
 from bot.teams.turn_sender import Senders
 from bot.teams.typeahead import SEARCH_INVOKE, answer_search
+from cards.universal import ADAPTIVE_CARD_ACTION
 from cards.welcome import team_welcome_card
 from communities.db import in_transaction
 from communities.messaging import channel_linking, installations
@@ -40,6 +41,7 @@ from dialogs.routes import chat_routes
 from dialogs.routing import Place, Turn
 from dialogs.services import ChatServices
 from dialogs.turn_profile import remember_profile
+from dialogs.universal import actions as universal_actions
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +200,10 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         if turn_context.activity.name == SEARCH_INVOKE:
             return await answer_search(turn_context, self.routes, self.chat, self.senders)
+        if turn_context.activity.name == ADAPTIVE_CARD_ACTION:  # Universal Actions (Action.Execute, refresh)
+            sender = await self.senders.identify(turn_context)
+            body = await universal_actions.answer(self.chat, turn_context.activity.value, sender.profile)
+            return InvokeResponse(status=200, body=body)
         return await super().on_invoke_activity(turn_context)
 
     # ---- installs ---------------------------------------------------------------------------

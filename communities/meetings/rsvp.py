@@ -29,6 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from communities.clock import Clock
 from communities.db import upsert_into
 from communities.meetings.tables import Meeting, MeetingStatus, when_text, where_text
+from communities.messaging.teams_links import PersonalChat
 from communities.roster.directory import PersonProfile
 from communities.roster.roles import COMMUNITY_ROLES, SCHOOL_ROLES
 from communities.roster.tables import Community, Membership, Person, School
@@ -337,6 +338,10 @@ class ReminderFacts:
     status: MeetingStatus
     #: Bumped on every change of the meeting (its time, place or status).
     sequence: int
+    #: How many people may answer (the community's members), and the Teams ids of those the bot
+    #: knows (for the card's per-user refresh; ids, never names).
+    members: int = 0
+    member_user_ids: tuple[str, ...] = ()
 
 
 async def reminder_facts(session: AsyncSession, meeting_id: int) -> ReminderFacts | None:
@@ -354,4 +359,32 @@ async def reminder_facts(session: AsyncSession, meeting_id: int) -> ReminderFact
         join_url=meeting.join_url,
         status=MeetingStatus(meeting.status),
         sequence=meeting.sequence,
+        members=len(members := await member_ids(session, meeting.community_id)),
+        member_user_ids=await teams_user_ids(session, members),
     )
+
+
+async def member_ids(session: AsyncSession, community_id: int) -> list[int]:
+    """The active people who may answer for the community's meetings, by id."""
+    rows = await session.exec(
+        select(Person.id)
+        .where(col(Person.active), _member_of(col(Person.id), community_id))
+        .order_by(col(Person.id))
+    )
+    return [person_id for person_id in rows.all() if person_id is not None]
+
+
+async def teams_user_ids(session: AsyncSession, person_ids: list[int]) -> tuple[str, ...]:
+    """The Teams user ids of those people the bot has met (their first personal chat each)."""
+    if not person_ids:
+        return ()
+    rows = await session.exec(
+        select(PersonalChat.person_id, PersonalChat.teams_user_id)
+        .where(col(PersonalChat.person_id).in_(person_ids))
+        .order_by(col(PersonalChat.id))
+    )
+    first: dict[int, str] = {}
+    for person_id, user_id in rows.all():
+        if person_id is not None:
+            first.setdefault(person_id, user_id)
+    return tuple(first[p] for p in person_ids if p in first)

@@ -31,7 +31,7 @@ UNREADABLE = "Sorry: I could not read that button. The card may be out of date."
 async def press(chat: ChatServices, turn: Turn) -> None:
     """Record the sender's answer and queue the card updates; refuse in the thread otherwise."""
     ctx = turn.context
-    meeting_id, choice = _read(turn.value)
+    meeting_id, choice = read_button(turn.value)
     if meeting_id is None or choice is None:
         await ctx.send_activity(UNREADABLE)
         return
@@ -57,7 +57,8 @@ async def press(chat: ChatServices, turn: Turn) -> None:
         outbox.wake()
 
 
-def _read(value: Any) -> tuple[int | None, RsvpAnswer | None]:
+def read_button(value: Any) -> tuple[int | None, RsvpAnswer | None]:
+    """The meeting id and the answer a button's data names (None for either that it does not)."""
     if not isinstance(value, dict):
         return None, None
     try:

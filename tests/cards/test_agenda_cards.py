@@ -134,7 +134,9 @@ def test_a_short_agenda_is_one_channel_card_with_every_section() -> None:
     assert "Declarations are expected on 1 of the 2 request items" in body
     # The channel never names flagged members, urgency, or offers the chair's buttons.
     assert "Hannah Reid" not in body and "ruling" not in body.lower()
-    assert "urgent" not in body.lower() and not submits(cards[0])
+    assert "urgent" not in body.lower()
+    # Its only buttons are the RSVP ones (Action.Execute, with Action.Submit fallbacks): none of the chair's.
+    assert {b["data"]["action"] for b in submits(cards[0])} == {"rsvp"}
 
 
 def test_a_long_agenda_is_split_into_parts_under_the_limit_and_nothing_is_lost() -> None:

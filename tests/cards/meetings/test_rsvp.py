@@ -60,11 +60,18 @@ def test_the_card_has_the_time_the_link_the_buttons_and_the_counts() -> None:
     assert shown["Schools represented"] == "3 of 9"
     [join] = [a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]]
     assert join == {"type": "Action.OpenUrl", "title": "Join on Teams", "url": JOIN}
-    assert [(a["type"], a["title"], a["data"]) for a in card["actions"]] == [
-        ("Action.Submit", "Attending", {"action": RSVP, "meeting_id": 42, "answer": "attending"}),
-        ("Action.Submit", "Apologies", {"action": RSVP, "meeting_id": 42, "answer": "apologies"}),
-        ("Action.Submit", "Sending a colleague", {"action": RSVP, "meeting_id": 42, "answer": "colleague"}),
+    expected = [
+        ("Attending", {"action": RSVP, "meeting_id": 42, "answer": "attending"}),
+        ("Apologies", {"action": RSVP, "meeting_id": 42, "answer": "apologies"}),
+        ("Sending a colleague", {"action": RSVP, "meeting_id": 42, "answer": "colleague"}),
     ]
+    # Universal Actions: Action.Execute with the verb, and the old Action.Submit as its fallback.
+    assert [(a["type"], a["verb"], a["title"], a["data"]) for a in card["actions"]] == [
+        ("Action.Execute", RSVP, title, data) for title, data in expected
+    ]
+    assert [
+        (a["fallback"]["type"], a["fallback"]["title"], a["fallback"]["data"]) for a in card["actions"]
+    ] == [("Action.Submit", title, data) for title, data in expected]
     assert "Quorum: not met yet: needs the chair or vice chair and 5 of 9 schools" in flat(card)
 
 
@@ -90,7 +97,8 @@ def test_quorum_met_and_what_is_missing() -> None:
 def test_a_cancelled_meeting_has_no_buttons() -> None:
     card = meeting_reminder_card(facts(status=MeetingStatus.CANCELLED), tally(), "Tomorrow")
     assert card["body"][0]["text"].startswith("Cancelled: ")
-    assert "actions" not in card and "Action.Submit" not in flat(card)
+    assert "actions" not in card and "Action.Submit" not in flat(card) and "Action.Execute" not in flat(card)
+    assert "refresh" not in card
 
 
 def test_the_channel_card_names_nobody_and_lists_no_schools() -> None:
