@@ -119,3 +119,26 @@ def submit_data(card: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(card, list):
         for value in card:
             yield from submit_data(value)
+
+
+def card_action(
+    service_url: str,
+    sender: dict[str, Any],
+    card_id: str,
+    verb: str,
+    data: dict[str, Any],
+    *,
+    trigger: str = "manual",
+    channel_id: str = CHANNEL_ID,
+) -> dict[str, Any]:
+    """What Teams posts for an Action.Execute pressed on (or a refresh of) the bot's card ``card_id``
+    in a channel thread: an ``adaptiveCard/action`` invoke (``trigger`` "automatic" for a refresh)."""
+    activity = channel_message(service_url, sender, "", channel_id=channel_id, root=card_id)
+    del activity["text"], activity["entities"]
+    activity.update(
+        type="invoke",
+        name="adaptiveCard/action",
+        replyToId=card_id,
+        value={"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": trigger},
+    )
+    return activity
