@@ -12,7 +12,17 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from sqlmodel import col, select
 
-from cards.meetings.rsvp import CHAIR_HEADING, NO_ANSWER_YET, NUDGE_TITLE, RSVP, RSVP_NUDGE, RSVP_VIEW
+from bot.config import Settings
+from cards.meetings.rsvp import (
+    AGENDA_CARD,
+    AGENDA_VIEW,
+    CHAIR_HEADING,
+    NO_ANSWER_YET,
+    NUDGE_TITLE,
+    RSVP,
+    RSVP_NUDGE,
+    RSVP_VIEW,
+)
 from cards.universal import CARD_RESPONSE
 from communities.meetings import rsvp, rsvp_views
 from communities.meetings.rsvp import Rsvp
@@ -20,6 +30,7 @@ from communities.messaging.outbox import OutboxMessage
 from dialogs.meetings.rsvp_buttons import UNREADABLE
 from dialogs.universal.actions import UNKNOWN_VERB
 from tests.bot.conftest import Post
+from tests.bot.journeys.test_agendas import button, latest_message, prepare, pressed
 from tests.bot.journeys.test_rsvp import (
     DANIEL,
     HANNAH,
@@ -32,7 +43,7 @@ from tests.bot.journeys.test_rsvp import (
     press,
     services_of,
 )
-from tests.support.activities import CHANNEL_ID, card_action, chat_of, personal_message, user
+from tests.support.activities import CHANNEL_ID, card_action, channel_message, chat_of, personal_message, user
 from tests.support.fake_connector import FakeConnector, PostedActivity
 
 GRACE = user(3, "Grace Li")  # CANT1's vice chair
@@ -62,6 +73,11 @@ def view_of(fake: FakeConnector, who: dict[str, Any], card: PostedActivity) -> d
 
 def texts(card: dict[str, Any]) -> str:
     return flat([e.get("text") for e in card["body"]])
+
+
+def all_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    found = list(card.get("actions", []))
+    return found + [a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]]
 
 
 def nudge_buttons(card: dict[str, Any]) -> list[dict[str, Any]]:
@@ -187,3 +203,38 @@ async def test_a_client_without_action_execute_still_answers_through_the_submit_
     await post(press(fake, HANNAH, card, "apologies"))  # what the fallback sends: a message with value
     await fake.wait_for(lambda: card.updates == 1)
     assert counts(card.card)["Apologies"] == "1"
+
+
+# ---- the agenda card in the channel -------------------------------------------------------------
+
+
+async def test_the_agenda_card_shows_each_member_their_answer_and_the_chair_who_has_not_answered(
+    fake: FakeConnector, post: Post, settings: Settings
+) -> None:
+    await prepare(settings)
+    await post(channel_message(fake.url, DANIEL, "link CANT1"))
+    await post(personal_message(fake.url, DANIEL, "agenda"))
+    review = await latest_message(fake, chat_of(DANIEL), "Publish")
+    await post(pressed(fake, DANIEL, review, button(review.card, "Publish")))
+    agenda = await latest_message(fake, CHANNEL_ID, "COS-CANT1-")
+    posted = agenda.card or {}
+    assert posted["refresh"]["action"]["verb"] == AGENDA_VIEW
+    [attending] = [
+        a for a in all_actions(posted) if a.get("verb") == RSVP and a["data"]["answer"] == "attending"
+    ]
+    assert attending["data"]["card"] == AGENDA_CARD and attending["fallback"]["type"] == "Action.Submit"
+
+    mine = await execute(post, card_action(fake.url, HANNAH, agenda.id, RSVP, attending["data"]))
+    assert "COS-CANT1-" in flat(mine) and "Your answer: Attending" in texts(
+        mine
+    )  # the agenda, with her answer
+    assert CHAIR_HEADING not in texts(mine)
+    assert "WM-2026-07" not in flat(mine) and "dysregulation" not in flat(mine)  # no pupil detail
+
+    meeting_id = attending["data"]["meeting_id"]
+    chair = await execute(
+        post, card_action(fake.url, DANIEL, agenda.id, AGENDA_VIEW, {"meeting_id": meeting_id})
+    )
+    assert "COS-CANT1-" in flat(chair) and CHAIR_HEADING in texts(chair) and "Hannah Reid" not in texts(chair)
+    assert nudge_buttons(chair)
+    fake.assert_no_violations()
