@@ -44,6 +44,8 @@ from communities.roster.directory import PersonProfile
 from dialogs.meetings.rsvp_buttons import UNREADABLE, read_button
 from dialogs.services import ChatServices
 
+#: The verbs answered here: every Action.Execute the channel cards carry.
+VERBS = frozenset({RSVP, RSVP_VIEW, RSVP_NUDGE, AGENDA_VIEW})
 UNKNOWN_VERB = "Sorry: I do not know that button. The card may be out of date."
 NO_AGENDA = "The agenda for this meeting is not in the channel any more."
 
@@ -52,7 +54,7 @@ async def answer(chat: ChatServices, value: Any, profile: PersonProfile | None) 
     """The invoke response body for ``value`` (the invoke's ``value``) from ``profile``'s user."""
     verb, data = _action_of(value)
     meeting_id, choice = read_button(data)
-    if verb not in (RSVP, RSVP_VIEW, RSVP_NUDGE, AGENDA_VIEW):
+    if verb not in VERBS:
         return card_response(note_card(UNKNOWN_VERB))
     if meeting_id is None:
         return card_response(note_card(UNREADABLE))

@@ -62,6 +62,7 @@ from dialogs.routing import Place, RouteTable
 from tests.cards.disputes.test_dispute_cards import demo as dispute_demo
 from tests.cards.meetings.test_admin import chair_sees, meeting, view
 from tests.cards.meetings.test_rsvp import facts, tally
+from tests.cards.meetings.test_universal import universal_demo_cards
 from tests.cards.outcomes.test_outcome_cards import demo as outcome_demo
 from tests.cards.requests.test_form import all_cards
 from tests.cards.requests.test_lists import line
@@ -222,6 +223,7 @@ def demo_cards() -> dict[str, list[Card]]:
         "meetings.rsvp.meeting_reminder_card": [
             rsvp_cards.meeting_reminder_card(facts(), tally(), "Tomorrow")
         ],
+        **universal_demo_cards(),
         "meetings.timeline.requests_open_card": [timeline_cards.requests_open_card(SUMMARY, "app-id")],
         "meetings.timeline.triage_reminder_card": [
             timeline_cards.triage_reminder_card(

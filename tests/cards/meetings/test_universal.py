@@ -4,8 +4,10 @@ person's own view (member, chair, not a member), the Action.Submit fallbacks."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
+from cards.elements import Card
 from cards.meetings.rsvp import (
     AGENDA_CARD,
     AGENDA_VIEW,
@@ -23,10 +25,11 @@ from cards.meetings.rsvp import (
     nudge_message,
     personal_reminder_card,
 )
-from cards.universal import MAX_REFRESH_USERS, REFRESH_TITLE, card_response, execute, with_refresh
+from cards.universal import MAX_REFRESH_USERS, REFRESH_TITLE, card_response, execute, note_card, with_refresh
 from communities.meetings.rsvp import RsvpAnswer
 from communities.meetings.rsvp_views import ChairView, PersonalView
 from communities.meetings.tables import MeetingStatus
+from dialogs.universal.actions import VERBS
 from tests.cards.meetings.test_rsvp import facts, tally
 
 MEMBER = PersonalView(member=True, mine=RsvpAnswer.APOLOGIES, chair=None, open=True)
@@ -166,3 +169,37 @@ def test_the_nudge_names_the_meeting_and_nobody_else() -> None:
     message = nudge_message(facts())
     assert message.text is not None and "Canterbury City Community (CANT1)" in message.text
     assert "Tuesday 19 January 2027" in message.text and message.card is None
+
+
+def universal_demo_cards() -> dict[str, list[Card]]:
+    """This module's card builders with data that shows all of their buttons (for the routing tests)."""
+    reminder = meeting_reminder_card(facts(), tally(), "Tomorrow")
+    first = {"type": "AdaptiveCard", "version": "1.5", "body": agenda_rsvp_blocks(7)}
+    return {
+        "meetings.rsvp.personal_reminder_card": [
+            personal_reminder_card(facts(), tally(), "Tomorrow", CHAIR, note="Nudge sent: 1 reminded."),
+            personal_reminder_card(facts(), tally(), "Tomorrow", MEMBER),
+        ],
+        "meetings.rsvp.agenda_shared_refresh": [agenda_shared_refresh(first, 7)],
+        "meetings.rsvp.agenda_personal_card": [agenda_personal_card(first, 7, CHAIR, ids(3), 61)],
+        "universal.with_refresh": [with_refresh(reminder, RSVP_VIEW, ids(2), 61, meeting_id=42)],
+        "universal.note_card": [note_card("Sorry.", RSVP_VIEW, meeting_id=42)],
+    }
+
+
+def execute_verbs(node: Any) -> Iterator[str]:
+    """The verb of every Action.Execute in a card (refresh, buttons, nested ones)."""
+    if isinstance(node, dict):
+        if node.get("type") == "Action.Execute":
+            yield str(node.get("verb"))
+        for value in node.values():
+            yield from execute_verbs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from execute_verbs(value)
+
+
+def test_every_action_execute_on_a_card_is_answered_by_the_invoke_handler() -> None:
+    shown = {verb for built in universal_demo_cards().values() for verb in execute_verbs(built)}
+    assert shown == {RSVP, RSVP_VIEW, RSVP_NUDGE, AGENDA_VIEW}
+    assert shown <= VERBS
