@@ -7,6 +7,7 @@ a pupil), and may nudge them: a personal reminder to each, through the notices o
 a day per meeting (the key names the London day, so a second press queues nothing new).
 
 Who is chair is read from the roster now, not from the card: a forged or stale card grants nothing.
+A nudge is audited (``rsvp_nudged``), and so is a refused one (``rsvp_nudge_refused``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from communities import audit
 from communities.agendas.tables import Agenda
 from communities.clock import Clock
 from communities.meetings import rsvp
@@ -30,6 +32,7 @@ from communities.roster.tables import Person
 
 NOT_CHAIR = "Sorry: only the community's chair or vice chair can see who has not answered, or nudge them."
 NOBODY_TO_NUDGE = "Everyone has answered: there is nobody to nudge."
+NUDGED_TODAY = "They have been nudged today already: you can nudge them again tomorrow."
 CLOSED = "That meeting is no longer open for answers, so there is nobody to nudge."
 
 
@@ -121,6 +124,15 @@ async def nudge(
     outbox). Refused, changing nothing, for anyone but the community's chair or vice chair."""
     meeting = await _meeting(session, meeting_id)
     if not chairs(profile, meeting.community_id):
+        await audit.keep_only_refusal(
+            session,
+            clock,
+            actor_person_id=profile.person_id,
+            action="rsvp_nudge_refused",
+            entity="meeting",
+            entity_id=str(meeting_id),
+            detail={"reason": "not the chair or vice chair"},
+        )
         raise RsvpRefused(NOT_CHAIR)
     if not _open(meeting, clock):
         raise RsvpRefused(CLOSED)
@@ -128,8 +140,22 @@ async def nudge(
     if not waiting:
         raise RsvpRefused(NOBODY_TO_NUDGE)
     day = clock.now().astimezone(LONDON).date().isoformat()
-    told = await tell(
-        session, outbox, Notice.to(People.of(*waiting), f"rsvp_nudge:{meeting_id}:{day}", message)
+    key = f"rsvp_nudge:{meeting_id}:{day}"
+    earlier = await session.exec(
+        select(OutboxMessage.id).where(col(OutboxMessage.idempotency_key).startswith(key, autoescape=True))
+    )
+    if earlier.first() is not None:
+        raise RsvpRefused(NUDGED_TODAY)
+    notice = Notice.to(People.of(*waiting), key, message)
+    told = await tell(session, outbox, notice)
+    audit.record(
+        session,
+        clock,
+        actor_person_id=profile.person_id,
+        action="rsvp_nudged",
+        entity="meeting",
+        entity_id=str(meeting_id),
+        detail={"told": len(told.people), "unreachable": len(told.unreachable)},
     )
     return Nudged(told=len(told.people), unreachable=len(told.unreachable))
 

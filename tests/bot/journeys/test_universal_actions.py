@@ -24,6 +24,7 @@ from cards.meetings.rsvp import (
     RSVP_VIEW,
 )
 from cards.universal import CARD_RESPONSE
+from communities.audit import AuditEvent
 from communities.meetings import rsvp, rsvp_views
 from communities.meetings.rsvp import Rsvp
 from communities.messaging.outbox import OutboxMessage
@@ -143,8 +144,9 @@ async def test_the_chair_sees_who_has_not_answered_and_nudges_them(
     assert "A reminder from the chair of Canterbury" in (reminder[0].text or "")
     assert "Hannah" not in (reminder[0].text or "")
 
-    # Pressing again the same day queues nothing new.
-    await execute(post, card_action(fake.url, DANIEL, card.id, nudge["verb"], nudge["data"]))
+    # Pressing again the same day queues nothing new, and says so.
+    again = await execute(post, card_action(fake.url, DANIEL, card.id, nudge["verb"], nudge["data"]))
+    assert rsvp_views.NUDGED_TODAY in texts(again)
     async with services_of(client).database.session() as session:
         rows = (
             await session.exec(
@@ -154,6 +156,10 @@ async def test_the_chair_sees_who_has_not_answered_and_nudges_them(
             )
         ).all()
     assert len(rows) == 1
+
+    async with services_of(client).database.session() as session:
+        audited = (await session.exec(select(AuditEvent).where(AuditEvent.action == "rsvp_nudged"))).all()
+    assert [(a.entity_id, a.detail["told"]) for a in audited] == [(str(meeting_id), 1)]
 
     # The vice chair sees the chair's view too.
     assert CHAIR_HEADING in texts(await execute(post, view_of(fake, GRACE, card)))
@@ -170,6 +176,11 @@ async def test_forged_and_refused_actions_get_a_card_that_says_why_and_change_no
         post, card_action(fake.url, HANNAH, card.id, RSVP_NUDGE, {"meeting_id": meeting_id})
     )
     assert rsvp_views.NOT_CHAIR in texts(refused) and not nudge_buttons(refused)
+    async with services_of(client).database.session() as session:
+        audited = (
+            await session.exec(select(AuditEvent).where(AuditEvent.action == "rsvp_nudge_refused"))
+        ).all()
+    assert [a.entity_id for a in audited] == [str(meeting_id)]
     # Strangers and other communities' chairs cannot answer; they see the shared view and why.
     for who in (STRANGER, TOM):
         seen = await execute(post, card_action(fake.url, who, card.id, RSVP, data))
