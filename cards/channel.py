@@ -52,6 +52,18 @@ CHANNEL_POSTS: tuple[ChannelPost, ...] = (
             "communities/meetings/reminder_posts.py",
         ),
     ),
+    # Universal Actions: each person's own view of a channel card, the answer to their adaptiveCard/action
+    # invoke (shown to them only, in the channel).
+    ChannelPost(
+        "rsvp_personal_view",
+        "cards.meetings.rsvp:personal_reminder_card",
+        ("dialogs/universal/actions.py", "bot/teams/handler.py"),
+    ),
+    ChannelPost(
+        "agenda_personal_view",
+        "cards.meetings.rsvp:agenda_personal_card",
+        ("dialogs/universal/actions.py", "bot/teams/handler.py"),
+    ),
     ChannelPost(
         "channel_link_messages",
         "communities.messaging.channel_linking:link_channel",

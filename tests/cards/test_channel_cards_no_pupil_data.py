@@ -27,7 +27,7 @@ from communities.budget.service import set_budget
 from communities.budget.years import FinancialYear
 from communities.clock import FixedClock
 from communities.db import Database
-from communities.meetings import rsvp
+from communities.meetings import rsvp, rsvp_views
 from communities.meetings.tables import Meeting
 from communities.messaging.channel_linking import ChannelSeen
 from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage
@@ -241,6 +241,34 @@ async def render_rsvp_reminder(world: World) -> list[Any]:
     return [builder("rsvp_reminder")(facts, tally, "Tomorrow")]
 
 
+async def personal_views(world: World) -> list[rsvp_views.PersonalView]:
+    """The chair's view (who has not answered) and a member's, as the invokes show them."""
+    views = []
+    for email in (DANIEL, HANNAH):
+        who = await profile_of(world.db, email)
+        async with world.db.session() as session:
+            views.append(await rsvp_views.personal_view(session, world.clock, world.january, who))
+    assert views[0].chair is not None and views[0].chair.not_answered and views[1].chair is None
+    return views
+
+
+async def render_rsvp_personal_view(world: World) -> list[Any]:
+    async with world.db.session() as session:
+        facts = await rsvp.reminder_facts(session, world.january)
+        tally = await rsvp.tally(session, world.january)
+    render = builder("rsvp_personal_view")
+    return [render(facts, tally, "Tomorrow", view, "A note.") for view in await personal_views(world)]
+
+
+async def render_agenda_personal_view(world: World) -> list[Any]:
+    await render_agenda(world)
+    async with world.db.session() as session:
+        posted = await rsvp_views.agenda_as_posted(session, world.january)
+    assert posted is not None and all(ref in json.dumps(posted) for ref in world.refs)
+    render = builder("agenda_personal_view")
+    return [render(posted, world.january, view, ("29:user-2",), 4) for view in await personal_views(world)]
+
+
 async def render_link_messages(world: World) -> list[Any]:
     return [
         *await link(world, DANIEL, "CANT1", "19:cant1-new@thread.tacv2", "m2"),  # moves the channel
@@ -313,6 +341,8 @@ RENDERERS: dict[str, Render] = {
     "team_welcome": render_team_welcome,
     "requests_open": render_requests_open,
     "rsvp_reminder": render_rsvp_reminder,
+    "rsvp_personal_view": render_rsvp_personal_view,
+    "agenda_personal_view": render_agenda_personal_view,
     "channel_link_messages": render_link_messages,
     "channel_unlink_messages": render_unlink_messages,
     "outcomes_summary": render_outcomes_summary,
@@ -363,7 +393,11 @@ async def test_channel_posts_carry_no_pupil_data(world: World, name: str) -> Non
     assert not leaked, f"{name} posts pupil data: {leaked}"
     fields = [field for field in PUPIL_FIELDS if re.search(rf"\b{field}\b", scanned)]
     assert not fields, f"{name} posts pupil fields: {fields}"
-    if name in ("agenda", "outcomes_summary"):  # the scan saw the items themselves, not an empty post
+    if name in (
+        "agenda",
+        "outcomes_summary",
+        "agenda_personal_view",
+    ):  # the scan saw the items themselves, not an empty post
         assert all(ref in scanned for ref in world.refs)
         assert all(
             row["attachments"] for row in rendered[2:] if isinstance(row, dict) and "attachments" in row
