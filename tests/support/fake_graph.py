@@ -15,7 +15,8 @@ Graph does not know, is answered 400 as Graph does and also recorded as a violat
 in memory; a POST repeating a ``transactionId`` returns the first event; attendees are "invited"
 when an event is created and when a PATCH adds them, so tests can see who got an invitation.
 An online event's body carries a Teams join block; a PATCH whose body drops it disables the meeting
-(as Graph documents), recorded in ``dropped_join_links``. Answers can be scripted: the next N Graph requests get 429/503 (with ``Retry-After``) or 403/404.
+(as Graph documents), recorded in ``dropped_join_links``. Answers can be scripted: the next N
+Graph requests get 429/503 (with ``Retry-After``) or 403/404.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -105,6 +106,47 @@ def test_manifest_build_needs_the_bot_id_then_writes_the_package(
     assert "https" in capsys.readouterr().err
     assert main(["manifest", "build", "--out", str(out), "--base-url", "https://cosbot.example.org"]) == 0
     assert sorted(zipfile.ZipFile(out).namelist()) == ["color.png", "manifest.json", "outline.png"]
+
+
+def test_a_teams_admin_builds_the_package_with_only_the_app_id_and_public_url(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No MicrosoftAppPassword or MicrosoftAppTenantId: the package holds neither, so needs neither."""
+    monkeypatch.setenv("MicrosoftAppId", APP_ID)
+    monkeypatch.setenv("PUBLIC_URL", "https://cosbot.example.org/")
+    out = tmp_path / "pkg.zip"
+
+    assert main(["manifest", "build", "--out", str(out)]) == 0
+
+    assert capsys.readouterr().out == f"wrote {out}\n"
+    manifest = json.loads(zipfile.ZipFile(out).read("manifest.json"))
+    assert manifest["id"] == APP_ID
+    assert [bot["botId"] for bot in manifest["bots"]] == [APP_ID]
+    assert manifest["validDomains"] == ["cosbot.example.org"]
+
+
+def test_without_the_app_id_and_url_the_package_build_names_both(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "pkg.zip"
+
+    assert main(["manifest", "build", "--out", str(out)]) == 2
+
+    assert capsys.readouterr().err == (
+        "cosbot: error: the Teams app package needs the bot's app id (set MicrosoftAppId or pass "
+        "--bot-id) and the bot's public https URL (set PUBLIC_URL or pass --base-url)\n"
+    )
+    assert not out.exists()
+
+
+def test_the_service_still_needs_the_bot_secret(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the package build loads less: every other command checks the bot's settings as before."""
+    monkeypatch.setenv("MicrosoftAppId", APP_ID)
+    monkeypatch.setenv("PUBLIC_URL", "https://cosbot.example.org")
+    assert main(["db", "upgrade"]) == 2
+    assert "MicrosoftAppTenantId is required" in capsys.readouterr().err
 
 
 def test_a_bad_setting_is_reported_not_a_traceback(
