@@ -14,6 +14,8 @@ from sqlmodel import SQLModel, select
 from communities.audit import AuditEvent
 from communities.clock import FixedClock
 from communities.db import Database
+from communities.declarations.conflict_facts import member_facts
+from communities.roster.directory import load_profile
 from communities.roster.importing import (
     SAVING,
     ImportSummary,
@@ -305,9 +307,20 @@ ROW_PROBLEMS = [
     ),
     (
         "people",
-        "bob@example.org,Bob Day,,chair,990101,CANT1",
-        "people.csv:6: school_urn: chair is not held for a school; leave school_urn empty "
-        "(give the school on a row of its own)",
+        "bob@example.org,Bob Day,,chair,990201,CANT1",
+        "people.csv:6: school_urn: school 990201 is in community THAN2 in schools.csv, not CANT1; "
+        "a chair's school must be in the community they chair",
+    ),
+    (
+        "people",
+        "bob@example.org,Bob Day,,vice_chair,990101,THAN2",
+        "people.csv:6: school_urn: school 990101 is in community CANT1 in schools.csv, not THAN2; "
+        "a vice_chair's school must be in the community they chair",
+    ),
+    (
+        "people",
+        "bob@example.org,Bob Day,,area_board,990101,CANT1",
+        "people.csv:6: school_urn: area_board is not held for a school; leave school_urn empty",
     ),
     (
         "people",
@@ -534,6 +547,43 @@ async def test_reimporting_the_same_files_changes_nothing(db: Database, clock: F
     assert after == before  # updated_at included
     # Not one row written but the audit event.
     assert [s.split()[2] for s in writes(sent)] == ["audit_event"]
+
+
+async def test_a_chair_row_giving_a_school_of_their_community_is_that_persons_school(
+    db: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    """As exports of real spreadsheets give it: the person's school on every row of that person."""
+    people = PEOPLE.replace(
+        "daniel.okafor@example.org,Daniel Okafor,,chair,,CANT1",
+        "daniel.okafor@example.org,Daniel Okafor,,chair,990101,CANT1",
+    ).replace(f"{DANIEL_AAD},chair,,CANT1", f"{DANIEL_AAD},chair,990101,CANT1")
+    people += "ruth.ames@example.org,Ruth Ames,,vice_chair,990102,CANT1\n"
+    directory = write_roster(tmp_path, people=people)
+
+    summary = await import_roster(db, directory, clock)
+
+    assert (summary.people.created, summary.memberships.created) == (4, 5)
+    memberships = await memberships_by_email(db)
+    assert memberships["daniel.okafor@example.org"] == {
+        ("school_leader", "990101", "CANT1", True),
+        ("chair", "990101", "CANT1", True),
+    }
+    assert memberships["ruth.ames@example.org"] == {("vice_chair", "990102", "CANT1", True)}
+    async with db.session() as session:
+        ruth = (await session.exec(select(Person).where(Person.email == "ruth.ames@example.org"))).one()
+        assert ruth.id is not None
+        profile = await load_profile(session, ruth)
+        facts = await member_facts(session, ruth.id)
+    assert [(s.urn, s.name) for s in profile.schools] == [("990102", "St Dunstan's Primary School")]
+    assert [(held.role, held.community.code if held.community else None) for held in profile.roles] == [
+        (Role.VICE_CHAIR, "CANT1")
+    ]
+    # Her school, for the conflict rules too: she may not decide its requests.
+    assert facts.school_urns == frozenset({"990102"})
+    assert facts.trusts == frozenset({"Stour Valley Learning Trust"})
+
+    again = await import_roster(db, directory, clock)
+    assert again.changed == 0
 
 
 async def test_left_out_rows_are_deactivated_and_come_back_reactivated(
