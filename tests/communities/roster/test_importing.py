@@ -131,13 +131,13 @@ async def test_the_demo_roster_imports_with_every_membership(db: Database, clock
     summary = await import_roster(db, DEMO, clock)
 
     assert (summary.areas.created, summary.communities.created, summary.schools.created) == (2, 3, 9)
-    assert (summary.people.created, summary.memberships.created) == (7, 11)
+    assert (summary.people.created, summary.memberships.created) == (8, 12)
     assert summary.lines()[:5] == [
         "areas:       2 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
         "communities: 3 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
         "schools:     9 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
-        "people:      7 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
-        "memberships: 11 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
+        "people:      8 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
+        "memberships: 12 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
     ]
     held = await memberships_by_email(db)
     assert held["daniel.okafor@westgate-demo.example.org"] == {
@@ -191,13 +191,13 @@ async def test_one_audit_event_with_counts_only(db: Database, clock: FixedClock,
     assert all(e.action == "roster.imported" and e.entity == "roster" for e in events)
     assert events[1].actor_person_id == officer.id
     assert events[0].detail["people"] == {
-        "created": 7,
+        "created": 8,
         "updated": 0,
         "reactivated": 0,
         "deactivated": 0,
         "unchanged": 0,
     }
-    assert events[1].detail["memberships"]["unchanged"] == 11
+    assert events[1].detail["memberships"]["unchanged"] == 12
     assert set(events[0].detail) == {"areas", "communities", "schools", "people", "memberships"}
     assert "@" not in repr(events[0].detail) and "Okafor" not in repr(events[0].detail)
     # The same files give the same fingerprint; other files a different one.
@@ -540,7 +540,7 @@ async def test_reimporting_the_same_files_changes_nothing(db: Database, clock: F
 
     assert summary.changed == 0
     assert summary.lines()[-1] == "Nothing changed: the database already matched these files."
-    assert (summary.people.unchanged, summary.memberships.unchanged, summary.schools.unchanged) == (7, 11, 9)
+    assert (summary.people.unchanged, summary.memberships.unchanged, summary.schools.unchanged) == (8, 12, 9)
     after = await snapshot(db)
     assert len(after["audit_event"]) == 2
     del before["audit_event"], after["audit_event"]
@@ -846,10 +846,10 @@ async def test_progress_is_told_each_file_checked_then_the_rows_saved(
         ("communities.csv", 3, 3),
         ("schools.csv", 0, 9),
         ("schools.csv", 9, 9),
-        ("people.csv", 0, 11),
-        ("people.csv", 11, 11),
-        # Then rows saved: 2 areas, 3 communities, 9 schools, 7 people, 11 memberships.
-        *[(SAVING, done, 32) for done in (0, 2, 5, 14, 21, 32)],
+        ("people.csv", 0, 12),
+        ("people.csv", 12, 12),
+        # Then rows saved: 2 areas, 3 communities, 9 schools, 8 people, 12 memberships.
+        *[(SAVING, done, 34) for done in (0, 2, 5, 14, 22, 34)],
     ]
 
 
