@@ -92,13 +92,22 @@ class Settings:
         return _BotAuthConfig(self)
 
     @classmethod
+    def for_package(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
+        """Only what the Teams app package needs: ``MicrosoftAppId`` and ``PUBLIC_URL``.
+
+        A Teams admin who packages the app has the app id and the public URL, not the bot's
+        secret or the rest of its configuration; nothing else is read, so nothing else is checked.
+        """
+        values = _environment(environ, env_file)
+        return cls(
+            app_id=values.get("MicrosoftAppId", "").strip(),
+            public_url=values.get("PUBLIC_URL", "").strip().rstrip("/"),
+        )
+
+    @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
         """Read settings. Real environment variables win over the ``.env`` file."""
-        values: dict[str, str] = {}
-        file = env_file if env_file is not None else Path(".env")
-        if file.is_file():
-            values.update({k: v for k, v in dotenv_values(file).items() if v is not None})
-        values.update(os.environ if environ is None else environ)
+        values = _environment(environ, env_file)
 
         def get(name: str, default: str = "") -> str:
             return values.get(name, default).strip()
@@ -169,6 +178,16 @@ class Settings:
             ) from exc
         if self.outbox_rate_per_second > 50:
             raise ConfigError("OUTBOX_RATE_PER_SECOND must stay within Teams' 50 messages/s per app")
+
+
+def _environment(environ: Mapping[str, str] | None, env_file: Path | None) -> dict[str, str]:
+    """The ``.env`` file's values (``env_file``, default ./.env), overridden by the environment."""
+    values: dict[str, str] = {}
+    file = env_file if env_file is not None else Path(".env")
+    if file.is_file():
+        values.update({k: v for k, v in dotenv_values(file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    return values
 
 
 #: ``TIMELINE_<NAME>`` variables and the TimelineOffsets field each one sets.

@@ -257,11 +257,17 @@ def cmd_manifest_build(args: argparse.Namespace, settings: Settings) -> None:
     from manifest.package import ManifestError, ManifestSettings, build_package
 
     bot_id = args.bot_id or settings.app_id
-    if not bot_id:
-        raise CliError("the bot id is needed: set MicrosoftAppId or pass --bot-id")
     base_url = args.base_url or settings.public_url
-    if not base_url:
-        raise CliError("the bot's public https URL is needed: set PUBLIC_URL or pass --base-url")
+    missing = [
+        what
+        for what, given in (
+            ("the bot's app id (set MicrosoftAppId or pass --bot-id)", bot_id),
+            ("the bot's public https URL (set PUBLIC_URL or pass --base-url)", base_url),
+        )
+        if not given
+    ]
+    if missing:
+        raise CliError("the Teams app package needs " + " and ".join(missing))
     try:
         out = build_package(
             ManifestSettings(bot_id=bot_id, version=args.version, base_url=base_url, app_id=args.app_id),
@@ -326,7 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--bot-id", help="the bot's Entra app id (default: MicrosoftAppId)")
     build.add_argument("--app-id", help="the Teams app id (default: the bot id)")
     build.add_argument("--base-url", help="the bot's public https URL (default: PUBLIC_URL)")
-    build.set_defaults(run=cmd_manifest_build)
+    # Only the app id and the public URL: a Teams admin packaging the app has no bot secret.
+    build.set_defaults(run=cmd_manifest_build, load_settings=Settings.for_package)
 
     commands.add_parser(
         "demo",
@@ -356,8 +363,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in ("aiosqlite", "sqlalchemy.engine", "psycopg"):
         logging.getLogger(name).setLevel(logging.WARNING)
     run: Callable[[argparse.Namespace, Settings], int | None] = args.run
+    #: What a command reads of the settings (every setting, validated, unless it says less).
+    load_settings: Callable[[], Settings] = getattr(args, "load_settings", Settings.from_env)
     try:
-        code = run(args, Settings.from_env())
+        code = run(args, load_settings())
     except (
         CliError,
         ConfigError,

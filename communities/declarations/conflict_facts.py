@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from communities.declarations.conflict_rules import DeclaredInterest, InterestKind, Member
 from communities.declarations.tables import InterestDeclaration
 from communities.declarations.views import members_of
-from communities.roster.roles import SCHOOL_ROLES
+from communities.roster.roles import COMMUNITY_ROLES, SCHOOL_ROLES
 from communities.roster.tables import Membership, Person, School
 
 
@@ -34,7 +34,8 @@ async def member_facts_for(session: AsyncSession, person_ids: Iterable[int]) -> 
             .where(
                 col(Membership.person_id).in_(ids),
                 col(Membership.active),
-                col(Membership.role).in_(SCHOOL_ROLES),
+                # A chair's or vice chair's row may name their own school (the roster import).
+                col(Membership.role).in_(SCHOOL_ROLES | COMMUNITY_ROLES),
                 col(School.active),
             )
         )

@@ -380,20 +380,21 @@ def _check_scope(
     code: str | None,
     school_communities: dict[str, str | None] | None,
 ) -> str | None:
-    """Check the role names what it is held for; returns the membership's community code."""
+    """Check the role names what it is held for; returns the membership's community code. A chair's
+    or vice chair's own school (exports give it on every row of a person) must be in their community."""
+    school_code = None if urn is None or school_communities is None else school_communities.get(urn)
+    elsewhere = code is not None and bool(school_code) and code != school_code
+    where = f"school {urn} is in community {school_code} in {SCHOOLS_FILE}, not {code}"
     if role in SCHOOL_ROLES:
         if not cells.given("school_urn"):
             cells.problem("school_urn", f"{role.value} needs a school_urn")
-        school_code = None if urn is None or school_communities is None else school_communities.get(urn)
-        if code is not None and school_code and code != school_code:
-            cells.problem(
-                "community_code",
-                f"school {urn} is in community {school_code} in {SCHOOLS_FILE}, not {code}",
-            )
+        if elsewhere:
+            cells.problem("community_code", where)
         return school_code or code
-    if cells.given("school_urn"):
-        hint = " (give the school on a row of its own)" if role in COMMUNITY_ROLES else ""
-        cells.problem("school_urn", f"{role.value} is not held for a school; leave school_urn empty{hint}")
+    if role in COMMUNITY_ROLES and elsewhere:
+        cells.problem("school_urn", f"{where}; a {role.value}'s school must be in the community they chair")
+    elif role not in COMMUNITY_ROLES and cells.given("school_urn"):
+        cells.problem("school_urn", f"{role.value} is not held for a school; leave school_urn empty")
     if role in COMMUNITY_ROLES | AREA_ROLES and not cells.given("community_code"):
         cells.problem("community_code", f"{role.value} needs a community_code")
     return code

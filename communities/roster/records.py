@@ -61,7 +61,8 @@ class PersonRecord:
 
 @dataclass(frozen=True)
 class MembershipRecord:
-    """One people.csv row. For a school role, ``community_code`` is the school's community."""
+    """One people.csv row. For a school role, ``community_code`` is the school's community; for a
+    chair or vice chair, ``school_urn`` (if given) is their own school, one of that community's."""
 
     email: str
     role: Role

@@ -55,6 +55,7 @@ from msgraph_core import GraphClientFactory
 
 from communities.db import refuse_while_holding_session
 from communities.meetings.calendar import LONDON, Attendee, CalendarEntry, CalendarError, EventSpec
+from scheduler.calendars.graph_body import new_body
 from scheduler.calendars.graph_settings import DEFAULT_AUTHORITY_HOST, DEFAULT_BASE_URL, GraphSettings
 
 __all__ = ["DEFAULT_AUTHORITY_HOST", "DEFAULT_BASE_URL", "GraphCalendar", "GraphSettings"]
@@ -164,19 +165,20 @@ def _graph_attendees(attendees: Iterable[Attendee]) -> list[GraphAttendee]:
     ]
 
 
-def _event_fields(spec: EventSpec, *, clear_location: bool) -> Event:
-    """Everything ``update`` may change.
+def _event_fields(spec: EventSpec, *, clear_location: bool, body: str | None) -> Event:
+    """Everything ``update`` may change; ``body`` None leaves the body out.
 
     Not attendees: without them a moved meeting never adds, drops or re-invites anyone
     (``set_attendees`` owns the list).
     """
     event = Event(
         subject=spec.subject,
-        body=ItemBody(content_type=BodyType.Html, content=spec.body),
         start=wall_time(spec.starts_at, spec.timezone),
         end=wall_time(spec.ends_at, spec.timezone),
         is_online_meeting=spec.online,
     )
+    if body is not None:
+        event.body = ItemBody(content_type=BodyType.Html, content=body)
     if spec.location or clear_location:
         event.location = Location(display_name=spec.location or "")
     if spec.online:
@@ -233,7 +235,7 @@ class GraphCalendar:
 
     async def create(self, spec: EventSpec) -> CalendarEntry:
         """POST the event with ``transactionId`` so a retried create returns the first event."""
-        event = _event_fields(spec, clear_location=False)
+        event = _event_fields(spec, clear_location=False, body=spec.body)
         event.attendees = _graph_attendees(spec.attendees)
         event.transaction_id = transaction_id(spec.key)
         events = self._client.users.by_user_id(self._mailbox).calendar.events
@@ -243,13 +245,28 @@ class GraphCalendar:
         return entry
 
     async def update(self, event_id: str, spec: EventSpec) -> CalendarEntry:
-        """PATCH subject, body, times, place and online flag of the same event; never attendees."""
+        """PATCH subject, times, place and online flag of the same event; never attendees.
+
+        The body is read first and sent only when our text in it changed, then with Teams' join
+        block kept: Graph disables an online meeting whose body loses that block (see
+        :mod:`scheduler.calendars.graph_body`). A moved meeting keeps its join link.
+        """
         item = self._event(event_id)
-        updated = await self._call(
-            "update the event",
-            event_id,
-            lambda: item.patch(_event_fields(spec, clear_location=True), self._config()),
+        query = EventItemRequestBuilder.EventItemRequestBuilderGetQueryParameters(
+            select=["body", "onlineMeeting"]
         )
+        current = await self._call("update the event", event_id, lambda: item.get(self._config(query)))
+        join_url = current.online_meeting.join_url if current and current.online_meeting else None
+        content = current.body.content if current and current.body else None
+        change = new_body(content, spec.body, join_url)
+        if change.kept_old:
+            log.warning(
+                "Graph event %s: its Teams join block was not recognised, so the body was left as it "
+                "was to keep the join link",
+                event_id,
+            )
+        fields = _event_fields(spec, clear_location=True, body=change.content)
+        updated = await self._call("update the event", event_id, lambda: item.patch(fields, self._config()))
         if updated is None:
             updated = await self._call("read the event", event_id, lambda: item.get(self._config()))
         entry = _entry(updated, "update")

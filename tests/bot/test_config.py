@@ -74,3 +74,17 @@ def test_the_timeline_offsets_come_from_the_environment(tmp_path: Path) -> None:
     ).timeline
     assert (timeline.requests_open_days, timeline.morning_of_time.isoformat()) == (15, "07:30:00")
     assert timeline.grace.total_seconds() == 7200 and timeline.deadline_reminder_days == 3
+
+
+def test_the_package_settings_read_only_the_app_id_and_public_url(tmp_path: Path) -> None:
+    """What a Teams admin has; settings the package does not use are neither read nor checked."""
+    env_file = tmp_path / ".env"
+    env_file.write_text("PUBLIC_URL=https://cosbot.example.org/\nTIMEZONE=Mars/Olympus\n")
+    environ = {"MicrosoftAppId": "id", "GRAPH_MAILBOX": "cos@kent.example", "OUTBOX_RATE_PER_SECOND": "80"}
+
+    settings = Settings.for_package(environ, env_file=env_file)
+
+    assert (settings.app_id, settings.public_url) == ("id", "https://cosbot.example.org")
+    assert settings.app_password == "" and settings.graph is None
+    with pytest.raises(ConfigError):  # the service's settings are still all checked
+        Settings.from_env(environ, env_file=env_file)

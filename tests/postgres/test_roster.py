@@ -69,8 +69,8 @@ async def test_the_demo_roster_imports_and_a_reimport_changes_nothing(
         "areas:       2 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
         "communities: 3 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
         "schools:     9 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
-        "people:      7 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
-        "memberships: 11 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
+        "people:      8 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
+        "memberships: 12 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
     ]
     assert await roles_of(pg_db, "daniel.okafor@westgate-demo.example.org") == {
         ("school_leader", "990101", "CANT1", True),
@@ -78,7 +78,7 @@ async def test_the_demo_roster_imports_and_a_reimport_changes_nothing(
     }
     assert await roles_of(pg_db, "priya.shah@kent-demo.example.org") == {("officer", None, None, True)}
     before = await snapshot(pg_db)
-    assert [len(before[table]) for table in TABLES] == [2, 3, 9, 7, 11, 1]
+    assert [len(before[table]) for table in TABLES] == [2, 3, 9, 8, 12, 1]
 
     clock.advance(days=7)
     again = await import_roster(pg_db, DEMO_ROSTER, clock)

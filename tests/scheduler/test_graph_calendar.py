@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import socket
 import time
@@ -200,8 +201,96 @@ async def test_update_reads_the_event_when_the_patch_answers_without_a_body(
 
     entry = await calendar.update(created.event_id, make_spec(subject="Renamed"))
 
-    assert [request.method for request in graph.graph_requests] == ["POST", "PATCH", "GET"]
+    assert [request.method for request in graph.graph_requests] == ["POST", "GET", "PATCH", "GET"]
     assert entry == created
+
+
+async def test_moving_an_online_meeting_keeps_its_teams_link(
+    graph: FakeGraph, calendar: GraphCalendar
+) -> None:
+    """The body did not change, so it is not sent: Graph keeps the join block it wrote."""
+    created = await calendar.create(make_spec())
+    moved = make_spec(
+        starts_at=datetime(2026, 12, 8, 15, 0, tzinfo=UTC), ends_at=datetime(2026, 12, 8, 16, 0, tzinfo=UTC)
+    )
+
+    entry = await calendar.update(created.event_id, moved)
+
+    (patch,) = only(graph.graph_requests, "PATCH")
+    assert "body" not in patch.json
+    assert patch.json["start"] == {"dateTime": "2026-12-08T15:00:00", "timeZone": "Europe/London"}
+    assert created.join_url is not None
+    assert entry.join_url == created.join_url
+    assert graph.events[created.event_id].join_url == created.join_url
+    assert graph.dropped_join_links == []
+    graph.assert_no_violations()
+
+
+async def test_a_changed_body_keeps_the_join_block(graph: FakeGraph, calendar: GraphCalendar) -> None:
+    """Graph's advice: read the body, change our part, send it back with the meeting blob."""
+    created = await calendar.create(make_spec())
+    assert created.join_url is not None
+
+    entry = await calendar.update(created.event_id, make_spec(body="<p>Agenda attached &amp; ready</p>"))
+
+    (patch,) = only(graph.graph_requests, "PATCH")
+    sent = patch.json["body"]["content"]
+    assert sent.startswith("<p>Agenda attached &amp; ready</p>")
+    assert "Agenda to follow" not in sent
+    assert html.escape(created.join_url) in sent
+    assert entry.join_url == created.join_url
+    stored = graph.events[created.event_id]
+    assert stored.join_url == created.join_url
+    assert "Agenda attached" in stored.fields["body"]["content"]
+    assert graph.dropped_join_links == []
+    graph.assert_no_violations()
+
+
+async def test_a_second_update_with_the_same_body_sends_no_body(
+    graph: FakeGraph, calendar: GraphCalendar
+) -> None:
+    """Our part is compared as text, so Graph's document wrapper and join block count as no change."""
+    created = await calendar.create(make_spec())
+    changed = make_spec(body="<p>Agenda attached</p>")
+    await calendar.update(created.event_id, changed)
+    entry = await calendar.update(created.event_id, replace(changed, subject="Renamed"))
+
+    first, second = only(graph.graph_requests, "PATCH")
+    assert "body" in first.json and "body" not in second.json
+    assert entry.join_url == created.join_url
+    graph.assert_no_violations()
+
+
+async def test_an_in_person_meetings_body_is_replaced_whole(
+    graph: FakeGraph, calendar: GraphCalendar
+) -> None:
+    created = await calendar.create(make_spec(online=False))
+
+    await calendar.update(created.event_id, make_spec(online=False, body="<p>Bring the budget</p>"))
+
+    (patch,) = only(graph.graph_requests, "PATCH")
+    assert patch.json["body"] == {"contentType": "html", "content": "<p>Bring the budget</p>"}
+    graph.assert_no_violations()
+
+
+async def test_an_unrecognised_join_block_leaves_the_body_alone(
+    graph: FakeGraph, calendar: GraphCalendar, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Better old wording than a meeting nobody can join: the link is kept, and the log says why."""
+    created = await calendar.create(make_spec())
+    assert created.join_url is not None
+    stored = graph.events[created.event_id]
+    stored.fields["body"] = {
+        "contentType": "html",
+        "content": f'<p>Agenda to follow</p><p><a href="{created.join_url}">Join</a></p>',
+    }
+
+    entry = await calendar.update(created.event_id, make_spec(body="<p>Agenda attached</p>"))
+
+    (patch,) = only(graph.graph_requests, "PATCH")
+    assert "body" not in patch.json
+    assert entry.join_url == created.join_url
+    assert any("join block was not recognised" in record.getMessage() for record in caplog.records)
 
 
 # ----------------------------------------------------------------------------------- set_attendees
@@ -487,7 +576,7 @@ async def test_client_secret_sign_in_and_bearer_token(tls: LocalTls) -> None:
     assert token.form["scope"] == f"{graph.origin}/.default"
     assert [request.header("Authorization") for request in graph.graph_requests] == [
         f"Bearer {graph.token}"
-    ] * 2
+    ] * 3  # create; update reads the body, then patches
     graph.assert_no_violations()
 
 

@@ -39,23 +39,33 @@ class Confirmed:
 
 
 async def add_area_board_member(db: Database, clock: FixedClock, code: str = "THAN2") -> int:
-    """Olivia Hart, on the Area Board through ``code``'s area (East: CANT1 and THAN2), with a chat."""
+    """Olivia Hart, on the Area Board through ``code``'s area (East: CANT1 and THAN2), with a chat.
+
+    The demo roster has her (through THAN2); on another roster she is added here.
+    """
     async with db.session() as session:
         community = await community_by_code(session, code)
         assert community is not None
-        person = Person(email=OLIVIA, display_name="Olivia Hart")
-        session.add(person)
-        await session.flush()
+        person = (await session.exec(select(Person).where(Person.email == OLIVIA))).first()
+        if person is None:
+            person = Person(email=OLIVIA, display_name="Olivia Hart")
+            session.add(person)
+            await session.flush()
         assert person.id is not None
-        session.add(
-            Membership(
-                person_id=person.id,
-                role=Role.AREA_BOARD,
-                community_id=community.id,
-                scope_key=Membership.make_scope_key(Role.AREA_BOARD, None, code),
-                updated_at=clock.now(),
-            )
+        scope_key = Membership.make_scope_key(Role.AREA_BOARD, None, code)
+        held = await session.exec(
+            select(Membership).where(Membership.person_id == person.id, Membership.scope_key == scope_key)
         )
+        if held.first() is None:
+            session.add(
+                Membership(
+                    person_id=person.id,
+                    role=Role.AREA_BOARD,
+                    community_id=community.id,
+                    scope_key=scope_key,
+                    updated_at=clock.now(),
+                )
+            )
         session.add(personal_chat(person.id, OLIVIA, clock.now()))
         await session.commit()
         return person.id

@@ -14,13 +14,16 @@ It records every request and holds the client to the shapes in the Graph docs
 Graph does not know, is answered 400 as Graph does and also recorded as a violation. Events live
 in memory; a POST repeating a ``transactionId`` returns the first event; attendees are "invited"
 when an event is created and when a PATCH adds them, so tests can see who got an invitation.
-Answers can be scripted: the next N Graph requests get 429/503 (with ``Retry-After``) or 403/404.
+An online event's body carries a Teams join block; a PATCH whose body drops it disables the meeting
+(as Graph documents), recorded in ``dropped_join_links``. Answers can be scripted: the next N
+Graph requests get 429/503 (with ``Retry-After``) or 403/404.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html
 import ipaddress
 import re
 import secrets
@@ -294,6 +297,8 @@ class FakeGraph:
         self.invitations: list[Invitation] = []
         #: Attendees taken off an event by a PATCH (Graph tells them the meeting is cancelled).
         self.uninvited: list[Invitation] = []
+        #: Ids of events whose Teams meeting a PATCH disabled by replacing the body without its join block.
+        self.dropped_join_links: list[str] = []
         self.in_flight = 0
         self.max_in_flight = 0
         self._faults: deque[Fault] = deque()
@@ -570,14 +575,31 @@ class FakeGraph:
         return self._render(event, request, status=200)
 
     def _apply(self, event: StoredEvent, body: dict[str, Any]) -> None:
-        """Store the writable fields; invite attendees who are new to the event."""
+        """Store the writable fields; invite attendees who are new to the event.
+
+        An online meeting's body carries Teams' join block, as Graph writes it. A PATCH whose body
+        leaves that block out disables the online meeting ("Inadvertently removing the meeting blob
+        from the body would disable meeting online", api/event-update.md): the join link is gone.
+        """
         for name in ("subject", "body", "location", "onlineMeetingProvider"):
             if name in body:
                 event.fields[name] = body[name]
+        dropped = False
+        if "body" in body and event.join_url is not None:
+            content = html.unescape(str(body["body"].get("content", "")))
+            if event.join_url not in content:
+                event.join_url = None
+                self.dropped_join_links.append(event.id)
+                dropped = True
         # Once online, always online: Graph ignores later changes to isOnlineMeeting.
-        if body.get("isOnlineMeeting") and event.join_url is None:
+        if body.get("isOnlineMeeting") and event.join_url is None and not dropped:
             event.join_url = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_" + secrets.token_hex(16)
             event.join_url += "%40thread.v2/0"
+            previous = event.fields.get("body") or {"contentType": "html", "content": ""}
+            event.fields["body"] = {
+                "contentType": "html",
+                "content": str(previous.get("content", "")) + join_block(event.join_url),
+            }
         if "attendees" in body:
             wanted = [attendee["emailAddress"]["address"].lower() for attendee in body["attendees"]]
             added = [email for email in wanted if email not in event.attendees]
@@ -617,7 +639,7 @@ class FakeGraph:
             "id": event.id,
             "iCalUId": event.ical_uid,
             "subject": event.fields.get("subject"),
-            "body": event.fields.get("body"),
+            "body": _as_document(event.fields.get("body")),
             "start": _render_time(event.starts_at, zone),
             "end": _render_time(event.ends_at, zone),
             "location": event.fields.get("location", {"displayName": ""}),
@@ -637,6 +659,40 @@ class FakeGraph:
             data = {key: value for key, value in data.items() if key in ("id", *select)}
         headers = {"Preference-Applied": f'outlook.timezone="{zone}"'} if match else {}
         return web.json_response(data, status=status, headers=headers)
+
+
+# ----------------------------------------------------------------------------------- event bodies
+
+
+def join_block(join_url: str) -> str:
+    """Teams' join block, shaped as Graph appends it to an online meeting's body (abridged)."""
+    href = html.escape(join_url, quote=True)
+    return (
+        '<div style="width:100%"><span style="white-space:nowrap; color:#5F5F5F; opacity:.36">'
+        + "_" * 80
+        + "</span></div>\r\n"
+        '<div class="me-email-text" lang="en-GB" style="color:#252424; font-family:\'Segoe UI\'">\r\n'
+        '<div style="margin-top:24px; margin-bottom:20px"><span style="font-size:24px; color:#252424">'
+        "Microsoft Teams meeting</span></div>\r\n"
+        '<div style="margin-bottom:20px"><a class="me-email-headline" href="'
+        + href
+        + '" target="_blank" rel="noreferrer noopener">Join the meeting now</a></div>\r\n'
+        "</div>\r\n"
+    )
+
+
+def _as_document(body: Any) -> Any:
+    """An HTML body as Graph returns it: a whole document around what was stored."""
+    if not isinstance(body, dict) or str(body.get("contentType", "")).lower() != "html":
+        return body
+    content = str(body.get("content", ""))
+    if content.lstrip().lower().startswith("<html"):
+        return {"contentType": "html", "content": content}
+    document = (
+        '<html>\r\n<head>\r\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\r\n'
+        f"</head>\r\n<body>\r\n{content}\r\n</body>\r\n</html>\r\n"
+    )
+    return {"contentType": "html", "content": document}
 
 
 # ------------------------------------------------------------------------------------ validation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -107,6 +108,47 @@ def test_manifest_build_needs_the_bot_id_then_writes_the_package(
     assert sorted(zipfile.ZipFile(out).namelist()) == ["color.png", "manifest.json", "outline.png"]
 
 
+def test_a_teams_admin_builds_the_package_with_only_the_app_id_and_public_url(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No MicrosoftAppPassword or MicrosoftAppTenantId: the package holds neither, so needs neither."""
+    monkeypatch.setenv("MicrosoftAppId", APP_ID)
+    monkeypatch.setenv("PUBLIC_URL", "https://cosbot.example.org/")
+    out = tmp_path / "pkg.zip"
+
+    assert main(["manifest", "build", "--out", str(out)]) == 0
+
+    assert capsys.readouterr().out == f"wrote {out}\n"
+    manifest = json.loads(zipfile.ZipFile(out).read("manifest.json"))
+    assert manifest["id"] == APP_ID
+    assert [bot["botId"] for bot in manifest["bots"]] == [APP_ID]
+    assert manifest["validDomains"] == ["cosbot.example.org"]
+
+
+def test_without_the_app_id_and_url_the_package_build_names_both(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "pkg.zip"
+
+    assert main(["manifest", "build", "--out", str(out)]) == 2
+
+    assert capsys.readouterr().err == (
+        "cosbot: error: the Teams app package needs the bot's app id (set MicrosoftAppId or pass "
+        "--bot-id) and the bot's public https URL (set PUBLIC_URL or pass --base-url)\n"
+    )
+    assert not out.exists()
+
+
+def test_the_service_still_needs_the_bot_secret(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the package build loads less: every other command checks the bot's settings as before."""
+    monkeypatch.setenv("MicrosoftAppId", APP_ID)
+    monkeypatch.setenv("PUBLIC_URL", "https://cosbot.example.org")
+    assert main(["db", "upgrade"]) == 2
+    assert "MicrosoftAppTenantId is required" in capsys.readouterr().err
+
+
 def test_a_bad_setting_is_reported_not_a_traceback(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -166,19 +208,19 @@ def test_a_roster_that_leaves_out_many_people_needs_allow_deactivating(
         tmp_path, *(f"supply{n:02}@school.kent.sch.uk,Supply {n},,senco,990101," for n in range(11))
     )
     assert main(["import", "roster", str(roster)]) == 0
-    assert active_people(env) == 18
+    assert active_people(env) == 19
     capsys.readouterr()
 
     assert main(["import", "roster", str(DEMO_ROSTER)]) == 2  # the eleven are left out
 
     error = capsys.readouterr().err
-    assert "people.csv: 11 of the 18 active people are not in it and would be deactivated" in error, error
+    assert "people.csv: 11 of the 19 active people are not in it and would be deactivated" in error, error
     assert (
         "supply00@school.kent.sch.uk, supply01@school.kent.sch.uk, supply02@school.kent.sch.uk, ..." in error
     )
     assert "import again with --allow-deactivating" in error
-    assert active_people(env) == 18
+    assert active_people(env) == 19
 
     assert main(["import", "roster", str(DEMO_ROSTER), "--allow-deactivating"]) == 0
     assert "people:      0 created, 0 updated, 0 reactivated, 11 deactivated" in capsys.readouterr().out
-    assert active_people(env) == 7
+    assert active_people(env) == 8

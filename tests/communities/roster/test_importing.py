@@ -14,6 +14,8 @@ from sqlmodel import SQLModel, select
 from communities.audit import AuditEvent
 from communities.clock import FixedClock
 from communities.db import Database
+from communities.declarations.conflict_facts import member_facts
+from communities.roster.directory import load_profile
 from communities.roster.importing import (
     SAVING,
     ImportSummary,
@@ -129,13 +131,13 @@ async def test_the_demo_roster_imports_with_every_membership(db: Database, clock
     summary = await import_roster(db, DEMO, clock)
 
     assert (summary.areas.created, summary.communities.created, summary.schools.created) == (2, 3, 9)
-    assert (summary.people.created, summary.memberships.created) == (7, 11)
+    assert (summary.people.created, summary.memberships.created) == (8, 12)
     assert summary.lines()[:5] == [
         "areas:       2 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
         "communities: 3 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
         "schools:     9 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
-        "people:      7 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
-        "memberships: 11 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
+        "people:      8 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
+        "memberships: 12 created, 0 updated, 0 reactivated, 0 deactivated, 0 unchanged",
     ]
     held = await memberships_by_email(db)
     assert held["daniel.okafor@westgate-demo.example.org"] == {
@@ -189,13 +191,13 @@ async def test_one_audit_event_with_counts_only(db: Database, clock: FixedClock,
     assert all(e.action == "roster.imported" and e.entity == "roster" for e in events)
     assert events[1].actor_person_id == officer.id
     assert events[0].detail["people"] == {
-        "created": 7,
+        "created": 8,
         "updated": 0,
         "reactivated": 0,
         "deactivated": 0,
         "unchanged": 0,
     }
-    assert events[1].detail["memberships"]["unchanged"] == 11
+    assert events[1].detail["memberships"]["unchanged"] == 12
     assert set(events[0].detail) == {"areas", "communities", "schools", "people", "memberships"}
     assert "@" not in repr(events[0].detail) and "Okafor" not in repr(events[0].detail)
     # The same files give the same fingerprint; other files a different one.
@@ -305,9 +307,20 @@ ROW_PROBLEMS = [
     ),
     (
         "people",
-        "bob@example.org,Bob Day,,chair,990101,CANT1",
-        "people.csv:6: school_urn: chair is not held for a school; leave school_urn empty "
-        "(give the school on a row of its own)",
+        "bob@example.org,Bob Day,,chair,990201,CANT1",
+        "people.csv:6: school_urn: school 990201 is in community THAN2 in schools.csv, not CANT1; "
+        "a chair's school must be in the community they chair",
+    ),
+    (
+        "people",
+        "bob@example.org,Bob Day,,vice_chair,990101,THAN2",
+        "people.csv:6: school_urn: school 990101 is in community CANT1 in schools.csv, not THAN2; "
+        "a vice_chair's school must be in the community they chair",
+    ),
+    (
+        "people",
+        "bob@example.org,Bob Day,,area_board,990101,CANT1",
+        "people.csv:6: school_urn: area_board is not held for a school; leave school_urn empty",
     ),
     (
         "people",
@@ -527,13 +540,50 @@ async def test_reimporting_the_same_files_changes_nothing(db: Database, clock: F
 
     assert summary.changed == 0
     assert summary.lines()[-1] == "Nothing changed: the database already matched these files."
-    assert (summary.people.unchanged, summary.memberships.unchanged, summary.schools.unchanged) == (7, 11, 9)
+    assert (summary.people.unchanged, summary.memberships.unchanged, summary.schools.unchanged) == (8, 12, 9)
     after = await snapshot(db)
     assert len(after["audit_event"]) == 2
     del before["audit_event"], after["audit_event"]
     assert after == before  # updated_at included
     # Not one row written but the audit event.
     assert [s.split()[2] for s in writes(sent)] == ["audit_event"]
+
+
+async def test_a_chair_row_giving_a_school_of_their_community_is_that_persons_school(
+    db: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    """As exports of real spreadsheets give it: the person's school on every row of that person."""
+    people = PEOPLE.replace(
+        "daniel.okafor@example.org,Daniel Okafor,,chair,,CANT1",
+        "daniel.okafor@example.org,Daniel Okafor,,chair,990101,CANT1",
+    ).replace(f"{DANIEL_AAD},chair,,CANT1", f"{DANIEL_AAD},chair,990101,CANT1")
+    people += "ruth.ames@example.org,Ruth Ames,,vice_chair,990102,CANT1\n"
+    directory = write_roster(tmp_path, people=people)
+
+    summary = await import_roster(db, directory, clock)
+
+    assert (summary.people.created, summary.memberships.created) == (4, 5)
+    memberships = await memberships_by_email(db)
+    assert memberships["daniel.okafor@example.org"] == {
+        ("school_leader", "990101", "CANT1", True),
+        ("chair", "990101", "CANT1", True),
+    }
+    assert memberships["ruth.ames@example.org"] == {("vice_chair", "990102", "CANT1", True)}
+    async with db.session() as session:
+        ruth = (await session.exec(select(Person).where(Person.email == "ruth.ames@example.org"))).one()
+        assert ruth.id is not None
+        profile = await load_profile(session, ruth)
+        facts = await member_facts(session, ruth.id)
+    assert [(s.urn, s.name) for s in profile.schools] == [("990102", "St Dunstan's Primary School")]
+    assert [(held.role, held.community.code if held.community else None) for held in profile.roles] == [
+        (Role.VICE_CHAIR, "CANT1")
+    ]
+    # Her school, for the conflict rules too: she may not decide its requests.
+    assert facts.school_urns == frozenset({"990102"})
+    assert facts.trusts == frozenset({"Stour Valley Learning Trust"})
+
+    again = await import_roster(db, directory, clock)
+    assert again.changed == 0
 
 
 async def test_left_out_rows_are_deactivated_and_come_back_reactivated(
@@ -796,10 +846,10 @@ async def test_progress_is_told_each_file_checked_then_the_rows_saved(
         ("communities.csv", 3, 3),
         ("schools.csv", 0, 9),
         ("schools.csv", 9, 9),
-        ("people.csv", 0, 11),
-        ("people.csv", 11, 11),
-        # Then rows saved: 2 areas, 3 communities, 9 schools, 7 people, 11 memberships.
-        *[(SAVING, done, 32) for done in (0, 2, 5, 14, 21, 32)],
+        ("people.csv", 0, 12),
+        ("people.csv", 12, 12),
+        # Then rows saved: 2 areas, 3 communities, 9 schools, 8 people, 12 memberships.
+        *[(SAVING, done, 34) for done in (0, 2, 5, 14, 22, 34)],
     ]
 
 
