@@ -178,7 +178,7 @@ def _import_meetings(path: Path, settings: Settings) -> None:
                 report = await import_meetings(
                     database, path, SystemClock(), settings.meeting_offsets, bars.update
                 )
-            for line in report.lines():
+            for line in report.lines() + report.no_terms:
                 print(line)
             # Every meeting the calendar is behind on, not only those changed now: a re-import
             # also retries the ones an earlier sync could not bring up to date.

@@ -70,9 +70,11 @@ class MeetingImportReport:
     updates: list[str] = field(default_factory=list)
     #: Header columns the import did not use.
     ignored_columns: list[str] = field(default_factory=list)
-    #: Meetings on a day that is not a school day (imported all the same), and a note when no term
-    #: dates are loaded for a meeting's year.
+    #: Meetings on a day that is not a school day (imported all the same).
     warnings: list[str] = field(default_factory=list)
+    #: The academic years of the file's meetings without term dates (``cosbot import meetings``
+    #: prints it after the report: school days are then weekdays without bank holidays).
+    no_terms: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
@@ -229,7 +231,7 @@ def _warn(rows: Sequence[MeetingRow], calendar: SchoolCalendar, report: MeetingI
             report.warnings.append(f"{row.community_code} {date_text(row.starts_at)}: {odd}")
         if not calendar.has_terms(day):
             years.add(no_terms_text(day))
-    report.warnings += sorted(years)
+    report.no_terms += sorted(years)
 
 
 def _new_meeting(
