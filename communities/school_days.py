@@ -82,13 +82,13 @@ class SchoolCalendar:
         return day not in self.inset_days and self.term_of(day) is not None
 
     def why_not(self, day: date) -> str | None:
-        """Why ``day`` is not a school day ("a Saturday", "a bank holiday (Christmas Day)", ...),
+        """Why ``day`` is not a school day ("a Saturday", "Christmas Day, a bank holiday", ...),
         or None when it is one."""
         if day.weekday() >= 5:
             return f"a {day:%A}"
         names = holidays.country_holidays("GB", subdiv="ENG", years=day.year)
         if day in names:
-            return f"a bank holiday ({names.get(day)})"
+            return f"{names.get(day)}, a bank holiday"
         if not self.has_terms(day):
             return None
         if day in self.inset_days:
