@@ -178,8 +178,10 @@ def _import_meetings(path: Path, settings: Settings) -> None:
                 report = await import_meetings(
                     database, path, SystemClock(), settings.meeting_offsets, bars.update
                 )
-            for line in report.lines() + report.no_terms:
+            for line in report.lines():
                 print(line)
+            for line in report.no_terms:  # a note, on stderr: the report's lines stay as they were
+                print(line, file=sys.stderr)
             # Every meeting the calendar is behind on, not only those changed now: a re-import
             # also retries the ones an earlier sync could not bring up to date.
             for line in await _sync_calendar(database, settings):
