@@ -356,7 +356,8 @@ async def test_an_officer_sees_every_community_and_changes_any_of_them(
     add = fill(form(card, "Add a meeting"), Date="2027-01-28", Starts="09:30", Ends="11:30", Online="false")
     assert texts(await say(post, fake, PRIYA, value=add)) == [
         "Added a meeting for MAID1: Thursday 28 January 2027, 09:30–11:30. Requests close Thursday "
-        "14 January 2027, 09:30; the agenda is due by Thursday 21 January 2027, 09:30. The calendar is up to date."
+        "14 January 2027, 09:30; the agenda is due by Thursday 21 January 2027, 09:30. The calendar "
+        "is up to date."
     ]
     [maidstone] = await stored(settings, "MAID1")
     assert maidstone.starts_at == datetime(2027, 1, 28, 9, 30, tzinfo=UTC)
