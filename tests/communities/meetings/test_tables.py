@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -201,3 +202,32 @@ async def test_an_accepted_request_goes_to_the_next_meeting_whose_deadline_it_me
         stored = await session.get(Request, request_id)
         assert stored is not None and stored.meeting_id == later.id
         assert await attach_accepted_requests(session, community.id, clock.now()) == 0  # already there
+
+
+async def test_a_meeting_added_on_a_non_school_day_is_kept_with_a_warning_naming_the_day(
+    demo_db: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    from communities.meetings.service import odd_day_warning
+    from communities.terms.importing import import_terms
+
+    saturday = await add(demo_db, clock, DANIEL, "CANT1", "2027-03-06 10:00")
+    async with demo_db.session() as session:
+        assert await odd_day_warning(session, saturday) == (
+            "Saturday 6 March 2027 is not a school day (a Saturday)"
+        )
+    terms = tmp_path / "terms.csv"
+    terms.write_text(
+        "academic_year,term,starts_on,ends_on\n"
+        "2026-27,Term 3,2027-01-04,2027-02-12\n2026-27,Term 4,2027-02-22,2027-04-01\n"
+    )
+    await import_terms(demo_db, terms, clock)
+    half_term = await add(demo_db, clock, DANIEL, "CANT1", "2027-02-17 16:00")
+    weekday = await add(demo_db, clock, DANIEL, "CANT1", "2027-03-03 16:00")
+    async with demo_db.session() as session:
+        assert await odd_day_warning(session, half_term) == (
+            "Wednesday 17 February 2027 is not a school day (in the school holidays)"
+        )
+        assert await odd_day_warning(session, weekday) is None
+    # 10 school days back from Wednesday 3 March skip half term (15 to 19 February).
+    assert weekday.submission_deadline == london("2027-02-10 16:00")
+    assert weekday.agenda_publish_by == london("2027-02-24 16:00")

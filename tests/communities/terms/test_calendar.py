@@ -88,3 +88,14 @@ def test_term_names_and_why_a_day_is_not_a_school_day() -> None:
         "Monday 22 February 2027 is not a school day (an INSET day)"
     )
     assert not_a_school_day_text(date(2026, 10, 28)) is None  # no terms: a weekday
+
+
+def test_the_dispute_window_counts_with_the_term_calendar() -> None:
+    from communities.disputes.raising import raise_by
+    from communities.disputes.windows import DisputeWindows
+    from communities.outcomes.tables import Outcome
+
+    told = Outcome(confirmed_at=datetime(2026, 10, 20, 12, 0, tzinfo=UTC))  # Tuesday before half term
+    # 20 school days: 3 before half term, then 17 from Monday 2 November.
+    assert raise_by(told, DisputeWindows(raise_days=20), TERMS) == date(2026, 11, 24)
+    assert raise_by(told, DisputeWindows(raise_days=20)) == date(2026, 11, 17)  # without term dates
