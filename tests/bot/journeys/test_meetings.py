@@ -362,6 +362,17 @@ async def test_an_officer_sees_every_community_and_changes_any_of_them(
     [maidstone] = await stored(settings, "MAID1")
     assert maidstone.starts_at == datetime(2027, 1, 28, 9, 30, tzinfo=UTC)
     assert maidstone.online  # no place given: online, whatever the toggle said
+    # A meeting on a Saturday is kept, with a warning that names the day.
+    saturday = fill(
+        form(card, "Add a meeting"), Date="2027-02-06", Starts="10:00", Ends="11:00", Online="true"
+    )
+    [said] = texts(await say(post, fake, PRIYA, value=saturday))
+    assert said.startswith("Added a meeting for MAID1: Saturday 6 February 2027, 10:00–11:00.")
+    assert (
+        "Please note: Saturday 6 February 2027 is not a school day (a Saturday); the meeting is kept as "
+        "you set it." in said
+    )
+    assert len(await stored(settings, "MAID1")) == 2
 
     [card] = cards(await say(post, fake, PRIYA, value=buttons["Open THAN2"]))
     move = fill(form(card, "Move"), Date="2027-06-09", Starts="15:45", Ends="17:15")
