@@ -55,6 +55,9 @@ class Settings:
     #: Days before a meeting that requests close and that its agenda is due.
     submission_deadline_days: int = 10
     agenda_due_days: int = 5
+    #: ``COUNT_SCHOOL_DAYS``: the deadline, agenda and timeline days are school days (the
+    #: default) or calendar days; either way a date on a non-school day moves to the one before.
+    count_school_days: bool = True
     #: Quorum: the share of member schools to be represented, and whether the chair or vice
     #: chair must attend (defaults from the Terms of Reference analogues: 1/2, yes).
     quorum_school_share: str = "1/2"
@@ -77,6 +80,7 @@ class Settings:
         return MeetingOffsets(
             submission_deadline=timedelta(days=self.submission_deadline_days),
             agenda_publish_by=timedelta(days=self.agenda_due_days),
+            school_days=self.count_school_days,
         )
 
     @property
@@ -134,6 +138,7 @@ class Settings:
             graph=_graph_settings(values),
             quorum_school_share=get("QUORUM_SCHOOL_SHARE", "1/2") or "1/2",
             quorum_needs_chair=_flag(get("QUORUM_NEEDS_CHAIR", "true")),
+            count_school_days=_flag(get("COUNT_SCHOOL_DAYS", "true")),
             timeline=_timeline(get),
             disputes=_disputes(get),
             scheduler_enabled=_flag(get("SCHEDULER_ENABLED", "true")),
@@ -227,6 +232,7 @@ def _timeline(get: Callable[[str, str], str]) -> TimelineOffsets:
     grace = get("TIMELINE_GRACE_HOURS", "")
     if grace:
         values["grace"] = timedelta(hours=_positive_float(grace, "TIMELINE_GRACE_HOURS"))
+    values["school_days"] = _flag(get("COUNT_SCHOOL_DAYS", "true"))
     try:
         return TimelineOffsets(**values)
     except ValueError as exc:

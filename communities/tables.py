@@ -25,6 +25,7 @@ from communities.outcomes.tables import (
 )
 from communities.requests.tables import Request, RequestSequence
 from communities.roster.tables import Area, Community, Membership, Person, School
+from communities.terms.tables import TermDate
 
 __all__ = [
     "Agenda",
@@ -57,6 +58,7 @@ __all__ = [
     "Request",
     "RequestSequence",
     "School",
+    "TermDate",
     "SchoolReviewAnswer",
     "TeamInstallation",
 ]

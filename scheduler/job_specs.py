@@ -24,6 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from communities.academic_year import academic_year_label, academic_year_of
 from communities.meetings.tables import Meeting
 from communities.roster.tables import Community
+from communities.terms.calendar import load_calendar
 from scheduler import followup
 from scheduler import jobs as timeline_jobs
 from scheduler.tables import TimelineRun
@@ -71,11 +72,15 @@ async def meeting_specs(
             )
         ).all()
     )
+    calendar = await load_calendar(session)
     specs: list[JobSpec] = []
     for meeting in meetings:
         assert meeting.id is not None
         start = meeting.starts_at.astimezone(zone)
-        for step in timeline_for(meeting, offsets, now, zone):
+        term = calendar.term_label(start.date())
+        said = f"{codes.get(meeting.community_id, '?')} meeting {start:%a %d %b %Y %H:%M}"
+        said += f" ({term})" if term else ""
+        for step in timeline_for(meeting, offsets, now, zone, calendar):
             if not step.pending(now) or (step.job_id, step.due) in ran:
                 continue
             specs.append(
@@ -86,8 +91,7 @@ async def meeting_specs(
                     trigger=DateTrigger(run_date=step.at, timezone=zone),
                     next_run=step.at,
                     grace=step.grace,
-                    name=f"{codes.get(meeting.community_id, '?')} meeting {start:%a %d %b %Y %H:%M}: "
-                    f"{step.kind.description}",
+                    name=f"{said}: {step.kind.description}",
                 )
             )
     return specs

@@ -37,6 +37,7 @@ from communities.meetings.rsvp import DEFAULT_QUORUM, QuorumRule
 from communities.meetings.tables import LONDON, Meeting
 from communities.messaging.outbox import Outbox
 from communities.roster.tables import Community
+from communities.terms.calendar import load_calendar
 from scheduler import followup
 from scheduler.disputes import disputes_daily
 from scheduler.renewal import remind_unconfirmed
@@ -167,7 +168,8 @@ async def run_meeting_step(meeting_id: int, kind: StepKind) -> int:
             if meeting is None:
                 log.info("%s: the meeting is gone; nothing to do", job_id)
                 return 0
-            step = step_of(timeline_for(meeting, runtime.offsets, now, runtime.zone), kind)
+            calendar = await load_calendar(session)
+            step = step_of(timeline_for(meeting, runtime.offsets, now, runtime.zone, calendar), kind)
             if step is None:
                 log.info("%s: no longer applies (meeting %s); nothing to do", job_id, meeting.status)
                 return 0
@@ -191,6 +193,7 @@ async def run_meeting_step(meeting_id: int, kind: StepKind) -> int:
                 outbox=runtime.outbox,
                 quorum_rule=runtime.quorum_rule,
                 bot_app_id=runtime.bot_app_id,
+                calendar=calendar,
             )
             messages = await run_step(session, ctx)
             session.add(

@@ -45,11 +45,12 @@ from communities.meetings.audiences import (
 )
 from communities.meetings.quorum import notify_if_not_quorate
 from communities.meetings.rsvp import QuorumRule
-from communities.meetings.tables import Meeting, date_text, when_text, where_text
+from communities.meetings.tables import LONDON, Meeting, date_text, local, when_text, where_text
 from communities.messaging import notices
 from communities.messaging.outbox import Outbox, OutgoingMessage
 from communities.outcomes.due import outcomes_to_record, to_chair_and_vice_or_officers
 from communities.roster.tables import Community, Person
+from communities.school_days import NO_TERMS, SchoolCalendar
 from communities.wording import counted
 from scheduler.timeline import Step, StepKind
 
@@ -69,6 +70,8 @@ class StepContext:
     outbox: Outbox
     quorum_rule: QuorumRule
     bot_app_id: str
+    #: The loaded term dates: nothing is posted to a channel on a day that is not a school day.
+    calendar: SchoolCalendar = NO_TERMS
 
     @property
     def meeting_id(self) -> int:
@@ -106,6 +109,15 @@ async def _tell(session: AsyncSession, ctx: StepContext, notice: notices.Notice)
 
 
 async def _post_to_channel(session: AsyncSession, ctx: StepContext, message: OutgoingMessage) -> int:
+    """Post to the community's channel on a school day; on another day only the reminder of a
+    meeting that is on that very day goes out (the timeline plans none otherwise: a safety net)."""
+    today = ctx.clock.now().astimezone(LONDON).date()
+    meeting_today = local(ctx.meeting.starts_at).date() == today
+    if not ctx.calendar.is_school_day(today) and not (
+        meeting_today and ctx.step.kind is StepKind.MEETING_REMINDER_MORNING
+    ):
+        log.info("%s: not a school day; nothing posted to the channel", ctx.step.job_id)
+        return 0
     channel = notices.CommunityChannel(ctx.meeting.community_id)
     notice = notices.Notice.to(channel, ctx.key, message, batch_key=f"timeline:{ctx.meeting.id}")
     return await _tell(session, ctx, notice)

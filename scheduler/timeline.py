@@ -9,6 +9,13 @@ change. Nothing is ever scheduled between 01:00 and 02:59 local time: in spring 
 not exist, in autumn it happens twice (a cron trigger there fires twice or at 02:30; tech.md §5),
 so a time that falls there moves to 03:00 the same local day.
 
+School days (:mod:`communities.school_days`, with the loaded term dates): the offsets count
+school days by default, and a step that falls on a weekend, a bank holiday or in a holiday moves
+to the school day before it, at the same local time. So nothing is posted to a channel on a day
+that is not a school day, except the morning-of reminder of a meeting that really is on that
+day. A step that catches up (requests open after downtime) waits for the next school day, and
+the outcomes reminder after a meeting held on such a day waits for the next school day.
+
 Each step has three instants:
 
 * ``due``: when it falls. With the job id it names the step's one run (the scheduler records
@@ -28,6 +35,7 @@ from enum import StrEnum
 
 from communities.academic_year import academic_year_start
 from communities.meetings.tables import LONDON, Meeting, MeetingStatus
+from communities.school_days import NO_TERMS, SchoolCalendar
 
 #: The local hours no job is scheduled in: [01:00, 03:00).
 QUIET_START = time(1, 0)
@@ -72,7 +80,8 @@ _DESCRIPTIONS = {
 class TimelineOffsets:
     """When each step falls (defaults from issue 5; every one configurable).
 
-    Days count local calendar days; times are local wall-clock times.
+    Days count school days (``school_days``, the default) or local calendar days; times are
+    local wall-clock times.
     """
 
     requests_open_days: int = 20
@@ -96,6 +105,9 @@ class TimelineOffsets:
     grace: timedelta = timedelta(hours=6)
     #: After the meeting ends, the chair and vice chair are asked to record its outcomes.
     outcomes_due_minutes: int = 30
+    #: Count the days in school days (else calendar days); either way a step due on a day that is
+    #: not a school day moves to the school day before it.
+    school_days: bool = True
 
     def __post_init__(self) -> None:
         days = (
@@ -157,13 +169,31 @@ def meeting_job_prefix(meeting_id: int) -> str:
 
 
 def timeline_for(
-    meeting: Meeting, offsets: TimelineOffsets, now: datetime, zone: tzinfo = LONDON
+    meeting: Meeting,
+    offsets: TimelineOffsets,
+    now: datetime,
+    zone: tzinfo = LONDON,
+    calendar: SchoolCalendar | None = None,
 ) -> list[Step]:
     """The meeting's steps in time order; none for a meeting that is not going ahead.
 
     Only a scheduled meeting has steps: a cancelled or held one has none, and a postponed one
-    has none until it gets a date again (moving it makes it scheduled).
+    has none until it gets a date again (moving it makes it scheduled). ``calendar``: the loaded
+    term dates (None: school days are weekdays without bank holidays).
     """
+    school = calendar or NO_TERMS
+
+    def before(day: date, count: int, local_time: time) -> datetime:
+        """``count`` days before ``day`` (school or calendar days), on a school day, at the time."""
+        back = school.add_school_days(day, -count) if offsets.school_days else day - timedelta(days=count)
+        return wall(school.previous_school_day(back), local_time, zone)
+
+    def from_school_day(moment: datetime, local_time: time) -> datetime:
+        """``moment`` if it is on a school day, else the next school day at ``local_time``."""
+        day = moment.astimezone(zone).date()
+        later = school.next_school_day(day)
+        return moment if later == day else wall(later, local_time, zone)
+
     if meeting.id is None or meeting.status != MeetingStatus.SCHEDULED:
         return []
     _aware(now, "now")
@@ -182,26 +212,28 @@ def timeline_for(
 
     # Requests open: 20 days before (at the local time), or when the meeting was added if later;
     # if that has passed, at once, for as long as requests are open.
-    opens = wall(start_day - timedelta(days=offsets.requests_open_days), offsets.requests_open_time, zone)
-    opens = max(opens, quiet(meeting.created_at, zone))
-    add(StepKind.REQUESTS_OPEN, opens, deadline, at=max(opens, quiet(now, zone)))
+    opens = before(start_day, offsets.requests_open_days, offsets.requests_open_time)
+    opens = max(opens, from_school_day(quiet(meeting.created_at, zone), offsets.requests_open_time))
+    catch_up = from_school_day(quiet(now, zone), offsets.requests_open_time)
+    add(StepKind.REQUESTS_OPEN, opens, deadline, at=max(opens, catch_up))
 
     deadline_day = meeting.submission_deadline.astimezone(zone).date()
-    reminder = wall(deadline_day - timedelta(days=offsets.deadline_reminder_days), offsets.dm_time, zone)
+    reminder = before(deadline_day, offsets.deadline_reminder_days, offsets.dm_time)
     add(StepKind.DEADLINE_REMINDER, reminder, min(reminder + grace, deadline))
-    triage = wall(deadline_day - timedelta(days=offsets.triage_reminder_days), offsets.dm_time, zone)
+    triage = before(deadline_day, offsets.triage_reminder_days, offsets.dm_time)
     add(StepKind.TRIAGE_REMINDER, triage, min(triage + grace, deadline))
 
     # The cut-off catches up until the agenda is due: the chair needs the draft to prepare it.
     add(StepKind.CUT_OFF, deadline, max(publish_by, deadline + grace))
 
     publish_day = meeting.agenda_publish_by.astimezone(zone).date()
-    nudge = wall(publish_day - timedelta(days=offsets.agenda_due_nudge_days), offsets.dm_time, zone)
+    nudge = before(publish_day, offsets.agenda_due_nudge_days, offsets.dm_time)
     if nudge > deadline:  # no nudge about an agenda whose requests are not even closed
         add(StepKind.AGENDA_DUE, nudge, min(nudge + grace, publish_by))
     add(StepKind.AGENDA_OVERDUE, publish_by, min(publish_by + grace, start))
 
-    day_before = wall(start_day - timedelta(days=1), offsets.day_before_time, zone)
+    # The day before: the school day before the meeting's day (a Monday meeting's is on Friday).
+    day_before = before(start_day, 1, offsets.day_before_time)
     morning = wall(start_day, offsets.morning_of_time, zone)
     if morning > start - timedelta(minutes=30):  # an early meeting: an hour before it instead
         morning = quiet(start - timedelta(hours=1), zone)
@@ -211,7 +243,7 @@ def timeline_for(
         day_before,
         min(day_before + grace, morning if has_morning else start),
     )
-    quorum = wall(start_day - timedelta(days=1), offsets.quorum_check_time, zone)
+    quorum = before(start_day, 1, offsets.quorum_check_time)
     if day_before < quorum < start:
         add(StepKind.QUORUM_CHECK, quorum, min(quorum + grace, start))
     if has_morning:
@@ -219,6 +251,7 @@ def timeline_for(
 
     # After the meeting: the chair and vice chair are asked to record its outcomes.
     outcomes = quiet(meeting.ends_at.astimezone(UTC) + timedelta(minutes=offsets.outcomes_due_minutes), zone)
+    outcomes = from_school_day(outcomes, offsets.dm_time)
     add(StepKind.OUTCOMES_DUE, outcomes, outcomes + grace)
     steps.sort(key=lambda s: (s.at, s.due))
     return steps

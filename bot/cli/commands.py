@@ -16,6 +16,7 @@ from bot.cli import budgets as cli_budgets
 from bot.cli import jobs as cli_jobs
 from bot.cli import minutes as cli_minutes
 from bot.cli import reports as cli_reports
+from bot.cli import terms as cli_terms
 from bot.config import ConfigError, Settings
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ DEMO_ROSTER = Path(__file__).resolve().parents[2] / "communities" / "demo"
 DEMO_MEETINGS = DEMO_ROSTER / "meetings.csv"
 #: The demo communities' budgets (this financial year and the next), loaded as ``cosbot import budgets`` does.
 DEMO_BUDGETS = DEMO_ROSTER / "budgets.csv"
+#: Kent-like term dates for 2026-27, loaded as ``cosbot import terms`` does (before the meetings).
+DEMO_TERMS = DEMO_ROSTER / "terms.csv"
 MEETING_COLUMNS = "community_code,starts_at,ends_at,location,chair_email"
 
 log = logging.getLogger("cosbot")
@@ -84,6 +87,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
         )
     _refuse_to_replace_a_roster(settings)
     _import_roster(DEMO_ROSTER, settings)
+    cli_terms.cmd_import_terms(argparse.Namespace(file=str(DEMO_TERMS)), settings)
     _import_meetings(DEMO_MEETINGS, settings)
     cli_budgets.cmd_import_budgets(argparse.Namespace(file=str(DEMO_BUDGETS)), settings)
     print(
@@ -176,6 +180,8 @@ def _import_meetings(path: Path, settings: Settings) -> None:
                 )
             for line in report.lines():
                 print(line)
+            for line in report.no_terms:  # a note, on stderr: the report's lines stay as they were
+                print(line, file=sys.stderr)
             # Every meeting the calendar is behind on, not only those changed now: a re-import
             # also retries the ones an earlier sync could not bring up to date.
             for line in await _sync_calendar(database, settings):
@@ -321,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     meetings.add_argument("file", help=f"CSV file with the columns {MEETING_COLUMNS}")
     meetings.set_defaults(run=cmd_import_meetings)
     cli_budgets.add_import_parser(import_commands)
+    cli_terms.add_import_parser(import_commands)
 
     manifest = commands.add_parser("manifest", help="Teams app package", description="Teams app package.")
     manifest_commands = manifest.add_subparsers(dest="manifest_command", required=True, metavar="COMMAND")

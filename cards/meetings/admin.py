@@ -79,13 +79,17 @@ class MeetingView:
     end: str
     location: str
     online: bool
+    #: "Term 3, 2026-27" when term dates are loaded for the meeting's day, else None.
+    term: str | None = None
 
     @property
     def upcoming(self) -> bool:
         return self.status in (MeetingStatus.SCHEDULED, MeetingStatus.POSTPONED)
 
 
-def meeting_view(meeting: Meeting, chair: str | None, *, show_calendar_problem: bool) -> MeetingView:
+def meeting_view(
+    meeting: Meeting, chair: str | None, *, show_calendar_problem: bool, term: str | None = None
+) -> MeetingView:
     assert meeting.id is not None
     start, end = local(meeting.starts_at), local(meeting.ends_at)
     status = MeetingStatus(meeting.status)
@@ -105,6 +109,7 @@ def meeting_view(meeting: Meeting, chair: str | None, *, show_calendar_problem: 
         end=f"{end:%H:%M}",
         location=meeting.location or "",
         online=meeting.online,
+        term=term,
     )
 
 
@@ -196,6 +201,8 @@ def _meeting(meeting: MeetingView, can_manage: bool, today: date) -> list[Elemen
         else f"{meeting.when} ({meeting.status.label})"
     )
     pairs = [("Status", meeting.status.label), ("Where", meeting.where)]
+    if meeting.term:
+        pairs.insert(1, ("Term", meeting.term))
     if cancelled:
         pairs.append(("Why", meeting.cancel_reason or "Cancelled"))
     else:

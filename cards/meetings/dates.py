@@ -60,6 +60,8 @@ def _meeting(meeting: MeetingLine) -> list[Element]:
     pairs = [("Where", meeting.where)]
     if cancelled:
         pairs = [("Why", meeting.cancel_reason or "Cancelled")]
+    if meeting.term:
+        pairs.insert(0, ("Term", meeting.term))
     else:
         pairs += [
             ("Chair", meeting.chair or "To be confirmed"),

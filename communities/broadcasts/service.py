@@ -45,6 +45,8 @@ from communities.messaging.outbox import (
 )
 from communities.messaging.teams_links import ChannelLink, TeamInstallation
 from communities.roster.tables import Area, Community, Person
+from communities.school_days import SchoolCalendar
+from communities.terms.calendar import load_calendar
 
 # ---- the selection --------------------------------------------------------------------------------
 
@@ -64,6 +66,8 @@ class MeetingLine:
     agenda_due: str
     chair: str | None
     cancel_reason: str | None
+    #: "Term 3, 2026-27" when term dates are loaded for the meeting's day, else None.
+    term: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ async def plan(
     by_community: dict[int, list[Meeting]] = {}
     for meeting in meetings:
         by_community.setdefault(meeting.community_id, []).append(meeting)
+    calendar = await load_calendar(session)
     planned: list[CommunityDates] = []
     empty: list[str] = []
     for community in communities:
@@ -144,7 +149,7 @@ async def plan(
                 community_id=community.id,
                 code=community.code,
                 name=community.name,
-                meetings=tuple(_line(m, chairs) for m in own),
+                meetings=tuple(_line(m, chairs, calendar) for m in own),
                 channel_reference=link.reference if link and problem is None else None,
                 problem=problem,
                 calendar_url=f"{feed_base_url}{feed_path(feed)}" if feed_base_url and feed else None,
@@ -380,7 +385,7 @@ def _channel_problem(
     return None
 
 
-def _line(meeting: Meeting, chairs: dict[int, str]) -> MeetingLine:
+def _line(meeting: Meeting, chairs: dict[int, str], calendar: SchoolCalendar) -> MeetingLine:
     return MeetingLine(
         when=when_text(meeting),
         status=MeetingStatus(meeting.status),
@@ -390,4 +395,5 @@ def _line(meeting: Meeting, chairs: dict[int, str]) -> MeetingLine:
         agenda_due=date_text(meeting.agenda_publish_by),
         chair=chairs.get(meeting.chair_person_id) if meeting.chair_person_id else None,
         cancel_reason=meeting.cancel_reason if meeting.status == MeetingStatus.CANCELLED else None,
+        term=calendar.term_label(meeting.starts_at.astimezone(LONDON).date()),
     )

@@ -35,15 +35,18 @@ from communities.outcomes.tables import Outcome, OutcomeStatus
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import School
-from communities.school_days import add_school_days
+from communities.school_days import SchoolCalendar, add_school_days
+from communities.terms.calendar import load_calendar
 
 # ---- raising ---------------------------------------------------------------------------------------
 
 
-def raise_by(outcome: Outcome, windows: DisputeWindows) -> date | None:
+def raise_by(
+    outcome: Outcome, windows: DisputeWindows, calendar: SchoolCalendar | None = None
+) -> date | None:
     """The last day the school may dispute the outcome (None before it is confirmed)."""
     told = outcome.school_told_at or outcome.confirmed_at
-    return add_school_days(local(told).date(), windows.raise_days) if told is not None else None
+    return add_school_days(local(told).date(), windows.raise_days, calendar) if told is not None else None
 
 
 async def raise_dispute(
@@ -65,6 +68,7 @@ async def raise_dispute(
     ref = request.ref
     await _check_may_raise(session, clock, actor, request, outcome, windows)
     today = today_of(clock)
+    calendar = await load_calendar(session)
     chosen = grounds_of(grounds)
     cleaned = await clean_reasons(
         session, clock, actor, request, reasons, not_about_a_pupil, words.GIVE_REASONS
@@ -81,8 +85,8 @@ async def raise_dispute(
         stage=Stage.CHAIR,
         status=DisputeStatus.AWAITING_ACKNOWLEDGEMENT,
         stage_started_on=today,
-        acknowledge_by=add_school_days(today, windows.acknowledge_days),
-        decide_by=add_school_days(today, windows.decide_days),
+        acknowledge_by=add_school_days(today, windows.acknowledge_days, calendar),
+        decide_by=add_school_days(today, windows.decide_days, calendar),
         identifying_text_acknowledged=cleaned.acknowledged,
         raised_at=now,
         updated_at=now,
@@ -121,7 +125,7 @@ async def disputable(
     if request is None or outcome is None or outcome.id is None:
         raise DisputeRefused(words.NO_SUCH_OUTCOME)
     await _check_may_raise(session, clock, actor, request, outcome, windows)
-    last_day = raise_by(outcome, windows)
+    last_day = raise_by(outcome, windows, await load_calendar(session))
     assert last_day is not None
     return Disputable(outcome.id, request.ref, last_day)
 
@@ -145,6 +149,6 @@ async def _check_may_raise(
     existing = (await session.exec(select(Dispute.id).where(Dispute.outcome_id == outcome.id))).first()
     if existing is not None:
         raise DisputeRefused(words.already_disputed(ref))
-    last_day = raise_by(outcome, windows)
+    last_day = raise_by(outcome, windows, await load_calendar(session))
     if last_day is None or today_of(clock) > last_day:
         raise DisputeRefused(words.too_late_to_raise(ref, last_day or today_of(clock)))

@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from communities.disputes.tables import Dispute, DisputeStatus, Stage
 from communities.disputes.windows import DisputeWindows
 from communities.school_days import is_school_day, school_days_between
+from communities.terms.calendar import load_calendar
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class DeadlineDue:
 
 
 async def deadlines_due(session: AsyncSession, today: date, windows: DisputeWindows) -> list[DeadlineDue]:
-    if not is_school_day(today):
+    calendar = await load_calendar(session)
+    if not is_school_day(today, calendar):
         return []
     rows = await session.exec(
         select(Dispute)
@@ -55,6 +57,6 @@ async def deadlines_due(session: AsyncSession, today: date, windows: DisputeWind
         stage = Stage(dispute.stage)
         if today > by:
             due.append(DeadlineDue(dispute, stage, what, by, missed=True))
-        elif school_days_between(today, by) <= windows.reminder_lead_days:
+        elif school_days_between(today, by, calendar) <= windows.reminder_lead_days:
             due.append(DeadlineDue(dispute, stage, what, by, missed=False))
     return due

@@ -50,6 +50,7 @@ from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
 from communities.roster.tables import School
 from communities.school_days import add_school_days
+from communities.terms.calendar import load_calendar
 
 # ---- the handler's steps ----------------------------------------------------------------------------
 
@@ -134,7 +135,11 @@ async def decide(
         except (OutcomeMovedOn, OutcomeChanged):
             raise DisputeRefused(words.STALE) from None
     final = stage.next is None
-    escalate_by = None if final else add_school_days(today_of(clock), windows.escalate_days)
+    escalate_by = (
+        None
+        if final
+        else add_school_days(today_of(clock), windows.escalate_days, await load_calendar(session))
+    )
     await write(
         session,
         clock,
@@ -179,6 +184,7 @@ async def escalate(
     today = today_of(clock)
     if today > dispute.escalate_by:
         raise DisputeRefused(words.too_late_to_escalate(dispute.escalate_by))
+    calendar = await load_calendar(session)
     await write(
         session,
         clock,
@@ -186,8 +192,8 @@ async def escalate(
         stage=int(stage.next),
         status=DisputeStatus.AWAITING_ACKNOWLEDGEMENT.value,
         stage_started_on=today,
-        acknowledge_by=add_school_days(today, windows.acknowledge_days),
-        decide_by=add_school_days(today, windows.decide_days),
+        acknowledge_by=add_school_days(today, windows.acknowledge_days, calendar),
+        decide_by=add_school_days(today, windows.decide_days, calendar),
         escalate_by=None,
         finding=None,
     )

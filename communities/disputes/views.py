@@ -33,6 +33,7 @@ from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import Community, Person, School
 from communities.school_days import school_days_between
+from communities.terms.calendar import load_calendar
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ async def dispute_view(session: AsyncSession, dispute: Dispute, today: date) -> 
     community = await session.get(Community, dispute.community_id)
     outcome = await session.get(Outcome, dispute.outcome_id)
     assert request is not None and school is not None and community is not None and outcome is not None
+    calendar = await load_calendar(session)
     rows = await session.exec(
         select(DisputeEvent, Person)
         .outerjoin(Person, col(Person.id) == col(DisputeEvent.by_person_id))
@@ -149,8 +151,8 @@ async def dispute_view(session: AsyncSession, dispute: Dispute, today: date) -> 
         decide_by=dispute.decide_by,
         escalate_by=dispute.escalate_by,
         raised_on=raised_on,
-        age_days=max(0, school_days_between(raised_on, today)),
-        stage_age_days=max(0, school_days_between(dispute.stage_started_on, today)),
+        age_days=max(0, school_days_between(raised_on, today, calendar)),
+        stage_age_days=max(0, school_days_between(dispute.stage_started_on, today, calendar)),
         decision=OutcomeDecision(outcome.decision).label,
         funding=_funding(outcome.funding_pence),
         events=events,

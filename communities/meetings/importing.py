@@ -43,6 +43,8 @@ from communities.meetings.tables import (
 from communities.roster.csv_files import Progress
 from communities.roster.roles import Role
 from communities.roster.tables import Community, Membership, Person
+from communities.school_days import SchoolCalendar, no_terms_text, not_a_school_day_text
+from communities.terms.calendar import load_calendar
 
 __all__ = ["MeetingImportError", "MeetingImportReport", "MeetingProblem", "Progress", "import_meetings"]
 
@@ -68,6 +70,11 @@ class MeetingImportReport:
     updates: list[str] = field(default_factory=list)
     #: Header columns the import did not use.
     ignored_columns: list[str] = field(default_factory=list)
+    #: Meetings on a day that is not a school day (imported all the same).
+    warnings: list[str] = field(default_factory=list)
+    #: The academic years of the file's meetings without term dates (``cosbot import meetings``
+    #: prints it after the report: school days are then weekdays without bank holidays).
+    no_terms: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
@@ -76,6 +83,7 @@ class MeetingImportReport:
         lines = [f"meetings: {self.added} added, {self.updated} updated, {self.unchanged} unchanged"]
         lines += self.updates
         lines += [f"ignored column {column}" for column in self.ignored_columns]
+        lines += [f"warning: {warning}" for warning in self.warnings]
         if not self.changed_ids:
             lines.append("Nothing changed: the database already matched this file.")
         return lines
@@ -158,17 +166,19 @@ async def _apply(
     offsets: MeetingOffsets,
     report: MeetingImportReport,
 ) -> None:
+    calendar = await load_calendar(session)
     community_ids = {row.community_id for row in rows}
+    _warn(rows, calendar, report)
     existing = (
         await session.exec(select(Meeting).where(col(Meeting.community_id).in_(sorted(community_ids))))
     ).all()
     new: list[Meeting] = []
     for row, meeting in match_meetings(rows, existing):
         if meeting is None:
-            new.append(_new_meeting(row, now, offsets))
+            new.append(_new_meeting(row, now, offsets, calendar))
             report.added += 1
             continue
-        changes = _update(meeting, row, now, offsets)
+        changes = _update(meeting, row, now, offsets, calendar)
         if not changes:
             report.unchanged += 1
             continue
@@ -211,8 +221,23 @@ def match_meetings(
     return [(row, plan[row.row]) for row in rows]
 
 
-def _new_meeting(row: MeetingRow, now: datetime, offsets: MeetingOffsets) -> Meeting:
-    deadline, publish_by = derived_dates(row.starts_at, offsets)
+def _warn(rows: Sequence[MeetingRow], calendar: SchoolCalendar, report: MeetingImportReport) -> None:
+    """A warning per meeting on a day that is not a school day, and one per year without terms."""
+    years: set[str] = set()
+    for row in rows:
+        day = local(row.starts_at).date()
+        odd = not_a_school_day_text(day, calendar)
+        if odd is not None:
+            report.warnings.append(f"{row.community_code} {date_text(row.starts_at)}: {odd}")
+        if not calendar.has_terms(day):
+            years.add(no_terms_text(day))
+    report.no_terms += sorted(years)
+
+
+def _new_meeting(
+    row: MeetingRow, now: datetime, offsets: MeetingOffsets, calendar: SchoolCalendar
+) -> Meeting:
+    deadline, publish_by = derived_dates(row.starts_at, offsets, calendar)
     return Meeting(
         community_id=row.community_id,
         starts_at=row.starts_at,
@@ -231,7 +256,9 @@ def _new_meeting(row: MeetingRow, now: datetime, offsets: MeetingOffsets) -> Mee
     )
 
 
-def _update(meeting: Meeting, row: MeetingRow, now: datetime, offsets: MeetingOffsets) -> list[str]:
+def _update(
+    meeting: Meeting, row: MeetingRow, now: datetime, offsets: MeetingOffsets, calendar: SchoolCalendar
+) -> list[str]:
     """Bring ``meeting`` in line with ``row``; returns what changed, in words (empty: untouched)."""
     changes = _changes(meeting, row)
     if not changes:
@@ -239,7 +266,7 @@ def _update(meeting: Meeting, row: MeetingRow, now: datetime, offsets: MeetingOf
     meeting.starts_at, meeting.ends_at = row.starts_at, row.ends_at
     meeting.location, meeting.online = row.location, row.online
     meeting.chair_person_id = row.chair_person_id
-    meeting.submission_deadline, meeting.agenda_publish_by = derived_dates(row.starts_at, offsets)
+    meeting.submission_deadline, meeting.agenda_publish_by = derived_dates(row.starts_at, offsets, calendar)
     meeting.sequence += 1
     meeting.updated_at = now
     if meeting.status == MeetingStatus.POSTPONED:

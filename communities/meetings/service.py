@@ -17,12 +17,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.clock import Clock
-from communities.meetings.tables import UPCOMING, Meeting, MeetingOffsets, MeetingStatus, derived_dates
+from communities.meetings.tables import (
+    UPCOMING,
+    Meeting,
+    MeetingOffsets,
+    MeetingStatus,
+    derived_dates,
+    local,
+)
 from communities.permissions import may_manage_meetings
 from communities.requests.placement import attach_accepted_requests
 from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
 from communities.roster.tables import Community, Membership
+from communities.school_days import not_a_school_day_text
+from communities.terms.calendar import load_calendar
 
 #: Longest meeting accepted (a typo guard: 16:00–06:00 is not a meeting).
 MAX_LENGTH = timedelta(hours=12)
@@ -69,7 +78,7 @@ async def schedule(
     ).first()
     if clash is not None:
         raise MeetingRefused(f"{community.code} already has a meeting at that time.")
-    deadline, publish_by = derived_dates(times.starts_at, offsets)
+    deadline, publish_by = derived_dates(times.starts_at, offsets, await load_calendar(session))
     now = clock.now()
     meeting = Meeting(
         community_id=community.id,
@@ -112,7 +121,9 @@ async def move(
     if times.starts_at <= clock.now():
         raise MeetingRefused("That time has already passed; choose a time in the future.")
     meeting.starts_at, meeting.ends_at = times.starts_at, times.ends_at
-    meeting.submission_deadline, meeting.agenda_publish_by = derived_dates(times.starts_at, offsets)
+    meeting.submission_deadline, meeting.agenda_publish_by = derived_dates(
+        times.starts_at, offsets, await load_calendar(session)
+    )
     meeting.location = _clean(location)
     meeting.online = online or not meeting.location
     meeting.status = MeetingStatus.SCHEDULED
@@ -120,6 +131,12 @@ async def move(
     _audit(session, clock, actor, "meeting_moved", meeting)
     await attach_accepted_requests(session, meeting.community_id, clock.now(), clock)
     return meeting
+
+
+async def odd_day_warning(session: AsyncSession, meeting: Meeting) -> str | None:
+    """ "Saturday 6 March 2027 is not a school day (a Saturday)" for a meeting on such a day (it is
+    kept all the same), else None."""
+    return not_a_school_day_text(local(meeting.starts_at).date(), await load_calendar(session))
 
 
 async def may_cancel(

@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities.clock import Clock
+from communities.school_days import NO_TERMS, SchoolCalendar
 from communities.sqltypes import UtcDateTime
 
 LONDON = ZoneInfo("Europe/London")
@@ -112,10 +113,16 @@ async def feed_tokens(session: AsyncSession, clock: Clock, community_ids: list[i
 
 @dataclass(frozen=True)
 class MeetingOffsets:
-    """How far before a meeting its dates fall (defaults from the issue; configurable)."""
+    """How far before a meeting its dates fall (defaults from the issue; configurable).
+
+    Counted in school days by default (:mod:`communities.school_days`): 10 school days before a
+    meeting, at its London time. In calendar days (``school_days=False``) a date that falls on a
+    weekend, a bank holiday or in a holiday moves to the school day before it.
+    """
 
     submission_deadline: timedelta = timedelta(days=10)
     agenda_publish_by: timedelta = timedelta(days=5)
+    school_days: bool = True
 
     def __post_init__(self) -> None:
         if self.submission_deadline <= self.agenda_publish_by:
@@ -124,16 +131,26 @@ class MeetingOffsets:
             raise ValueError("the agenda must be due before the meeting")
 
 
-def derived_dates(starts_at: datetime, offsets: MeetingOffsets) -> tuple[datetime, datetime]:
-    """(submission deadline, agenda publish-by), at the same London wall-clock time as the meeting.
+def derived_dates(
+    starts_at: datetime, offsets: MeetingOffsets, calendar: SchoolCalendar | None = None
+) -> tuple[datetime, datetime]:
+    """(submission deadline, agenda publish-by), at the same London wall-clock time as the meeting,
+    each on a school day (``calendar``: the loaded term dates; None: weekdays without bank holidays).
 
     Subtracting days in local time keeps a 16:00 meeting's deadline at 16:00 across a DST
     change (subtracting in UTC would make it 15:00 or 17:00).
     """
+    school = calendar or NO_TERMS
     local = starts_at.astimezone(LONDON).replace(tzinfo=None)
 
     def back(offset: timedelta) -> datetime:
-        return (local - offset).replace(tzinfo=LONDON).astimezone(starts_at.tzinfo)
+        if offsets.school_days:
+            day = school.add_school_days(local.date(), -offset.days)
+            naive = datetime.combine(day, local.time()) - (offset - timedelta(days=offset.days))
+        else:
+            naive = local - offset
+        moment = naive.replace(tzinfo=LONDON)
+        return school.on_school_day(moment, LONDON).astimezone(starts_at.tzinfo)
 
     return back(offsets.submission_deadline), back(offsets.agenda_publish_by)
 

@@ -161,11 +161,13 @@ async def _add(chat: ChatServices, profile: PersonProfile, value: dict[str, Any]
                 online=online,
                 offsets=chat.meeting_offsets,
             )
+            odd = await meeting_service.odd_day_warning(session, meeting)
             await session.commit()
     except IntegrityError as exc:  # the same meeting added twice at once (a double press)
         raise MeetingRefused("That community already has a meeting at that time.") from exc
     assert meeting.id is not None
-    return meeting.id, f"Added a meeting for {community.code}: {when_text(meeting)}. {_deadlines(meeting)}"
+    said = f"Added a meeting for {community.code}: {when_text(meeting)}. {_deadlines(meeting)}"
+    return meeting.id, said + _odd_day(odd)
 
 
 async def _move(chat: ChatServices, profile: PersonProfile, value: dict[str, Any]) -> tuple[int, str]:
@@ -186,11 +188,18 @@ async def _move(chat: ChatServices, profile: PersonProfile, value: dict[str, Any
                 offsets=chat.meeting_offsets,
             )
             community = await session.get(Community, meeting.community_id)
+            odd = await meeting_service.odd_day_warning(session, meeting)
             await session.commit()
     except IntegrityError as exc:
         raise MeetingRefused("That community already has a meeting at that time.") from exc
     code = community.code if community else "the community"
-    return meeting_id, f"Moved the {code} meeting to {when_text(meeting)}. {_deadlines(meeting)}"
+    said = f"Moved the {code} meeting to {when_text(meeting)}. {_deadlines(meeting)}"
+    return meeting_id, said + _odd_day(odd)
+
+
+def _odd_day(warning: str | None) -> str:
+    """The warning for a meeting on a day that is not a school day (it is kept all the same)."""
+    return f" Please note: {warning}; the meeting is kept as you set it." if warning else ""
 
 
 async def _cancel(

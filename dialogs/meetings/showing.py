@@ -28,6 +28,7 @@ from communities.permissions import may_manage_meetings
 from communities.roster.directory import PersonProfile, community_by_code
 from communities.roster.roles import Role
 from communities.roster.tables import Community, Person
+from communities.terms.calendar import load_calendar
 from dialogs.community_code import community_asked
 from dialogs.replies import send_card
 from dialogs.routing import Turn
@@ -83,8 +84,14 @@ async def community_meetings(
     meetings = await meeting_service.upcoming(session, [community.id], now)
     can_manage = may_manage_meetings(profile, community.id, community.code).allowed
     chairs = await _names(session, {m.chair_person_id for m in meetings if m.chair_person_id})
+    calendar = await load_calendar(session)
     views = tuple(
-        meeting_view(m, chairs.get(m.chair_person_id or 0), show_calendar_problem=can_manage)
+        meeting_view(
+            m,
+            chairs.get(m.chair_person_id or 0),
+            show_calendar_problem=can_manage,
+            term=calendar.term_label(m.starts_at.astimezone(LONDON).date()),
+        )
         for m in meetings[:MAX_SHOWN]
     )
     return CommunityMeetings(

@@ -130,56 +130,62 @@ def expected_messages(world: World) -> set[tuple[str, datetime]]:
         return {(f"{key}:{person}", when) for person in people} if people else {(key, when)}
 
     expected: set[tuple[str, datetime]] = set()
-    # CANT1, Wednesday 30 September 16:00 BST: deadline Sunday 20 September 16:00, agenda by 25 September.
-    expected |= at("CANT1", "09-30", "requests_open", utc(9, 10, 8))  # 09:00 BST, 20 days before
-    expected |= at("CANT1", "09-30", "deadline_reminder", utc(9, 17, 8), daniel, hannah)  # Westgate's draft
-    expected |= at("CANT1", "09-30", "cut_off", utc(9, 20, 15), daniel)
-    expected |= at("CANT1", "09-30", "agenda_due", utc(9, 24, 8), daniel)
-    expected |= at("CANT1", "09-30", "agenda_overdue", utc(9, 25, 15), priya)
+    # School days (issue 14): no term dates are loaded, so weekdays without bank holidays (none
+    # from 1 September to 18 December). Days count back in school days; nothing falls on a weekend.
+    # CANT1, Wednesday 30 September 16:00 BST: deadline Wednesday 16 September 16:00 (10 school
+    # days before), agenda by Wednesday 23 September (5).
+    expected |= at("CANT1", "09-30", "requests_open", utc(9, 2, 8))  # 09:00 BST, 20 school days before
+    expected |= at("CANT1", "09-30", "deadline_reminder", utc(9, 11, 8), daniel, hannah)  # Westgate's draft
+    expected |= at("CANT1", "09-30", "cut_off", utc(9, 16, 15), daniel)
+    expected |= at("CANT1", "09-30", "agenda_due", utc(9, 22, 8), daniel)
+    expected |= at("CANT1", "09-30", "agenda_overdue", utc(9, 23, 15), priya)
     expected |= at("CANT1", "09-30", "meeting_reminder_day_before", utc(9, 29, 8))
     expected |= at("CANT1", "09-30", "meeting_reminder_morning", utc(9, 30, 7))  # 08:00 BST
-    # CANT1, Tuesday 10 November 16:00 GMT: requests open before the change, the rest after it.
-    expected |= at("CANT1", "11-10", "requests_open", utc(10, 21, 8))  # 09:00 BST
-    expected |= at("CANT1", "11-10", "deadline_reminder", utc(10, 28, 9), daniel, hannah)  # 09:00 GMT
-    expected |= at("CANT1", "11-10", "cut_off", utc(10, 31, 16), daniel)
-    expected |= at("CANT1", "11-10", "agenda_due", utc(11, 4, 9), daniel)
-    expected |= at("CANT1", "11-10", "agenda_overdue", utc(11, 5, 16), priya)
+    # CANT1, Tuesday 10 November 16:00 GMT: deadline Tuesday 27 October, after the change.
+    expected |= at("CANT1", "11-10", "requests_open", utc(10, 13, 8))  # 09:00 BST
+    expected |= at("CANT1", "11-10", "deadline_reminder", utc(10, 22, 8), daniel, hannah)  # 09:00 BST
+    expected |= at("CANT1", "11-10", "cut_off", utc(10, 27, 16), daniel)
+    expected |= at("CANT1", "11-10", "agenda_due", utc(11, 2, 9), daniel)
+    expected |= at("CANT1", "11-10", "agenda_overdue", utc(11, 3, 16), priya)
     expected |= at("CANT1", "11-10", "meeting_reminder_day_before", utc(11, 9, 9))
     expected |= at("CANT1", "11-10", "meeting_reminder_morning", utc(11, 10, 8))
-    # CANT1, Wednesday 9 December: requests open on 19 November; cancelled on 20 November.
-    expected |= at("CANT1", "12-09", "requests_open", utc(11, 19, 9))
-    # THAN2, Thursday 8 October 15:45 BST: deadline Monday 28 September 15:45, agenda by 3 October.
-    expected |= at("THAN2", "10-08", "requests_open", utc(9, 18, 8))
-    expected |= at("THAN2", "10-08", "deadline_reminder", utc(9, 25, 8), tom)  # Ramsgate's draft
-    expected |= at("THAN2", "10-08", "cut_off", utc(9, 28, 14, 45), tom)
-    expected |= at("THAN2", "10-08", "agenda_due", utc(10, 2, 8), tom)
-    expected |= at("THAN2", "10-08", "agenda_overdue", utc(10, 3, 14, 45), priya)
+    # CANT1, Wednesday 9 December: requests open on 11 November; its deadline reminder (3 school
+    # days before Wednesday 25 November) goes out at 09:00 on 20 November, before it is cancelled.
+    expected |= at("CANT1", "12-09", "requests_open", utc(11, 11, 9))
+    expected |= at("CANT1", "12-09", "deadline_reminder", utc(11, 20, 9), daniel, hannah)
+    # THAN2, Thursday 8 October 15:45 BST: deadline Thursday 24 September 15:45, agenda by 1 October.
+    expected |= at("THAN2", "10-08", "requests_open", utc(9, 10, 8))
+    expected |= at("THAN2", "10-08", "deadline_reminder", utc(9, 21, 8), tom)  # Ramsgate's draft
+    expected |= at("THAN2", "10-08", "cut_off", utc(9, 24, 14, 45), tom)
+    expected |= at("THAN2", "10-08", "agenda_due", utc(9, 30, 8), tom)
+    expected |= at("THAN2", "10-08", "agenda_overdue", utc(10, 1, 14, 45), priya)
     expected |= at("THAN2", "10-08", "meeting_reminder_day_before", utc(10, 7, 8))
     expected |= at("THAN2", "10-08", "meeting_reminder_morning", utc(10, 8, 7))
     # THAN2, Tuesday 27 October 15:45 GMT: everything in BST but its two reminders.
-    expected |= at("THAN2", "10-27", "requests_open", utc(10, 7, 8))
-    expected |= at("THAN2", "10-27", "deadline_reminder", utc(10, 14, 8), tom)
-    expected |= at("THAN2", "10-27", "cut_off", utc(10, 17, 14, 45), tom)  # 15:45 BST
-    expected |= at("THAN2", "10-27", "agenda_due", utc(10, 21, 8), tom)
-    expected |= at("THAN2", "10-27", "agenda_overdue", utc(10, 22, 14, 45), priya)
+    expected |= at("THAN2", "10-27", "requests_open", utc(9, 29, 8))
+    expected |= at("THAN2", "10-27", "deadline_reminder", utc(10, 8, 8), tom)
+    expected |= at("THAN2", "10-27", "cut_off", utc(10, 13, 14, 45), tom)  # 15:45 BST
+    expected |= at("THAN2", "10-27", "agenda_due", utc(10, 19, 8), tom)
+    expected |= at("THAN2", "10-27", "agenda_overdue", utc(10, 20, 14, 45), priya)
     expected |= at(
         "THAN2", "10-27", "meeting_reminder_day_before", utc(10, 26, 9)
-    )  # 09:00 GMT, after the restart
+    )  # 09:00 GMT on Monday, after the restart
     expected |= at("THAN2", "10-27", "meeting_reminder_morning", utc(10, 27, 8))
     # THAN2, Thursday 3 December, moved on 1 November to Thursday 10 December (sequence 2). Ramsgate's
     # draft was withdrawn on 1 November: no deadline reminder.
     moved = {"sequence": 2}
-    expected |= at("THAN2", "12-03", "requests_open", utc(11, 20, 9), **moved)
-    expected |= at("THAN2", "12-03", "cut_off", utc(11, 30, 15, 45), tom, **moved)
-    expected |= at("THAN2", "12-03", "agenda_due", utc(12, 4, 9), tom, **moved)
-    expected |= at("THAN2", "12-03", "agenda_overdue", utc(12, 5, 15, 45), priya, **moved)
+    expected |= at("THAN2", "12-03", "requests_open", utc(11, 12, 9), **moved)
+    expected |= at("THAN2", "12-03", "cut_off", utc(11, 26, 15, 45), tom, **moved)
+    expected |= at("THAN2", "12-03", "agenda_due", utc(12, 2, 9), tom, **moved)
+    expected |= at("THAN2", "12-03", "agenda_overdue", utc(12, 3, 15, 45), priya, **moved)
     expected |= at("THAN2", "12-03", "meeting_reminder_day_before", utc(12, 9, 9), **moved)
     expected |= at("THAN2", "12-03", "meeting_reminder_morning", utc(12, 10, 8), **moved)
-    # THAN2, Thursday 26 November 15:45, added on 12 November at 14:10: requests open at once.
+    # THAN2, Thursday 26 November 15:45, added on 12 November at 14:10: requests open at once, and
+    # close at 15:45 that day (10 school days before).
     expected |= at("THAN2", "11-26", "requests_open", utc(11, 12, 14, 10))
-    expected |= at("THAN2", "11-26", "cut_off", utc(11, 16, 15, 45), tom)
-    expected |= at("THAN2", "11-26", "agenda_due", utc(11, 20, 9), tom)
-    expected |= at("THAN2", "11-26", "agenda_overdue", utc(11, 21, 15, 45), priya)
+    expected |= at("THAN2", "11-26", "cut_off", utc(11, 12, 15, 45), tom)
+    expected |= at("THAN2", "11-26", "agenda_due", utc(11, 18, 9), tom)
+    expected |= at("THAN2", "11-26", "agenda_overdue", utc(11, 19, 15, 45), priya)
     expected |= at("THAN2", "11-26", "meeting_reminder_day_before", utc(11, 25, 9))
     expected |= at("THAN2", "11-26", "meeting_reminder_morning", utc(11, 26, 8))
     # Declarations for 2026/27: every Tuesday from 1 September, 09:00 London, until each confirms.
@@ -365,7 +371,7 @@ async def test_a_step_that_already_ran_does_not_send_again(db: Database, tmp_pat
     service = service_for(world, outbox)
     await service.start()
     await asyncio.wait_for(service.until_leading(), 10)  # on PostgreSQL it wins the lock in the background
-    clock.advance(seconds=(utc(9, 10, 8) - clock.now()).total_seconds())
+    clock.advance(seconds=(utc(9, 2, 8) - clock.now()).total_seconds())
     assert await jobs.requests_open(meeting_id) == 1  # what the other runner did, to its commit
     assert job_id in await service.run_due()  # the store still had the job due: it ran...
     assert await jobs.requests_open(meeting_id) == 0  # ...and would send nothing, however often
@@ -380,7 +386,7 @@ async def test_a_step_that_already_ran_does_not_send_again(db: Database, tmp_pat
     assert keys.count(f"timeline:{meeting_id}:requests_open:1") == 1
     async with db.session() as session:
         runs = (await session.exec(select(TimelineRun).where(TimelineRun.job_id == job_id))).all()
-    assert [(r.due_at, r.messages) for r in runs] == [(utc(9, 10, 8), 1)]
+    assert [(r.due_at, r.messages) for r in runs] == [(utc(9, 2, 8), 1)]
 
 
 async def test_the_jobs_listing_shows_what_is_scheduled_in_london_time(db: Database, tmp_path: Path) -> None:
@@ -400,7 +406,7 @@ async def test_the_jobs_listing_shows_what_is_scheduled_in_london_time(db: Datab
     assert first.schedule == "weekly on Tue at 09:00"
     cant1 = world.meetings[("CANT1", "09-30")]
     by_id = {info.id: info for info in listed}
-    assert by_id[f"meeting:{cant1}:requests_open"].next_run == datetime(2026, 9, 10, 9, tzinfo=LONDON)
+    assert by_id[f"meeting:{cant1}:requests_open"].next_run == datetime(2026, 9, 2, 9, tzinfo=LONDON)
     assert by_id[f"meeting:{cant1}:requests_open"].description.startswith(
         "CANT1 meeting Wed 30 Sep 2026 16:00: requests open"
     )
@@ -442,7 +448,7 @@ async def test_the_steps_call_the_agenda_rsvp_and_quorum_directly(db: Database, 
     cant1, than2 = world.meetings[("CANT1", "09-30")], world.meetings[("THAN2", "10-08")]
     published = False
     while (target := await service.next_run_time()) is not None and target < utc(10, 9, 0):
-        if not published and target > utc(9, 22, 12):  # the chair publishes CANT1's agenda
+        if not published and target > utc(9, 21, 12):  # the chair publishes CANT1's agenda
             async with db.session() as session:
                 agenda = (await session.exec(select(Agenda).where(Agenda.meeting_id == cant1))).one()
                 agenda.status = AgendaStatus.PUBLISHED
@@ -457,7 +463,7 @@ async def test_the_steps_call_the_agenda_rsvp_and_quorum_directly(db: Database, 
     daniel, priya = world.people[DANIEL], world.people[PRIYA]
     # The cut-off: the chair's review copy of the draft agenda, with its Publish button.
     draft = rows[f"timeline:{cant1}:cut_off:1:{daniel}"]
-    assert draft.created_at == utc(9, 20, 15)
+    assert draft.created_at == utc(9, 16, 15)  # 10 school days before
     assert AGENDA_PUBLISH in str(draft.payload)
     # Published before the nudge: no nudge, no escalation. THAN2's was not: the officer hears of it.
     assert not [
@@ -502,15 +508,20 @@ async def test_a_write_only_service_stores_jobs_and_runs_none(db: Database, tmp_
         await writer.stop()
     assert await timeline_rows(db) == []
     # The service that starts next, on 30 September, runs what fell due meanwhile and is still
-    # useful: THAN2's cut-off of 28 September (the chair needs the draft agenda until 3 October).
-    # CANT1's of 20 September expired with its agenda's due date, and the reminders with the day.
+    # useful: THAN2's cut-off of 24 September (the chair needs the draft agenda until 1 October),
+    # and the requests open of THAN2's 27 October meeting (29 September; requests are open until
+    # 13 October). CANT1's cut-off of 16 September expired with its agenda's due date, and the
+    # reminders with the day.
     service = service_for(world, Outbox(clock))
     await service.start()
     await asyncio.wait_for(service.until_leading(), 10)  # on PostgreSQL it wins the lock in the background
     ran = await service.run_due()
-    assert [job for job in ran if job.startswith("meeting:")] == [
-        f"meeting:{world.meetings[('THAN2', '10-08')]}:cut_off"
-    ]
+    assert sorted(job for job in ran if job.startswith("meeting:")) == sorted(
+        [
+            f"meeting:{world.meetings[('THAN2', '10-08')]}:cut_off",
+            f"meeting:{world.meetings[('THAN2', '10-27')]}:requests_open",
+        ]
+    )
     await service.stop()
 
 
@@ -566,7 +577,7 @@ async def test_cosbot_jobs_prints_the_schedule_in_london_time(
         "1440",
         "minutes",
     ]
-    assert f"meeting:{cant1}:requests_open" in out[7] and "Thu 10 Sep 2026 09:00 BST" in out[7]
+    assert f"meeting:{cant1}:requests_open" in out[7] and "Wed 02 Sep 2026 09:00 BST" in out[7]
     assert "CANT1 meeting Wed 30 Sep 2026 16:00: requests open" in out[8]
     assert out[9] == "  ... and 59 more"
     # On PostgreSQL the lock tells who leads; the service above has stopped and released it.

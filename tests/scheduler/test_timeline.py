@@ -64,16 +64,17 @@ LONG_BEFORE = utc(2026, 6, 1, 12)
 
 
 def test_the_default_offsets_in_autumn_across_the_change_to_gmt() -> None:
-    # Tuesday 10 November 2026, 16:00 GMT. Its deadline (31 Oct) is after the 25 Oct change,
-    # its requests open (21 Oct) before it.
+    # Tuesday 10 November 2026, 16:00 GMT. School days (no term dates: weekdays without bank
+    # holidays): its deadline, 10 school days before, is Tuesday 27 Oct, after the 25 Oct change;
+    # its requests open (Tuesday 13 Oct, 20 school days before) before it.
     steps = timeline_for(meeting(utc(2026, 11, 10, 16)), TimelineOffsets(), LONG_BEFORE)
     expected = {
-        K.REQUESTS_OPEN: utc(2026, 10, 21, 8),  # 09:00 BST, 20 days before
-        K.DEADLINE_REMINDER: utc(2026, 10, 28, 9),  # 09:00 GMT, 3 days before the deadline
-        K.TRIAGE_REMINDER: utc(2026, 10, 29, 9),  # and the chair's, 2 days before
-        K.CUT_OFF: utc(2026, 10, 31, 16),  # the deadline, 16:00 GMT
-        K.AGENDA_DUE: utc(2026, 11, 4, 9),  # 09:00, the day before the agenda is due
-        K.AGENDA_OVERDUE: utc(2026, 11, 5, 16),  # the agenda's due time
+        K.REQUESTS_OPEN: utc(2026, 10, 13, 8),  # 09:00 BST, 20 school days before
+        K.DEADLINE_REMINDER: utc(2026, 10, 22, 8),  # 09:00 BST, 3 school days before the deadline
+        K.TRIAGE_REMINDER: utc(2026, 10, 23, 8),  # and the chair's, 2 school days before (Friday)
+        K.CUT_OFF: utc(2026, 10, 27, 16),  # the deadline, 16:00 GMT
+        K.AGENDA_DUE: utc(2026, 11, 2, 9),  # 09:00, the school day before the agenda is due (Tue 3)
+        K.AGENDA_OVERDUE: utc(2026, 11, 3, 16),  # the agenda's due time
         K.MEETING_REMINDER_DAY_BEFORE: utc(2026, 11, 9, 9),
         K.QUORUM_CHECK: utc(2026, 11, 9, 15),  # 15:00 the day before
         K.MEETING_REMINDER_MORNING: utc(2026, 11, 10, 8),
@@ -87,16 +88,17 @@ def test_the_default_offsets_in_autumn_across_the_change_to_gmt() -> None:
 
 def test_the_default_offsets_in_spring_across_the_change_to_bst() -> None:
     # Tuesday 30 March 2027, 16:00 BST (15:00 UTC); the clocks go forward on Sunday 28 March.
+    # Good Friday (26 March) and Easter Monday (29 March) are bank holidays: no school days.
     steps = timeline_for(meeting(utc(2027, 3, 30, 15)), TimelineOffsets(), LONG_BEFORE)
     assert times(steps) == {
-        K.REQUESTS_OPEN: utc(2027, 3, 10, 9),  # 09:00 GMT
-        K.DEADLINE_REMINDER: utc(2027, 3, 17, 9),
-        K.TRIAGE_REMINDER: utc(2027, 3, 18, 9),
-        K.CUT_OFF: utc(2027, 3, 20, 16),  # the deadline keeps the meeting's 16:00 wall time (GMT)
-        K.AGENDA_DUE: utc(2027, 3, 24, 9),
-        K.AGENDA_OVERDUE: utc(2027, 3, 25, 16),
-        K.MEETING_REMINDER_DAY_BEFORE: utc(2027, 3, 29, 8),  # 09:00 BST
-        K.QUORUM_CHECK: utc(2027, 3, 29, 14),  # 15:00 BST
+        K.REQUESTS_OPEN: utc(2027, 2, 26, 9),  # 09:00 GMT, 20 school days before
+        K.DEADLINE_REMINDER: utc(2027, 3, 9, 9),
+        K.TRIAGE_REMINDER: utc(2027, 3, 10, 9),
+        K.CUT_OFF: utc(2027, 3, 12, 16),  # the deadline keeps the meeting's 16:00 wall time (GMT)
+        K.AGENDA_DUE: utc(2027, 3, 18, 9),
+        K.AGENDA_OVERDUE: utc(2027, 3, 19, 16),
+        K.MEETING_REMINDER_DAY_BEFORE: utc(2027, 3, 25, 9),  # Thursday, before the Easter weekend
+        K.QUORUM_CHECK: utc(2027, 3, 25, 15),
         K.MEETING_REMINDER_MORNING: utc(2027, 3, 30, 7),  # 08:00 BST
         K.OUTCOMES_DUE: utc(2027, 3, 30, 17),  # 18:00 BST, 30 minutes after it ends
     }
@@ -119,12 +121,12 @@ def test_offsets_are_configurable() -> None:
     )
     steps = timeline_for(meeting(utc(2026, 11, 10, 16)), offsets, LONG_BEFORE)
     assert times(steps) == {
-        K.REQUESTS_OPEN: utc(2026, 10, 11, 9, 30),  # 10:30 BST
-        K.DEADLINE_REMINDER: utc(2026, 10, 30, 7, 45),
-        K.TRIAGE_REMINDER: utc(2026, 10, 28, 7, 45),
-        K.CUT_OFF: utc(2026, 10, 31, 16),
-        K.AGENDA_DUE: utc(2026, 11, 3, 7, 45),
-        K.AGENDA_OVERDUE: utc(2026, 11, 5, 16),
+        K.REQUESTS_OPEN: utc(2026, 9, 29, 9, 30),  # 10:30 BST, 30 school days before
+        K.DEADLINE_REMINDER: utc(2026, 10, 26, 7, 45),
+        K.TRIAGE_REMINDER: utc(2026, 10, 22, 6, 45),  # 07:45 BST
+        K.CUT_OFF: utc(2026, 10, 27, 16),
+        K.AGENDA_DUE: utc(2026, 10, 30, 7, 45),
+        K.AGENDA_OVERDUE: utc(2026, 11, 3, 16),
         K.MEETING_REMINDER_DAY_BEFORE: utc(2026, 11, 9, 17),
         K.QUORUM_CHECK: utc(2026, 11, 9, 18, 30),
         K.MEETING_REMINDER_MORNING: utc(2026, 11, 10, 7),
@@ -149,31 +151,32 @@ def test_offsets_are_checked(bad: dict[str, object]) -> None:
 
 
 def test_a_time_in_the_hour_the_clocks_skip_moves_to_three() -> None:
-    # 01:30 on Sunday 28 March 2027 does not exist in London.
-    offsets = TimelineOffsets(day_before_time=time(1, 30))
-    day_before = step_of(
-        timeline_for(meeting(utc(2027, 3, 29, 15)), offsets, LONG_BEFORE), K.MEETING_REMINDER_DAY_BEFORE
+    # 01:30 on Sunday 28 March 2027 does not exist in London. Only a meeting on that Sunday has a
+    # step that day (its morning reminder): the day before is now the school day before.
+    offsets = TimelineOffsets(morning_of_time=time(1, 30))
+    morning = step_of(
+        timeline_for(meeting(utc(2027, 3, 28, 9)), offsets, LONG_BEFORE), K.MEETING_REMINDER_MORNING
     )
-    assert day_before is not None
-    assert day_before.due == utc(2027, 3, 28, 2)  # 03:00 BST
-    assert day_before.due.astimezone(LONDON).time() == time(3)
+    assert morning is not None
+    assert morning.due == utc(2027, 3, 28, 2)  # 03:00 BST
+    assert morning.due.astimezone(LONDON).time() == time(3)
 
 
 def test_a_time_in_the_hour_the_clocks_repeat_moves_to_three() -> None:
     # 01:30 on Sunday 25 October 2026 happens twice in London.
-    offsets = TimelineOffsets(day_before_time=time(1, 30))
-    day_before = step_of(
-        timeline_for(meeting(utc(2026, 10, 26, 16)), offsets, LONG_BEFORE), K.MEETING_REMINDER_DAY_BEFORE
+    offsets = TimelineOffsets(morning_of_time=time(1, 30))
+    morning = step_of(
+        timeline_for(meeting(utc(2026, 10, 25, 10)), offsets, LONG_BEFORE), K.MEETING_REMINDER_MORNING
     )
-    assert day_before is not None
-    assert day_before.due == utc(2026, 10, 25, 3)  # 03:00 GMT, once
+    assert morning is not None
+    assert morning.due == utc(2026, 10, 25, 3)  # 03:00 GMT, once
 
 
 def test_a_deadline_in_the_quiet_hours_cuts_off_at_three() -> None:
     # A meeting at 02:15 London (an odd one) has its deadline at 02:15: the cut-off runs at 03:00.
     steps = timeline_for(meeting(utc(2026, 12, 10, 2, 15)), TimelineOffsets(), LONG_BEFORE)
     cut_off = step_of(steps, K.CUT_OFF)
-    assert cut_off is not None and cut_off.due == utc(2026, 11, 30, 3)
+    assert cut_off is not None and cut_off.due == utc(2026, 11, 26, 3)  # 10 school days before
 
 
 def test_quiet_and_wall() -> None:
@@ -231,11 +234,14 @@ def test_requests_open_when_the_meeting_is_added_if_that_is_later() -> None:
 
 def test_requests_open_at_once_if_their_time_has_passed_while_requests_are_open() -> None:
     m = meeting(utc(2026, 11, 10, 16))
-    later = utc(2026, 10, 25, 13, 5)  # the bot was down from 21 to 25 October
+    later = utc(2026, 10, 20, 13, 5)  # the bot was down from 13 to 20 October
     opens = step_of(timeline_for(m, TimelineOffsets(), later), K.REQUESTS_OPEN)
     assert opens is not None
-    assert opens.due == utc(2026, 10, 21, 8)  # still named by when it fell
+    assert opens.due == utc(2026, 10, 13, 8)  # still named by when it fell
     assert opens.at == later
+    # Back on Sunday 25 October: the channel post waits for Monday at 09:00 (a school day).
+    sunday = step_of(timeline_for(m, TimelineOffsets(), utc(2026, 10, 25, 13, 5)), K.REQUESTS_OPEN)
+    assert sunday is not None and sunday.at == utc(2026, 10, 26, 9)
     at_night = step_of(timeline_for(m, TimelineOffsets(), utc(2026, 10, 26, 1, 20)), K.REQUESTS_OPEN)
     assert at_night is not None and at_night.at == utc(2026, 10, 26, 3)  # not at 01:20: at 03:00
     assert step_of(timeline_for(m, TimelineOffsets(), utc(2026, 10, 31, 16)), K.REQUESTS_OPEN) is None

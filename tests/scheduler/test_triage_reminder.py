@@ -46,9 +46,10 @@ async def test_the_chair_is_reminded_of_requests_waiting_for_review_and_only_the
     daniel = world.people[DANIEL]
     # September: nothing was submitted, so the chair is not bothered.
     assert not [k for k in rows if k.startswith(f"timeline:{cant1_sep}:triage_reminder")]
-    # November: requests close on Saturday 31 October; two days before, at 09:00 GMT, the chair hears.
+    # November: requests close on Tuesday 27 October (10 school days before Tuesday 10 November);
+    # two school days before, on Friday 23 October at 09:00 BST, the chair hears.
     reminder = rows[f"timeline:{cant1_nov}:triage_reminder:1:{daniel}"]
-    assert reminder.created_at == utc(10, 29, 9)
+    assert reminder.created_at == utc(10, 23, 8)
     shown = str(reminder.payload)
     assert "COS-CANT1-26-001" in shown and "Westgate Meadow Primary School" in shown
     assert "1 request waits for your review" in shown and "Requests queue" in shown

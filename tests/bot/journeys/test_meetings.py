@@ -185,8 +185,9 @@ async def test_a_chair_adds_moves_and_cancels_a_meeting_of_his_community(
     )
     replies = await say(post, fake, DANIEL, value=add)
     assert texts(replies) == [
-        "Added a meeting for CANT1: Tuesday 6 April 2027, 16:00–17:30. Requests close Saturday 27 March "
-        "2027, 16:00; the agenda is due by Thursday 1 April 2027, 16:00. The calendar is up to date."
+        # 10 and 5 school days before, over Easter (Good Friday and Easter Monday are bank holidays).
+        "Added a meeting for CANT1: Tuesday 6 April 2027, 16:00–17:30. Requests close Friday 19 March "
+        "2027, 16:00; the agenda is due by Tuesday 30 March 2027, 16:00. The calendar is up to date."
     ]
     [meeting] = await stored(settings, "CANT1")
     assert meeting.id is not None
@@ -195,8 +196,8 @@ async def test_a_chair_adds_moves_and_cancels_a_meeting_of_his_community(
         datetime(2027, 4, 6, 15, 0, tzinfo=UTC),
         datetime(2027, 4, 6, 16, 30, tzinfo=UTC),
     )
-    assert meeting.submission_deadline == datetime(2027, 3, 27, 16, 0, tzinfo=UTC)
-    assert meeting.agenda_publish_by == datetime(2027, 4, 1, 15, 0, tzinfo=UTC)
+    assert meeting.submission_deadline == datetime(2027, 3, 19, 16, 0, tzinfo=UTC)  # 16:00 GMT, Friday
+    assert meeting.agenda_publish_by == datetime(2027, 3, 30, 15, 0, tzinfo=UTC)  # 16:00 BST, Tuesday
     assert (meeting.location, meeting.online, meeting.source) == (
         "Westgate Meadow Primary School",
         True,
@@ -211,13 +212,15 @@ async def test_a_chair_adds_moves_and_cancels_a_meeting_of_his_community(
     move = fill(form(card, "Move"), Date="2027-04-13", Starts="17:00", Ends="18:00", Where="", Online="true")
     replies = await say(post, fake, DANIEL, value=move)
     assert texts(replies) == [
-        "Moved the CANT1 meeting to Tuesday 13 April 2027, 17:00–18:00. Requests close Saturday 3 April "
-        "2027, 17:00; the agenda is due by Thursday 8 April 2027, 17:00. The calendar is up to date."
+        "Moved the CANT1 meeting to Tuesday 13 April 2027, 17:00–18:00. Requests close Tuesday 30 March "
+        "2027, 17:00; the agenda is due by Tuesday 6 April 2027, 17:00. The calendar is up to date."
     ]
     [moved] = await stored(settings, "CANT1")
     assert moved.id == meeting.id and moved.calendar_event_id == f"cos-meeting-{meeting.id}"
     assert moved.starts_at == datetime(2027, 4, 13, 16, 0, tzinfo=UTC)
-    assert moved.submission_deadline == datetime(2027, 4, 3, 16, 0, tzinfo=UTC)
+    assert moved.submission_deadline == datetime(
+        2027, 3, 30, 16, 0, tzinfo=UTC
+    )  # 17:00 BST, 10 school days before
     assert (moved.location, moved.online) == (None, True)
     assert (moved.sequence, moved.calendar_synced) == (2, 2)
 
@@ -352,12 +355,24 @@ async def test_an_officer_sees_every_community_and_changes_any_of_them(
     assert card["body"][0]["text"] == "Meetings: Maidstone Town Community (MAID1)"
     add = fill(form(card, "Add a meeting"), Date="2027-01-28", Starts="09:30", Ends="11:30", Online="false")
     assert texts(await say(post, fake, PRIYA, value=add)) == [
-        "Added a meeting for MAID1: Thursday 28 January 2027, 09:30–11:30. Requests close Monday 18 January "
-        "2027, 09:30; the agenda is due by Saturday 23 January 2027, 09:30. The calendar is up to date."
+        "Added a meeting for MAID1: Thursday 28 January 2027, 09:30–11:30. Requests close Thursday "
+        "14 January 2027, 09:30; the agenda is due by Thursday 21 January 2027, 09:30. The calendar "
+        "is up to date."
     ]
     [maidstone] = await stored(settings, "MAID1")
     assert maidstone.starts_at == datetime(2027, 1, 28, 9, 30, tzinfo=UTC)
     assert maidstone.online  # no place given: online, whatever the toggle said
+    # A meeting on a Saturday is kept, with a warning that names the day.
+    saturday = fill(
+        form(card, "Add a meeting"), Date="2027-02-06", Starts="10:00", Ends="11:00", Online="true"
+    )
+    [said] = texts(await say(post, fake, PRIYA, value=saturday))
+    assert said.startswith("Added a meeting for MAID1: Saturday 6 February 2027, 10:00–11:00.")
+    assert (
+        "Please note: Saturday 6 February 2027 is not a school day (a Saturday); the meeting is kept as "
+        "you set it." in said
+    )
+    assert len(await stored(settings, "MAID1")) == 2
 
     [card] = cards(await say(post, fake, PRIYA, value=buttons["Open THAN2"]))
     move = fill(form(card, "Move"), Date="2027-06-09", Starts="15:45", Ends="17:15")

@@ -191,9 +191,9 @@ def test_a_chair_sees_each_meeting_in_london_time_with_its_deadlines_and_the_for
         {"title": "Status", "value": "Scheduled"},
         {"title": "Where", "value": "Westgate Meadow Primary School, Online (Teams)"},
         {"title": "Chair", "value": "Daniel Okafor"},
-        # Ten days before across the clocks going forward: still 16:00 in London.
-        {"title": "Requests close", "value": "Saturday 27 March 2027, 16:00"},
-        {"title": "Agenda due by", "value": "Thursday 1 April 2027, 16:00"},
+        # Ten school days before (over Easter) across the clocks going forward: still 16:00 in London.
+        {"title": "Requests close", "value": "Friday 19 March 2027, 16:00"},
+        {"title": "Agenda due by", "value": "Tuesday 30 March 2027, 16:00"},
     ]
     [buttons] = [e["actions"] for e in card["body"] if e["type"] == "ActionSet"]
     assert [b["title"] for b in buttons] == ["Join on Teams", "Move", "Cancel"]

@@ -91,8 +91,9 @@ async def test_a_new_meeting_is_stored_as_the_file_says(
         1,
         0,
     )
-    assert meeting.submission_deadline == utc(2027, 2, 21, 16, 0)
-    assert meeting.agenda_publish_by == utc(2027, 2, 26, 16, 0)
+    # 10 and 5 school days before (10 calendar days would be Sunday 21 February).
+    assert meeting.submission_deadline == utc(2027, 2, 17, 16, 0)
+    assert meeting.agenda_publish_by == utc(2027, 2, 24, 16, 0)
     assert meeting.created_at == meeting.updated_at == clock.now()
 
 
@@ -100,9 +101,9 @@ async def test_a_new_meeting_is_stored_as_the_file_says(
     ("typed", "starts_at", "deadline"),
     [
         # Tuesday 30 March 2027, after the clocks go forward (28 March): BST; the deadline is in GMT.
-        ("2027-03-30 16:00", utc(2027, 3, 30, 15, 0), utc(2027, 3, 20, 16, 0)),
+        ("2027-03-30 16:00", utc(2027, 3, 30, 15, 0), utc(2027, 3, 12, 16, 0)),
         # Tuesday 27 October 2026, after the clocks go back (25 October): GMT; the deadline is in BST.
-        ("2026-10-27 16:00", utc(2026, 10, 27, 16, 0), utc(2026, 10, 17, 15, 0)),
+        ("2026-10-27 16:00", utc(2026, 10, 27, 16, 0), utc(2026, 10, 13, 15, 0)),
     ],
 )
 async def test_a_16_00_meeting_and_its_deadline_stay_at_16_00_london_across_a_clock_change(
@@ -274,7 +275,7 @@ async def test_a_new_time_on_the_same_day_moves_the_same_meeting(
     [after, may_after] = await meetings(demo_db)
     assert after.id == march.id and after.sequence == 2
     assert (after.starts_at, after.ends_at) == (utc(2027, 3, 3, 15, 30), utc(2027, 3, 3, 17, 0))
-    assert after.submission_deadline == utc(2027, 2, 21, 15, 30)
+    assert after.submission_deadline == utc(2027, 2, 17, 15, 30)
     assert after.updated_at == clock.now() and after.created_at == march.created_at
     assert may_after == may  # untouched
     assert (await run(demo_db, moved, clock)).changed_ids == []

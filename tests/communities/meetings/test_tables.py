@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -48,12 +49,22 @@ def test_a_16_00_meeting_is_16_00_in_london_in_march_and_october() -> None:
 
 
 def test_deadlines_keep_the_london_wall_time_across_a_clock_change() -> None:
-    starts = london("2027-04-06 16:00")  # BST; ten days before is 27 March, still GMT
+    # BST; ten school days before (Good Friday and Easter Monday are bank holidays) is Friday
+    # 19 March, still GMT.
+    starts = london("2027-04-06 16:00")
     deadline, publish_by = derived_dates(starts, OFFSETS)
-    assert deadline == datetime(2027, 3, 27, 16, 0, tzinfo=UTC)  # 16:00 GMT
-    assert publish_by == datetime(2027, 4, 1, 15, 0, tzinfo=UTC)  # 16:00 BST
-    autumn = london("2027-11-02 16:00")  # GMT; ten days before is 23 October, BST
-    assert derived_dates(autumn, OFFSETS)[0] == datetime(2027, 10, 23, 15, 0, tzinfo=UTC)
+    assert deadline == datetime(2027, 3, 19, 16, 0, tzinfo=UTC)  # 16:00 GMT
+    assert publish_by == datetime(2027, 3, 30, 15, 0, tzinfo=UTC)  # 16:00 BST, Tuesday 30 March
+    autumn = london("2027-11-02 16:00")  # GMT; ten school days before is 19 October, BST
+    assert derived_dates(autumn, OFFSETS)[0] == datetime(2027, 10, 19, 15, 0, tzinfo=UTC)
+
+
+def test_in_calendar_days_a_deadline_on_a_weekend_moves_to_the_friday_before() -> None:
+    # Wednesday 3 March 2027: 10 calendar days before is Sunday 21 February.
+    calendar_days = MeetingOffsets(timedelta(days=10), timedelta(days=5), school_days=False)
+    deadline, publish_by = derived_dates(london("2027-03-03 16:00"), calendar_days)
+    assert deadline == datetime(2027, 2, 19, 16, 0, tzinfo=UTC)  # Friday, same 16:00
+    assert publish_by == datetime(2027, 2, 26, 16, 0, tzinfo=UTC)  # Friday 26th is a school day
 
 
 def test_times_that_do_not_exist_or_happen_twice_are_refused_in_words() -> None:
@@ -104,7 +115,7 @@ async def test_the_chair_adds_moves_and_cancels_a_meeting(demo_db: Database, clo
         )
         await session.commit()
     assert (moved.id, moved.sequence, moved.online) == (meeting.id, 2, False)
-    assert moved.submission_deadline == london("2027-03-21 09:30")
+    assert moved.submission_deadline == london("2027-03-15 09:30")  # 10 school days, over Easter
     async with demo_db.session() as session:
         cancelled = await cancel(session, clock, daniel, meeting.id, "  Snow:  school closed ")
         await session.commit()
@@ -191,3 +202,32 @@ async def test_an_accepted_request_goes_to_the_next_meeting_whose_deadline_it_me
         stored = await session.get(Request, request_id)
         assert stored is not None and stored.meeting_id == later.id
         assert await attach_accepted_requests(session, community.id, clock.now()) == 0  # already there
+
+
+async def test_a_meeting_added_on_a_non_school_day_is_kept_with_a_warning_naming_the_day(
+    demo_db: Database, clock: FixedClock, tmp_path: Path
+) -> None:
+    from communities.meetings.service import odd_day_warning
+    from communities.terms.importing import import_terms
+
+    saturday = await add(demo_db, clock, DANIEL, "CANT1", "2027-03-06 10:00")
+    async with demo_db.session() as session:
+        assert await odd_day_warning(session, saturday) == (
+            "Saturday 6 March 2027 is not a school day (a Saturday)"
+        )
+    terms = tmp_path / "terms.csv"
+    terms.write_text(
+        "academic_year,term,starts_on,ends_on\n"
+        "2026-27,Term 3,2027-01-04,2027-02-12\n2026-27,Term 4,2027-02-22,2027-04-01\n"
+    )
+    await import_terms(demo_db, terms, clock)
+    half_term = await add(demo_db, clock, DANIEL, "CANT1", "2027-02-17 16:00")
+    weekday = await add(demo_db, clock, DANIEL, "CANT1", "2027-03-03 16:00")
+    async with demo_db.session() as session:
+        assert await odd_day_warning(session, half_term) == (
+            "Wednesday 17 February 2027 is not a school day (in the school holidays)"
+        )
+        assert await odd_day_warning(session, weekday) is None
+    # 10 school days back from Wednesday 3 March skip half term (15 to 19 February).
+    assert weekday.submission_deadline == london("2027-02-10 16:00")
+    assert weekday.agenda_publish_by == london("2027-02-24 16:00")
