@@ -5,7 +5,8 @@ a dialog waiting for an answer, and the routes: a card button, else the first wo
 menu card for `help`, and for other text what was not understood with the likely next steps
 (:mod:`dialogs.not_understood`). Channels: the bot only sees messages that @mention it, and button
 presses on its posts; anything it has no route for gets a line of help.
-Team installs: remember the team and greet its General channel through the outbox.
+Team installs: remember the team and greet its General channel through the outbox, then read the
+team's members (:mod:`bot.teams.members`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.teams.activity import (
     team_of,
     tenant_of,
 )
+from bot.teams.members import TeamMembersSync
 from bot.teams.turn_sender import Senders
 from bot.teams.typeahead import SEARCH_INVOKE, answer_search
 from cards.welcome import team_welcome_card
@@ -250,6 +252,10 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
             ),
         )
         self.services.outbox.wake()
+        # Who is in the team, matched to the roster: the bot can then start 1:1 chats with them.
+        await TeamMembersSync(self.services.database, self.services.clock, self.services.connector).sync_team(
+            team_id
+        )
 
     async def _greet_person(self, ctx: TurnContext) -> None:
         sender = await self.senders.identify(ctx)
