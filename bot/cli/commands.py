@@ -15,6 +15,7 @@ from bot.cli import broadcast as cli_broadcast
 from bot.cli import budgets as cli_budgets
 from bot.cli import jobs as cli_jobs
 from bot.cli import minutes as cli_minutes
+from bot.cli import reach as cli_reach
 from bot.cli import reports as cli_reports
 from bot.config import ConfigError, Settings
 
@@ -336,7 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(run=cmd_demo)
     cli_broadcast.add_parser(commands)
     cli_jobs.add_parser(commands)
-    cli_budgets.add_report_parser(cli_reports.add_parser(commands))
+    report_commands = cli_reports.add_parser(commands)
+    cli_budgets.add_report_parser(report_commands)
+    cli_reach.add_report_parser(report_commands)
     cli_minutes.add_parser(commands)
     return parser
 

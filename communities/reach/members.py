@@ -116,7 +116,7 @@ async def installed_team_ids(session: AsyncSession) -> list[str]:
 class InstallPolicy:
     """Whether the council granted Graph's TeamsAppInstallation.ReadWriteSelfForUser.All.
 
-    Set once by the composition root from the settings (``COSBOT_GRAPH_INSTALL_APP``); read by
+    Set once by the composition root from the settings (``GRAPH_INSTALL_APP``); read by
     :func:`chat_starts` wherever a notice looks its audience up.
     """
 

@@ -14,7 +14,7 @@ REASONS: dict[Unreachable, str] = {
 #: Added to the report when the council has not granted the Graph permission.
 NO_INSTALL_PERMISSION = (
     "The bot may not install itself for people whom no team reaches: the council has not granted "
-    "the Graph permission TeamsAppInstallation.ReadWriteSelfForUser.All (COSBOT_GRAPH_INSTALL_APP)."
+    "the Graph permission TeamsAppInstallation.ReadWriteSelfForUser.All (GRAPH_INSTALL_APP)."
 )
 INSTALL_PERMITTED = (
     "The bot installs itself through Microsoft Graph for people whom no team reaches, then starts the chat."
