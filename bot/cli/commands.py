@@ -265,7 +265,16 @@ def cmd_manifest_build(args: argparse.Namespace, settings: Settings) -> None:
         raise CliError("the bot's public https URL is needed: set PUBLIC_URL or pass --base-url")
     try:
         out = build_package(
-            ManifestSettings(bot_id=bot_id, version=args.version, base_url=base_url, app_id=args.app_id),
+            ManifestSettings(
+                bot_id=bot_id,
+                version=args.version,
+                base_url=base_url,
+                app_id=args.app_id,
+                # webApplicationInfo: the app with the Graph permission to install the bot for people.
+                graph_app_id=settings.graph.client_id
+                if settings.graph and settings.graph.client_id
+                else None,
+            ),
             Path(args.out),
         )
     except ManifestError as error:
