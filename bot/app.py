@@ -37,6 +37,7 @@ from bot.teams.http import (
     messages,
     no_stack_traces,
 )
+from bot.teams.members import TeamMembersSync
 from bot.teams.members_install import GraphAppInstaller
 from bot.teams.signing_keys import SigningKeyRefresher
 from bot.teams.state_storage import SqlStorage, StateConflictError
@@ -83,6 +84,8 @@ def create_app(
                 else None
             )
             services = Services(settings, database, clock, outbox, connector, scheduler)
+            if scheduler is not None:  # reach: the teams' members are read again daily
+                scheduler.runtime.team_members = TeamMembersSync(database, clock, connector)
             adapter = TeamsAdapter(
                 ConfigurationBotFrameworkAuthentication(settings.bot_auth_config()), connector
             )
