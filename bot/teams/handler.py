@@ -12,6 +12,7 @@ team's members (:mod:`bot.teams.members`).
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from botbuilder.core import ActivityHandler, ConversationState, InvokeResponse, TurnContext, UserState
@@ -253,9 +254,8 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
         )
         self.services.outbox.wake()
         # Who is in the team, matched to the roster: the bot can then start 1:1 chats with them.
-        await TeamMembersSync(self.services.database, self.services.clock, self.services.connector).sync_team(
-            team_id
-        )
+        members = TeamMembersSync(self.services.database, self.services.clock, self.services.connector)
+        await members.sync_team(team_id, unless_read_within=timedelta(minutes=1))
 
     async def _greet_person(self, ctx: TurnContext) -> None:
         sender = await self.senders.identify(ctx)

@@ -9,6 +9,7 @@ On install in a team, and daily for every team the bot is in, the bot pages thro
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import select
@@ -18,7 +19,13 @@ from bot.teams.connector import BotConnector, ConnectorError
 from communities.clock import Clock
 from communities.db import Database
 from communities.messaging.teams_links import TeamInstallation
-from communities.reach.members import MemberSeen, MembersMatched, installed_team_ids, record_team_members
+from communities.reach.members import (
+    MemberSeen,
+    MembersMatched,
+    installed_team_ids,
+    last_read,
+    record_team_members,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +64,23 @@ class TeamMembersSync:
         self._clock = clock
         self._connector = connector
 
-    async def sync_team(self, team_id: str) -> MembersMatched | None:
-        """Read and record one team's members; None when the team is unknown or Teams failed."""
+    async def sync_team(
+        self, team_id: str, *, unless_read_within: timedelta | None = None
+    ) -> MembersMatched | None:
+        """Read and record one team's members; None when the team is unknown, Teams failed, or (with
+        ``unless_read_within``) they were read that recently: Teams sends two install activities."""
         async with self._database.session() as session:
             team = (
                 await session.exec(select(TeamInstallation).where(TeamInstallation.team_id == team_id))
             ).first()
+            read = await last_read(session, team_id) if unless_read_within is not None else None
         if team is None or not team.installed:
+            return None
+        if (
+            read is not None
+            and unless_read_within is not None
+            and self._clock.now() - read < unless_read_within
+        ):
             return None
         try:
             members = await read_team_members(self._connector, team.service_url, team_id)

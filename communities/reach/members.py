@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, delete, select
+from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities.clock import Clock
@@ -104,6 +105,12 @@ async def _people_index(
         if person.email.lower() in emails:
             by_email[person.email.lower()] = person.id
     return by_aad, by_email
+
+
+async def last_read(session: AsyncSession, team_id: str) -> datetime | None:
+    """When ``team_id``'s members were last recorded (None: never, or nobody was listed)."""
+    rows = await session.exec(select(func.max(TeamMember.seen_at)).where(TeamMember.team_id == team_id))
+    return rows.first()
 
 
 async def installed_team_ids(session: AsyncSession) -> list[str]:
