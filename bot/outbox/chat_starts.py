@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlmodel import col, select
 
 from bot.outbox.delivery import Undeliverable
-from bot.teams.connector import BotConnector, ConnectorError
+from bot.teams.connector import TRANSIENT_STATUSES, BotConnector, ConnectorError
 from communities.clock import Clock
 from communities.db import Database
 from communities.messaging.installations import remember_personal_chat
@@ -91,7 +91,9 @@ class ChatStarter:
         conversation_id = str(answer.get("id") or "")
         if not conversation_id:
             raise ConnectorError(0, "Teams did not return the new chat's id")
-        await self._keep(service_url, reference, conversation_id, person_id, member_id, tenant_id)
+        # Someone reached by installing has no Teams id here yet: their chat is kept under their Entra id.
+        user_id = member_id or "aad:" + str(start.get("aadObjectId") or "")
+        await self._keep(service_url, reference, conversation_id, person_id, user_id, tenant_id)
         return conversation_id
 
     async def _install(self, start: dict[str, Any]) -> None:
@@ -101,16 +103,16 @@ class ChatStarter:
             if self._installer is None:
                 raise RuntimeError("no installer: the app may not be installed through Graph")
             await self._installer.install_for(aad)
-        except Exception as error:  # Graph refused or failed: the notice falls back
+        except Exception as error:  # Graph failed: retried when passing, else the notice falls back
+            status = getattr(error, "response_status_code", None)
+            if isinstance(status, int) and status in TRANSIENT_STATUSES:
+                raise ConnectorError(status, "Microsoft Graph could not install the app now") from error
             log.warning("installing the app for person %s failed: %s", person_id, type(error).__name__)
+            failed = Unreachable.LEFT if status == 404 else Unreachable.INSTALL_FAILED
             if person_id is None:
-                raise Undeliverable(wording.reason(Unreachable.INSTALL_FAILED)) from error
-            await self._refused(
-                int(person_id), Unreachable.INSTALL_FAILED, error, start.get("fallback") or []
-            )
-            raise Undeliverable(
-                wording.fell_back(Unreachable.INSTALL_FAILED, type(error).__name__)
-            ) from error
+                raise Undeliverable(wording.reason(failed)) from error
+            await self._refused(int(person_id), failed, error, start.get("fallback") or [])
+            raise Undeliverable(wording.fell_back(failed, type(error).__name__)) from error
 
     async def _kept_chat(self, person_id: Any, member_id: str) -> str | None:
         async with self._database.session() as session:

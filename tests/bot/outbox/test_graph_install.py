@@ -106,7 +106,17 @@ async def test_someone_no_team_reaches_gets_the_app_installed_then_their_chat(
     assert fake.activities(f"a:{PRIYA}") == []
 
 
+@pytest.mark.parametrize(
+    ("status", "reason", "words"),
+    [
+        (403, Unreachable.INSTALL_FAILED, "installing the app"),
+        (404, Unreachable.LEFT, "left the organisation"),
+    ],
+)
 async def test_a_failed_install_is_recorded_and_the_fallback_is_told(
+    status: int,
+    reason: Unreachable,
+    words: str,
     demo_db: Database,
     clock: FixedClock,
     fake: FakeConnector,
@@ -115,13 +125,37 @@ async def test_a_failed_install_is_recorded_and_the_fallback_is_told(
     installer: GraphAppInstaller,
     officer_chat: None,
 ) -> None:
-    graph.users_without_teams.add(aad_id(4))
+    if status == 404:
+        graph.users_without_teams.add(aad_id(4))
+    else:
+        graph.fail_next(1, status)
     await tell_hannah(demo_db, clock)
     await OutboxSender(demo_db, connector, clock, poll_seconds=0.05).drain()
     async with demo_db.session() as session:
         first, fallback = (await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))).all()
         problem = (await session.exec(select(ReachProblem))).one()
-    assert first.status == "failed" and "installing the app" in (first.failure_reason or "")
-    assert fallback.status == "sent" and problem.reason == Unreachable.INSTALL_FAILED
+    assert first.status == "failed" and words in (first.failure_reason or "")
+    assert fallback.status == "sent" and problem.reason == reason
     assert [m.text for m in fake.activities(f"a:{PRIYA}")] == [PASS_IT_ON.text]
     assert [r for r in fake.requests if r.operation == "create_conversation"] == []
+
+
+async def test_a_passing_graph_failure_is_retried(
+    demo_db: Database,
+    clock: FixedClock,
+    fake: FakeConnector,
+    connector: BotConnector,
+    graph: FakeGraph,
+    installer: GraphAppInstaller,
+    officer_chat: None,
+) -> None:
+    graph.fail_next(4, 503, retry_after=0)  # the SDK retries 503 itself (3 times) before the outbox does
+    await tell_hannah(demo_db, clock)
+    sender = OutboxSender(demo_db, connector, clock, poll_seconds=0.05)
+    await sender.drain()
+    clock.advance(hours=1)
+    await sender.drain()
+    assert graph.installed_apps == [(aad_id(4), CATALOG_APP)]
+    assert [m.text for m in fake.activities(personal_chat_id(aad_id(4)))] == ["Your request was received."]
+    async with demo_db.session() as session:
+        assert (await session.exec(select(ReachProblem))).first() is None
