@@ -161,14 +161,9 @@ class ChatStarter:
             for row in fallback:
                 key, reference, batch = str(row["key"]), dict(row["reference"]), row.get("batchKey")
                 message = _message(row["payload"])
-                if row.get("newThread"):
-                    await self._outbox.new_thread(
-                        session, key=key, channel_reference=reference, message=message, batch_key=batch
-                    )
-                else:
-                    await self._outbox.send(
-                        session, key=key, reference=reference, message=message, batch_key=batch
-                    )
+                await self._outbox.send(
+                    session, key=key, reference=reference, message=message, batch_key=batch
+                )
             await session.commit()
         log.warning("could not start a chat with person %s (%s); told the fallback", person_id, reason.value)
 

@@ -259,21 +259,25 @@ async def tell(session: AsyncSession, outbox: Outbox, notice: Notice) -> Told:
 
 
 async def _fallback_rows(session: AsyncSession, notice: Notice, start: int) -> list[dict[str, Any]]:
-    """The rows of the first tier from ``start`` with someone to tell, as plain JSON for the sender."""
+    """The rows of the first tier from ``start`` with someone to tell, as plain JSON for the sender.
+
+    Only people and conversations: a fallback to a new channel thread would post words no channel
+    check has seen (no notice falls back to a channel today), so such a tier is passed over.
+    """
     for tier in notice.tiers[start:]:
         reach = await tier.audience.reach(session)
-        if not reach.recipients:
+        recipients = [r for r in reach.recipients if not r.new_thread]
+        if not recipients:
             continue
         messages = tier.messages or notice.messages
         return [
             {
                 "key": key_for(notice, tier, recipient.person_id, part),
                 "reference": recipient.reference,
-                "newThread": recipient.new_thread,
                 "payload": message.to_payload(),
                 "batchKey": notice.batch_key,
             }
-            for recipient in reach.recipients
+            for recipient in recipients
             for part, message in enumerate(messages, start=1)
         ]
     return []

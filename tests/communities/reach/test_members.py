@@ -106,7 +106,6 @@ async def test_a_notice_to_a_member_without_a_chat_carries_a_start_chat_referenc
         {
             "key": f"test:reach:{priya}officer",
             "reference": {"serviceUrl": SERVICE, "conversation": {"id": f"a:{PRIYA}"}},
-            "newThread": False,
             "payload": {"text": PASS_IT_ON.text},
             "batchKey": None,
         }
