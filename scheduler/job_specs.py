@@ -153,6 +153,11 @@ async def followup_specs(
     ]
 
 
+def team_members_specs(runtime: timeline_jobs.Runtime, now: datetime, zone: tzinfo) -> list[JobSpec]:
+    """The daily read of the teams' members, where this process can read them (it has a connector)."""
+    return [] if runtime.team_members is None else [team_members_spec(now, zone)]
+
+
 def team_members_spec(now: datetime, zone: tzinfo) -> JobSpec:
     """Reach: read every team's members again daily, early in the morning (before the day's notices)."""
     trigger = CronTrigger(hour=6, minute=15, timezone=zone)

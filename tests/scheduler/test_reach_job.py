@@ -10,7 +10,7 @@ from communities.db import Database
 from communities.meetings.tables import LONDON
 from communities.messaging.outbox import Outbox
 from scheduler import jobs
-from scheduler.job_specs import team_members_spec
+from scheduler.job_specs import team_members_spec, team_members_specs
 
 
 class Reader:
@@ -33,6 +33,10 @@ async def test_the_daily_job_reads_every_team_where_the_process_can(db: Database
     finally:
         jobs.uninstall(runtime)
     assert reader.calls == 1
+    now = clock.now()
+    assert team_members_specs(runtime, now, LONDON) == []  # nothing to schedule without a reader
+    runtime.team_members = reader
+    assert [spec.id for spec in team_members_specs(runtime, now, LONDON)] == [jobs.TEAM_MEMBERS_JOB_ID]
 
 
 def test_the_read_is_due_every_morning_at_a_quarter_past_six_london_time() -> None:
