@@ -19,6 +19,7 @@ from botframework.connector.auth import AuthenticationConstants
 from bot.calendars import close_calendars
 from bot.config import Settings
 from bot.outbox.broadcast_reports import BroadcastReports
+from bot.outbox.chat_starts import use_installer
 from bot.outbox.sender import OutboxSender
 from bot.safe_logging import describe
 from bot.services import Services
@@ -36,11 +37,14 @@ from bot.teams.http import (
     messages,
     no_stack_traces,
 )
+from bot.teams.members import TeamMembersSync
+from bot.teams.members_install import GraphAppInstaller
 from bot.teams.signing_keys import SigningKeyRefresher
 from bot.teams.state_storage import SqlStorage, StateConflictError
 from communities.clock import Clock, SystemClock
 from communities.db import Database
 from communities.messaging.outbox import Outbox
+from communities.reach.members import permit_install
 from scheduler.service import SchedulerService
 
 log = logging.getLogger(__name__)
@@ -62,6 +66,10 @@ def create_app(
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         tokens = await token_provider(settings)
+        # Reach: install the app through Graph for people no team reaches, where the council allows it.
+        installer = GraphAppInstaller.from_settings(settings)
+        permit_install(installer is not None)
+        use_installer(installer)
         outbox = Outbox(clock)
         storage = SqlStorage(database, clock)
         conversation_state = ConversationState(storage)
@@ -76,6 +84,8 @@ def create_app(
                 else None
             )
             services = Services(settings, database, clock, outbox, connector, scheduler)
+            if scheduler is not None:  # reach: the teams' members are read again daily
+                scheduler.runtime.team_members = TeamMembersSync(database, clock, connector)
             adapter = TeamsAdapter(
                 ConfigurationBotFrameworkAuthentication(settings.bot_auth_config()), connector
             )
@@ -112,6 +122,9 @@ def create_app(
                 await reports.stop()
                 await sender.stop()
                 await close_calendars()
+                if installer is not None:
+                    use_installer(None)
+                    await installer.close()
                 if refresher is not None:
                     await refresher.stop()
                 await database.dispose()

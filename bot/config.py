@@ -70,6 +70,11 @@ class Settings:
     scheduler_enabled: bool = True
     #: Microsoft Graph for meeting calendars; None means the local calendar (ICS feeds).
     graph: GraphSettings | None = None
+    #: The council granted Graph's TeamsAppInstallation.ReadWriteSelfForUser.All: the bot installs
+    #: itself for people whom no team reaches (``GRAPH_INSTALL_APP``), as the catalog app
+    #: ``TEAMS_CATALOG_APP_ID`` (the id in the org's app catalog, not the manifest's).
+    graph_install_app: bool = False
+    teams_catalog_app_id: str = ""
 
     @property
     def quorum_rule(self) -> QuorumRule:
@@ -142,6 +147,8 @@ class Settings:
             timeline=_timeline(get),
             disputes=_disputes(get),
             scheduler_enabled=_flag(get("SCHEDULER_ENABLED", "true")),
+            graph_install_app=_flag(get("GRAPH_INSTALL_APP", "false")),
+            teams_catalog_app_id=get("TEAMS_CATALOG_APP_ID"),
             roster_cache_seconds=_non_negative_float(
                 get("ROSTER_CACHE_SECONDS", "30"), "ROSTER_CACHE_SECONDS"
             ),

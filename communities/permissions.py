@@ -53,6 +53,13 @@ CHANNEL_STATUS = Capability(
     frozenset({Role.OFFICER}),
     instead="*Find a community* shows a community's channel.",
 )
+REACH = Capability(
+    "reach",
+    "Who the bot can reach",
+    "Per community, how many of its people the bot can message, and why not the others.",
+    frozenset({Role.OFFICER}),
+    instead="Write `help` to see what you can do.",
+)
 
 RAISE_REQUEST = Capability(
     "raise_request",
@@ -195,6 +202,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     REQUESTS_QUEUE,
     LINK_HELP,
     CHANNEL_STATUS,
+    REACH,
     DECLARE_INTEREST,
     DECLARATIONS_COMPLIANCE,
     MEETINGS,

@@ -23,6 +23,7 @@ from communities.outcomes.tables import (
     OutcomeReview,
     SchoolReviewAnswer,
 )
+from communities.reach.tables import ReachProblem, TeamMember
 from communities.requests.tables import Request, RequestSequence
 from communities.roster.tables import Area, Community, Membership, Person, School
 from communities.terms.tables import TermDate
@@ -55,10 +56,12 @@ __all__ = [
     "OutcomeVersion",
     "Person",
     "PersonalChat",
+    "ReachProblem",
     "Request",
     "RequestSequence",
     "School",
     "TermDate",
     "SchoolReviewAnswer",
     "TeamInstallation",
+    "TeamMember",
 ]

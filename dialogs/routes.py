@@ -16,6 +16,7 @@ from dialogs.glossary import routes as glossary
 from dialogs.meetings import routes as meetings
 from dialogs.minutes import routes as minutes
 from dialogs.outcomes import routes as outcomes
+from dialogs.reach import routes as reach
 from dialogs.requests import routes as requests
 from dialogs.roster import routes as roster
 from dialogs.routing import RouteTable
@@ -33,6 +34,7 @@ FEATURES = (
     broadcasts,
     glossary,
     followup,
+    reach,
 )
 
 

@@ -79,6 +79,10 @@ class ManifestSettings:
     website_url: str | None = None
     privacy_url: str | None = None
     terms_url: str | None = None
+    #: The Entra app that calls Graph (``webApplicationInfo``: the app whose permission
+    #: TeamsAppInstallation.ReadWriteSelfForUser.All lets the bot install itself for a person);
+    #: defaults to ``bot_id``.
+    graph_app_id: str | None = None
 
 
 def _package_files() -> Traversable:
@@ -155,6 +159,9 @@ def render_manifest(settings: ManifestSettings) -> dict[str, Any]:
         "PRIVACY_URL": url("privacy_url", settings.privacy_url, base_url + "/privacy"),
         "TERMS_URL": url("terms_url", settings.terms_url, base_url + "/terms"),
         "BOT_DOMAIN": (urlsplit(base_url).hostname or "").lower(),
+        "GRAPH_APP_ID": bot_id
+        if settings.graph_app_id is None
+        else _check_guid("graph_app_id", settings.graph_app_id),
     }
     template = json.loads(_package_files().joinpath(TEMPLATE_NAME).read_text(encoding="utf-8"))
     filled = _fill(template, values)

@@ -157,6 +157,27 @@ async def followup_specs(
     ]
 
 
+def team_members_specs(runtime: timeline_jobs.Runtime, now: datetime, zone: tzinfo) -> list[JobSpec]:
+    """The daily read of the teams' members, where this process can read them (it has a connector)."""
+    return [] if runtime.team_members is None else [team_members_spec(now, zone)]
+
+
+def team_members_spec(now: datetime, zone: tzinfo) -> JobSpec:
+    """Reach: read every team's members again daily, early in the morning (before the day's notices)."""
+    trigger = CronTrigger(hour=6, minute=15, timezone=zone)
+    next_run = trigger.get_next_fire_time(None, now) or now
+    return JobSpec(
+        id=timeline_jobs.TEAM_MEMBERS_JOB_ID,
+        func=timeline_jobs.TEAM_MEMBERS_FUNC,
+        args=(),
+        trigger=trigger,
+        next_run=next_run,
+        grace=timedelta(hours=6),
+        name="reach: read the teams' members and match them to the roster",
+        recurring=True,
+    )
+
+
 def sweep_spec(now: datetime, every: timedelta, zone: tzinfo) -> JobSpec:
     trigger = IntervalTrigger(seconds=every.total_seconds(), start_date=now + every, timezone=zone)
     return JobSpec(

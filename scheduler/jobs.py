@@ -25,6 +25,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -54,6 +55,8 @@ SWEEP_JOB_ID = "scheduler:sweep"
 SWEEP_FUNC = f"{__name__}:sweep"
 RENEWAL_FUNC = f"{__name__}:declarations_renewal"
 FOLLOWUP_FUNC = f"{__name__}:outcomes_daily"
+TEAM_MEMBERS_JOB_ID = "reach:team_members"
+TEAM_MEMBERS_FUNC = f"{__name__}:team_members_daily"
 
 
 def func_ref(kind: StepKind) -> str:
@@ -67,6 +70,12 @@ def func_ref(kind: StepKind) -> str:
 def runner_name() -> str:
     """``host:pid``, short enough to end a PostgreSQL application name (63 bytes) whole."""
     return f"{socket.gethostname()[:36]}:{os.getpid()}"
+
+
+class TeamMembersReader(Protocol):
+    """Reads every team's members from Teams and matches them to the roster (the bot's connector)."""
+
+    async def sync_all(self) -> int: ...
 
 
 @dataclass
@@ -83,6 +92,8 @@ class Runtime:
     disputes: DisputeWindows = field(default_factory=DisputeWindows)
     #: The service's re-derivation of every job (the sweep job calls it).
     sweep: Callable[[], Awaitable[object]] | None = None
+    #: Reach: the daily read of the teams' members (None where this process has no Bot Connector).
+    team_members: TeamMembersReader | None = None
 
 
 _runtime: Runtime | None = None
@@ -276,6 +287,19 @@ async def outcomes_daily() -> int:
     if messages:
         runtime.outbox.wake()
     return messages
+
+
+async def team_members_daily() -> int:
+    """Read the members of every team the bot is in again, so that new people can be reached."""
+    reader = current().team_members
+    if reader is None:
+        log.info(
+            "%s: no Bot Connector in this process; the teams are read on install only", TEAM_MEMBERS_JOB_ID
+        )
+        return 0
+    teams = await reader.sync_all()
+    log.info("%s: read the members of %d teams", TEAM_MEMBERS_JOB_ID, teams)
+    return teams
 
 
 async def has_run(session: AsyncSession, job_id: str, due: datetime) -> bool:

@@ -58,6 +58,7 @@ from scheduler.job_specs import (
     meeting_specs,
     renewal_specs,
     sweep_spec,
+    team_members_specs,
 )
 from scheduler.job_store import (
     JobInfo,
@@ -325,6 +326,7 @@ class SchedulerService:
                 specs = await meeting_specs(session, list(meetings), now, self.offsets, self.zone)
                 specs += await renewal_specs(session, now, self.offsets, self.zone)
                 specs += await followup_specs(session, now, self.offsets, self.zone)
+            specs += team_members_specs(self.runtime, now, self.zone)
             report = await asyncio.to_thread(self._apply, specs, None, {timeline_jobs.SWEEP_JOB_ID}, now)
         log.info("scheduler: rebuilt: %s", report)
         return report

@@ -15,6 +15,7 @@ from bot.cli import broadcast as cli_broadcast
 from bot.cli import budgets as cli_budgets
 from bot.cli import jobs as cli_jobs
 from bot.cli import minutes as cli_minutes
+from bot.cli import reach as cli_reach
 from bot.cli import reports as cli_reports
 from bot.cli import terms as cli_terms
 from bot.config import ConfigError, Settings
@@ -276,7 +277,16 @@ def cmd_manifest_build(args: argparse.Namespace, settings: Settings) -> None:
         raise CliError("the Teams app package needs " + " and ".join(missing))
     try:
         out = build_package(
-            ManifestSettings(bot_id=bot_id, version=args.version, base_url=base_url, app_id=args.app_id),
+            ManifestSettings(
+                bot_id=bot_id,
+                version=args.version,
+                base_url=base_url,
+                app_id=args.app_id,
+                # webApplicationInfo: the app with the Graph permission to install the bot for people.
+                graph_app_id=settings.graph.client_id
+                if settings.graph and settings.graph.client_id
+                else None,
+            ),
             Path(args.out),
         )
     except ManifestError as error:
@@ -350,7 +360,9 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(run=cmd_demo)
     cli_broadcast.add_parser(commands)
     cli_jobs.add_parser(commands)
-    cli_budgets.add_report_parser(cli_reports.add_parser(commands))
+    report_commands = cli_reports.add_parser(commands)
+    cli_budgets.add_report_parser(report_commands)
+    cli_reach.add_report_parser(report_commands)
     cli_minutes.add_parser(commands)
     return parser
 

@@ -15,6 +15,7 @@ import csv
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -99,11 +100,16 @@ async def _rows(settings: Settings, start: date, end: date, code: str | None) ->
 def _write(out: Path, rows: list[list[str]]) -> None:
     from communities.outcomes.summary import COLUMNS
 
+    write_csv(out, COLUMNS, rows)
+
+
+def write_csv(out: Path, columns: Sequence[str], rows: list[list[str]]) -> None:
+    """Write beside ``out`` and move into place when complete."""
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     try:
         with os.fdopen(handle, "w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file)
-            writer.writerow(COLUMNS)
+            writer.writerow(columns)
             writer.writerows(rows)
         os.replace(temporary, out)
     except BaseException:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.outbox.leases import Claim
 from bot.teams.connector import BotConnector, ConnectorError
+from communities.clock import Clock
+from communities.db import Database
 from communities.messaging.outbox import OutboxMessage, OutboxStatus
+from communities.reach.members import is_start_chat
+
+if TYPE_CHECKING:
+    from bot.outbox.chat_starts import ChatStarter
 
 
 @dataclass(frozen=True)
@@ -27,9 +33,21 @@ class Deferred(Exception):
 class TeamsDelivery:
     """Builds each row's activity and makes the one connector call it needs."""
 
-    def __init__(self, connector: BotConnector, bot_id: str = "") -> None:
+    def __init__(
+        self,
+        connector: BotConnector,
+        bot_id: str = "",
+        database: Database | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self._connector = connector
         self._bot_id = bot_id
+        #: Starts a person's 1:1 chat before the first message to them (needs the database).
+        self._chats: ChatStarter | None = None
+        if database is not None and clock is not None:
+            from bot.outbox.chat_starts import ChatStarter  # it raises this module's Undeliverable
+
+            self._chats = ChatStarter(database, connector, clock, bot_id)
 
     async def start_thread(self, service_url: str, row: OutboxMessage) -> Delivered:
         channel_id = row.conversation_key
@@ -53,11 +71,19 @@ class TeamsDelivery:
         return Delivered(activity_id=root_id, thread_conversation_id=thread_id)
 
     async def send_message(self, service_url: str, row: OutboxMessage) -> Delivered:
-        conversation_id = _conversation_id(row.reference)
+        """Send into the row's conversation; to a person with no chat yet, start it first.
+
+        The chat's id is kept on the row (``thread_conversation_id``), so that an update in place
+        finds the message.
+        """
+        started = None
+        if self._chats is not None and is_start_chat(row.reference):
+            started = await self._chats.conversation_for(service_url, row.reference)
+        conversation_id = started or _conversation_id(row.reference)
         activity = self._activity(row)
         activity["conversation"] = {"id": conversation_id}
         response = await self._connector.send_to_conversation(service_url, conversation_id, activity)
-        return Delivered(activity_id=str(response["id"]) if response.get("id") else None)
+        return Delivered(str(response["id"]) if response.get("id") else None, started)
 
     async def update(
         self, service_url: str, row: OutboxMessage, conversation_id: str, activity_id: str

@@ -97,7 +97,7 @@ class OutboxSender:
             raise ValueError("max_attempts, max_in_flight and batch_size must be at least 1")
         #: The rows' side of delivery (public for the tests of concurrent claims).
         self.leases = OutboxLeases(database, lease=timedelta(seconds=lease_seconds), batch_size=batch_size)
-        self._delivery = TeamsDelivery(connector, bot_id)
+        self._delivery = TeamsDelivery(connector, bot_id, database, clock)
         self._clock = clock
         self._max_attempts = max_attempts
         self._poll_seconds = poll_seconds

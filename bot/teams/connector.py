@@ -99,6 +99,19 @@ class BotConnector:
         path = f"/v3/conversations/{_seg(conversation_id)}/members/{_seg(member_id)}"
         return await self._call("GET", service_url, path, None)
 
+    async def get_paged_members(
+        self,
+        service_url: str,
+        conversation_id: str,
+        page_size: int = 500,
+        continuation_token: str | None = None,
+    ) -> dict[str, Any]:
+        """``GET .../{id}/pagedmembers``: ``members``, and while more follow, ``continuationToken``."""
+        path = f"/v3/conversations/{_seg(conversation_id)}/pagedmembers?pageSize={int(page_size)}"
+        if continuation_token:
+            path += f"&continuationToken={_seg(continuation_token)}"
+        return await self._call("GET", service_url, path, None)
+
     async def _call(
         self, method: str, service_url: str, path: str, body: dict[str, Any] | None
     ) -> dict[str, Any]:

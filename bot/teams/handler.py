@@ -5,12 +5,14 @@ a dialog waiting for an answer, and the routes: a card button, else the first wo
 menu card for `help`, and for other text what was not understood with the likely next steps
 (:mod:`dialogs.not_understood`). Channels: the bot only sees messages that @mention it, and button
 presses on its posts; anything it has no route for gets a line of help.
-Team installs: remember the team and greet its General channel through the outbox.
+Team installs: remember the team and greet its General channel through the outbox, then read the
+team's members (:mod:`bot.teams.members`).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from botbuilder.core import ActivityHandler, ConversationState, InvokeResponse, TurnContext, UserState
@@ -28,6 +30,7 @@ from bot.teams.activity import (
     team_of,
     tenant_of,
 )
+from bot.teams.members import TeamMembersSync
 from bot.teams.turn_sender import Senders
 from bot.teams.typeahead import SEARCH_INVOKE, answer_search
 from cards.universal import ADAPTIVE_CARD_ACTION
@@ -256,6 +259,9 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
             ),
         )
         self.services.outbox.wake()
+        # Who is in the team, matched to the roster: the bot can then start 1:1 chats with them.
+        members = TeamMembersSync(self.services.database, self.services.clock, self.services.connector)
+        await members.sync_team(team_id, unless_read_within=timedelta(minutes=1))
 
     async def _greet_person(self, ctx: TurnContext) -> None:
         sender = await self.senders.identify(ctx)

@@ -5,7 +5,9 @@ A :class:`Notice` is a message (or the parts of a long card) with an audience of
 nobody before it could be (the chair, then the vice chair, then the council's officers). A
 fallback tier may have words of its own ("its chair cannot be reached: please pass this on").
 
-Who can be reached: an active person with a personal chat with the bot (their first one), a
+Who can be reached: an active person with a personal chat with the bot (their first one), or
+whom a team with the bot lists (:mod:`communities.reach.members`: the outbox sender starts the
+chat, and if Teams refuses it, queues the next tier's rows then: ``cosbotStartChat.fallback``), a
 community with a linked channel, or a conversation given outright (a reply in a thread, a new
 thread in a team's General channel). Inactive people are never told, nor listed as unreachable.
 
@@ -50,6 +52,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities.messaging.outbox import Outbox, OutboxMessage, OutgoingMessage
 from communities.messaging.teams_links import ChannelLink, PersonalChat
+from communities.reach.members import START_CHAT_KEY, chat_starts, is_start_chat
 from communities.roster.directory import people_with_role
 from communities.roster.roles import Role
 from communities.roster.tables import Person
@@ -151,9 +154,12 @@ async def reach_people(session: AsyncSession, person_ids: Iterable[int]) -> Reac
         if chat.person_id is not None:
             chats.setdefault(chat.person_id, chat)
     people = [p for p in wanted if p in active]
+    # Without a chat yet: a member of a team with the bot gets one started by the outbox sender.
+    starts = await chat_starts(session, [p for p in people if p not in chats])
+    references = {**starts, **{p: chat.reference for p, chat in chats.items()}}
     return Reach(
-        tuple(Recipient(p, chats[p].reference) for p in people if p in chats),
-        tuple(p for p in people if p not in chats),
+        tuple(Recipient(p, references[p]) for p in people if p in references),
+        tuple(p for p in people if p not in references),
     )
 
 
@@ -238,12 +244,51 @@ async def tell(session: AsyncSession, outbox: Outbox, notice: Notice) -> Told:
         messages = tier.messages or notice.messages
         rows: list[OutboxMessage] = []
         told: list[int] = []
+        fallback: list[dict[str, Any]] | None = None
         for recipient in reach.recipients:
+            if is_start_chat(recipient.reference):
+                # The chat is started when sent; should Teams refuse it, the sender queues these.
+                if fallback is None:
+                    fallback = await _fallback_rows(session, notice, number + 1)
+                recipient = _with_fallback(recipient, fallback)
             rows += await _queue(session, outbox, notice, tier, recipient, messages)
             if recipient.person_id is not None:
                 told.append(recipient.person_id)
         return Told(tuple(told), tuple(unreachable), number, messages, tuple(rows))
     return Told(unreachable=tuple(unreachable))
+
+
+async def _fallback_rows(session: AsyncSession, notice: Notice, start: int) -> list[dict[str, Any]]:
+    """The rows of the first tier from ``start`` with someone to tell, as plain JSON for the sender.
+
+    Only people and conversations: a fallback to a new channel thread would post words no channel
+    check has seen (no notice falls back to a channel today), so such a tier is passed over.
+    """
+    for tier in notice.tiers[start:]:
+        reach = await tier.audience.reach(session)
+        recipients = [r for r in reach.recipients if not r.new_thread]
+        if not recipients:
+            continue
+        messages = tier.messages or notice.messages
+        return [
+            {
+                "key": key_for(notice, tier, recipient.person_id, part),
+                "reference": recipient.reference,
+                "payload": message.to_payload(),
+                "batchKey": notice.batch_key,
+            }
+            for recipient in recipients
+            for part, message in enumerate(messages, start=1)
+        ]
+    return []
+
+
+def _with_fallback(recipient: Recipient, fallback: list[dict[str, Any]]) -> Recipient:
+    start = dict(recipient.reference[START_CHAT_KEY])
+    start["fallback"] = fallback
+    return Recipient(
+        recipient.person_id, {**recipient.reference, START_CHAT_KEY: start}, recipient.new_thread
+    )
 
 
 def key_for(notice: Notice, tier: Tier, person_id: int | None, part: int = 1) -> str:

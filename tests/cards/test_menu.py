@@ -57,6 +57,7 @@ async def test_the_menu_offers_only_what_the_role_may_do(demo_db: Database) -> N
         "find_community",
         "link_help",
         "channel_status",
+        "reach",
         "glossary",
     ]
     assert actions(menu_card(hannah, menu_for(hannah), {})) == [

@@ -18,6 +18,7 @@ from typing import Any
 import cards
 from cards import agenda_cards, agenda_changes, community, declaration_cards, glossary, menu, welcome
 from cards import budget as budget_cards
+from cards import reach as reach_cards
 from cards.elements import Card
 from cards.followup import actions as action_cards
 from cards.followup import reviews as review_cards
@@ -52,6 +53,8 @@ from communities.outcomes.school_answers import ReviewQuestion
 from communities.outcomes.summary import CommunityOutcomes
 from communities.outcomes.tables import ActionStatus
 from communities.permissions import CAPABILITIES
+from communities.reach.report import CommunityReach, PersonReach, ReachReport, Way
+from communities.reach.tables import Unreachable
 from communities.requests.lifecycle import RequestStatus
 from communities.requests.views import WaitingLine
 from communities.roster.directory import PersonProfile
@@ -170,6 +173,28 @@ def demo_cards() -> dict[str, list[Card]]:
         "community.community_card": [
             community.community_card(
                 CommunityOverview("CANT1", "Canterbury", "East", "Canterbury", (), (), (), None, False)
+            )
+        ],
+        "reach.reach_card": [
+            reach_cards.reach_card(
+                ReachReport(
+                    (
+                        CommunityReach(
+                            "CANT1",
+                            "Canterbury",
+                            (
+                                PersonReach(1, "Daniel Okafor", "d@x.example", Way.TEAM, None),
+                                PersonReach(2, "Grace Li", "g@x.example", None, Unreachable.BLOCKED),
+                            ),
+                        ),
+                        CommunityReach(
+                            "",
+                            "Council-wide",
+                            (PersonReach(3, "Priya Shah", "p@x.example", Way.CHAT, None),),
+                        ),
+                    ),
+                    install_permitted=False,
+                )
             )
         ],
         "community.channel_status_card": [

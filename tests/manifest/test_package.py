@@ -435,3 +435,18 @@ def test_cli_reports_bad_input_without_a_traceback(
     assert main(argv) == 2
     assert capsys.readouterr().err.startswith("error: base_url must be")
     assert not out.exists()
+
+
+def test_web_application_info_names_the_app_that_may_install_the_bot_for_people(
+    built: zipfile.ZipFile,
+) -> None:
+    manifest = _manifest_in(built)
+    assert manifest["webApplicationInfo"] == {"id": BOT_ID, "resource": f"api://cosbot.example.org/{BOT_ID}"}
+    graph_app = "3c3c3c3c-1111-4222-8333-444444444444"
+    other = render_manifest(
+        ManifestSettings(
+            bot_id=BOT_ID, version="1.0.0", base_url="https://cosbot.example.org", graph_app_id=graph_app
+        )
+    )
+    assert other["webApplicationInfo"]["id"] == graph_app
+    assert validate_manifest(other) == []

@@ -116,6 +116,8 @@ class RecordedRequest:
     authorization: str | None
     #: The status answered; 0 while in progress or when the connection was dropped.
     status: int = 0
+    #: The query string's parameters (``pageSize``, ``continuationToken``).
+    query: dict[str, str] = field(default_factory=dict)
     #: When the answer (or the drop) went out; None while in progress.
     answered_at: float | None = None
 
@@ -428,6 +430,7 @@ class FakeConnector:
             body=body,
             arrived_at=arrived,
             authorization=request.headers.get("Authorization"),
+            query=dict(request.query),
         )
         self.requests.append(record)
         return record
@@ -534,7 +537,7 @@ class FakeConnector:
                 return web.json_response(member)
             case "paged_members":
                 members = self._members.get(conversation_id, []) + self._members.get(None, [])
-                return web.json_response({"members": members})
+                return self._page(members, record.query)
             case "team_channels":
                 return web.json_response({"conversations": self._channels.get(conversation_id, [])})
         return _error(404, "NotFound", "No such Bot Connector route.")
@@ -588,6 +591,18 @@ class FakeConnector:
         message.history.append(dict(body))
         return web.json_response({"id": activity_id})
 
+    def _page(self, members: list[dict[str, Any]], query: dict[str, str]) -> web.Response:
+        """One page of members (``pageSize``, default 500 as Teams), with the token for the next."""
+        try:
+            size = max(1, min(500, int(query.get("pageSize") or 500)))
+            start = int(query.get("continuationToken") or 0)
+        except ValueError:
+            return _error(400, "BadArgument", "Bad pageSize or continuationToken.")
+        answer: dict[str, Any] = {"members": members[start : start + size]}
+        if start + size < len(members):
+            answer["continuationToken"] = str(start + size)
+        return web.json_response(answer)
+
     def _member(self, conversation_id: str, member_id: str) -> dict[str, Any] | None:
         for member in self._members.get(conversation_id, []) + self._members.get(None, []):
             if member_id in (member.get("id"), member.get("aadObjectId")):
@@ -622,6 +637,11 @@ def _thread_of(conversation_id: str) -> str:
     return conversation_id.split(";messageid=")[0]
 
 
+def personal_chat_id(member_id: str) -> str:
+    """The id the fake gives the 1:1 chat with ``member_id`` (to script faults on its creation)."""
+    return "a:1" + hashlib.sha256(member_id.encode()).hexdigest()[:24]
+
+
 def _personal_chat_id(body: Any) -> str | None:
     members = body.get("members") if isinstance(body, dict) else None
     if not isinstance(members, list) or len(members) != 1 or not isinstance(members[0], dict):
@@ -629,7 +649,7 @@ def _personal_chat_id(body: Any) -> str | None:
     member_id = str(members[0].get("id") or "")
     if not member_id:
         return None
-    return "a:1" + hashlib.sha256(member_id.encode()).hexdigest()[:24]
+    return personal_chat_id(member_id)
 
 
 def _fault(value: Fault | int) -> Fault:

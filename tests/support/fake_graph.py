@@ -301,6 +301,10 @@ class FakeGraph:
         self.dropped_join_links: list[str] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        #: (user id, catalog app id) for each app installed for a user (``teamwork/installedApps``).
+        self.installed_apps: list[tuple[str, str]] = []
+        #: User ids that Graph does not know (an install for them is answered 404).
+        self.users_without_teams: set[str] = set()
         self._faults: deque[Fault] = deque()
         self._runner: web.AppRunner | None = None
         self._port = 0
@@ -503,6 +507,8 @@ class FakeGraph:
 
     def _route(self, request: web.Request, body: Any) -> web.Response:
         parts = request.path[len(GRAPH_PREFIX) + 1 :].split("/")
+        if len(parts) == 4 and parts[0] == "users" and parts[2:] == ["teamwork", "installedApps"]:
+            return self._install_app(parts[1], request, body)
         if len(parts) < 3 or parts[0] != "users":
             raise _Reject(400, "BadRequest", f"Resource not found for the segment '{parts[0]}'.")
         mailbox, rest = parts[1], parts[2:]
@@ -530,6 +536,23 @@ class FakeGraph:
         if len(rest) == 2 and rest[1] == "cancel" and method == "POST":
             return self._cancel(self._event(mailbox, rest[0]), body)
         raise _Reject(405, "MethodNotAllowed", f"{method} is not supported on {request.path}.")
+
+    def _install_app(self, user_id: str, request: web.Request, body: Any) -> web.Response:
+        """``POST /users/{id}/teamwork/installedApps`` (api/userteamwork-post-installedapps.md)."""
+        if request.method != "POST":
+            raise _Reject(405, "MethodNotAllowed", f"{request.method} is not supported on {request.path}.")
+        _check_json_request(request, body)
+        bind = body.get("teamsApp@odata.bind") if isinstance(body, dict) else None
+        found = re.fullmatch(r"https?://[^ ]+/appCatalogs/teamsApps/([^/ ]+)", str(bind or ""))
+        if found is None or set(body) - {"teamsApp@odata.bind", "consentedPermissionSet", "@odata.type"}:
+            raise _Reject(400, "BadRequest", "Bind teamsApp@odata.bind to /appCatalogs/teamsApps/{id}.")
+        if user_id.lower() in self.users_without_teams:
+            raise _Reject(404, "NotFound", "The user was not found.", violation=False)
+        installed = (user_id.lower(), found.group(1))
+        if installed in self.installed_apps:
+            raise _Reject(409, "Conflict", "The app is already installed for this user.", violation=False)
+        self.installed_apps.append(installed)
+        return web.Response(status=201)
 
     def _event(self, mailbox: str, event_id: str) -> StoredEvent:
         event = self.events.get(event_id)

@@ -1,0 +1,1 @@
+"""Who the bot can reach, for officers."""
