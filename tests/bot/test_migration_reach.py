@@ -1,4 +1,4 @@
-"""Migration 0012 on SQLite: the team_member and reach_problem tables, added after 0011 as the models
+"""Migration 0013 on SQLite: the team_member and reach_problem tables, added after 0011 as the models
 describe them, and taken away again."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from bot.migrate import alembic_config, upgrade
 TABLES = ("team_member", "reach_problem")
 
 
-def test_the_reach_tables_are_added_after_0011_and_match_the_models(tmp_path: Path) -> None:
+def test_the_reach_tables_are_added_after_0012_and_match_the_models(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/old.db"
-    upgrade(url, "0011")
+    upgrade(url, "0012")
     engine = sa.create_engine(url)
     try:
         with engine.connect() as db:
@@ -44,7 +44,7 @@ def test_the_reach_tables_are_added_after_0011_and_match_the_models(tmp_path: Pa
 def test_the_reach_migration_goes_down_and_up_again(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/round.db"
     upgrade(url)
-    command.downgrade(alembic_config(url), "0011")
+    command.downgrade(alembic_config(url), "0012")
     engine = sa.create_engine(url)
     try:
         with engine.connect() as db:
