@@ -1,4 +1,4 @@
-"""Migration 0013 on SQLite: the team_member and reach_problem tables, added after 0011 as the models
+"""Migration 0013 on SQLite: the team_member and reach_problem tables, added after 0012 as the models
 describe them, and taken away again."""
 
 from __future__ import annotations
