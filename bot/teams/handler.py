@@ -258,10 +258,12 @@ class CosBot(ActivityHandler):  # type: ignore[misc]
                 session, self.services.clock, self.services.outbox, seen, welcome
             ),
         )
-        self.services.outbox.wake()
-        # Who is in the team, matched to the roster: the bot can then start 1:1 chats with them.
+        # Who is in the team, matched to the roster: the bot can then start 1:1 chats with them. Read
+        # before the welcome is sent, as Teams asks for one request at a time to a conversation (the
+        # team's General channel is both).
         members = TeamMembersSync(self.services.database, self.services.clock, self.services.connector)
         await members.sync_team(team_id, unless_read_within=timedelta(minutes=1))
+        self.services.outbox.wake()
 
     async def _greet_person(self, ctx: TurnContext) -> None:
         sender = await self.senders.identify(ctx)

@@ -8,6 +8,7 @@ On install in a team, and daily for every team the bot is in, the bot pages thro
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
@@ -28,6 +29,10 @@ from communities.reach.members import (
 )
 
 log = logging.getLogger(__name__)
+
+#: One read of a team's members at a time in this process: Teams sends two install activities at
+#: once, and asks for one request at a time to a conversation (the second waits, then sees the first's).
+_READING: dict[str, asyncio.Lock] = {}
 
 PAGE_SIZE = 500
 #: A guard against a continuation token that never ends (500 × 200 is Teams' largest team, 25,000).
@@ -69,6 +74,10 @@ class TeamMembersSync:
     ) -> MembersMatched | None:
         """Read and record one team's members; None when the team is unknown, Teams failed, or (with
         ``unless_read_within``) they were read that recently: Teams sends two install activities."""
+        async with _READING.setdefault(team_id, asyncio.Lock()):
+            return await self._sync_team(team_id, unless_read_within)
+
+    async def _sync_team(self, team_id: str, unless_read_within: timedelta | None) -> MembersMatched | None:
         async with self._database.session() as session:
             team = (
                 await session.exec(select(TeamInstallation).where(TeamInstallation.team_id == team_id))
