@@ -37,31 +37,14 @@ def add_report_parser(report_commands: argparse._SubParsersAction[argparse.Argum
 
 
 def cmd_import_budgets(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.cli.commands import CliError, _run_import
-    from bot.migrate import upgrade
+    from bot.cli.file_imports import run_file_import
     from communities.budget.importing import import_budgets
-    from communities.clock import SystemClock
-    from communities.db import Database
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise CliError(f"{path} is not a file (it should be a CSV with the columns {BUDGET_COLUMNS})")
-    upgrade(settings.database_url)
-
-    async def run() -> None:
-        database = Database(settings.database_url)
-        try:
-            report = await import_budgets(database, path, SystemClock())
-            for line in report.lines():
-                print(line)
-        finally:
-            await database.dispose()
-
-    _run_import(run)
+    run_file_import(settings, Path(args.file), BUDGET_COLUMNS, import_budgets)
 
 
 def cmd_report_budgets(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.cli.commands import CliError
+    from bot.cli.file_imports import CliError
     from bot.migrate import upgrade
     from communities.budget.report import positions, write_report
     from communities.budget.years import FinancialYear

@@ -7,9 +7,9 @@ import asyncio
 import ipaddress
 import logging
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.cli import broadcast as cli_broadcast
 from bot.cli import budgets as cli_budgets
@@ -18,6 +18,8 @@ from bot.cli import minutes as cli_minutes
 from bot.cli import reach as cli_reach
 from bot.cli import reports as cli_reports
 from bot.cli import terms as cli_terms
+from bot.cli.file_imports import CliError as CliError
+from bot.cli.file_imports import run_import
 from bot.config import ConfigError, Settings
 
 if TYPE_CHECKING:
@@ -32,10 +34,6 @@ DEMO_TERMS = DEMO_ROSTER / "terms.csv"
 MEETING_COLUMNS = "community_code,starts_at,ends_at,location,chair_email"
 
 log = logging.getLogger("cosbot")
-
-
-class CliError(Exception):
-    """A problem the user can fix; printed without a traceback."""
 
 
 def is_loopback(host: str) -> bool:
@@ -157,7 +155,7 @@ def _import_roster(directory: Path, settings: Settings, *, allow_many_left_out: 
         finally:
             await database.dispose()
 
-    _run_import(run)
+    run_import(run)
 
 
 def _import_meetings(path: Path, settings: Settings) -> None:
@@ -191,19 +189,7 @@ def _import_meetings(path: Path, settings: Settings) -> None:
         finally:
             await database.dispose()
 
-    _run_import(run)
-
-
-def _run_import(run: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    """Run an all-or-nothing import; if it found problems, each goes to stderr on a line of its own."""
-    from communities.csv_reading import CsvImportError
-
-    try:
-        asyncio.run(run())
-    except CsvImportError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        raise CliError(f"nothing was imported: {len(error.problems)} problem(s) to fix first") from None
+    run_import(run)
 
 
 async def _refresh_attendees(database: Database, settings: Settings) -> list[str]:

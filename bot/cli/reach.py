@@ -13,7 +13,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from bot.cli.reports import ReportError, write_csv
+from bot.cli.reports import ReportError, community_id_of, write_csv
 from bot.config import Settings
 
 
@@ -46,23 +46,13 @@ def cmd_report_reach(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _rows(settings: Settings, code: str | None) -> tuple[list[list[str]], str, str]:
-    from sqlmodel import select
-
     from communities.db import Database
     from communities.reach.report import reach_report
-    from communities.roster.tables import Community
 
     database = Database(settings.database_url)
     try:
         async with database.session() as session:
-            community_id = None
-            if code:
-                found = (
-                    await session.exec(select(Community).where(Community.code == code.strip().upper()))
-                ).first()
-                if found is None:
-                    raise ReportError(f"there is no community {code!r}: use a code such as CANT1")
-                community_id = found.id
+            community_id = await community_id_of(session, code)
             report = await reach_report(
                 session, install_permitted=settings.graph_install_app, community_id=community_id
             )

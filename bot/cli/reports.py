@@ -18,8 +18,12 @@ import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
 
 
 class ReportError(Exception):
@@ -75,26 +79,31 @@ def cmd_report_outcomes(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _rows(settings: Settings, start: date, end: date, code: str | None) -> list[list[str]]:
-    from sqlmodel import select
 
     from communities.db import Database
     from communities.outcomes.summary import decided_rows
-    from communities.roster.tables import Community
 
     database = Database(settings.database_url)
     try:
         async with database.session() as session:
-            community_id = None
-            if code:
-                found = (
-                    await session.exec(select(Community).where(Community.code == code.strip().upper()))
-                ).first()
-                if found is None:
-                    raise ReportError(f"there is no community {code!r}: use a code such as CANT1")
-                community_id = found.id
+            community_id = await community_id_of(session, code)
             return [row.as_csv() for row in await decided_rows(session, start, end, community_id)]
     finally:
         await database.dispose()
+
+
+async def community_id_of(session: AsyncSession, code: str | None) -> int | None:
+    """The community a report is limited to (None: every community); ReportError for an unknown code."""
+    from sqlmodel import select
+
+    from communities.roster.tables import Community
+
+    if not code:
+        return None
+    found = (await session.exec(select(Community).where(Community.code == code.strip().upper()))).first()
+    if found is None:
+        raise ReportError(f"there is no community {code!r}: use a code such as CANT1")
+    return found.id
 
 
 def _write(out: Path, rows: list[list[str]]) -> None:

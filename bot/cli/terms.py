@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from bot.config import Settings
@@ -26,24 +25,7 @@ def add_import_parser(import_commands: argparse._SubParsersAction[argparse.Argum
 
 
 def cmd_import_terms(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.cli.commands import CliError, _run_import
-    from bot.migrate import upgrade
-    from communities.clock import SystemClock
-    from communities.db import Database
+    from bot.cli.file_imports import run_file_import
     from communities.terms.importing import import_terms
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise CliError(f"{path} is not a file (it should be a CSV with the columns {TERM_COLUMNS})")
-    upgrade(settings.database_url)
-
-    async def run() -> None:
-        database = Database(settings.database_url)
-        try:
-            report = await import_terms(database, path, SystemClock())
-            for line in report.lines():
-                sys.stdout.write(line + "\n")
-        finally:
-            await database.dispose()
-
-    _run_import(run)
+    run_file_import(settings, Path(args.file), TERM_COLUMNS, import_terms)

@@ -17,8 +17,11 @@ the warning and a box to confirm they do not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.disputes.dispute import (
     DECISION_FIELD,
@@ -51,7 +54,7 @@ from communities.disputes.reading import open_for_reading
 from communities.disputes.steps import DisputeRefused, IdentifyingReasons, today_of
 from communities.disputes.tables import Dispute
 from communities.disputes.varying import NewOutcome
-from communities.disputes.views import dispute_view, open_disputes
+from communities.disputes.views import DisputeView, dispute_view, open_disputes
 from communities.disputes.words import day
 from communities.money import parse_pence
 from communities.outcomes.decisions import OutcomeDecision
@@ -147,13 +150,7 @@ async def _raise(chat: ChatServices, turn: Turn) -> None:
             await session.rollback()
             await _sorry(turn, refused)
             return
-        today = today_of(chat.clock)
-        told = await telling.tell_handlers(session, chat.outbox, dispute, today, handler_card)
-        view = await dispute_view(session, dispute, today)
-        await session.commit()
-    chat.outbox.wake()
-    who = "The people dealing with it have been told." if told.anyone else "Nobody could be told yet."
-    await show_card(turn.context, school_card(view, note=f"Your dispute has been sent. {who}"))
+        await _to_handlers(chat, turn, session, dispute, lambda view: "Your dispute has been sent.")
 
 
 # ---- the handler acknowledges and decides --------------------------------------------------------------
@@ -274,13 +271,26 @@ async def _escalate(chat: ChatServices, turn: Turn) -> None:
             await session.rollback()
             await _sorry(turn, refused)
             return
-        today = today_of(chat.clock)
-        told = await telling.tell_handlers(session, chat.outbox, dispute, today, handler_card)
-        view = await dispute_view(session, dispute, today)
-        await session.commit()
+        await _to_handlers(
+            chat, turn, session, dispute, lambda view: f"Escalated to {view.stage.label.lower()}."
+        )
+
+
+async def _to_handlers(
+    chat: ChatServices,
+    turn: Turn,
+    session: AsyncSession,
+    dispute: Dispute,
+    done: Callable[[DisputeView], str],
+) -> None:
+    """Tell the stage's handlers, commit, and show the school its dispute with what was ``done``."""
+    today = today_of(chat.clock)
+    told = await telling.tell_handlers(session, chat.outbox, dispute, today, handler_card)
+    view = await dispute_view(session, dispute, today)
+    await session.commit()
     chat.outbox.wake()
     who = "The people dealing with it have been told." if told.anyone else "Nobody could be told yet."
-    await show_card(turn.context, school_card(view, note=f"Escalated to {view.stage.label.lower()}. {who}"))
+    await show_card(turn.context, school_card(view, note=f"{done(view)} {who}"))
 
 
 # ---- reading: one dispute, and the officers' list ----------------------------------------------------
