@@ -19,6 +19,7 @@ from communities.db import in_transaction
 from communities.meetings import rsvp
 from communities.meetings.reminder_posts import refresh_reminder_cards
 from communities.meetings.rsvp import RsvpAnswer, RsvpRefused
+from communities.roster.directory import PersonProfile
 from dialogs.routing import Turn
 from dialogs.services import ChatServices
 
@@ -40,6 +41,16 @@ async def press(chat: ChatServices, turn: Turn) -> None:
         # Not in the roster: the same words as for anyone else who may not answer.
         await ctx.send_activity(rsvp.NOT_A_MEMBER)
         return
+    refused = await record_answer(chat, meeting_id, profile, choice)
+    if refused is not None:
+        await ctx.send_activity(refused)
+
+
+async def record_answer(
+    chat: ChatServices, meeting_id: int, profile: PersonProfile, choice: RsvpAnswer
+) -> str | None:
+    """Record the answer and queue the reminder cards' updates; the refusal's words when it is
+    refused (nothing changed). A button or an ``Action.Execute``, the same answer."""
     clock, outbox = chat.clock, chat.outbox
 
     async def work(session: AsyncSession) -> int:
@@ -51,10 +62,10 @@ async def press(chat: ChatServices, turn: Turn) -> None:
     try:
         queued = await in_transaction(chat.database, work)
     except RsvpRefused as refused:
-        await ctx.send_activity(str(refused))
-        return
+        return str(refused)
     if queued:
         outbox.wake()
+    return None
 
 
 def read_button(value: Any) -> tuple[int | None, RsvpAnswer | None]:

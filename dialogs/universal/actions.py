@@ -33,15 +33,13 @@ from cards.meetings.rsvp import (
     nudge_message,
     nudged_text,
     personal_reminder_card,
-    reminder_post,
 )
 from cards.universal import card_response, note_card
 from communities.db import in_transaction
 from communities.meetings import rsvp, rsvp_views
-from communities.meetings.reminder_posts import refresh_reminder_cards
 from communities.meetings.rsvp import RsvpAnswer, RsvpRefused
 from communities.roster.directory import PersonProfile
-from dialogs.meetings.rsvp_buttons import UNREADABLE, read_button
+from dialogs.meetings.rsvp_buttons import UNREADABLE, read_button, record_answer
 from dialogs.services import ChatServices
 
 #: The verbs answered here: every Action.Execute the channel cards carry.
@@ -83,21 +81,7 @@ async def _record(
         return UNREADABLE
     if profile is None:
         return rsvp.NOT_A_MEMBER
-    clock, outbox = chat.clock, chat.outbox
-
-    async def work(session: AsyncSession) -> int:
-        await rsvp.answer(session, clock, meeting_id, profile, choice)
-        return await refresh_reminder_cards(
-            session, clock, outbox, meeting_id, reminder_post, chat.quorum_rule
-        )
-
-    try:
-        queued = await in_transaction(chat.database, work)
-    except RsvpRefused as refused:
-        return str(refused)
-    if queued:
-        outbox.wake()
-    return None
+    return await record_answer(chat, meeting_id, profile, choice)
 
 
 async def _nudge(chat: ChatServices, meeting_id: int, profile: PersonProfile | None) -> str:
