@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from datetime import timedelta
 from typing import Any
 
@@ -32,7 +33,16 @@ log = logging.getLogger(__name__)
 
 #: One read of a team's members at a time in this process: Teams sends two install activities at
 #: once, and asks for one request at a time to a conversation (the second waits, then sees the first's).
-_READING: dict[str, asyncio.Lock] = {}
+#: A lock belongs to its event loop, so they are kept per loop (a test suite runs many).
+_READING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _reading(team_id: str) -> asyncio.Lock:
+    locks = _READING.setdefault(asyncio.get_running_loop(), {})
+    return locks.setdefault(team_id, asyncio.Lock())
+
 
 PAGE_SIZE = 500
 #: A guard against a continuation token that never ends (500 × 200 is Teams' largest team, 25,000).
@@ -74,7 +84,7 @@ class TeamMembersSync:
     ) -> MembersMatched | None:
         """Read and record one team's members; None when the team is unknown, Teams failed, or (with
         ``unless_read_within``) they were read that recently: Teams sends two install activities."""
-        async with _READING.setdefault(team_id, asyncio.Lock()):
+        async with _reading(team_id):
             return await self._sync_team(team_id, unless_read_within)
 
     async def _sync_team(self, team_id: str, unless_read_within: timedelta | None) -> MembersMatched | None:
