@@ -173,12 +173,7 @@ async def _acknowledge(chat: ChatServices, turn: Turn) -> None:
             await session.rollback()
             await _sorry(turn, refused)
             return
-        today = today_of(chat.clock)
-        await telling.tell_school(session, chat.outbox, dispute, today, school_card)
-        view = await dispute_view(session, dispute, today)
-        await session.commit()
-    chat.outbox.wake()
-    await show_card(turn.context, handler_card(view, note="Acknowledged: the school has been told."))
+        await _to_school(chat, turn, session, dispute, lambda view: "Acknowledged: the school has been told.")
 
 
 def _new_outcome(value: dict[str, Any]) -> NewOutcome | None:
@@ -245,13 +240,16 @@ async def _decide(chat: ChatServices, turn: Turn) -> None:
             await session.rollback()
             await _sorry(turn, refused)
             return
-        today = today_of(chat.clock)
-        await telling.tell_school(session, chat.outbox, dispute, today, school_card)
-        view = await dispute_view(session, dispute, today)
-        await session.commit()
-    chat.outbox.wake()
-    finding = view.finding.label.lower() if view.finding else "decided"
-    await show_card(turn.context, handler_card(view, note=f"Recorded: {finding}. The school has been told."))
+        await _to_school(
+            chat,
+            turn,
+            session,
+            dispute,
+            lambda view: (
+                f"Recorded: {view.finding.label.lower() if view.finding else 'decided'}. "
+                "The school has been told."
+            ),
+        )
 
 
 # ---- the school escalates ---------------------------------------------------------------------------------
@@ -274,6 +272,22 @@ async def _escalate(chat: ChatServices, turn: Turn) -> None:
         await _to_handlers(
             chat, turn, session, dispute, lambda view: f"Escalated to {view.stage.label.lower()}."
         )
+
+
+async def _to_school(
+    chat: ChatServices,
+    turn: Turn,
+    session: AsyncSession,
+    dispute: Dispute,
+    done: Callable[[DisputeView], str],
+) -> None:
+    """Tell the school, commit, and show the handler the dispute with what was ``done``."""
+    today = today_of(chat.clock)
+    await telling.tell_school(session, chat.outbox, dispute, today, school_card)
+    view = await dispute_view(session, dispute, today)
+    await session.commit()
+    chat.outbox.wake()
+    await show_card(turn.context, handler_card(view, note=done(view)))
 
 
 async def _to_handlers(
