@@ -34,8 +34,11 @@ run: install
 	$(BIN)/cosbot demo
 	$(BIN)/python -m bot.cli.devserver --as "$(AS)" --port $(PORT) --playground-port $(PLAYGROUND_PORT)
 
+# The suite runs on every CPU (at most 4 workers), a test file per worker at a time: module-scoped
+# fixtures (the e2e browser) are made once per file, and each worker starts its own PostgreSQL.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 bench: install
 	$(BIN)/python bench/turns.py

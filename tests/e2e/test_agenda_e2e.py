@@ -327,7 +327,9 @@ def test_a_member_rsvps_on_the_meeting_reminder_and_the_count_changes(e2e: E2E) 
     }, counts
     assert f"Quorum: not met yet: needs {QUORUM}" in post.inner_text()  # one school of the two needed
     assert ui.posts.filter(has_text=heading).count() == 1, "the card changed in place: still one post"
-    events = ui.observer.bot_messages(heading, conversation=pgconfig.CHANNEL_ID)
+    # The press is answered with this person's card (Action.Execute) before the bot edits the post for
+    # everyone through the outbox: wait for that edit in the stream.
+    events = ui.wait_for_stream(heading, count=2, conversation=pgconfig.CHANNEL_ID)
     assert [e.action for e in events][:1] == ["createMessage"], [e.action for e in events]
     assert {e.action for e in events[1:]} == {"updateMessage"}, [e.action for e in events]
     assert len({e.message.get("messageId") for e in events}) == 1, "every edit is of the reminder's message"
