@@ -30,6 +30,17 @@ class Deferred(Exception):
     """An UPDATE whose original has not been sent yet."""
 
 
+class BotFailure(ConnectorError):
+    """An unexpected error in the bot while sending; retried like a network error."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(0, type(error).__name__)
+
+    @property
+    def reason(self) -> str:
+        return f"the bot failed while sending ({self.detail}); see the bot's log"
+
+
 class TeamsDelivery:
     """Builds each row's activity and makes the one connector call it needs."""
 

@@ -13,7 +13,8 @@ How a row travels:
    :mod:`bot.outbox.delivery` makes the Bot Connector call.
 3. The result goes back on the row, guarded by the lease: ``sent`` with the
    Teams ids, ``failed`` with a readable reason, or pending again with a later
-   ``next_attempt_at`` (exponential backoff with jitter, or Retry-After).
+   ``next_attempt_at`` (:mod:`bot.outbox.retries`: the next free slot, Retry-After,
+   or backing off when a conversation keeps failing).
 
 A process that dies mid-send leaves its lease behind; when it expires
 (``lease_seconds`` on the injected clock) another sender sends the row again,
@@ -33,7 +34,7 @@ from datetime import timedelta
 from enum import Enum
 from functools import partial
 
-from bot.outbox.delivery import Deferred, Delivered, TeamsDelivery, Undeliverable
+from bot.outbox.delivery import BotFailure, Deferred, Delivered, TeamsDelivery, Undeliverable
 from bot.outbox.leases import Candidate, Claim, OutboxLeases
 from bot.outbox.rate_limits import (
     TEAMS_THREAD_LIMITS,
@@ -42,6 +43,7 @@ from bot.outbox.rate_limits import (
     Window,
     pacing_key,
 )
+from bot.outbox.retries import CLOCK_MARGIN, RetryPolicy
 from bot.safe_logging import describe
 from bot.teams.connector import BotConnector, ConnectorError
 from communities.clock import Clock
@@ -57,18 +59,9 @@ class _Outcome(Enum):
     SENT = "sent"
     FAILED = "failed"
     RETRY = "retry"
+    #: Pending again and due within ``hold_seconds``: the lane waits for it (pacing) and goes on.
+    AGAIN = "again"
     SKIPPED = "skipped"
-
-
-class _BotFailure(ConnectorError):
-    """An unexpected error in the bot while sending; retried like a network error."""
-
-    def __init__(self, error: Exception) -> None:
-        super().__init__(0, type(error).__name__)
-
-    @property
-    def reason(self) -> str:
-        return f"the bot failed while sending ({self.detail}); see the bot's log"
 
 
 class OutboxSender:
@@ -90,6 +83,8 @@ class OutboxSender:
         conversation_limits: tuple[Window, ...] = TEAMS_THREAD_LIMITS,
         backoff_base: float = 2.0,
         backoff_cap: float = 600.0,
+        quick_retries: int = 2,
+        hold_seconds: float = 2.0,
         send_timeout: float | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -101,11 +96,11 @@ class OutboxSender:
         self._clock = clock
         self._max_attempts = max_attempts
         self._poll_seconds = poll_seconds
-        self._backoff_base = backoff_base
-        self._backoff_cap = backoff_cap
+        self._retries = RetryPolicy(
+            max(0, quick_retries), backoff_base, backoff_cap, hold_seconds, rng or random.Random()
+        )
         # A send must end well before its lease does, or another sender could take the row over.
         self._send_timeout = send_timeout if send_timeout is not None else lease_seconds / 3
-        self._rng = rng or random.Random()
         self._pacing = ConversationPacing(conversation_limits)
         self._limiter = AdaptiveRateLimiter(rate_per_second)
         self._slots = asyncio.Semaphore(max_in_flight)
@@ -259,6 +254,8 @@ class OutboxSender:
                     attempted += 1
                 if outcome in (_Outcome.RETRY, _Outcome.SKIPPED):
                     active.remove(key)
+                elif outcome is _Outcome.AGAIN:
+                    await self._pacing.wait(lane)  # until the row is due: then it is looked up again
                 if self._stopping:
                     break
         return attempted
@@ -293,7 +290,7 @@ class OutboxSender:
             return await self._after_error(claim, lane, exc)
         except Exception as exc:  # a bug must not stop the lane: retry, then fail, like a transient error
             log.error("outbox %s: unexpected error while sending: %s", claim.row.id, describe(exc))
-            return await self._after_error(claim, lane, _BotFailure(exc))
+            return await self._after_error(claim, lane, BotFailure(exc))
         return await self._succeed(claim, delivered)
 
     async def _send(self, claim: Claim, lane: str) -> Delivered:
@@ -331,7 +328,7 @@ class OutboxSender:
             return await self._fail(
                 claim, f"gave up after {_attempts(claim.row.attempts)}; the last one: {error.reason}"
             )
-        delay = self._backoff(claim.row.attempts, error.retry_after)
+        delay = self._retries.delay(claim.row.attempts, error.retry_after, throttled=error.status == 429)
         retry_at = self._clock.now() + timedelta(seconds=delay)
         log.warning(
             "outbox %s to %s: attempt %d failed (%s); retrying in %.1f s",
@@ -347,14 +344,11 @@ class OutboxSender:
             locked_until=None,
             failure_reason=_clip(f"retrying: {error.reason}"),
         )
-        return _Outcome.RETRY
-
-    def _backoff(self, attempts: int, retry_after: float | None) -> float:
-        """Seconds before the next attempt: Retry-After when Teams gave it, else capped exponential."""
-        if retry_after is not None:
-            return retry_after + self._rng.uniform(0, min(1.0, retry_after / 10))
-        ceiling = min(self._backoff_cap, self._backoff_base * 2.0 ** max(0, attempts - 1))
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+        if not self._retries.holds(delay):
+            return _Outcome.RETRY
+        # Due soon: the lane keeps the conversation and its pacing wait lasts until the row is due.
+        self._pacing.pause(lane, delay + CLOCK_MARGIN)
+        return _Outcome.AGAIN
 
     async def _succeed(self, claim: Claim, delivered: Delivered) -> _Outcome:
         recorded = await self.leases.finish(

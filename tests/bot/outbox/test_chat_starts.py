@@ -130,13 +130,9 @@ async def test_a_server_error_starting_the_chat_is_retried(
     team.script(chat, 503)
     await tell_daniel(demo_db, clock)
     outbox = sender(demo_db, clock, connector)
-    await outbox.drain()
+    await outbox.drain()  # the 503 is retried at the next free slot, in the same run
     [row] = await rows(demo_db)
-    assert row.status == "pending" and "retrying" in (row.failure_reason or "")
-    clock.advance(hours=1)
-    await outbox.drain()
-    [row] = await rows(demo_db)
-    assert row.status == "sent"
+    assert row.status == "sent" and row.attempts == 2
     assert [m.text for m in team.activities(chat)] == ["Your agenda is ready."]
     async with demo_db.session() as session:
         assert (await session.exec(select(ReachProblem))).first() is None

@@ -16,7 +16,7 @@ from bot.outbox.leases import Candidate
 from bot.outbox.rate_limits import TEAMS_THREAD_LIMITS, AdaptiveRateLimiter, SlidingWindowPacer, Window
 from bot.outbox.sender import OutboxSender
 from bot.teams.connector import BotConnector, NoTokens
-from communities.clock import FixedClock
+from communities.clock import FixedClock, SystemClock
 from communities.db import Database
 from communities.messaging.outbox import Outbox, OutboxMessage, OutgoingMessage
 from tests.support.fake_connector import FakeConnector, Fault
@@ -56,7 +56,8 @@ class Harness:
 
     def sender(self, database: Database | None = None, **options: Any) -> OutboxSender:
         options.setdefault("poll_seconds", 0.05)
-        return OutboxSender(database or self.db, self.connector, self.clock, **options)
+        clock = options.pop("clock", self.clock)
+        return OutboxSender(database or self.db, self.connector, clock, **options)
 
     async def new_thread(self, key: str, text: str, channel: str = CHANNEL) -> int:
         async with self.db.session() as session:
@@ -237,22 +238,57 @@ async def test_transient_failures_are_retried(h: Harness, fake: FakeConnector, f
     assert texts(fake, chat) == ["Hello"]
 
 
-async def test_backoff_grows_between_attempts(h: Harness, fake: FakeConnector) -> None:
+async def test_a_faulted_send_is_retried_at_the_next_free_slot_in_the_same_run(
+    h: Harness, fake: FakeConnector
+) -> None:
+    chat = "a:1flaky"
+    fake.script(chat, 502, 503)
+    row_id = await h.send("dm:1", "Hello", chat_reference(fake, chat))
+
+    assert await h.sender().run_once() == 3  # the clock never moved: no backoff between the attempts
+
+    row = await h.row(row_id)
+    assert row.status == "sent" and row.attempts == 3
+    assert texts(fake, chat) == ["Hello"]
+    fake.assert_no_violations()
+
+
+async def test_a_429_is_retried_in_the_first_slot_after_its_retry_after(
+    h: Harness, fake: FakeConnector
+) -> None:
+    chat = "a:1throttled"
+    fake.script(chat, Fault.throttle(retry_after=1))
+    row_id = await h.send("dm:1", "Hello", chat_reference(fake, chat))
+
+    assert await h.sender(clock=SystemClock()).run_once() == 2  # the lane waited for it: no poll needed
+
+    assert (await h.row(row_id)).status == "sent"
+    first, second = fake.requests_to(chat)
+    assert second.arrived_at - first.arrived_at >= 1.0
+    fake.assert_no_violations()
+
+
+async def test_a_conversation_that_keeps_failing_backs_off_more_each_time(
+    h: Harness, fake: FakeConnector
+) -> None:
     chat = "a:1backoff"
     fake.fail(chat, 502)
     row_id = await h.send("dm:1", "Hello", chat_reference(fake, chat))
-    sender = h.sender(backoff_base=2.0)
+    sender = h.sender(backoff_base=2.0, quick_retries=2, hold_seconds=0)
+
+    assert await sender.run_once() == 3  # the first two failures are retried at once
     delays = []
     for _ in range(4):
-        assert await sender.run_once() == 1
         row = await h.row(row_id)
         delays.append((row.next_attempt_at - h.clock.now()).total_seconds())
         h.clock.advance(seconds=delays[-1])
+        assert await sender.run_once() == 1
 
-    # Attempt n waits between half and all of 2 * 2**(n-1) seconds.
-    for attempt, delay in enumerate(delays, start=1):
-        ceiling = 2.0 * 2 ** (attempt - 1)
+    # The n-th wait is between half and all of 2 * 2**(n-1) seconds.
+    for n, delay in enumerate(delays, start=1):
+        ceiling = 2.0 * 2 ** (n - 1)
         assert ceiling / 2 <= delay <= ceiling
+    assert len(fake.requests_to(chat)) == 7
 
 
 @pytest.mark.parametrize(
@@ -295,7 +331,7 @@ async def test_a_send_without_an_answer_times_out_and_is_retried(h: Harness, fak
     chat = "a:1slow"
     fake.script(chat, Fault.slow(0.8))
     row_id = await h.send("dm:1", "Hello", chat_reference(fake, chat))
-    sender = h.sender(send_timeout=0.2)
+    sender = h.sender(send_timeout=0.2, quick_retries=0, hold_seconds=0)
 
     assert await sender.run_once() == 1
     row = await h.row(row_id)
@@ -327,7 +363,7 @@ async def test_an_update_waits_for_its_original(h: Harness, fake: FakeConnector)
     fake.script(CHANNEL, 502)
     root_id = await h.new_thread("agenda:1", "v1")
     update_id = await h.update("agenda:1:v2", root_id, "v2")
-    sender = h.sender()
+    sender = h.sender(quick_retries=0, hold_seconds=0)  # the original's retry waits for a later run
 
     assert await sender.run_once() == 1  # only the original: it failed, and the update stays behind it
     update = await h.row(update_id)
