@@ -43,6 +43,7 @@ test: install
 bench: install
 	$(BIN)/python bench/turns.py
 	$(BIN)/python bench/broadcast.py
+	$(BIN)/python bench/memory.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -7,12 +7,16 @@ session-level lock vanishes silently when its connection goes back to a pool and
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 from sqlalchemy.engine import make_url
 
 from communities.db import normalise_url
+
+if TYPE_CHECKING:
+    import psycopg
+
+# psycopg is imported where it is used: a service on SQLite never needs it (about 20 MB).
 
 #: The advisory lock the leader holds ("cosbot" in ASCII, a positive bigint).
 LOCK_KEY = int.from_bytes(b"cosbot", "big")
@@ -43,11 +47,13 @@ class LeaderLock:
         if connection is not None and not connection.closed:
             try:
                 await connection.close()
-            except (psycopg.Error, OSError):
+            except lock_errors():
                 pass
 
     async def _connect(self) -> psycopg.AsyncConnection[Any]:
         if self._connection is None or self._connection.closed:
+            import psycopg
+
             self._connection = await psycopg.AsyncConnection.connect(
                 libpq_url(self.database_url),
                 autocommit=True,
@@ -59,6 +65,13 @@ class LeaderLock:
                 keepalives_count=3,
             )
         return self._connection
+
+
+def lock_errors() -> tuple[type[Exception], ...]:
+    """What a failing lock connection raises."""
+    import psycopg
+
+    return (psycopg.Error, OSError)
 
 
 def libpq_url(database_url: str) -> str:
@@ -74,6 +87,8 @@ def leader_status(database_url: str) -> str | None:
     """Who holds the scheduler's lock (PostgreSQL): the holder's application name, or None."""
     if make_url(normalise_url(database_url)).get_backend_name() != "postgresql":
         return None
+    import psycopg
+
     high, low = LOCK_KEY >> 32, LOCK_KEY & 0xFFFFFFFF
     with psycopg.connect(libpq_url(database_url), autocommit=True, connect_timeout=10) as connection:
         row = connection.execute(

@@ -40,7 +40,6 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-import psycopg
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from sqlalchemy import Engine
 from sqlmodel import col, select
@@ -68,7 +67,7 @@ from scheduler.job_store import (
     job_store_engine,
     list_jobs,
 )
-from scheduler.leader_lock import LeaderLock, leader_status
+from scheduler.leader_lock import LeaderLock, leader_status, lock_errors
 from scheduler.timeline import StepKind, TimelineOffsets, job_id_for
 
 __all__ = ["JobInfo", "SchedulerService", "SyncReport", "leader_status", "list_jobs"]
@@ -278,13 +277,14 @@ class SchedulerService:
 
     async def _elect(self) -> None:
         """Take the advisory lock when it is free; while holding it, check its connection."""
+        errors = lock_errors()
         while True:
             try:
                 if self._leader:
                     await self._lock.check()
                 elif await self._lock.take():
                     await self._lead()
-            except (psycopg.Error, OSError) as error:
+            except errors as error:
                 log.warning("scheduler: the leader lock's connection failed: %s", type(error).__name__)
                 self._stand_down()
                 await self._lock.release()

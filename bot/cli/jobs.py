@@ -9,8 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-import psycopg
-
 from bot.config import Settings
 
 
@@ -26,6 +24,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
+    from scheduler.leader_lock import lock_errors
     from scheduler.service import leader_status, list_jobs
 
     infos = list_jobs(settings.database_url, settings.zone)
@@ -45,7 +44,7 @@ def cmd_jobs(args: argparse.Namespace, settings: Settings) -> int:
         _out(f"  ... and {len(infos) - len(shown)} more")
     try:
         holder = leader_status(settings.database_url)
-    except psycopg.Error as error:
+    except lock_errors() as error:
         _out(f"Leader: unknown ({type(error).__name__})")
         return 0
     if holder is None:

@@ -13,13 +13,13 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
-from msgraph.generated.models.o_data_errors.o_data_error import ODataError
-from msgraph.generated.models.user_scope_teams_app_installation import UserScopeTeamsAppInstallation
-
 from bot.config import Settings
 
 if TYPE_CHECKING:
     from msgraph.graph_service_client import GraphServiceClient
+
+# msgraph is imported only where it is used: its models take about 35 MB, and a service without
+# GRAPH_INSTALL_APP never builds an installer (bench/memory.py measures the idle service).
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,9 @@ class GraphAppInstaller:
     async def install_for(self, aad_object_id: str) -> None:
         if not aad_object_id:
             raise ValueError("installing the app needs the person's Entra object id")
+        from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+        from msgraph.generated.models.user_scope_teams_app_installation import UserScopeTeamsAppInstallation
+
         body = UserScopeTeamsAppInstallation(additional_data={"teamsApp@odata.bind": self._app})
         try:
             await self._client.users.by_user_id(aad_object_id).teamwork.installed_apps.post(body)
