@@ -7,6 +7,7 @@ definition has not changed is kept as it is (a recurring job keeps its progress)
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -214,6 +215,11 @@ def apply_specs(
         if job is not None and _same(job, spec, now):
             kept += 1
             continue
+        if job is not None:
+            # Removed, then added: a replacing add first tries an insert, and a failed statement
+            # would end a batch's transaction on PostgreSQL.
+            with contextlib.suppress(JobLookupError):
+                scheduler.remove_job(spec.id)
         scheduler.add_job(
             spec.func,
             trigger=spec.trigger,

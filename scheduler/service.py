@@ -22,12 +22,10 @@ it is lost). A standby still writes jobs (``sync_meeting`` after a change it han
 shared store; the leader runs them at its next wakeup (at the latest its next sweep). On SQLite
 there is one service process (SQLite is for one machine and one writer), and it is the leader.
 
-Both processes that run a scheduler, ``cosbot serve`` and ``python -m bot.scheduler_runner``,
-build it with :meth:`SchedulerService.from_settings`, so they send the same messages.
+``cosbot serve`` and ``python -m bot.scheduler_runner`` both build it with :meth:`from_settings`.
 
-Deterministic runs (tests, ``timer=False``): the scheduler never runs on its own; ``run_due(now)``
-runs the jobs whose ``next_run_time`` in the store has come, by the injected clock, the way
-APScheduler's own loop does (coalesce, misfire grace, next fire time or removal).
+Deterministic runs (tests, ``timer=False``): ``run_due(now)`` runs the jobs due by the injected clock,
+as APScheduler's own loop does (coalesce, misfire grace, next fire time or removal).
 """
 
 from __future__ import annotations
@@ -40,7 +38,6 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
@@ -60,6 +57,7 @@ from scheduler.job_specs import (
     team_members_specs,
 )
 from scheduler.job_store import (
+    BatchingJobStore,
     JobInfo,
     LeaderOnlyScheduler,
     LoopExecutor,
@@ -146,7 +144,7 @@ class SchedulerService:
             sweep=self.rebuild,
         )
         self._engine: Engine | None = None
-        self._store: SQLAlchemyJobStore | None = None
+        self._store: BatchingJobStore | None = None
         self._scheduler: LeaderOnlyScheduler | None = None
         self._executor: LoopExecutor | None = None
         self._leader = False
@@ -206,7 +204,7 @@ class SchedulerService:
             return
         timeline_jobs.install(self.runtime)
         self._engine = job_store_engine(self.database.url)
-        self._store = SQLAlchemyJobStore(engine=self._engine)
+        self._store = BatchingJobStore(self._engine)
         self._executor = LoopExecutor(asyncio.get_running_loop())
         scheduler = LeaderOnlyScheduler(
             jobstores={"default": self._store},
@@ -337,8 +335,9 @@ class SchedulerService:
         await asyncio.to_thread(self._apply, [spec], [timeline_jobs.SWEEP_JOB_ID], None, now)
 
     def _apply(self, specs: Any, scope: list[str] | None, keep: set[str] | None, now: datetime) -> SyncReport:
-        assert self._scheduler is not None
-        return apply_specs(self._scheduler, specs, scope, keep, now, self.zone)
+        assert self._scheduler is not None and self._store is not None
+        with self._store.batch():  # one transaction, not one per job
+            return apply_specs(self._scheduler, specs, scope, keep, now, self.zone)
 
     # ---- running due jobs by the injected clock ----------------------------------------------------
 
@@ -366,22 +365,23 @@ class SchedulerService:
         raise RuntimeError("jobs keep falling due")
 
     def _take_due(self, now: datetime) -> list[_Due]:
-        """The jobs due by ``now``, each moved on to its next fire time (or removed)."""
+        """The jobs due by ``now``, each moved on to its next fire time (or removed), in one transaction."""
         scheduler, store = self._scheduler, self._store
         assert scheduler is not None and store is not None
-        taken = []
-        for job in store.get_due_jobs(now):
-            run_time = job.next_run_time
-            following = job.trigger.get_next_fire_time(run_time, now)
-            while following is not None and following <= now:  # coalesce: the last missed time only
-                run_time, following = following, job.trigger.get_next_fire_time(following, now)
-            if following is None:
-                scheduler.remove_job(job.id)
-            else:
-                scheduler.modify_job(job.id, next_run_time=following)
-            grace = None if job.misfire_grace_time is None else timedelta(seconds=job.misfire_grace_time)
-            taken.append(_Due(job.id, job.func, tuple(job.args), run_time.astimezone(UTC), grace))
-        return taken
+        with store.batch():
+            taken = []
+            for job in store.get_due_jobs(now):
+                run_time = job.next_run_time
+                following = job.trigger.get_next_fire_time(run_time, now)
+                while following is not None and following <= now:  # coalesce: the last missed time only
+                    run_time, following = following, job.trigger.get_next_fire_time(following, now)
+                if following is None:
+                    scheduler.remove_job(job.id)
+                else:
+                    scheduler.modify_job(job.id, next_run_time=following)
+                grace = None if job.misfire_grace_time is None else timedelta(seconds=job.misfire_grace_time)
+                taken.append(_Due(job.id, job.func, tuple(job.args), run_time.astimezone(UTC), grace))
+            return taken
 
     async def next_run_time(self) -> datetime | None:
         """The earliest next run of any job (aware UTC), or None."""
