@@ -61,6 +61,8 @@ class Read(StrEnum):
 
     #: A request card with its answers (the school's, the chair's or an officer's view, triage).
     REQUEST = "request_read"
+    #: A request listed with its pupil reference (My requests, the chair's queue): one row per request.
+    REQUEST_LISTED = "request_listed"
     #: One agenda item's outcome card (the outcome's free text and the request behind it).
     OUTCOME = "outcome_read"
     #: A meeting's outcomes (every item's outcome so far), for its chair or an officer.

@@ -13,12 +13,17 @@ from sqlmodel import col, select
 
 from bot.cli.commands import main
 from bot.config import Settings
-from communities.audit import AuditEvent
+from communities.audit import AuditEvent, Read
+from communities.clock import SystemClock
 from communities.db import Database
+from communities.requests.service import save_answers, start_draft
 from tests.bot.conftest import Post
-from tests.bot.journeys.test_request_triage import DANIEL, TOM, said, submitted_request
+from tests.bot.journeys.test_request_triage import DANIEL, HANNAH, TOM, said, submitted_request
 from tests.support.activities import personal_message
 from tests.support.fake_connector import FakeConnector
+from tests.support.people import HANNAH as HANNAH_EMAIL
+from tests.support.people import profile_of
+from tests.support.requests import WESTGATE, school_id
 
 
 async def reads(settings: Settings, ref: str) -> list[tuple[str, int | None]]:
@@ -28,7 +33,8 @@ async def reads(settings: Settings, ref: str) -> list[tuple[str, int | None]]:
             rows = await session.exec(
                 select(AuditEvent).where(AuditEvent.entity_id == ref).order_by(col(AuditEvent.id))
             )
-            return [(row.action, row.actor_person_id) for row in rows.all() if "read" in row.action]
+            read = {r.value for r in Read} | {"request_read_refused"}
+            return [(row.action, row.actor_person_id) for row in rows.all() if row.action in read]
     finally:
         await database.dispose()
 
@@ -68,3 +74,44 @@ async def test_the_chairs_read_of_a_request_is_audited_and_listed_by_cosbot_audi
     assert "Tom Walsh" in refused
     lines = table.splitlines()
     assert lines.index(read) < lines.index(refused)  # oldest first
+
+
+async def test_the_lists_that_show_pupil_references_and_a_reopened_draft_are_audited(
+    fake: FakeConnector, post: Post, settings: Settings
+) -> None:
+    request_id, ref = await submitted_request(settings)
+
+    await post(personal_message(fake.url, HANNAH, "requests"))  # My requests: with the school's reference
+    assert "WM-2026-07" in json.dumps((await said(fake, HANNAH, 1))[-1].card)
+    await post(personal_message(fake.url, DANIEL, value={"action": "requests_queue"}))  # the chair's queue
+    assert "WM-2026-07" in json.dumps((await said(fake, DANIEL, 1))[-1].card)
+    assert [a for a, _ in await reads(settings, ref)] == ["request_listed", "request_listed"]
+
+    draft_id, draft_ref = await a_draft(settings)
+    continuing = {"action": "request_continue", "request_id": draft_id}
+    await post(personal_message(fake.url, HANNAH, value=continuing))
+    assert draft_ref in json.dumps([a.text for a in await said(fake, HANNAH, 2)])  # its answers shown again
+    assert [a for a, _ in await reads(settings, draft_ref)] == ["request_read"]
+    database = Database(settings.database_url)
+    try:
+        async with database.session() as session:
+            [row] = (await session.exec(select(AuditEvent).where(AuditEvent.action == "request_read"))).all()
+    finally:
+        await database.dispose()
+    assert row.detail == {"status": "draft", "via": "form"}
+
+
+async def a_draft(settings: Settings) -> tuple[int, str]:
+    """Hannah's draft for Westgate (CANT1), partly answered."""
+    database, clock = Database(settings.database_url), SystemClock()
+    try:
+        hannah = await profile_of(database, HANNAH_EMAIL)
+        school = await school_id(database, WESTGATE)
+        async with database.session() as session:
+            request = await start_draft(session, clock, hannah, school)
+            assert request.id is not None
+            await save_answers(session, clock, hannah, request.id, {"request_type": "one_pupil"})
+            await session.commit()
+            return request.id, request.ref
+    finally:
+        await database.dispose()
