@@ -165,3 +165,21 @@ def test_the_word_minutes_export_is_audited(url: str, tmp_path: Path) -> None:
     assert export(tmp_path / "minutes.docx") == 0
     [row] = audit_rows(url, "minutes_exported")
     assert row.entity == "meeting" and row.entity_id == str(made.meeting_id) and row.actor_person_id is None
+
+
+def test_a_crash_while_writing_leaves_no_half_file_and_no_audit_row(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from communities.subject_access import summary
+
+    accepted_request(url)
+
+    def crash(*_: Any) -> str:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(summary, "summary_markdown", crash)  # after manifest.json is in the zip
+    out = tmp_path / "hannah.zip"
+    with pytest.raises(OSError, match="disk full"):
+        main(["export", "person", HANNAH, "--out", str(out)])
+    assert list(tmp_path.iterdir()) == [tmp_path / "cli.db"]  # neither the zip nor its temporary file
+    assert not audit_rows(url, "subject_access_exported")
