@@ -1,8 +1,8 @@
 """Who read or changed a request, and when: its audit trail, oldest first.
 
 The request's own rows, and those of what hangs off it: its disputes, its outcome's actions, the
-overspend asked for it, and the rows of its meeting that name it or read every item (the meeting's
-outcomes opened, its minutes exported).
+overspend asked for it, and the rows of its meeting that name it or read or change every item (its
+agenda built and published, its outcomes opened, its minutes exported).
 """
 
 from __future__ import annotations
@@ -22,8 +22,17 @@ from communities.requests.tables import Request
 from communities.roster.tables import Person
 from communities.subject_access import words
 
-#: Rows of a meeting that read every one of its items, so each item's request too.
-_WHOLE_MEETING_READS = frozenset({audit.Read.OUTCOMES.value, audit.Read.MINUTES_EXPORT.value})
+#: Rows of a meeting that read or change every one of its items, so each item's request too (unless
+#: the row lists the requests it touched: then only those).
+_WHOLE_MEETING = frozenset(
+    {
+        audit.Read.OUTCOMES.value,
+        audit.Read.MINUTES_EXPORT.value,
+        "agenda_built",
+        "agenda_published",
+        "agenda_republished",
+    }
+)
 
 
 class UnknownReference(Exception):
@@ -89,8 +98,8 @@ def _names_it(row: AuditEvent, request: Request) -> bool:
     if row.entity == "overspend_request":
         return _mentions(row.detail, request)
     if row.entity == "meeting":
-        if row.action in _WHOLE_MEETING_READS and "requests" not in row.detail:
-            return True  # an older row, before they listed the items: it read them all
+        if row.action in _WHOLE_MEETING and "requests" not in row.detail:
+            return True
         return _mentions(row.detail, request)
     return True
 

@@ -9,6 +9,7 @@ from communities.db import Database
 from communities.outcomes.recording import open_item, save_outcome
 from communities.requests.service import open_for_reading
 from communities.subject_access.trail import UnknownReference, request_trail
+from communities.subject_access.words import NO_PERSON
 from tests.support.outcomes import as_person, held_meeting, rulings_for_westgate, support_agreed
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA
 from tests.support.requests import WESTGATE, raise_and_accept
@@ -65,6 +66,7 @@ async def test_an_outcome_read_and_the_meetings_outcomes_are_in_the_trail_of_the
     assert ("Grace Li", "request_discuss", f"request {refs[0]}") in first_trail
     assert ("Priya Shah", "outcome_read", f"request {refs[0]}") in first_trail
     assert ("Priya Shah", "outcomes_opened", meeting) in first_trail
+    assert (NO_PERSON, "agenda_built", meeting) in first_trail  # the agenda item, built by the timeline
     second_trail = await trail(demo_db, refs[1])
     assert ("Priya Shah", "outcomes_opened", meeting) in second_trail  # every item was on the card
     assert ("Priya Shah", "outcome_read", f"request {refs[1]}") not in second_trail
