@@ -75,6 +75,9 @@ class Settings:
     #: ``TEAMS_CATALOG_APP_ID`` (the id in the org's app catalog, not the manifest's).
     graph_install_app: bool = False
     teams_catalog_app_id: str = ""
+    #: ``SAR_INCLUDE_PUPIL_DETAIL``: a member of staff's subject access export includes the pupil-level
+    #: detail of the requests they raised (default no: the child is a different data subject).
+    sar_include_pupil_detail: bool = False
 
     @property
     def quorum_rule(self) -> QuorumRule:
@@ -149,6 +152,7 @@ class Settings:
             scheduler_enabled=_flag(get("SCHEDULER_ENABLED", "true")),
             graph_install_app=_flag(get("GRAPH_INSTALL_APP", "false")),
             teams_catalog_app_id=get("TEAMS_CATALOG_APP_ID"),
+            sar_include_pupil_detail=_flag(get("SAR_INCLUDE_PUPIL_DETAIL") or "false"),
             roster_cache_seconds=_non_negative_float(
                 get("ROSTER_CACHE_SECONDS", "30"), "ROSTER_CACHE_SECONDS"
             ),

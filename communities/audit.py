@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, NotRequired
 
 from sqlalchemy import JSON, Column
@@ -49,6 +50,51 @@ def record(session: AsyncSession, clock: Clock, **entry: Unpack[Entry]) -> Audit
     )
     session.add(event)
     return event
+
+
+class Read(StrEnum):
+    """The audit's names for reads of pupil-level detail, in one place (who read what, and when).
+
+    A read is recorded by the domain function that loads the detail for a view or an export, so
+    that nothing can show it without the read being audited; the detail itself is never recorded.
+    """
+
+    #: A request card with its answers (the school's, the chair's or an officer's view, triage).
+    REQUEST = "request_read"
+    #: A request listed with its pupil reference (My requests, the chair's queue): one row per request.
+    REQUEST_LISTED = "request_listed"
+    #: One agenda item's outcome card (the outcome's free text and the request behind it).
+    OUTCOME = "outcome_read"
+    #: A meeting's outcomes (every item's outcome so far), for its chair or an officer.
+    OUTCOMES = "outcomes_opened"
+    #: A dispute of an outcome, with its reasons.
+    DISPUTE = "dispute_read"
+    #: A meeting's minutes written to a Word document (``cosbot minutes export``).
+    MINUTES_EXPORT = "minutes_exported"
+    #: Everything held about a member of staff, for their subject access request.
+    SUBJECT_ACCESS_EXPORT = "subject_access_exported"
+
+
+def record_read(
+    session: AsyncSession,
+    clock: Clock,
+    read: Read,
+    *,
+    actor_person_id: int | None,
+    entity: str,
+    entity_id: str,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Audit a read of pupil-level detail (ids, codes and counts in ``detail``, never the detail)."""
+    return record(
+        session,
+        clock,
+        actor_person_id=actor_person_id,
+        action=read.value,
+        entity=entity,
+        entity_id=entity_id,
+        detail=detail,
+    )
 
 
 async def keep_only_refusal(session: AsyncSession, clock: Clock, **refusal: Unpack[Entry]) -> AuditEvent:

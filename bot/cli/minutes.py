@@ -22,10 +22,11 @@ from sqlmodel import col, select
 
 from bot.config import Settings
 from cards.budget import movement_line, position_line
+from communities.clock import SystemClock
 from communities.db import Database
 from communities.meetings.tables import Meeting, MeetingStatus, local
 from communities.minutes.tables import MinutesSection
-from communities.minutes.view import MinutesView, minutes_of, view
+from communities.minutes.view import MinutesView, exported, minutes_of
 from communities.outcomes.tables import ActionStatus
 from communities.roster.tables import Community
 
@@ -97,7 +98,9 @@ async def _minutes(settings: Settings, code: str, day: date) -> MinutesView:
                     f"the meeting of {code} on {day.isoformat()} has no minutes yet: its chair writes them "
                     "with `minutes` in the chat once its outcomes are confirmed"
                 )
-            return await view(session, minutes)
+            shown = await exported(session, SystemClock(), minutes)
+            await session.commit()
+            return shown
     finally:
         await database.dispose()
 

@@ -47,11 +47,11 @@ async def open_for_reading(
             entity_id=str(dispute_id),
         )
         raise DisputeRefused(MAY_NOT_READ)
-    audit.record(
+    audit.record_read(
         session,
         clock,
+        audit.Read.DISPUTE,
         actor_person_id=actor.person_id,
-        action="dispute_read",
         entity="dispute",
         entity_id=str(dispute_id),
         detail={"stage": int(dispute.stage), "status": str(dispute.status)},

@@ -17,8 +17,10 @@ from datetime import date, datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from communities import audit
 from communities.agendas.access import agenda_of
 from communities.budget.since import BudgetSince, allocated_by
+from communities.clock import Clock
 from communities.meetings.tables import Meeting, local
 from communities.minutes.tables import Minutes, MinutesSection, MinutesStatus
 from communities.outcomes.attendance import attendance, attendance_tally
@@ -106,6 +108,21 @@ def day_text(moment: datetime) -> str:
 
 async def minutes_of(session: AsyncSession, meeting_id: int) -> Minutes | None:
     return (await session.exec(select(Minutes).where(Minutes.meeting_id == meeting_id))).first()
+
+
+async def exported(session: AsyncSession, clock: Clock, minutes: Minutes) -> MinutesView:
+    """The minutes as a document carries them; the export is audited (the caller commits)."""
+    shown = await view(session, minutes)
+    audit.record_read(
+        session,
+        clock,
+        audit.Read.MINUTES_EXPORT,
+        actor_person_id=None,  # the command line: whoever runs it on the server
+        entity="meeting",
+        entity_id=str(minutes.meeting_id),
+        detail={"requests": [row.ref for row in shown.outcomes], "approved": shown.approved},
+    )
+    return shown
 
 
 async def view(session: AsyncSession, minutes: Minutes) -> MinutesView:

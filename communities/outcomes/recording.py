@@ -100,16 +100,36 @@ async def open_recording(
         shown = await outcome_view(session, outcome) if outcome else None
         flagged = await flagged_members(session, request)
         items.append(item_view(request, schools.get(request.school_id, "?"), flagged, outcome, shown))
-    audit.record(
+    audit.record_read(
         session,
         clock,
+        audit.Read.OUTCOMES,
         actor_person_id=actor.person_id,
-        action="outcomes_opened",
         entity="meeting",
         entity_id=str(meeting_id),
-        detail={"items": len(items)},
+        detail={"items": len(items), "requests": [item.ref for item in items]},
     )
     return Recording(meeting_id, community.code, community.name, when_text(meeting), tuple(items))
+
+
+async def open_item(
+    session: AsyncSession, clock: Clock, actor: PersonProfile, meeting_id: int, request_id: int
+) -> tuple[Recording, ItemView | None]:
+    """The meeting's outcomes and the one item whose outcome card is opened (None: not an item of
+    this meeting). Opening it is a read of its pupil-level detail, audited against its request."""
+    recording = await open_recording(session, clock, actor, meeting_id)
+    item = next((i for i in recording.items if i.request_id == request_id), None)
+    if item is not None:
+        audit.record_read(
+            session,
+            clock,
+            audit.Read.OUTCOME,
+            actor_person_id=actor.person_id,
+            entity="request",
+            entity_id=item.ref,
+            detail={"meeting": meeting_id, "outcome": item.outcome.outcome_id if item.outcome else None},
+        )
+    return recording, item
 
 
 async def save_outcome(

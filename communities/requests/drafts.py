@@ -68,6 +68,24 @@ async def editable_request(
     return request
 
 
+async def reopen_for_editing(
+    session: AsyncSession, clock: Clock, profile: PersonProfile, request_id: int
+) -> Request:
+    """The request reopened in the form by someone who may edit it: its answers are shown again, a
+    read of its pupil-level detail, audited (the caller commits)."""
+    request = await editable_request(session, clock, profile, request_id)
+    audit.record_read(
+        session,
+        clock,
+        audit.Read.REQUEST,
+        actor_person_id=profile.person_id,
+        entity="request",
+        entity_id=request.ref,
+        detail={"status": str(request.status), "via": "form"},
+    )
+    return request
+
+
 async def latest_draft(session: AsyncSession, profile: PersonProfile) -> Request | None:
     """The person's most recently changed draft, for a school they still work for."""
     schools = [s.id for s in staff_schools(profile)]

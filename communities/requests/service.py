@@ -185,7 +185,7 @@ async def open_for_reading(
     if not decision.allowed:
         await _refused(session, clock, actor, "request_read_refused", request)
         raise RequestRefused(decision.reason)
-    _audit(session, clock, actor, "request_read", request)
+    _audit(session, clock, actor, audit.Read.REQUEST.value, request)
     return request
 
 

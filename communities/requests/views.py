@@ -9,7 +9,9 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from communities import audit
 from communities.audit import AuditEvent
+from communities.clock import Clock
 from communities.meetings.tables import Meeting, date_text, local
 from communities.requests.lifecycle import (
     PEOPLES_ACTIONS,
@@ -85,6 +87,24 @@ async def request_lines(
             )
         )
     return lines
+
+
+async def lines_for_reader(
+    session: AsyncSession, clock: Clock, reader_person_id: int, requests: Sequence[Request]
+) -> list[RequestLine]:
+    """The lines with each request's pupil reference, for someone the caller checked may see them
+    (in personal chat); each request listed so is a read of its pupil-level detail, audited."""
+    for request in requests:
+        audit.record_read(
+            session,
+            clock,
+            audit.Read.REQUEST_LISTED,
+            actor_person_id=reader_person_id,
+            entity="request",
+            entity_id=request.ref,
+            detail={"status": str(request.status)},
+        )
+    return await request_lines(session, requests, now=clock.now(), with_pupil_ref=True)
 
 
 def day_text(moment: datetime) -> str:

@@ -25,7 +25,13 @@ from communities.meetings.tables import Meeting
 from communities.outcomes.access import OutcomeChanged, OutcomeRefused, load_meeting, outcome_of, ruled_out
 from communities.outcomes.attendance import attendance
 from communities.outcomes.decisions import ConflictRuling, ReviewResult
-from communities.outcomes.recording import OWN_RULING, IdentifyingText, open_recording, save_outcome
+from communities.outcomes.recording import (
+    OWN_RULING,
+    IdentifyingText,
+    open_item,
+    open_recording,
+    save_outcome,
+)
 from communities.outcomes.reviews import ReviewItem, record_review, reviews_for
 from communities.outcomes.telling import tell_review
 from communities.outcomes.validation import OutcomeInvalid
@@ -69,8 +75,7 @@ async def _item(
     chat: ChatServices, session: AsyncSession, turn: Turn, meeting_id: int, request_id: int
 ) -> Card:
     clock, profile, value = chat.clock, turn.profile, turn.value or {}
-    recording = await open_recording(session, clock, profile, meeting_id)
-    item = next((i for i in recording.items if i.request_id == request_id), None)
+    _, item = await open_item(session, clock, profile, meeting_id, request_id)
     if item is None:
         return await hub(
             session,

@@ -6,7 +6,6 @@ Every button carries a request id; the domain re-checks it against who pressed i
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
@@ -16,6 +15,7 @@ from cards.elements import Card
 from cards.outcomes.telling import outcome_section
 from cards.requests.detail import request_detail_card, withdraw_confirm_card, withdraw_outcome_card
 from cards.requests.lists import my_requests_card, queue_card, queue_summary_card
+from communities.clock import Clock
 from communities.outcomes.telling import confirmed_outcome_of
 from communities.permissions import is_triager
 from communities.requests import service as request_service
@@ -23,7 +23,7 @@ from communities.requests.conflicts import conflict_refusal, flagged_members
 from communities.requests.lifecycle import IllegalTransition, RequestStatus
 from communities.requests.returns import exchange_of
 from communities.requests.tables import Request
-from communities.requests.views import request_lines, waiting_by_community
+from communities.requests.views import lines_for_reader, request_lines, waiting_by_community
 from communities.roster.directory import PersonProfile, community_by_code
 from communities.roster.roles import Role
 from communities.roster.tables import Community, Person
@@ -46,7 +46,8 @@ REQUEST_WITHDRAW_KEEP = "request_withdraw_keep"
 async def show_my_requests(chat: ChatServices, turn: Turn) -> None:
     async with chat.database.session() as session:
         mine = await request_service.school_requests(session, turn.profile)
-        lines = await request_lines(session, mine, now=chat.clock.now(), with_pupil_ref=True)
+        lines = await lines_for_reader(session, chat.clock, turn.profile.person_id, mine)
+        await session.commit()
     await send_card(turn.context, my_requests_card(lines))
 
 
@@ -62,14 +63,15 @@ async def show_queue(chat: ChatServices, turn: Turn) -> None:
             try:
                 if community is None:
                     raise request_service.RequestRefused(f"I don't know a community with the code “{code}”.")
-                cards.append(await _queue_card(session, profile, community, chat.clock.now()))
+                cards.append(await _queue_card(session, profile, community, chat.clock))
             except request_service.RequestRefused as refused:
                 refusal = f"Sorry: {refused} Write `queue` for the queues you can see."
         elif profile.has_role(Role.OFFICER):
             cards.append(queue_summary_card(await waiting_by_community(session)))
         else:
             for community in await _triaged_communities(session, profile):
-                cards.append(await _queue_card(session, profile, community, chat.clock.now()))
+                cards.append(await _queue_card(session, profile, community, chat.clock))
+        await session.commit()  # the reads of the requests listed
     if refusal or not cards:
         await turn.context.send_activity(refusal or "You are not the chair or vice chair of a community.")
     for content in cards:
@@ -77,11 +79,11 @@ async def show_queue(chat: ChatServices, turn: Turn) -> None:
 
 
 async def _queue_card(
-    session: AsyncSession, profile: PersonProfile, community: Community, now: datetime
+    session: AsyncSession, profile: PersonProfile, community: Community, clock: Clock
 ) -> Card:
     assert community.id is not None
     waiting = await request_service.triage_queue(session, profile, community.id)
-    lines = await request_lines(session, waiting, now=now, with_pupil_ref=True)  # triage_queue checked
+    lines = await lines_for_reader(session, clock, profile.person_id, waiting)  # triage_queue checked
     return queue_card(f"{community.name} ({community.code})", lines)
 
 

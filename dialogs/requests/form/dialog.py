@@ -211,8 +211,9 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
         """Carry on with a draft where it was left; from an old card with answers on it, at that
         card's step with what was typed kept (not saved until the person saves it)."""
         async with self._db.session() as session:
-            request = await editable_or_why(session, self._clock, profile, request_id)
+            request = await editable_or_why(session, self._clock, profile, request_id, reopening=True)
             where = await where_from(session, request) if isinstance(request, Request) else None
+            await session.commit()  # the read of its answers
         if isinstance(request, NotEditable) or where is None:
             return await self._refuse(step, f"{intro}Sorry: {request}")
         step.context.turn_state[CHECKED] = request

@@ -11,7 +11,7 @@ from cards.elements import Card
 from communities.clock import Clock
 from communities.identifying_text import warning_for
 from communities.requests import identifying_answers, returns
-from communities.requests.drafts import NotEditable, editable_request
+from communities.requests.drafts import NotEditable, editable_request, reopen_for_editing
 from communities.requests.form import Section, request_type_of
 from communities.requests.identifying_answers import ACKNOWLEDGED
 from communities.requests.lifecycle import IllegalTransition, RequestStatus
@@ -81,11 +81,14 @@ async def store_section(
 
 
 async def editable_or_why(
-    session: AsyncSession, clock: Clock, profile: PersonProfile, request_id: int
+    session: AsyncSession, clock: Clock, profile: PersonProfile, request_id: int, *, reopening: bool = False
 ) -> Request | NotEditable:
     """The request if the person may still edit it, else why not: the caller says so after the
-    session closes, since a reply must never hold the database connection."""
+    session closes, since a reply must never hold the database connection. ``reopening``: the form
+    shows its answers again (an audited read; the caller commits)."""
     try:
+        if reopening:
+            return await reopen_for_editing(session, clock, profile, request_id)
         return await editable_request(session, clock, profile, request_id)
     except NotEditable as reason:
         return reason
