@@ -185,6 +185,16 @@ DISPUTES = Capability(
     section=MEETINGS_SECTION,
 )
 
+REPORT = Capability(
+    "report",
+    "Report for the Area Boards",
+    "Per area and community: requests by status, need and decision, days to a decision, funding "
+    "against budget and what is overdue, small numbers hidden.",
+    frozenset({Role.OFFICER}),
+    instead="Council officers report the figures to the Area Boards.",
+    section=MEETINGS_SECTION,
+)
+
 HELP_SECTION = "Help"
 GLOSSARY = Capability(
     "glossary",
@@ -214,6 +224,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     BROADCAST_DATES,
     OUTCOMES_SUMMARY,
     DISPUTES,
+    REPORT,
     GLOSSARY,
 )
 

@@ -1,0 +1,180 @@
+"""The officers' report in the chat: figures per area, or one area's communities, or one community,
+with the period and the place to show chosen on the card itself.
+
+Every count comes already suppressed (:mod:`communities.reporting.grid`): the card shows its words
+("fewer than 5", "not shown") and the charts leave those counts out, saying so. The charts are
+Teams' own (``Chart.VerticalBar.Grouped``, at most :data:`cards.budget.CHART_DATA_SETS` data sets,
+``fallback: drop``); the facts below them are the record. Categories and money; never a request's
+answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from cards.budget import CHART_DATA_SETS, CHART_MOST
+from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
+from communities.budget.ledger import Position
+from communities.money import pounds
+from communities.permissions import REPORT
+from communities.reporting.grid import ALL, CountTable
+from communities.reporting.report import Report, Row
+from communities.reporting.suppression import Shown
+from communities.reporting.words import MEDIAN_LABEL, SUPPRESSION_NOTE
+
+#: The inputs the card's button (the capability's key) sends back.
+FROM_FIELD, TO_FIELD, PLACE_FIELD = "report_from", "report_to", "report_place"
+
+CHARTS_LEAVE_OUT = "The charts leave out counts that are not shown as numbers."
+
+
+def day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def report_card(report: Report, place: str = ALL, *, problem: str = "") -> Card:
+    """The report for ``place``: all areas (a line per area), an area (a line per community) or a
+    community (its own line, beside its area's)."""
+    chosen = next((row for row in report.rows if row.key == place), report.row(ALL))
+    if chosen.level == "all":
+        rows = [*report.areas(), report.row(ALL)]
+        title = "All areas"
+    elif chosen.level == "area":
+        rows = [*report.communities(chosen.area), chosen]
+        title = f"{chosen.label} area"
+    else:
+        rows = [chosen, report.row(f"area:{chosen.area}")]
+        title = chosen.label
+    body: list[Element] = [
+        heading(f"Report: {title}"),
+        text(
+            f"From {day(report.start)} to {day(report.end)}: the requests submitted, and the decisions "
+            f"of meetings, in that time. Overdue as of {day(report.today)}. Funding for the financial "
+            f"year {report.financial_year}."
+        ),
+    ]
+    if problem:
+        body.append({**text(problem), "color": "Attention"})
+    body += _choices(report, chosen.key)
+    charted = [row for row in rows if row.level != "all" and row is not chosen] or rows
+    for chart in (needs_chart(report, charted), committed_chart(report, charted)):
+        if chart is not None:
+            body += [subheading(str(chart["title"])), chart]
+    body += _table("Requests by status", report.by_status, rows)
+    body += _table("Requests by main area of need", report.by_need, rows)
+    body += _table("Decisions", report.by_decision, rows)
+    body += [subheading(MEDIAN_LABEL), facts([(row.label, str(report.median[row.key])) for row in rows])]
+    body += [
+        subheading(f"Funding committed against budget, {report.financial_year}"),
+        facts([(row.label, _money(report.funding[row.key])) for row in rows]),
+    ]
+    body += _table(f"Overdue on {day(report.today)}", report.overdue, rows)
+    body.append(text(f"{SUPPRESSION_NOTE} `cosbot report summary` writes the same figures.", subtle=True))
+    return card(body)
+
+
+def _choices(report: Report, chosen: str) -> list[Element]:
+    places = [{"title": "All areas", "value": ALL}]
+    for area in report.areas():
+        places.append({"title": f"{area.label} area: its communities", "value": area.key})
+        places += [{"title": f"  {row.label}", "value": row.key} for row in report.communities(area.area)]
+    show = submit("Show", REPORT.key)
+    dates = [
+        {"type": "Input.Date", "id": FROM_FIELD, "label": "From", "value": report.start.isoformat()},
+        {"type": "Input.Date", "id": TO_FIELD, "label": "To", "value": report.end.isoformat()},
+    ]
+    return [
+        {
+            "type": "ColumnSet",
+            "columns": [{"type": "Column", "width": "stretch", "items": [picker]} for picker in dates],
+        },
+        {
+            "type": "Input.ChoiceSet",
+            "id": PLACE_FIELD,
+            "label": "Show",
+            "style": "compact",
+            "value": chosen,
+            "choices": places,
+        },
+        {"type": "ActionSet", "actions": [show]},
+    ]
+
+
+def _table(title: str, table: CountTable, rows: Sequence[Row]) -> list[Element]:
+    def line(row: Row) -> str:
+        counts = zip(table.columns, table.row(row.key), strict=True)
+        return "; ".join(f"{label}: {count}" for (_, label), count in counts)
+
+    return [subheading(title), facts([(row.label, line(row)) for row in rows])]
+
+
+def _money(position: Position) -> str:
+    if position.budget_pence <= 0 and position.committed_pence == 0:
+        return "No budget set"
+    return f"{pounds(position.committed_pence)} committed of {pounds(position.budget_pence)}"
+
+
+def _short(row: Row) -> str:
+    return row.code or row.label
+
+
+def needs_chart(report: Report, rows: Sequence[Row]) -> Element | None:
+    """Requests by the main area of need, a group of bars per place; a data set per area of need
+    (the four of the Code of Practice, within the renderer's limit); counts not shown are left out."""
+    shown = list(rows)[:CHART_MOST]
+    table = report.by_need
+    series = []
+    for n, (_, label) in enumerate(table.columns[:CHART_DATA_SETS]):
+        values = [
+            {"x": _short(row), "y": table.row(row.key)[n].value}
+            for row in shown
+            if table.row(row.key)[n].shown is Shown.SHOWN
+        ]
+        if values:
+            series.append({"legend": label, "values": values})
+    if not series:
+        return None
+    return {
+        "type": "Chart.VerticalBar.Grouped",
+        "title": f"Requests by main area of need. {CHARTS_LEAVE_OUT}",
+        "xAxisTitle": "Area" if shown[0].level == "area" else "Community",
+        "yAxisTitle": "Requests",
+        "data": series,
+        "fallback": "drop",
+    }
+
+
+def committed_chart(report: Report, rows: Sequence[Row]) -> Element | None:
+    """Funding committed against budget (£), a stacked bar per place with a budget."""
+    shown = [row for row in rows if report.funding[row.key].budget_pence > 0][:CHART_MOST]
+    if not shown:
+        return None
+    positions = [(_short(row), report.funding[row.key]) for row in shown]
+    series = [
+        ("Committed", [(x, min(p.committed_pence, p.budget_pence)) for x, p in positions], "warning"),
+        ("Available", [(x, max(p.available_pence, 0)) for x, p in positions], "good"),
+    ]
+    over = [(x, max(-p.available_pence, 0)) for x, p in positions]
+    if any(pence for _, pence in over):
+        series.append(("Over budget", over, "attention"))
+    return {
+        "type": "Chart.VerticalBar.Grouped",
+        "title": f"Funding committed against budget (£), {report.financial_year}",
+        "stacked": True,
+        "xAxisTitle": "Area" if shown[0].level == "area" else "Community",
+        "yAxisTitle": "£",
+        "data": [
+            {
+                "legend": legend,
+                "color": color,
+                "values": [{"x": x, "y": round(pence / 100)} for x, pence in points],
+            }
+            for legend, points, color in series
+        ],
+        "fallback": "drop",
+    }
+
+
+def _pounds(pence: int) -> int:
+    return round(pence / 100)

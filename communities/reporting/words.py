@@ -1,0 +1,71 @@
+"""Every word of the officers' report, in one place (our proposal, not Kent's official text)."""
+
+from __future__ import annotations
+
+from communities.outcomes.decisions import OutcomeDecision
+from communities.requests.form import NEED_AREAS
+from communities.requests.lifecycle import RequestStatus
+
+#: What a count of 1 to 4 shows.
+FEWER_THAN_5 = "fewer than 5"
+#: What a count hidden so that a small one cannot be worked out shows.
+NOT_SHOWN = "not shown"
+#: A median over fewer than 5 requests.
+MEDIAN_SUPPRESSED = "fewer than 5 decided"
+SUPPRESSION_NOTE = (
+    "To protect children's identities, a count from 1 to 4 shows as “fewer than 5”, and a few other "
+    "counts show as “not shown” so that it cannot be worked out from the totals. A median over fewer "
+    "than 5 requests is not shown. Charts leave these out."
+)
+MEDIAN_LABEL = "Median calendar days from submission to decision"
+ALL_AREAS = "All areas"
+
+#: Requests by where they are: (key, label, statuses). A draft is not a request yet.
+STATUS_GROUPS: tuple[tuple[str, str, frozenset[RequestStatus]], ...] = (
+    (
+        "with_chair",
+        "With the chair",
+        frozenset({RequestStatus.SUBMITTED, RequestStatus.RETURNED_FOR_INFO}),
+    ),
+    (
+        "waiting_meeting",
+        "Waiting for or at a meeting",
+        frozenset(
+            {RequestStatus.ACCEPTED, RequestStatus.SCHEDULED, RequestStatus.DISCUSSED, RequestStatus.DECIDED}
+        ),
+    ),
+    ("in_delivery", "In delivery", frozenset({RequestStatus.IN_DELIVERY, RequestStatus.REVIEW_DUE})),
+    ("closed", "Closed", frozenset({RequestStatus.CLOSED})),
+    ("withdrawn", "Withdrawn", frozenset({RequestStatus.WITHDRAWN})),
+)
+
+#: Requests by the main area of need (the form's category, never its words), then those without one.
+NOT_RECORDED = ("not_recorded", "No area of need (whole school or community)")
+NEED_GROUPS: tuple[tuple[str, str], ...] = (*NEED_AREAS.items(), NOT_RECORDED)
+
+D = OutcomeDecision
+#: Decisions as the report groups them: (key, label, decisions).
+DECISION_GROUPS: tuple[tuple[str, str, frozenset[OutcomeDecision]], ...] = (
+    (
+        "agreed",
+        "Support or funding agreed",
+        frozenset({D.SUPPORT_AGREED, D.FUNDING_AGREED, D.PARTIALLY_AGREED}),
+    ),
+    (
+        "advice",
+        "Advice, signposting or EHC needs assessment",
+        frozenset({D.ADVICE_ONLY, D.SIGNPOSTED, D.RECOMMEND_EHCNA}),
+    ),
+    ("deferred", "Deferred for more information", frozenset({D.DEFERRED_MORE_INFO})),
+    ("not_agreed", "Not agreed", frozenset({D.NOT_AGREED})),
+    ("withdrawn", "Withdrawn", frozenset({D.WITHDRAWN})),
+)
+
+#: What is overdue on the day the report is made: (key, label).
+OVERDUE_GROUPS: tuple[tuple[str, str], ...] = (
+    ("actions", "Actions past their due date"),
+    ("reviews", "Reviews past their date"),
+    ("disputes", "Disputes past a deadline"),
+)
+
+TOTAL = ("total", "Total")
