@@ -8,8 +8,12 @@ Hiding the small cells is not enough when totals are shown: a row total less the
 the one hidden cell back. So every *line* of the table (a row with its total, a column of a group
 of rows with their subtotal) is checked: if what is shown lets any hidden cell of the line be worked
 out exactly (knowing that a "fewer than 5" is 1 to 4 and a "not shown" is 0 or more), another cell of
-the line is hidden as well (*secondary* suppression, "not shown"): the smallest non-zero one first,
-then a zero, then the line's total. This repeats until no line gives anything away.
+the line is hidden as well (*secondary* suppression, "not shown"): of the cells the line shows, the
+one after which the fewest cells end up hidden (on a tie the smallest non-zero one, then a zero,
+then the line's total); when the line shows none, a "fewer than 5" becomes "not shown" (four
+"fewer than 5" adding up to a "fewer than 5" are all 1). This repeats until no line gives anything
+away. Each line is checked on its own: a reader combining several lines may narrow a hidden count
+down, though the tests find none pinned by any one line.
 
 Pure: values in, a state per value out. The card and the CSV both show what :func:`protect` decides.
 """
@@ -46,17 +50,37 @@ def protect(values: Sequence[int], lines: Sequence[Line]) -> list[Shown]:
     if any(value < 0 for value in values):
         raise ValueError("a count cannot be negative")
     states = [Shown.FEWER if 0 < value < THRESHOLD else Shown.SHOWN for value in values]
+    return _close(values, lines, states, lookahead=True)
+
+
+def _close(
+    values: Sequence[int], lines: Sequence[Line], states: list[Shown], *, lookahead: bool
+) -> list[Shown]:
+    """Hide cells until no line gives one away. Each time, the cell hidden is the one of the line
+    after which the fewest cells end up hidden (``lookahead``), else the first of :func:`_candidates`."""
     changed = True
     while changed:
         changed = False
         for line in lines:
             if not gives_away(line, values, states):
                 continue
-            pick = _complement(line, values, states)
-            if pick is not None:
-                states[pick] = Shown.HIDDEN
-                changed = True
+            candidates = _candidates(line, values, states)
+            if not candidates:
+                continue
+            pick = candidates[0]
+            if lookahead and len(candidates) > 1:
+                pick = min(
+                    candidates, key=lambda c: (_hidden_after(values, lines, states, c), candidates.index(c))
+                )
+            states[pick] = Shown.HIDDEN
+            changed = True
     return states
+
+
+def _hidden_after(values: Sequence[int], lines: Sequence[Line], states: Sequence[Shown], pick: int) -> int:
+    trial = list(states)
+    trial[pick] = Shown.HIDDEN
+    return sum(state is not Shown.SHOWN for state in _close(values, lines, trial, lookahead=False))
 
 
 def bounds(state: Shown, value: int) -> tuple[float, float]:
@@ -94,8 +118,13 @@ def gives_away(line: Line, values: Sequence[int], states: Sequence[Shown]) -> bo
     return False
 
 
-def _complement(line: Line, values: Sequence[int], states: Sequence[Shown]) -> int | None:
+def _candidates(line: Line, values: Sequence[int], states: Sequence[Shown]) -> list[int]:
+    """The line's shown cells, in the order to hide them: the smallest non-zero part first, then
+    the zeros, then the total. When nothing is shown, the "fewer than 5" cells, the total first:
+    1 + 1 + 1 = "fewer than 5" gives every one away, so one of them says "not shown" instead."""
     shown = [i for i in line.parts if states[i] is Shown.SHOWN]
+    shown.sort(key=lambda i: (values[i] == 0, values[i], i))
+    shown += [line.total] if states[line.total] is Shown.SHOWN else []
     if shown:
-        return min(shown, key=lambda i: (values[i] == 0, values[i], i))
-    return line.total if states[line.total] is Shown.SHOWN else None
+        return shown
+    return [i for i in (line.total, *line.parts) if states[i] is Shown.FEWER]
