@@ -186,15 +186,8 @@ DISPUTES = Capability(
 )
 
 REPORT = Capability(
-    "report",
-    "Report for the Area Boards",
-    "Per area and community: requests by status, need and decision, days to a decision, funding "
-    "against budget and what is overdue, small numbers hidden.",
-    frozenset({Role.OFFICER}),
-    instead="Council officers report the figures to the Area Boards.",
-    section=MEETINGS_SECTION,
+    "report", "Report", "Figures for the Area Boards.", frozenset({Role.OFFICER}), section=MEETINGS_SECTION
 )
-
 HELP_SECTION = "Help"
 GLOSSARY = Capability(
     "glossary",

@@ -53,7 +53,7 @@ DECISION_GROUPS: tuple[tuple[str, str, frozenset[OutcomeDecision]], ...] = (
     ),
     (
         "advice",
-        "Advice, signposting or EHC needs assessment",
+        "Advice, signposting or an education, health and care needs assessment advised",
         frozenset({D.ADVICE_ONLY, D.SIGNPOSTED, D.RECOMMEND_EHCNA}),
     ),
     ("deferred", "Deferred for more information", frozenset({D.DEFERRED_MORE_INFO})),

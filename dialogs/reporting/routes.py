@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from cards.reporting import FROM_FIELD, PLACE_FIELD, TO_FIELD, report_card
+from cards.reporting.card import FROM_FIELD, PLACE_FIELD, TO_FIELD, report_card
 from communities.meetings.tables import local
 from communities.permissions import REPORT
 from communities.reporting.grid import ALL

@@ -121,7 +121,7 @@ async def test_the_csv_has_a_line_per_place_and_the_same_suppressed_words(
 
 
 async def test_a_report_carries_no_answer_of_any_request(demo_db: Database, clock: FixedClock) -> None:
-    from cards.reporting import report_card
+    from cards.reporting.card import report_card
 
     report = await made(demo_db, clock)
     shown = json.dumps(

@@ -13,20 +13,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from cards.budget import CHART_DATA_SETS, CHART_MOST
 from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
+from cards.reporting.charts import committed_chart, needs_chart
 from communities.budget.ledger import Position
 from communities.money import pounds
 from communities.permissions import REPORT
 from communities.reporting.grid import ALL, CountTable
 from communities.reporting.report import Report, Row
-from communities.reporting.suppression import Shown
 from communities.reporting.words import MEDIAN_LABEL, SUPPRESSION_NOTE
 
 #: The inputs the card's button (the capability's key) sends back.
 FROM_FIELD, TO_FIELD, PLACE_FIELD = "report_from", "report_to", "report_place"
-
-CHARTS_LEAVE_OUT = "The charts leave out counts that are not shown as numbers."
 
 
 def day(value: date) -> str:
@@ -113,68 +110,3 @@ def _money(position: Position) -> str:
     if position.budget_pence <= 0 and position.committed_pence == 0:
         return "No budget set"
     return f"{pounds(position.committed_pence)} committed of {pounds(position.budget_pence)}"
-
-
-def _short(row: Row) -> str:
-    return row.code or row.label
-
-
-def needs_chart(report: Report, rows: Sequence[Row]) -> Element | None:
-    """Requests by the main area of need, a group of bars per place; a data set per area of need
-    (the four of the Code of Practice, within the renderer's limit); counts not shown are left out."""
-    shown = list(rows)[:CHART_MOST]
-    table = report.by_need
-    series = []
-    for n, (_, label) in enumerate(table.columns[:CHART_DATA_SETS]):
-        values = [
-            {"x": _short(row), "y": table.row(row.key)[n].value}
-            for row in shown
-            if table.row(row.key)[n].shown is Shown.SHOWN
-        ]
-        if values:
-            series.append({"legend": label, "values": values})
-    if not series:
-        return None
-    return {
-        "type": "Chart.VerticalBar.Grouped",
-        "title": f"Requests by main area of need. {CHARTS_LEAVE_OUT}",
-        "xAxisTitle": "Area" if shown[0].level == "area" else "Community",
-        "yAxisTitle": "Requests",
-        "data": series,
-        "fallback": "drop",
-    }
-
-
-def committed_chart(report: Report, rows: Sequence[Row]) -> Element | None:
-    """Funding committed against budget (£), a stacked bar per place with a budget."""
-    shown = [row for row in rows if report.funding[row.key].budget_pence > 0][:CHART_MOST]
-    if not shown:
-        return None
-    positions = [(_short(row), report.funding[row.key]) for row in shown]
-    series = [
-        ("Committed", [(x, min(p.committed_pence, p.budget_pence)) for x, p in positions], "warning"),
-        ("Available", [(x, max(p.available_pence, 0)) for x, p in positions], "good"),
-    ]
-    over = [(x, max(-p.available_pence, 0)) for x, p in positions]
-    if any(pence for _, pence in over):
-        series.append(("Over budget", over, "attention"))
-    return {
-        "type": "Chart.VerticalBar.Grouped",
-        "title": f"Funding committed against budget (£), {report.financial_year}",
-        "stacked": True,
-        "xAxisTitle": "Area" if shown[0].level == "area" else "Community",
-        "yAxisTitle": "£",
-        "data": [
-            {
-                "legend": legend,
-                "color": color,
-                "values": [{"x": x, "y": round(pence / 100)} for x, pence in points],
-            }
-            for legend, points, color in series
-        ],
-        "fallback": "drop",
-    }
-
-
-def _pounds(pence: int) -> int:
-    return round(pence / 100)
