@@ -72,8 +72,8 @@ from tests.cards.requests.test_lists import line
 from tests.cards.test_agenda_cards import agenda, item
 from tests.cards.test_declaration_cards import interest
 from tests.cards.test_funding_cards import demo as funding_demo
-from tests.cards.test_reporting import demo as report_card_demo
 from tests.cards.test_minutes_cards import minutes
+from tests.cards.test_reporting import demo as report_card_demo
 from tests.support.activities import submit_data
 
 AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
