@@ -16,15 +16,19 @@ from communities.permissions import REPORT
 from communities.reporting.grid import ALL
 from communities.reporting.report import build_report, default_period
 from dialogs.replies import send_card, show_card
-from dialogs.routing import RouteTable, Turn
+from dialogs.routing import RefusalAudit, RouteTable, Turn
 from dialogs.services import ChatServices
 
 BAD_DATE = "“{typed}” is not a date: choose the days with the date pickers."
 BACKWARDS = "The period ends before it starts: choose a “To” day on or after the “From” day."
 
 
+#: Someone who is not an officer asked for the report: audited, and nothing is shown.
+REFUSED = RefusalAudit("report_refused", "report")
+
+
 def register(table: RouteTable) -> None:
-    table.button(REPORT.key, show_report, capability=REPORT)
+    table.button(REPORT.key, show_report, capability=REPORT, refusal_audit=REFUSED)
     table.command("report", REPORT.key)
 
 
