@@ -89,7 +89,7 @@ def _choices(report: Report, chosen: str) -> list[Element]:
         {
             "type": "Input.ChoiceSet",
             "id": PLACE_FIELD,
-            "label": "Show",
+            "label": "Area or community",
             "style": "compact",
             "value": chosen,
             "choices": places,
