@@ -10,7 +10,7 @@ answers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
@@ -20,7 +20,15 @@ from communities.money import pounds
 from communities.permissions import REPORT
 from communities.reporting.grid import ALL, CountTable
 from communities.reporting.report import Report, Row
-from communities.reporting.words import MEDIAN_LABEL, SUPPRESSION_NOTE
+from communities.reporting.words import (
+    COMMUNITIES,
+    DECISIONS_TITLE,
+    MEDIAN_LABEL,
+    NONE,
+    NOT_LISTED,
+    SUPPRESSION_NOTE,
+    TOTAL,
+)
 
 #: The inputs the card's button (the capability's key) sends back.
 FROM_FIELD, TO_FIELD, PLACE_FIELD = "report_from", "report_to", "report_place"
@@ -58,23 +66,33 @@ def report_card(report: Report, place: str = ALL, *, problem: str = "") -> Card:
     for chart in (needs_chart(report, charted), committed_chart(report, charted)):
         if chart is not None:
             body += [subheading(str(chart["title"])), chart]
-    body += _table("Requests by status", report.by_status, rows)
-    body += _table("Requests by main area of need", report.by_need, rows)
-    body += _table("Decisions", report.by_decision, rows)
-    body += [subheading(MEDIAN_LABEL), facts([(row.label, str(report.median[row.key])) for row in rows])]
+    # An area's lines name its communities by code (its names once, here): the card stays short.
+    short = chosen.level == "area"
+    if short:
+        body += [subheading(COMMUNITIES), facts([(r.code, r.label) for r in rows if r.level == "community"])]
+
+    def named(row: Row) -> str:
+        return row.code if short and row.code else row.label
+
+    body += _table("Requests by status", report.by_status, rows, named)
+    body += _table("Requests by main area of need", report.by_need, rows, named)
+    body += _table(DECISIONS_TITLE, report.by_decision, rows, named)
+    body += [subheading(MEDIAN_LABEL), facts([(named(row), str(report.median[row.key])) for row in rows])]
     body += [
         subheading(f"Funding committed against budget, {report.financial_year}"),
-        facts([(row.label, _money(report.funding[row.key])) for row in rows]),
+        facts([(named(row), _money(report.funding[row.key])) for row in rows]),
     ]
-    body += _table(f"Overdue on {day(report.today)}", report.overdue, rows)
-    body.append(text(f"{SUPPRESSION_NOTE} `cosbot report summary` writes the same figures.", subtle=True))
+    body += _table(f"Overdue on {day(report.today)}", report.overdue, rows, named)
+    body.append(
+        text(f"{NOT_LISTED} {SUPPRESSION_NOTE} `cosbot report summary` writes the same figures.", subtle=True)
+    )
     return card(body)
 
 
 def _choices(report: Report, chosen: str) -> list[Element]:
     places = [{"title": "All areas", "value": ALL}]
     for area in report.areas():
-        places.append({"title": f"{area.label} area: its communities", "value": area.key})
+        places.append({"title": f"{area.label} area", "value": area.key})
         places += [{"title": f"  {row.label}", "value": row.key} for row in report.communities(area.area)]
     show = submit("Show", REPORT.key)
     dates = [
@@ -98,12 +116,14 @@ def _choices(report: Report, chosen: str) -> list[Element]:
     ]
 
 
-def _table(title: str, table: CountTable, rows: Sequence[Row]) -> list[Element]:
+def _table(title: str, table: CountTable, rows: Sequence[Row], named: Callable[[Row], str]) -> list[Element]:
     def line(row: Row) -> str:
         counts = zip(table.columns, table.row(row.key), strict=True)
-        return "; ".join(f"{label}: {count}" for (_, label), count in counts)
+        # A zero the table shows is left out (the card stays short for an area of 14 communities).
+        said = [f"{label}: {count}" for (key, label), count in counts if key == TOTAL[0] or str(count) != "0"]
+        return "; ".join(said) or NONE
 
-    return [subheading(title), facts([(row.label, line(row)) for row in rows])]
+    return [subheading(title), facts([(named(row), line(row)) for row in rows])]
 
 
 def _money(position: Position) -> str:

@@ -17,8 +17,13 @@ SUPPRESSION_NOTE = (
     "counts show as “not shown” so that it cannot be worked out from the totals. A median over fewer "
     "than 5 requests is not shown. Charts leave these out."
 )
+#: A line of counts that are all 0.
+NONE = "None"
+NOT_LISTED = "A category not listed on a line has none."
 MEDIAN_LABEL = "Median calendar days from submission to decision"
 ALL_AREAS = "All areas"
+#: Above an area's list of its communities' codes and names.
+COMMUNITIES = "Communities"
 
 #: Requests by where they are: (key, label, statuses). A draft is not a request yet.
 STATUS_GROUPS: tuple[tuple[str, str, frozenset[RequestStatus]], ...] = (
@@ -40,7 +45,7 @@ STATUS_GROUPS: tuple[tuple[str, str, frozenset[RequestStatus]], ...] = (
 )
 
 #: Requests by the main area of need (the form's category, never its words), then those without one.
-NOT_RECORDED = ("not_recorded", "No area of need (whole school or community)")
+NOT_RECORDED = ("not_recorded", "No area given (whole school or community)")
 NEED_GROUPS: tuple[tuple[str, str], ...] = (*NEED_AREAS.items(), NOT_RECORDED)
 
 D = OutcomeDecision
@@ -48,17 +53,22 @@ D = OutcomeDecision
 DECISION_GROUPS: tuple[tuple[str, str, frozenset[OutcomeDecision]], ...] = (
     (
         "agreed",
-        "Support or funding agreed",
+        "Agreed (support or funding)",
         frozenset({D.SUPPORT_AGREED, D.FUNDING_AGREED, D.PARTIALLY_AGREED}),
     ),
     (
         "advice",
-        "Advice, signposting or an education, health and care needs assessment advised",
+        "Advice or signposting",
         frozenset({D.ADVICE_ONLY, D.SIGNPOSTED, D.RECOMMEND_EHCNA}),
     ),
-    ("deferred", "Deferred for more information", frozenset({D.DEFERRED_MORE_INFO})),
+    ("deferred", "Deferred", frozenset({D.DEFERRED_MORE_INFO})),
     ("not_agreed", "Not agreed", frozenset({D.NOT_AGREED})),
     ("withdrawn", "Withdrawn", frozenset({D.WITHDRAWN})),
+)
+
+DECISIONS_TITLE = (
+    "Decisions at meetings (advice or signposting includes an education, health and care needs "
+    "assessment advised)"
 )
 
 #: What is overdue on the day the report is made: (key, label).

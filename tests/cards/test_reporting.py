@@ -126,3 +126,46 @@ def _inputs(elements: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for column in element.get("columns", []):
             found += _inputs(column["items"])
     return found
+
+
+def county(per_area: int = 14) -> Report:
+    """Kent's size: four areas, 53 communities, busy ones (few zeros), the longest names."""
+    sizes = (per_area, per_area, per_area, 53 - 3 * per_area)
+    names = ("North", "South", "East", "West")
+    areas = Areas(
+        tuple(
+            (n, tuple(f"{n[:4].upper()}{i + 1}" for i in range(k))) for n, k in zip(names, sizes, strict=True)
+        )
+    )
+    rows = [Row(ALL, "All areas", "all")]
+    for name, codes in areas.areas:
+        rows.append(Row(area_key(name), name, "area", area=name))
+        rows += [
+            Row(c, f"Sittingbourne and Faversham Rural Community ({c})", "community", name, c) for c in codes
+        ]
+    n = iter(range(10_000))
+
+    def table(groups: Any, totalled: bool = True) -> Any:
+        counts = {c: [(next(n) * 7) % 14 + 1 for _ in groups] for _, codes in areas.areas for c in codes}
+        return count_table(areas, [(g[0], g[1]) for g in groups], counts, totalled=totalled, total=TOTAL)
+
+    return Report(
+        start=date(2026, 9, 1),
+        end=date(2027, 7, 20),
+        today=date(2027, 7, 20),
+        financial_year="2027-28",
+        rows=tuple(rows),
+        by_status=table(STATUS_GROUPS),
+        by_need=table(NEED_GROUPS),
+        by_decision=table(DECISION_GROUPS),
+        overdue=table(OVERDUE_GROUPS, totalled=False),
+        median={row.key: Median(23.5) for row in rows},
+        funding={row.key: Position(123_456_700, 98_765_400, 0) for row in rows},
+    )
+
+
+def test_every_view_of_a_county_of_53_communities_fits_in_a_teams_message() -> None:
+    built = county()
+    for row in built.rows:
+        size = len(json.dumps(report_card(built, row.key)).encode("utf-8"))
+        assert size < 25_000, (row.key, size)  # Teams refuses a message over about 28 KB

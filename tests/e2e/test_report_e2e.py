@@ -83,7 +83,7 @@ def test_the_officer_shows_an_areas_communities_and_small_counts_are_not_drawn(e
     requests_this_year(e2e)
     ui.send("report")
     card = ui.wait_for_bot_message("Report: All areas").locator(".ac-adaptiveCard").last
-    pick_option(card, "Area or community", "East area: its communities")
+    pick_option(card, "Area or community", "East area")
     card.get_by_role("button", name="Show", exact=True).click()
     card = ui.wait_for_bot_message("Report: East area").locator(".ac-adaptiveCard").last
     text = card.inner_text()

@@ -47,7 +47,7 @@ async def test_the_officer_reads_the_report_and_chooses_a_community_and_dates(
     shown = flat(card)
     assert card["body"][0]["text"] == "Report: All areas"
     assert '"title": "East", "value": "With the chair: fewer than 5;' in shown
-    assert "Support or funding agreed: 5" in shown and "10 days" in shown  # 20 to 30 September
+    assert "Agreed (support or funding): 5" in shown and "10 days" in shown  # 20 to 30 September
     assert not [secret for secret in SECRET_TEXT if secret in shown]
     types = [element["type"] for element in card["body"]]
     assert "Chart.VerticalBar.Grouped" in types
