@@ -12,8 +12,8 @@ the line is hidden as well (*secondary* suppression, "not shown"): of the cells 
 one after which the fewest cells end up hidden (on a tie the smallest non-zero one, then a zero,
 then the line's total); when the line shows none, a "fewer than 5" becomes "not shown" (four
 "fewer than 5" adding up to a "fewer than 5" are all 1). This repeats until no line gives anything
-away. Each line is checked on its own: a reader combining several lines may narrow a hidden count
-down, though the tests find none pinned by any one line.
+away. Each line is checked on its own; the tests also solve all the sums together and find no
+hidden count pinned (combining the 1-to-4 bounds across several lines is not modelled).
 
 Pure: values in, a state per value out. The card and the CSV both show what :func:`protect` decides.
 """

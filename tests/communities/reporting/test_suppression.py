@@ -4,6 +4,7 @@ total lets a hidden count be worked back."""
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -140,3 +141,60 @@ def test_no_row_or_column_total_gives_back_a_suppressed_count(
     # And the table is the sum it says it is, suppressed or not.
     for n in range(width):
         assert table.row(ALL)[n].value == sum(counts[c][n] for _, codes in areas.areas for c in codes)
+
+
+def recoverable_by_all_sums(table: CountTable, areas: Areas) -> list[tuple[str, int]]:
+    """The hidden cells that every sum the table shows, taken together, pins to one value (exact
+    linear algebra over the fractions: a cell is pinned when its unit vector is a combination of
+    the sums' rows, restricted to the hidden cells)."""
+    keys, width = areas.row_keys(), len(table.columns)
+    hidden = [(k, c) for k in keys for c in range(width) if table.row(k)[c].shown is not Shown.SHOWN]
+    place = {cell: n for n, cell in enumerate(hidden)}
+    sums: list[list[Fraction]] = []
+
+    def add(parts: list[tuple[str, int]], total: tuple[str, int]) -> None:
+        row = [Fraction(0)] * len(hidden)
+        for cell in parts:
+            if cell in place:
+                row[place[cell]] += 1
+        if total in place:
+            row[place[total]] -= 1
+        if any(row):
+            sums.append(row)
+
+    if table.totalled:
+        for key in keys:
+            add([(key, c) for c in range(width - 1)], (key, width - 1))
+    for c in range(width):
+        for name, codes in areas.areas:
+            add([(code, c) for code in codes], (area_key(name), c))
+        add([(area_key(name), c) for name, _ in areas.areas], (ALL, c))
+    reduced, rank = [list(row) for row in sums], 0
+    for column in range(len(hidden)):
+        pivot = next((i for i in range(rank, len(reduced)) if reduced[i][column]), None)
+        if pivot is None:
+            continue
+        reduced[rank], reduced[pivot] = reduced[pivot], reduced[rank]
+        lead = reduced[rank][column]
+        reduced[rank] = [x / lead for x in reduced[rank]]
+        for i, row in enumerate(reduced):
+            if i != rank and row[column]:
+                factor = row[column]
+                reduced[i] = [a - factor * b for a, b in zip(row, reduced[rank], strict=True)]
+        rank += 1
+    pinned = []
+    for row in reduced[:rank]:
+        nonzero = [i for i, x in enumerate(row) if x]
+        if len(nonzero) == 1:
+            pinned.append(hidden[nonzero[0]])
+    return pinned
+
+
+@settings(max_examples=200, deadline=None)
+@given(tables())
+def test_all_the_sums_together_do_not_give_back_a_hidden_count(
+    drawn: tuple[Areas, dict[str, list[int]], int, bool],
+) -> None:
+    areas, counts, width, totalled = drawn
+    table = count_table(areas, [(f"k{n}", f"K{n}") for n in range(width)], counts, totalled=totalled)
+    assert not recoverable_by_all_sums(table, areas)
