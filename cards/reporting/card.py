@@ -18,9 +18,11 @@ from cards.reporting.charts import committed_chart, needs_chart
 from communities.budget.ledger import Position
 from communities.money import pounds
 from communities.permissions import REPORT
+from communities.reporting import words
 from communities.reporting.grid import ALL, CountTable
 from communities.reporting.report import Report, Row
 from communities.reporting.words import (
+    ALL_AREAS,
     COMMUNITIES,
     DECISIONS_TITLE,
     MEDIAN_LABEL,
@@ -44,19 +46,22 @@ def report_card(report: Report, place: str = ALL, *, problem: str = "") -> Card:
     chosen = next((row for row in report.rows if row.key == place), report.row(ALL))
     if chosen.level == "all":
         rows = [*report.areas(), report.row(ALL)]
-        title = "All areas"
+        title = ALL_AREAS
     elif chosen.level == "area":
         rows = [*report.communities(chosen.area), chosen]
-        title = f"{chosen.label} area"
+        title = words.AREA_TITLE.format(area=chosen.label)
     else:
         rows = [chosen, report.row(f"area:{chosen.area}")]
         title = chosen.label
     body: list[Element] = [
-        heading(f"Report: {title}"),
+        heading(words.TITLE.format(place=title)),
         text(
-            f"From {day(report.start)} to {day(report.end)}: the requests submitted, and the decisions "
-            f"of meetings, in that time. Overdue as of {day(report.today)}. Funding for the financial "
-            f"year {report.financial_year}."
+            words.PERIOD.format(
+                start=day(report.start),
+                end=day(report.end),
+                today=day(report.today),
+                year=report.financial_year,
+            )
         ),
     ]
     if problem:
@@ -74,30 +79,33 @@ def report_card(report: Report, place: str = ALL, *, problem: str = "") -> Card:
     def named(row: Row) -> str:
         return row.code if short and row.code else row.label
 
-    body += _table("Requests by status", report.by_status, rows, named)
-    body += _table("Requests by main area of need", report.by_need, rows, named)
+    body += _table(words.STATUS_TITLE, report.by_status, rows, named)
+    body += _table(words.NEED_TITLE, report.by_need, rows, named)
     body += _table(DECISIONS_TITLE, report.by_decision, rows, named)
     body += [subheading(MEDIAN_LABEL), facts([(named(row), str(report.median[row.key])) for row in rows])]
     body += [
-        subheading(f"Funding committed against budget, {report.financial_year}"),
+        subheading(words.FUNDING_TITLE.format(year=report.financial_year)),
         facts([(named(row), _money(report.funding[row.key])) for row in rows]),
     ]
-    body += _table(f"Overdue on {day(report.today)}", report.overdue, rows, named)
-    body.append(
-        text(f"{NOT_LISTED} {SUPPRESSION_NOTE} `cosbot report summary` writes the same figures.", subtle=True)
-    )
+    body += _table(words.OVERDUE_TITLE.format(today=day(report.today)), report.overdue, rows, named)
+    body.append(text(f"{NOT_LISTED} {SUPPRESSION_NOTE} {words.FOOTNOTE}", subtle=True))
     return card(body)
 
 
 def _choices(report: Report, chosen: str) -> list[Element]:
-    places = [{"title": "All areas", "value": ALL}]
+    places = [{"title": ALL_AREAS, "value": ALL}]
     for area in report.areas():
         places.append({"title": f"{area.label} area", "value": area.key})
         places += [{"title": f"  {row.label}", "value": row.key} for row in report.communities(area.area)]
-    show = submit("Show", REPORT.key)
+    show = submit(words.SHOW, REPORT.key)
     dates = [
-        {"type": "Input.Date", "id": FROM_FIELD, "label": "From", "value": report.start.isoformat()},
-        {"type": "Input.Date", "id": TO_FIELD, "label": "To", "value": report.end.isoformat()},
+        {
+            "type": "Input.Date",
+            "id": FROM_FIELD,
+            "label": words.FROM_LABEL,
+            "value": report.start.isoformat(),
+        },
+        {"type": "Input.Date", "id": TO_FIELD, "label": words.TO_LABEL, "value": report.end.isoformat()},
     ]
     return [
         {
@@ -107,7 +115,7 @@ def _choices(report: Report, chosen: str) -> list[Element]:
         {
             "type": "Input.ChoiceSet",
             "id": PLACE_FIELD,
-            "label": "Area or community",
+            "label": words.PLACE_LABEL,
             "style": "compact",
             "value": chosen,
             "choices": places,
@@ -128,5 +136,7 @@ def _table(title: str, table: CountTable, rows: Sequence[Row], named: Callable[[
 
 def _money(position: Position) -> str:
     if position.budget_pence <= 0 and position.committed_pence == 0:
-        return "No budget set"
-    return f"{pounds(position.committed_pence)} committed of {pounds(position.budget_pence)}"
+        return words.NO_BUDGET
+    return words.COMMITTED_OF.format(
+        committed=pounds(position.committed_pence), budget=pounds(position.budget_pence)
+    )

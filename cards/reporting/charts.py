@@ -9,10 +9,9 @@ from collections.abc import Sequence
 
 from cards.budget import CHART_DATA_SETS, CHART_MOST
 from cards.elements import Element
+from communities.reporting import words
 from communities.reporting.report import Report, Row
 from communities.reporting.suppression import Shown
-
-CHARTS_LEAVE_OUT = "The charts leave out counts that are not shown as numbers."
 
 
 def _short(row: Row) -> str:
@@ -37,9 +36,9 @@ def needs_chart(report: Report, rows: Sequence[Row]) -> Element | None:
         return None
     return {
         "type": "Chart.VerticalBar.Grouped",
-        "title": f"Requests by main area of need. {CHARTS_LEAVE_OUT}",
-        "xAxisTitle": "Area" if shown[0].level == "area" else "Community",
-        "yAxisTitle": "Requests",
+        "title": words.NEED_CHART,
+        "xAxisTitle": words.AREA_AXIS if shown[0].level == "area" else words.COMMUNITY_AXIS,
+        "yAxisTitle": words.REQUESTS_AXIS,
         "data": series,
         "fallback": "drop",
     }
@@ -52,17 +51,17 @@ def committed_chart(report: Report, rows: Sequence[Row]) -> Element | None:
         return None
     positions = [(_short(row), report.funding[row.key]) for row in shown]
     series = [
-        ("Committed", [(x, min(p.committed_pence, p.budget_pence)) for x, p in positions], "warning"),
-        ("Available", [(x, max(p.available_pence, 0)) for x, p in positions], "good"),
+        (words.COMMITTED, [(x, min(p.committed_pence, p.budget_pence)) for x, p in positions], "warning"),
+        (words.AVAILABLE, [(x, max(p.available_pence, 0)) for x, p in positions], "good"),
     ]
     over = [(x, max(-p.available_pence, 0)) for x, p in positions]
     if any(pence for _, pence in over):
-        series.append(("Over budget", over, "attention"))
+        series.append((words.OVER_BUDGET, over, "attention"))
     return {
         "type": "Chart.VerticalBar.Grouped",
-        "title": f"Funding committed against budget (£), {report.financial_year}",
+        "title": words.FUNDING_CHART.format(year=report.financial_year),
         "stacked": True,
-        "xAxisTitle": "Area" if shown[0].level == "area" else "Community",
+        "xAxisTitle": words.AREA_AXIS if shown[0].level == "area" else words.COMMUNITY_AXIS,
         "yAxisTitle": "£",
         "data": [
             {

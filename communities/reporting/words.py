@@ -79,3 +79,30 @@ OVERDUE_GROUPS: tuple[tuple[str, str], ...] = (
 )
 
 TOTAL = ("total", "Total")
+
+# ---- the card: headings, inputs and charts -------------------------------------------------------
+
+TITLE = "Report: {place}"
+AREA_TITLE = "{area} area"
+PERIOD = (
+    "From {start} to {end}: the requests submitted, and the decisions of meetings, in that time. Overdue "
+    "as of {today}. Funding for the financial year {year}."
+)
+STATUS_TITLE = "Requests by status"
+NEED_TITLE = "Requests by main area of need"
+FUNDING_TITLE = "Funding committed against budget, {year}"
+OVERDUE_TITLE = "Overdue on {today}"
+NO_BUDGET = "No budget set"
+COMMITTED_OF = "{committed} committed of {budget}"
+FROM_LABEL, TO_LABEL, PLACE_LABEL, SHOW = "From", "To", "Area or community", "Show"
+CHARTS_LEAVE_OUT = "The charts leave out counts that are not shown as numbers."
+NEED_CHART = "Requests by main area of need. " + CHARTS_LEAVE_OUT
+FUNDING_CHART = "Funding committed against budget (£), {year}"
+AREA_AXIS, COMMUNITY_AXIS, REQUESTS_AXIS = "Area", "Community", "Requests"
+COMMITTED, AVAILABLE, OVER_BUDGET = "Committed", "Available", "Over budget"
+FOOTNOTE = "`cosbot report summary` writes the same figures."
+
+# ---- the card's date pickers, when what came back is wrong -------------------------------------
+
+BAD_DATE = "“{typed}” is not a date: choose the days with the date pickers."
+BACKWARDS = "The period ends before it starts: choose a “To” day on or after the “From” day."

@@ -15,13 +15,10 @@ from communities.meetings.tables import local
 from communities.permissions import REPORT
 from communities.reporting.grid import ALL
 from communities.reporting.report import build_report, default_period
+from communities.reporting.words import BACKWARDS, BAD_DATE
 from dialogs.replies import send_card, show_card
 from dialogs.routing import RefusalAudit, RouteTable, Turn
 from dialogs.services import ChatServices
-
-BAD_DATE = "“{typed}” is not a date: choose the days with the date pickers."
-BACKWARDS = "The period ends before it starts: choose a “To” day on or after the “From” day."
-
 
 #: Someone who is not an officer asked for the report: audited, and nothing is shown.
 REFUSED = RefusalAudit("report_refused", "report")
