@@ -79,6 +79,15 @@ async def test_a_school_leader_is_refused_and_the_refusal_is_audited(
         lambda: [a.text for a in fake.activities(chat_of(DANIEL)) if a.text and "Report" in a.text] or None
     )
     assert told[0].startswith("Sorry: “Report” is only for a council officer")
+    # A Show pressed on a forwarded or forged card is refused the same way.
+    forged = {"action": "report", FROM_FIELD: "2026-09-01", TO_FIELD: "2026-12-01", PLACE_FIELD: "CANT1"}
+    await post(personal_message(fake.url, DANIEL, value=forged))
+
+    def refused() -> list[str]:
+        return [a.text for a in fake.activities(chat_of(DANIEL)) if a.text and "Report" in a.text]
+
+    refusals = await fake.wait_for(lambda: refused()[1:] or None)
+    assert refusals[0].startswith("Sorry: “Report” is only for a council officer")
     assert not [a for a in fake.activities(chat_of(DANIEL)) if a.card and "Report:" in flat(a.card)]
     database = Database(settings.database_url)
     try:
@@ -86,4 +95,4 @@ async def test_a_school_leader_is_refused_and_the_refusal_is_audited(
             rows = (await session.exec(select(AuditEvent).where(AuditEvent.action == "report_refused"))).all()
     finally:
         await database.dispose()
-    assert len(rows) == 1
+    assert len(rows) == 2  # the command and the press
