@@ -56,9 +56,8 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=LONDON).astimezone(UTC)
 
 
-def need_of(details: object) -> str:
-    """The main area of need's key, or "not recorded": the category only, never free text."""
-    need = details.get("primary_need") if isinstance(details, dict) else None
+def need_of(need: object) -> str:
+    """The main area of need's key, or "not recorded" for anything that is not one of them."""
     return need if isinstance(need, str) and need in NEED_AREAS else NOT_RECORDED[0]
 
 
@@ -83,18 +82,19 @@ async def read_figures(session: AsyncSession, start: date, end: date, today: dat
     by_status, by_need = table(len(STATUS_GROUPS)), table(len(NEED_GROUPS))
     need_keys = [key for key, _ in NEED_GROUPS]
     submitted = await session.exec(
-        select(Request.community_id, Request.status, Request.details).where(
+        # Only the category is read out of the answers (the database picks it out of the JSON).
+        select(Request.community_id, Request.status, col(Request.details)["primary_need"].as_string()).where(
             Request.status != RequestStatus.DRAFT,
             col(Request.submitted_at) >= _start_of(start),
             col(Request.submitted_at) < _start_of(end + timedelta(days=1)),
         )
     )
-    for community_id, status, details in submitted.all():
+    for community_id, status, need in submitted.all():
         code = codes[community_id]
         for n, (_, _, statuses) in enumerate(STATUS_GROUPS):
             if RequestStatus(status) in statuses:
                 by_status[code][n] += 1
-        by_need[code][need_keys.index(need_of(details))] += 1
+        by_need[code][need_keys.index(need_of(need))] += 1
 
     by_decision, days = table(len(DECISION_GROUPS)), defaultdict(list)
     rows = await decided_rows(session, start, end)

@@ -123,7 +123,10 @@ async def test_the_csv_has_a_line_per_place_and_the_same_suppressed_words(
 async def test_a_report_carries_no_answer_of_any_request(demo_db: Database, clock: FixedClock) -> None:
     from cards.reporting.card import report_card
 
+    # An answer where the category should be (a form bypassed) is not a category: not recorded.
+    await World(demo_db).requests("THAN2", 1, need="Jack Smithson")
     report = await made(demo_db, clock)
+    assert cells(report, "by_need", "THAN2")["not_recorded"] == "fewer than 5"
     shown = json.dumps(
         [report_card(report, key) for key in [row.key for row in report.rows]] + csv_rows(report)
     )
