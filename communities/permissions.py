@@ -185,6 +185,9 @@ DISPUTES = Capability(
     section=MEETINGS_SECTION,
 )
 
+REPORT = Capability(
+    "report", "Report", "Figures for the Area Boards.", frozenset({Role.OFFICER}), section=MEETINGS_SECTION
+)
 HELP_SECTION = "Help"
 GLOSSARY = Capability(
     "glossary",
@@ -214,6 +217,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     BROADCAST_DATES,
     OUTCOMES_SUMMARY,
     DISPUTES,
+    REPORT,
     GLOSSARY,
 )
 

@@ -17,6 +17,7 @@ from dialogs.meetings import routes as meetings
 from dialogs.minutes import routes as minutes
 from dialogs.outcomes import routes as outcomes
 from dialogs.reach import routes as reach
+from dialogs.reporting import routes as reporting
 from dialogs.requests import routes as requests
 from dialogs.roster import routes as roster
 from dialogs.routing import RouteTable
@@ -35,6 +36,7 @@ FEATURES = (
     glossary,
     followup,
     reach,
+    reporting,
 )
 
 

@@ -16,6 +16,7 @@ from bot.cli import budgets as cli_budgets
 from bot.cli import jobs as cli_jobs
 from bot.cli import minutes as cli_minutes
 from bot.cli import reach as cli_reach
+from bot.cli import report_summary as cli_report_summary
 from bot.cli import reports as cli_reports
 from bot.cli import subject_access as cli_subject_access
 from bot.cli import terms as cli_terms
@@ -350,6 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands = cli_reports.add_parser(commands)
     cli_budgets.add_report_parser(report_commands)
     cli_reach.add_report_parser(report_commands)
+    cli_report_summary.add_report_parser(report_commands)
     cli_minutes.add_parser(commands)
     cli_subject_access.add_parsers(commands)
     return parser

@@ -52,6 +52,7 @@ async def test_the_menu_offers_only_what_the_role_may_do(demo_db: Database) -> N
         "broadcast_dates",
         "outcomes_summary",
         "disputes",
+        "report",
         "declare_interest",
         "declarations_compliance",
         "find_community",

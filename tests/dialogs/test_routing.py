@@ -73,6 +73,7 @@ from tests.cards.test_agenda_cards import agenda, item
 from tests.cards.test_declaration_cards import interest
 from tests.cards.test_funding_cards import demo as funding_demo
 from tests.cards.test_minutes_cards import minutes
+from tests.cards.test_reporting import demo as report_card_demo
 from tests.support.activities import submit_data
 
 AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -317,6 +318,7 @@ def demo_cards() -> dict[str, list[Card]]:
         **outcome_demo(),
         **dispute_demo(),
         **funding_demo(),
+        "reporting.card.report_card": [report_card_demo()],
     }
 
 

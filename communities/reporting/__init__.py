@@ -1,0 +1,1 @@
+"""Reports for council officers: figures per area and community, with small numbers suppressed."""

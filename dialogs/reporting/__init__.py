@@ -1,0 +1,1 @@
+"""The officers' report in the chat."""
