@@ -18,6 +18,7 @@ from communities.disputes.windows import SETTINGS as DISPUTE_SETTINGS
 from communities.disputes.windows import DisputeWindows
 from communities.meetings.rsvp import QuorumRule
 from communities.meetings.tables import MeetingOffsets
+from communities.retention.policy import RetentionPolicy
 from scheduler.calendars.graph_settings import GraphSettings
 from scheduler.timeline import TimelineOffsets
 
@@ -75,6 +76,8 @@ class Settings:
     #: ``TEAMS_CATALOG_APP_ID`` (the id in the org's app catalog, not the manifest's).
     graph_install_app: bool = False
     teams_catalog_app_id: str = ""
+    #: How long each kind of record is kept (``RETENTION_*_DAYS``; communities.retention.policy).
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
     @property
     def quorum_rule(self) -> QuorumRule:
@@ -146,6 +149,7 @@ class Settings:
             count_school_days=_flag(get("COUNT_SCHOOL_DAYS", "true")),
             timeline=_timeline(get),
             disputes=_disputes(get),
+            retention=RetentionPolicy.from_env(values, ConfigError),
             scheduler_enabled=_flag(get("SCHEDULER_ENABLED", "true")),
             graph_install_app=_flag(get("GRAPH_INSTALL_APP", "false")),
             teams_catalog_app_id=get("TEAMS_CATALOG_APP_ID"),

@@ -94,7 +94,5 @@ def _days(raw: str, name: str, error: type[ValueError]) -> int:
     except ValueError:
         raise error(f"{name} must be a whole number of days, such as 365, not {raw!r}") from None
     if value <= 0:
-        raise error(
-            f"{name} must be more than 0 days (it is {value}): records of every kind are kept for a time"
-        )
+        raise error(f"{name} must be more than 0 days, not {value}")
     return value

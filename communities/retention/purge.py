@@ -48,15 +48,13 @@ STEPS: tuple[Step, ...] = (
     Step(Kind.REQUEST_DETAIL, "abandoned drafts deleted", R.drafts_due, R.delete_draft),
     Step(Kind.OUTCOMES, "requests' outcome text cleared", R.outcome_text_due, R.remove_outcome_text),
     Step(Kind.DECLARATIONS, "declarations deleted", D.declarations_due, batch=D.delete_declarations),
-    Step(
-        Kind.DECLARATIONS, "confirmations deleted", D.confirmations_due, batch=D.delete_confirmations
-    ),
+    Step(Kind.DECLARATIONS, "confirmations deleted", D.confirmations_due, batch=D.delete_confirmations),
     Step(Kind.AUDIT, "audit events deleted", D.audit_due, batch=D.delete_audit),
     Step(Kind.OUTBOX, "message bodies cleared", D.outbox_due, batch=D.clear_outbox),
     Step(Kind.BOT_STATE, "dialog states deleted", D.bot_state_due, batch=D.delete_bot_state),
     Step(
         Kind.CONVERSATION_REFS,
-        "personal chats forgotten",
+        "personal chats deleted",
         D.personal_chats_due,
         batch=D.delete_personal_chats,
     ),
@@ -118,8 +116,7 @@ async def purge(
             async with database.session() as session:
                 due = list(await step.find(session, policy, report.as_of))
             report.lines.append(Line(step.kind, step.what, 0))
-            done = await _apply(database, step, due, policy, report.as_of, checkpoint)
-            report.lines[-1] = Line(step.kind, step.what, done)
+            await _apply(database, step, due, policy, report, checkpoint)
     except BaseException:
         report.finished = False
         raise
@@ -133,26 +130,31 @@ async def _apply(
     step: Step,
     due: list[Any],
     policy: RetentionPolicy,
-    as_of: datetime,
+    report: Report,
     checkpoint: Checkpoint,
-) -> int:
-    done = 0
+) -> None:
+    """Do ``step`` to ``due``, one transaction per record (or batch); the report's last line counts
+    what is committed, so a purge that stops part-way reports what it did."""
+
+    def count(changed: int) -> None:
+        line = report.lines[-1]
+        report.lines[-1] = Line(line.kind, line.what, line.count + changed)
+
     if step.one is not None:
         for record_id in due:
             async with database.session() as session:
-                if await step.one(session, record_id, policy, as_of, checkpoint):
+                if await step.one(session, record_id, policy, report.as_of, checkpoint):
                     await session.commit()
-                    done += 1
-        return done
+                    count(1)
+        return
     assert step.batch is not None
     for start in range(0, len(due), BATCH):
         chunk = due[start : start + BATCH]
         async with database.session() as session:
-            changed = await step.batch(session, chunk, policy, as_of)
+            changed = await step.batch(session, chunk, policy, report.as_of)
             checkpoint(step.kind, chunk[-1])
             await session.commit()
-            done += changed
-    return done
+            count(changed)
 
 
 async def _audit(database: Database, clock: Clock, report: Report, by: str) -> None:

@@ -66,7 +66,8 @@ async def free_text_of(db: Database, request_id: int) -> dict[str, Any]:
         request = await session.get(Request, request_id)
         assert request is not None
         outcome = (await session.exec(select(Outcome).where(Outcome.request_id == request_id))).one()
-        reviews = (await session.exec(select(OutcomeReview.note).where(OutcomeReview.request_id == request_id))).all()
+        query = select(OutcomeReview.note).where(OutcomeReview.request_id == request_id)
+        reviews = (await session.exec(query)).all()
         disputes = (await session.exec(select(Dispute).where(Dispute.request_id == request_id))).all()
         events = (
             await session.exec(
@@ -88,5 +89,3 @@ async def ledger_of(db: Database) -> list[tuple[str, int]]:
     async with db.session() as session:
         rows = (await session.exec(select(LedgerEntry).order_by(col(LedgerEntry.id)))).all()
     return [(str(r.kind), r.amount_pence) for r in rows]
-
-

@@ -55,7 +55,11 @@ async def test_a_year_after_closing_the_answers_go_and_the_outcome_and_money_sta
     assert counted(done, "requests anonymised") == 2
     for request_id in (disputed, advice):
         left = await free_text_of(demo_db, request_id)
-        assert left["details"] == {"request_type": "one_pupil", "primary_need": "semh", "funding_pounds": 1500}
+        assert left["details"] == {
+            "request_type": "one_pupil",
+            "primary_need": "semh",
+            "funding_pounds": 1500,
+        }
         assert {k: v for k, v in left.items() if k != "details"} == CLEARED
         request = await request_row(demo_db, request_id)
         assert request.ref.startswith("COS-CANT1-") and request.status == RequestStatus.CLOSED
