@@ -11,7 +11,7 @@ from typing import Any
 from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
 from cards.requests.facts import display_rows
 from communities.declarations.conflict_rules import FlaggedMember
-from communities.requests.form import NEED_AREAS, sections_for
+from communities.requests.form import NEED_AREAS, SUPPORT_KINDS, sections_for
 from communities.requests.lifecycle import RequestAction
 from communities.requests.returns import Exchange
 from communities.requests.tables import RequestType
@@ -136,9 +136,13 @@ def withdraw_outcome_card(title: str, said: str) -> Card:
 
 
 def _kept(details: Mapping[str, Any]) -> list[Element]:
-    """What an anonymised request keeps of its answers: its main area of need and the amount asked for."""
+    """What an anonymised request keeps of its answers: its main area of need, the kinds of support
+    and the amount asked for."""
     need = NEED_AREAS.get(str(details.get("primary_need")))
+    kinds = details.get("support")
+    support = [SUPPORT_KINDS[k] for k in kinds if k in SUPPORT_KINDS] if isinstance(kinds, list) else []
     asked = details.get("funding_pounds")
     rows = [("Main area of need", need)] if need else []
+    rows += [("Support asked for", ", ".join(support))] if support else []
     rows += [("Funding asked for", f"£{asked:,}")] if isinstance(asked, int) else []
     return [facts(rows)] if rows else []

@@ -3,7 +3,7 @@
 Each request is done in its caller's one transaction (:mod:`communities.retention.purge` commits
 per request), so a purge that stops part-way leaves every request untouched or fully anonymised.
 Every change re-checks that the request is still due (a rerun, or another runner, finds nothing).
-What stays: the reference, school, status, type, main area of need, the amount asked for, the
+What stays: the reference, school, status, type, main area of need, the support and amount asked for, the
 outcome's decision, dates and money, and the ledger (never edited).
 """
 
@@ -27,8 +27,9 @@ from communities.retention.policy import Kind, RetentionPolicy
 
 #: A request in one of these is over: its clock starts at its last change.
 ENDED = (RequestStatus.CLOSED, RequestStatus.WITHDRAWN)
-#: The answers kept after the detail goes: not about a child (type, main area of need, amount asked).
-KEPT_ANSWERS = ("request_type", "primary_need", "funding_pounds")
+#: The answers kept after the detail goes, none about a child: the type, the main area of need, the
+#: kinds of support asked for (labels the published agenda shows too) and the amount asked for.
+KEPT_ANSWERS = ("request_type", "primary_need", "support", "funding_pounds")
 
 #: Called inside a record's transaction before it commits (tests inject a crash here).
 Checkpoint = Callable[[Kind, object], None]

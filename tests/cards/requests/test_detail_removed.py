@@ -16,7 +16,7 @@ from communities.retention.words import DETAIL_REMOVED
 from tests.cards.requests.test_detail import line
 from tests.support.requests import COMPLETE
 
-KEPT = {"request_type": "one_pupil", "primary_need": "semh", "funding_pounds": 1500}
+KEPT = {"request_type": "one_pupil", "primary_need": "semh", "support": ["advice"], "funding_pounds": 1500}
 REMOVED = replace(line(RequestStatus.CLOSED), actions=(), detail_removed=True)
 
 
@@ -27,7 +27,7 @@ def test_the_card_says_the_detail_was_removed_where_the_answers_were(details: di
     assert f"Answers: {DETAIL_REMOVED}" in shown
     assert "About the pupil" not in shown and "Not answered yet" not in shown
     assert ("Social, emotional and mental health" in shown) == bool(details)
-    assert ("£1,500" in shown) == bool(details)
+    assert ("£1,500" in shown) == bool(details) and ("Advice" in shown) == bool(details)
     assert "request_accept" not in shown
 
 

@@ -52,7 +52,7 @@ async def test_a_crash_part_way_leaves_each_request_whole_or_fully_cleared_and_a
         now = await free_text_of(demo_db, request_id)
         removed = (await request_row(demo_db, request_id)).detail_removed_at is not None
         if removed:
-            assert set(now["details"]) <= {"request_type", "primary_need", "funding_pounds"}
+            assert set(now["details"]) <= {"request_type", "primary_need", "support", "funding_pounds"}
             assert not any(now[k] for k in ("return_note", "what_is_working", "ideas_and_offers", "reviews"))
             assert not now["dispute"] and not now["dispute_events"]
             states.append("cleared")

@@ -58,6 +58,7 @@ async def test_a_year_after_closing_the_answers_go_and_the_outcome_and_money_sta
         assert left["details"] == {
             "request_type": "one_pupil",
             "primary_need": "semh",
+            "support": ["advice", "funding"],
             "funding_pounds": 1500,
         }
         assert {k: v for k, v in left.items() if k != "details"} == CLEARED
