@@ -8,6 +8,7 @@ audited with its counts by kind, never a reference or a pupil-level word.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +23,8 @@ from communities.retention import records
 from communities.retention import requests as request_records
 from communities.retention.policy import Kind, RetentionPolicy
 from communities.retention.requests import NO_CHECKPOINT, Checkpoint
+
+log = logging.getLogger(__name__)
 
 #: How many non-request records one transaction changes.
 BATCH = 200
@@ -119,9 +122,12 @@ async def purge(
             await _apply(database, step, due, policy, report, checkpoint)
     except BaseException:
         report.finished = False
+        try:  # what it did is audited, unless the database is what failed
+            await _audit(database, clock, report, by)
+        except Exception:
+            log.exception("retention purge: the unfinished run could not be audited")
         raise
-    finally:
-        await _audit(database, clock, report, by)
+    await _audit(database, clock, report, by)
     return report
 
 

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-import bot.teams.state_storage  # noqa: F401  (the purge clears dialog state: its table)
 from communities.audit import AuditEvent
 from communities.clock import FixedClock
 from communities.db import Database
