@@ -3,6 +3,8 @@ say "detail removed under the retention policy" where the words were; decisions 
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import select
 
 from communities.clock import FixedClock
@@ -10,9 +12,10 @@ from communities.db import Database
 from communities.disputes.tables import Dispute
 from communities.disputes.views import dispute_view
 from communities.meetings.tables import local
-from communities.outcomes.tables import Outcome
+from communities.outcomes.tables import Outcome, OutcomeAction
 from communities.outcomes.telling import confirmed_outcome_of
 from communities.outcomes.views import outcome_view
+from communities.requests.tables import Request
 from communities.retention.policy import RetentionPolicy
 from communities.retention.purge import purge
 from communities.retention.words import DETAIL_REMOVED
@@ -24,6 +27,18 @@ async def test_views_of_a_purged_request_say_the_detail_was_removed(
 ) -> None:
     closed = await closed_requests(demo_db, clock)
     funded, disputed, _ = closed.request_ids
+    async with demo_db.session() as session:  # an action agreed for the funded one
+        session.add(
+            OutcomeAction(
+                outcome_id=closed.outcome_ids[0],
+                description="Share the nurture plan template",
+                owner_school_id=(await session.get(Request, funded)).school_id,  # type: ignore[union-attr]
+                due_date=date(2027, 1, 15),
+                created_at=clock.now(),
+                updated_at=clock.now(),
+            )
+        )
+        await session.commit()
     clock.advance(days=400)
     await purge(demo_db, clock, RetentionPolicy(), by="test")
 
@@ -36,6 +51,7 @@ async def test_views_of_a_purged_request_say_the_detail_was_removed(
     assert shown.what_is_working == DETAIL_REMOVED and shown.ideas_and_offers == ()
     assert shown.rationale == "A clear plan, and a school nearby with the expertise."  # kept for 6 years
     assert shown.funding == "£1,500" and shown.decision == "funding_agreed"
+    assert [a.description for a in shown.actions] == ["Share the nurture plan template"]  # for 6 years
     assert school is not None and school.what_is_working == DETAIL_REMOVED and school.funding == "£1,500"
     assert argued.reasons == DETAIL_REMOVED and argued.decision == "Not agreed"
     assert [e.reasons for e in argued.events if e.kind == "decided"] == [DETAIL_REMOVED]
@@ -46,3 +62,4 @@ async def test_views_of_a_purged_request_say_the_detail_was_removed(
         outcome = (await session.exec(select(Outcome).where(Outcome.request_id == funded))).one()
         shown = await outcome_view(session, outcome)
     assert shown.rationale == DETAIL_REMOVED and shown.funding == "£1,500"
+    assert [(a.description, a.due_date) for a in shown.actions] == [(DETAIL_REMOVED, date(2027, 1, 15))]
