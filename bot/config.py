@@ -18,6 +18,7 @@ from communities.disputes.windows import SETTINGS as DISPUTE_SETTINGS
 from communities.disputes.windows import DisputeWindows
 from communities.meetings.rsvp import QuorumRule
 from communities.meetings.tables import MeetingOffsets
+from communities.retention.policy import RetentionPolicy
 from scheduler.calendars.graph_settings import GraphSettings
 from scheduler.timeline import TimelineOffsets
 
@@ -78,6 +79,8 @@ class Settings:
     #: ``SAR_INCLUDE_PUPIL_DETAIL``: a member of staff's subject access export includes the pupil-level
     #: detail of the requests they raised (default no: the child is a different data subject).
     sar_include_pupil_detail: bool = False
+    #: How long each kind of record is kept (``RETENTION_*_DAYS``; communities.retention.policy).
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
     @property
     def quorum_rule(self) -> QuorumRule:
@@ -149,6 +152,7 @@ class Settings:
             count_school_days=_flag(get("COUNT_SCHOOL_DAYS", "true")),
             timeline=_timeline(get),
             disputes=_disputes(get),
+            retention=RetentionPolicy.from_env(values, ConfigError),
             scheduler_enabled=_flag(get("SCHEDULER_ENABLED", "true")),
             graph_install_app=_flag(get("GRAPH_INSTALL_APP", "false")),
             teams_catalog_app_id=get("TEAMS_CATALOG_APP_ID"),

@@ -26,7 +26,7 @@ from communities.academic_year import academic_year_label, academic_year_of
 from communities.meetings.tables import Meeting
 from communities.roster.tables import Community
 from communities.terms.calendar import load_calendar
-from scheduler import followup
+from scheduler import followup, retention
 from scheduler import jobs as timeline_jobs
 from scheduler.tables import TimelineRun
 from scheduler.timeline import Renewal, TimelineOffsets, renewal_for, timeline_for
@@ -153,6 +153,37 @@ async def followup_specs(
             next_run=next_run,
             grace=offsets.grace,
             name="outcomes follow-up: daily DMs of reviews due and actions due soon",
+            recurring=True,
+        )
+    ]
+
+
+async def daily_specs(
+    session: AsyncSession, now: datetime, offsets: TimelineOffsets, zone: tzinfo
+) -> list[JobSpec]:
+    """The daily jobs: the follow-up after meetings, and the retention purge."""
+    return [*await followup_specs(session, now, offsets, zone), *await retention_specs(session, now, zone)]
+
+
+async def retention_specs(session: AsyncSession, now: datetime, zone: tzinfo) -> list[JobSpec]:
+    """The daily purge (:mod:`scheduler.retention`); a run missed today (and not claimed) runs at once."""
+    trigger = retention.daily_trigger(zone)
+    latest = retention.latest_due(now, zone)
+    missed = now - latest <= retention.GRACE and not await timeline_jobs.has_run(
+        session, retention.JOB_ID, latest
+    )
+    next_run = latest if missed else trigger.get_next_fire_time(None, now)
+    if next_run is None:
+        return []
+    return [
+        JobSpec(
+            id=retention.JOB_ID,
+            func=retention.FUNC,
+            args=(),
+            trigger=trigger,
+            next_run=next_run,
+            grace=retention.GRACE,
+            name="retention: the daily purge of what the retention policy no longer keeps",
             recurring=True,
         )
     ]

@@ -37,6 +37,7 @@ from communities.disputes.windows import DisputeWindows
 from communities.meetings.rsvp import DEFAULT_QUORUM, QuorumRule
 from communities.meetings.tables import LONDON, Meeting
 from communities.messaging.outbox import Outbox
+from communities.retention.policy import RetentionPolicy
 from communities.roster.tables import Community
 from communities.terms.calendar import load_calendar
 from scheduler import followup
@@ -94,9 +95,17 @@ class Runtime:
     sweep: Callable[[], Awaitable[object]] | None = None
     #: Reach: the daily read of the teams' members (None where this process has no Bot Connector).
     team_members: TeamMembersReader | None = None
+    #: How long each kind of record is kept (the daily purge, scheduler.retention).
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
 
 _runtime: Runtime | None = None
+
+
+def configure(runtime: Runtime, settings: object) -> None:
+    """What ``settings`` (``bot.config.Settings``) says of the dispute windows and the retention policy."""
+    runtime.disputes = getattr(settings, "disputes", runtime.disputes)
+    runtime.retention = getattr(settings, "retention", runtime.retention)
 
 
 def install(runtime: Runtime) -> None:

@@ -50,7 +50,7 @@ from scheduler import jobs as timeline_jobs
 from scheduler.job_specs import (
     SyncReport,
     apply_specs,
-    followup_specs,
+    daily_specs,
     meeting_specs,
     renewal_specs,
     sweep_spec,
@@ -185,7 +185,7 @@ class SchedulerService:
             timer=timer,
             runner=runner,
         )
-        service.runtime.disputes = getattr(settings, "disputes", service.runtime.disputes)
+        timeline_jobs.configure(service.runtime, settings)
         return service
 
     # ---- lifecycle -------------------------------------------------------------------------------
@@ -323,7 +323,7 @@ class SchedulerService:
                 ).all()
                 specs = await meeting_specs(session, list(meetings), now, self.offsets, self.zone)
                 specs += await renewal_specs(session, now, self.offsets, self.zone)
-                specs += await followup_specs(session, now, self.offsets, self.zone)
+                specs += await daily_specs(session, now, self.offsets, self.zone)
             specs += team_members_specs(self.runtime, now, self.zone)
             report = await asyncio.to_thread(self._apply, specs, None, {timeline_jobs.SWEEP_JOB_ID}, now)
         log.info("scheduler: rebuilt: %s", report)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import SQLModel
 
+import bot.teams.state_storage  # noqa: F401  (the bot_state table: the daily retention purge clears it)
 import communities.tables  # noqa: F401  (registers every table)
 from communities.clock import FixedClock
 from communities.db import STRICT_SESSIONS_ENV, Database

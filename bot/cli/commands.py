@@ -15,6 +15,7 @@ from bot.cli import broadcast as cli_broadcast
 from bot.cli import budgets as cli_budgets
 from bot.cli import jobs as cli_jobs
 from bot.cli import minutes as cli_minutes
+from bot.cli import purge as cli_purge
 from bot.cli import reach as cli_reach
 from bot.cli import report_summary as cli_report_summary
 from bot.cli import reports as cli_reports
@@ -354,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_report_summary.add_report_parser(report_commands)
     cli_minutes.add_parser(commands)
     cli_subject_access.add_parsers(commands)
+    cli_purge.add_parser(commands)
     return parser
 
 
@@ -382,6 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cli_broadcast.BroadcastCliError,
         cli_reports.ReportError,
         cli_minutes.MinutesCliError,
+        cli_purge.PurgeCliError,
     ) as error:
         print(f"cosbot: error: {error}", file=sys.stderr)
         return 2

@@ -11,11 +11,12 @@ from typing import Any
 from cards.elements import Card, Element, card, facts, heading, subheading, submit, text
 from cards.requests.facts import display_rows
 from communities.declarations.conflict_rules import FlaggedMember
-from communities.requests.form import sections_for
+from communities.requests.form import NEED_AREAS, SUPPORT_KINDS, sections_for
 from communities.requests.lifecycle import RequestAction
 from communities.requests.returns import Exchange
 from communities.requests.tables import RequestType
 from communities.requests.views import RequestLine
+from communities.retention.words import DETAIL_REMOVED
 
 
 def request_detail_card(
@@ -49,7 +50,10 @@ def request_detail_card(
         body.append(text("**Urgent**"))
     if exchange is not None:
         body.append(_exchange(exchange))
-    for section in sections_for(details):
+    if line.detail_removed:  # what stays: the type, the main area of need, the amount asked for
+        body.append(text(f"Answers: {DETAIL_REMOVED}"))
+        body += _kept(details)
+    for section in [] if line.detail_removed else sections_for(details):
         rows = display_rows(section, details)
         if rows:
             body += [subheading(section.title_for(kind)), facts(rows)]
@@ -129,3 +133,16 @@ def withdraw_outcome_card(title: str, said: str) -> Card:
     """What came of a withdrawal's confirmation, shown in place of it: read-only, with no button
     left to press by mistake."""
     return card([heading(title), text(said)])
+
+
+def _kept(details: Mapping[str, Any]) -> list[Element]:
+    """What an anonymised request keeps of its answers: its main area of need, the kinds of support
+    and the amount asked for."""
+    need = NEED_AREAS.get(str(details.get("primary_need")))
+    kinds = details.get("support")
+    support = [SUPPORT_KINDS[k] for k in kinds if k in SUPPORT_KINDS] if isinstance(kinds, list) else []
+    asked = details.get("funding_pounds")
+    rows = [("Main area of need", need)] if need else []
+    rows += [("Support asked for", ", ".join(support))] if support else []
+    rows += [("Funding asked for", f"£{asked:,}")] if isinstance(asked, int) else []
+    return [facts(rows)] if rows else []

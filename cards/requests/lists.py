@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from cards.elements import COMMUNITY_FIELD, Card, Element, card, facts, heading, subheading, submit, text
 from communities.requests.lifecycle import RequestAction, RequestStatus
 from communities.requests.views import RequestLine, WaitingLine
+from communities.retention.words import DETAIL_REMOVED
 
 #: The button of the Requests queue (the menu's), which a summary line's "Open" button also carries.
 QUEUE_ACTION = "requests_queue"
@@ -127,6 +128,8 @@ def _summary(line: RequestLine) -> list[Element]:
             rows.append(("Requests close", line.deadline))
     if rows:
         shown.append(facts(rows))
+    if line.detail_removed:
+        shown.append(text(f"Answers: {DETAIL_REMOVED}", subtle=True))
     shown.append(text(line.next_step, subtle=True))
     return shown
 

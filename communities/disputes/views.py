@@ -30,6 +30,7 @@ from communities.money import pounds
 from communities.outcomes.decisions import OutcomeDecision
 from communities.outcomes.tables import Outcome
 from communities.requests.tables import Request
+from communities.retention.words import removed_or, removed_text
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import Community, Person, School
 from communities.school_days import school_days_between
@@ -107,6 +108,7 @@ async def dispute_view(session: AsyncSession, dispute: Dispute, today: date) -> 
     outcome = await session.get(Outcome, dispute.outcome_id)
     assert request is not None and school is not None and community is not None and outcome is not None
     calendar = await load_calendar(session)
+    gone = request.detail_removed_at is not None  # the retention policy removed the reasons
     rows = await session.exec(
         select(DisputeEvent, Person)
         .outerjoin(Person, col(Person.id) == col(DisputeEvent.by_person_id))
@@ -118,7 +120,7 @@ async def dispute_view(session: AsyncSession, dispute: Dispute, today: date) -> 
             Stage(e.stage),
             EventKind(e.kind),
             Finding(e.finding) if e.finding else None,
-            e.reasons,
+            removed_or(e.reasons, gone),
             person.display_name if person is not None else "The bot",
             local(e.at).date(),
         )
@@ -129,7 +131,7 @@ async def dispute_view(session: AsyncSession, dispute: Dispute, today: date) -> 
             v.version,
             OutcomeDecision(v.decision).label,
             _funding(v.funding_pence),
-            v.replaced_because,
+            removed_text(v.replaced_because, gone),
             local(v.replaced_at).date(),
         )
         for v in await outcome_history(session, dispute.outcome_id)
@@ -143,7 +145,7 @@ async def dispute_view(session: AsyncSession, dispute: Dispute, today: date) -> 
         school=school.name,
         community_code=community.code,
         grounds=Grounds(dispute.grounds),
-        reasons=dispute.reasons,
+        reasons=removed_text(dispute.reasons, gone),
         stage=Stage(dispute.stage),
         status=DisputeStatus(dispute.status),
         finding=Finding(dispute.finding) if dispute.finding else None,

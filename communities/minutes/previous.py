@@ -20,6 +20,7 @@ from communities.minutes.tables import MinutesStatus
 from communities.minutes.view import day_text, minutes_of
 from communities.outcomes.tables import ActionStatus, Outcome, OutcomeAction, OutcomeStatus
 from communities.requests.tables import Request
+from communities.retention.words import removed_text
 from communities.roster.tables import Person, School
 
 
@@ -89,7 +90,7 @@ async def open_actions(session: AsyncSession, meeting: Meeting) -> list[ActionLi
             ActionLine(
                 ref=request.ref,
                 school=school.name if school else "?",
-                description=action.description,
+                description=removed_text(action.description, request.outcome_text_removed_at is not None),
                 owner=await _owner(session, action),
                 due=action.due_date,
                 overdue=action.due_date < day,

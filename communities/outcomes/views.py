@@ -14,6 +14,7 @@ from communities.outcomes.decisions import ConflictRuling, OutcomeDecision
 from communities.outcomes.tables import Outcome, OutcomeAction, OutcomeStatus
 from communities.outcomes.validation import pounds
 from communities.requests.tables import Request, RequestType
+from communities.retention.words import removed_or, removed_text
 from communities.roster.tables import Person, School
 
 
@@ -79,20 +80,27 @@ async def outcome_view(session: AsyncSession, outcome: Outcome) -> OutcomeView:
         .where(OutcomeAction.outcome_id == outcome.id)
         .order_by(col(OutcomeAction.position), col(OutcomeAction.id))
     )
+    request = await session.get(Request, outcome.request_id)
+    # What the retention policy removed shows as removed (communities.retention.words).
+    detail_gone = request is not None and request.detail_removed_at is not None
+    text_gone = request is not None and request.outcome_text_removed_at is not None
     actions = [
-        ActionView(a.description, await _owner(session, a), a.due_date, str(a.status)) for a in rows.all()
+        ActionView(
+            removed_text(a.description, text_gone), await _owner(session, a), a.due_date, str(a.status)
+        )
+        for a in rows.all()
     ]
     return OutcomeView(
         outcome_id=outcome.id,
         status=OutcomeStatus(outcome.status),
         decision=OutcomeDecision(outcome.decision),
-        what_is_working=outcome.what_is_working,
+        what_is_working=removed_or(outcome.what_is_working, detail_gone),
         ideas_and_offers=tuple(dict(o) for o in outcome.ideas_and_offers),
         actions=tuple(actions),
         funding_pence=outcome.funding_pence,
         funding_from=outcome.funding_from,
         funding_to=outcome.funding_to,
-        rationale=outcome.rationale,
+        rationale=removed_or(outcome.rationale, text_gone),
         review_date=outcome.review_date,
         version=outcome.version,
     )

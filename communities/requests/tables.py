@@ -70,6 +70,12 @@ class Request(SQLModel, table=True):
     review_date: date | None = None
     #: Optimistic concurrency: two edits of one request never silently overwrite each other.
     version: int = 1
+    #: Retention (communities.retention): when the pupil-level answers were removed, and when the
+    #: remaining outcome free text was. Views show "detail removed under the retention policy".
+    detail_removed_at: datetime | None = Field(default=None, sa_column=Column(UtcDateTime(), nullable=True))
+    outcome_text_removed_at: datetime | None = Field(
+        default=None, sa_column=Column(UtcDateTime(), nullable=True)
+    )
 
 
 class RequestSequence(SQLModel, table=True):

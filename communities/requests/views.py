@@ -45,6 +45,8 @@ class RequestLine:
     #: The meeting it goes to (or would, if submitted now) and when requests for it close.
     meeting: str | None = None
     deadline: str | None = None
+    #: The retention policy removed its pupil-level answers (views say so where they were).
+    detail_removed: bool = False
 
 
 async def request_lines(
@@ -84,6 +86,7 @@ async def request_lines(
                 deadline=date_text(meetings[request.id].submission_deadline)
                 if request.id in meetings
                 else None,
+                detail_removed=request.detail_removed_at is not None,
             )
         )
     return lines

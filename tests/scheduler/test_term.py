@@ -399,7 +399,9 @@ async def test_the_jobs_listing_shows_what_is_scheduled_in_london_time(db: Datab
         listed = await service.jobs()
     finally:
         await service.stop()
-    first = listed[0]
+    purge, first = listed[0], listed[1]
+    assert purge.id == "retention:purge" and purge.schedule == "daily at 03:00"
+    assert purge.next_run == datetime(2026, 9, 1, 3, tzinfo=LONDON)
     assert first.id == "declarations:renewal:2026"
     assert first.next_run == datetime(2026, 9, 1, 9, tzinfo=LONDON)
     assert first.next_run is not None and first.next_run.utcoffset() == timedelta(hours=1)
@@ -413,8 +415,8 @@ async def test_the_jobs_listing_shows_what_is_scheduled_in_london_time(db: Datab
     assert by_id["scheduler:sweep"].schedule == "every 1440 minutes"
     # Ten steps for each of the six meetings, the sweep, the renewal of 2026/27 (on 31 August
     # 2025/26 has no reminder left, and 2027/28's job comes once 2026/27 has begun), and the daily
-    # follow-up after meetings (reviews due, action reminders).
-    assert len(listed) == 6 * 10 + 1 + 1 + 1
+    # follow-up after meetings (reviews due, action reminders), and the daily retention purge.
+    assert len(listed) == 6 * 10 + 1 + 1 + 1 + 1
     assert by_id["outcomes:daily"].schedule == "daily at 09:00"
     assert by_id["outcomes:daily"].next_run == datetime(2026, 9, 1, 9, tzinfo=LONDON)
     assert [i.id for i in listed if i.id.startswith("declarations:")] == ["declarations:renewal:2026"]
@@ -501,7 +503,8 @@ async def test_a_write_only_service_stores_jobs_and_runs_none(db: Database, tmp_
     try:
         assert not writer.is_leader
         report = await writer.rebuild()
-        assert report.added == 6 * 10 + 2  # the meetings' steps, this year's renewal, the daily follow-up
+        # The meetings' steps, this year's renewal, the daily follow-up and the daily retention purge.
+        assert report.added == 6 * 10 + 3
         clock.advance(days=30)
         assert await writer.run_due() == []
     finally:
@@ -542,9 +545,22 @@ async def test_cosbot_jobs_prints_the_schedule_in_london_time(
     await service.start()
     await asyncio.wait_for(service.until_leading(), 10)  # on PostgreSQL it wins the lock in the background
     await service.stop()
-    assert cmd_jobs(argparse.Namespace(limit=4), settings) == 0
+    assert cmd_jobs(argparse.Namespace(limit=5), settings) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "63 scheduled jobs, times in Europe/London:"
+    assert out[0] == "64 scheduled jobs, times in Europe/London:"
+    assert out[1].split() == [
+        "Tue",
+        "01",
+        "Sep",
+        "2026",
+        "03:00",
+        "BST",
+        "retention:purge",
+        "daily",
+        "at",
+        "03:00",
+    ]
+    out = [out[0], *out[3:]]  # the lines after the purge's, as they were before it
     assert out[1].split() == ["Tue", "01", "Sep", "2026", "09:00", "BST", "declarations:renewal:2026"] + [
         "weekly",
         "on",
