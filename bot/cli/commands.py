@@ -16,13 +16,13 @@ from bot.cli import budgets as cli_budgets
 from bot.cli import jobs as cli_jobs
 from bot.cli import minutes as cli_minutes
 from bot.cli import purge as cli_purge
-from bot.cli import reach as cli_reach
-from bot.cli import report_summary as cli_report_summary
 from bot.cli import reports as cli_reports
 from bot.cli import subject_access as cli_subject_access
 from bot.cli import terms as cli_terms
 from bot.cli.file_imports import CliError as CliError
 from bot.cli.file_imports import run_import
+from bot.cli.reports import reach as cli_reach
+from bot.cli.reports import summary as cli_report_summary
 from bot.config import ConfigError, Settings
 
 if TYPE_CHECKING:

@@ -1,4 +1,7 @@
-"""``cosbot report outcomes``: one CSV row per decided request over a period.
+"""``cosbot report``: reports as CSV files, all written whole or not at all (:func:`write_csv`).
+
+This module holds the command group and ``cosbot report outcomes``, one CSV row per decided request
+over a period; ``reach`` and ``summary`` are this package's other modules.
 
 ``cosbot report outcomes --from 2026-09-01 --to 2026-12-31 [--community CANT1] --out outcomes.csv``
 writes the columns of :data:`communities.outcomes.summary.COLUMNS`, by the London date of the
