@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python bench/turns.py
 	$(BIN)/python bench/broadcast.py
 	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/timeline.py
 
 lint: install
 	$(BIN)/ruff check .

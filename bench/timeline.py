@@ -189,7 +189,10 @@ async def run(args: argparse.Namespace) -> int:
         busiest = Counter(lags).most_common(1)[0]
         print(f"  busiest due time            {busiest[1]} steps together, all run within {busiest[0]:.2f} s")
     if sweeps:
-        print(f"  a sweep (rebuild) with them {max(sweeps):.2f} s at most ({len(sweeps)} weekly sweeps)")
+        print(
+            f"  with a periodic job         {max(sweeps):.2f} s at most ({len(sweeps)} due times shared "
+            "with the daily jobs or the weekly sweep, which rebuilds every job)"
+        )
     if problems:
         print("\nFAILED:", file=sys.stderr)
         for problem in problems:
