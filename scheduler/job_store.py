@@ -105,6 +105,11 @@ class BatchingJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
                     connection.execute(self.jobs_t.insert(), list(rows.values()))
             finally:
                 self._new_rows.rows = None
+        # Each add woke the scheduler before the batch was committed, so it saw none of the new jobs
+        # and may be asleep until a later one: wake it now that they are there.
+        scheduler = getattr(self, "_scheduler", None)
+        if scheduler is not None and scheduler.state == STATE_RUNNING:
+            scheduler.wakeup()
 
     def _pending(self) -> dict[str, dict[str, Any]] | None:
         rows: dict[str, dict[str, Any]] | None = getattr(self._new_rows, "rows", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -73,3 +74,25 @@ def test_a_job_added_twice_in_a_batch_is_refused_as_outside_one(
         add(jobs, 1)  # replace_existing is off: APScheduler's own error, as without a batch
 
     assert store.get_all_jobs() == []
+
+
+RAN = threading.Event()
+
+
+def mark_ran() -> None:
+    RAN.set()
+
+
+def test_a_job_due_soon_added_in_a_batch_runs_though_the_scheduler_was_asleep(tmp_path: Path) -> None:
+    store = BatchingJobStore(job_store_engine(f"sqlite+aiosqlite:///{tmp_path}/jobs.db"))
+    scheduler = BackgroundScheduler(jobstores={"default": store}, timezone=UTC)
+    scheduler.start()  # nothing scheduled: it sleeps until woken
+    RAN.clear()
+    try:
+        with store.batch():
+            scheduler.add_job(
+                mark_ran, "date", run_date=datetime.now(UTC) + timedelta(seconds=0.3), id="soon"
+            )
+        assert RAN.wait(timeout=30), "the scheduler slept through a job the batch added"
+    finally:
+        scheduler.shutdown(wait=False)
