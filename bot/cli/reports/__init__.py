@@ -63,15 +63,21 @@ def _day(value: str, flag: str) -> date:
         ) from None
 
 
-def cmd_report_outcomes(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.migrate import upgrade
-
+def period_and_out(args: argparse.Namespace) -> tuple[date, date, Path]:
+    """A report's ``--from``, ``--to`` and ``--out``, checked before anything is read or written."""
     start, end = _day(args.start, "--from"), _day(args.end, "--to")
     if end < start:
         raise ReportError(f"--to {end.isoformat()} is before --from {start.isoformat()}")
     out = Path(args.out)
     if not out.parent.is_dir():
         raise ReportError(f"the folder {out.parent} does not exist")
+    return start, end, out
+
+
+def cmd_report_outcomes(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.migrate import upgrade
+
+    start, end, out = period_and_out(args)
     upgrade(settings.database_url)
     rows = asyncio.run(_rows(settings, start, end, args.community))
     _write(out, rows)

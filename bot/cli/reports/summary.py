@@ -13,9 +13,8 @@ import argparse
 import asyncio
 import sys
 from datetime import date
-from pathlib import Path
 
-from bot.cli.reports import ReportError, _day, write_csv
+from bot.cli.reports import ReportError, period_and_out, write_csv
 from bot.config import Settings
 
 
@@ -37,12 +36,7 @@ def add_report_parser(report_commands: argparse._SubParsersAction[argparse.Argum
 def cmd_report_summary(args: argparse.Namespace, settings: Settings) -> int:
     from bot.migrate import upgrade
 
-    start, end = _day(args.start, "--from"), _day(args.end, "--to")
-    if end < start:
-        raise ReportError(f"--to {end.isoformat()} is before --from {start.isoformat()}")
-    out = Path(args.out)
-    if not out.parent.is_dir():
-        raise ReportError(f"the folder {out.parent} does not exist")
+    start, end, out = period_and_out(args)
     upgrade(settings.database_url)
     columns, rows = asyncio.run(_rows(settings, start, end))
     try:
