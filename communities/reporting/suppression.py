@@ -12,8 +12,10 @@ the line is hidden as well (*secondary* suppression, "not shown"): of the cells 
 one after which the fewest cells end up hidden (on a tie the smallest non-zero one, then a zero,
 then the line's total); when the line shows none, a "fewer than 5" becomes "not shown" (four
 "fewer than 5" adding up to a "fewer than 5" are all 1). This repeats until no line gives anything
-away. Each line is checked on its own; the tests also solve all the sums together and find no
-hidden count pinned (combining the 1-to-4 bounds across several lines is not modelled).
+away. Then all the sums are solved together (:func:`pinned`: a hidden count can be fixed by several
+lines at once, e.g. an area with one community, whose row equals the community's, and the column
+totals), and while one is fixed, a cell shown beside it is hidden too. Combining the 1-to-4 bounds
+across several lines is not modelled.
 
 Pure: values in, a state per value out. The card and the CSV both show what :func:`protect` decides.
 """
@@ -50,7 +52,78 @@ def protect(values: Sequence[int], lines: Sequence[Line]) -> list[Shown]:
     if any(value < 0 for value in values):
         raise ValueError("a count cannot be negative")
     states = [Shown.FEWER if 0 < value < THRESHOLD else Shown.SHOWN for value in values]
-    return _close(values, lines, states, lookahead=True)
+    states = _close(values, lines, states, lookahead=True)
+    while fixed := pinned(lines, states):
+        options = _shown_beside(fixed[0], lines, values, states)
+        if not options:
+            break
+        pick = min(options, key=lambda c: (_hidden_after(values, lines, states, c), options.index(c)))
+        states[pick] = Shown.HIDDEN
+        states = _close(values, lines, states, lookahead=True)
+    return states
+
+
+#: Elimination is done modulo this prime: the sums' coefficients are 0 and ±1, and with a prime this
+#: large the ranks agree with exact rational arithmetic, at integer speed.
+_PRIME = (1 << 61) - 1
+
+
+def pinned(lines: Sequence[Line], states: Sequence[Shown]) -> list[int]:
+    """The hidden cells whose value all the lines' sums, taken together, fix (linear algebra only).
+
+    A hidden cell is fixed when its unit vector lies in the span of the sums restricted to the
+    hidden cells, i.e. when the fully reduced system has a row with that cell alone.
+    """
+    reduced: dict[int, dict[int, int]] = {}  # pivot cell -> its row, pivot coefficient 1
+    for line in lines:
+        row: dict[int, int] = {}
+        for cell, sign in [(i, 1) for i in line.parts] + [(line.total, -1)]:
+            if states[cell] is not Shown.SHOWN:
+                row[cell] = (row.get(cell, 0) + sign) % _PRIME
+        row = {cell: c for cell, c in row.items() if c}
+        while pivot_cells := [cell for cell in row if cell in reduced]:
+            cell = pivot_cells[0]
+            row = _minus(row, row[cell], reduced[cell])
+        if not row:
+            continue
+        lead = min(row)
+        inverse = pow(row[lead], _PRIME - 2, _PRIME)
+        row = {cell: c * inverse % _PRIME for cell, c in row.items()}
+        for cell, other in list(reduced.items()):
+            if lead in other:
+                reduced[cell] = _minus(other, other[lead], row)
+        reduced[lead] = row
+    return sorted(cell for cell, row in reduced.items() if len(row) == 1)
+
+
+def _minus(row: dict[int, int], factor: int, other: dict[int, int]) -> dict[int, int]:
+    result = dict(row)
+    for cell, c in other.items():
+        value = (result.get(cell, 0) - factor * c) % _PRIME
+        if value:
+            result[cell] = value
+        else:
+            result.pop(cell, None)
+    return result
+
+
+def _shown_beside(
+    cell: int, lines: Sequence[Line], values: Sequence[int], states: Sequence[Shown]
+) -> list[int]:
+    """Shown cells to hide so that ``cell`` is no longer fixed: those of its lines, else those of
+    any line with a hidden cell."""
+    for near in (True, False):
+        options = [
+            candidate
+            for line in lines
+            if (cell in line.parts or cell == line.total)
+            or (not near and any(states[i] is not Shown.SHOWN for i in (*line.parts, line.total)))
+            for candidate in _candidates(line, values, states)
+            if states[candidate] is Shown.SHOWN
+        ]
+        if options:
+            return list(dict.fromkeys(options))
+    return []
 
 
 def _close(

@@ -47,6 +47,17 @@ def test_zero_shows_as_zero_and_big_numbers_as_themselves() -> None:
     assert shown(table, ALL) == ["0", "15", "15", "30"]
 
 
+def test_an_area_of_one_community_and_the_column_totals_together_do_not_give_back_a_count() -> None:
+    # Found by the property test below: each area has one community, so its row repeats the
+    # community's; no line alone pins a hidden count, but the rows and columns together fixed
+    # Area 2's (and C20's) first count at 2.
+    areas = Areas((("Area 0", ("C00",)), ("Area 1", ("C10",)), ("Area 2", ("C20",))))
+    counts = {"C00": [1, 0, 0], "C10": [2, 0, 0], "C20": [2, 1, 2]}
+    table = count_table(areas, COLUMNS, counts, totalled=True)
+    assert str(table.row("C20")[0]) == "fewer than 5"
+    assert recoverable_by_all_sums(table, areas) == []
+
+
 def test_two_ones_that_add_up_to_two_are_not_both_given_away() -> None:
     # A line 1 + 1 = 2 with both cells "fewer than 5" and the total shown would pin both to 1.
     states = protect([1, 1, 2], [Line((0, 1), 2)])
