@@ -90,13 +90,21 @@ class BatchingJobStore(SQLAlchemyJobStore):  # type: ignore[misc]
         super().__init__(engine=engine)
         self.engine = _JoinableEngine(engine)
         self._new_rows = threading.local()
+        #: Held by a batch from start to commit (or rollback).
+        self._batching = threading.RLock()
+
+    def wait_for_batches(self) -> None:
+        """Return once no batch is under way: shut down before a batch ends, its connection would
+        go back to a pool already disposed of, and stay open."""
+        with self._batching:
+            pass
 
     @contextmanager
     def batch(self) -> Iterator[None]:
         if self._pending() is not None:  # a batch in a batch joins it
             yield
             return
-        with self.engine.joined() as connection:
+        with self._batching, self.engine.joined() as connection:
             rows: dict[str, dict[str, Any]] = {}
             self._new_rows.rows = rows
             try:

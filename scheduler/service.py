@@ -31,6 +31,7 @@ as APScheduler's own loop does (coalesce, misfire grace, next fire time or remov
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -230,15 +231,14 @@ class SchedulerService:
         """Stop running jobs, let those in flight finish, release the lead."""
         if self._election is not None:
             self._election.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._election
-            except asyncio.CancelledError:
-                pass
             self._election = None
         self._leader = False
         self._leading.clear()
         scheduler, self._scheduler = self._scheduler, None
-        if scheduler is not None:
+        if scheduler is not None and self._store is not None:
+            await asyncio.to_thread(self._store.wait_for_batches)  # a rebuild under way commits first
             await asyncio.to_thread(scheduler.shutdown, False)
         if self._executor is not None and self._executor.in_flight():
             waiting = [asyncio.wrap_future(f) for f in self._executor.in_flight()]
