@@ -130,9 +130,11 @@ async def _requests_open(session: AsyncSession, ctx: StepContext) -> int:
 
 
 async def _meeting_reminder(session: AsyncSession, ctx: StepContext) -> int:
-    """The RSVP card with the answers so far; "Tomorrow" or "Today" is told from the step's time."""
+    """The RSVP card with the answers so far. "Tomorrow" or "Today" is told from when it is posted: a
+    day-before reminder run after midnight (the bot was down) says "Today", as every later update does."""
+    posted_at = max(ctx.step.at, ctx.clock.now())
     message = await reminder_posts.reminder_message(
-        session, ctx.meeting_id, ctx.step.at, reminder_post, ctx.quorum_rule
+        session, ctx.meeting_id, posted_at, reminder_post, ctx.quorum_rule
     )
     if message is None:
         raise LookupError(f"meeting {ctx.meeting.id} is gone")

@@ -243,7 +243,8 @@ def reminder_slot(now: datetime) -> ReminderSlot | None:
             )
             for step in timeline_for(meeting, offsets, now):
                 if step.kind in REMINDERS and step.at <= now and step.expires >= now + LEAD:
-                    same_day = step.at.astimezone(LONDON).date() == day
+                    # Told from when it is posted: now, or the step's time if the service is ahead.
+                    same_day = max(step.at, now).astimezone(LONDON).date() == day
                     return ReminderSlot(
                         day=day,
                         starts=local.time(),
