@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 from aiohttp import web
-from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.core import ConversationState, TurnContext
 from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
     ConfigurationServiceClientCredentialFactory,
@@ -24,6 +24,7 @@ from bot.outbox.sender import OutboxSender
 from bot.safe_logging import describe
 from bot.services import Services
 from bot.teams.adapter import TeamsAdapter
+from bot.teams.bot_states import CodecConversationState, CodecUserState
 from bot.teams.connector import BotConnector, BotFrameworkTokens, NoTokens, TokenProvider
 from bot.teams.handler import CosBot
 from bot.teams.http import (
@@ -72,7 +73,7 @@ def create_app(
         use_installer(installer)
         outbox = Outbox(clock)
         storage = SqlStorage(database, clock)
-        conversation_state = ConversationState(storage)
+        conversation_state = CodecConversationState(storage)
         async with aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=30, connect=10),
             connector=aiohttp.TCPConnector(limit=100, limit_per_host=50),
@@ -101,7 +102,7 @@ def create_app(
             outbox.wake_listeners.append(sender.wake)
             app[SERVICES] = services
             app[ADAPTER] = adapter
-            app[BOT] = CosBot(services, conversation_state, UserState(storage))
+            app[BOT] = CosBot(services, conversation_state, CodecUserState(storage))
             app[SENDER] = sender
             refresher = _signing_key_refresher(settings)
             if refresher is not None:
