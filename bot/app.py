@@ -24,7 +24,6 @@ from bot.outbox.sender import OutboxSender
 from bot.safe_logging import describe
 from bot.services import Services
 from bot.teams.adapter import TeamsAdapter
-from bot.teams.bot_states import CodecConversationState, CodecUserState
 from bot.teams.connector import BotConnector, BotFrameworkTokens, NoTokens, TokenProvider
 from bot.teams.handler import CosBot
 from bot.teams.http import (
@@ -41,7 +40,7 @@ from bot.teams.http import (
 from bot.teams.members import TeamMembersSync
 from bot.teams.members_install import GraphAppInstaller
 from bot.teams.signing_keys import SigningKeyRefresher
-from bot.teams.state_storage import SqlStorage, StateConflictError
+from bot.teams.state_storage import CodecConversationState, CodecUserState, SqlStorage, StateConflictError
 from communities.clock import Clock, SystemClock
 from communities.db import Database
 from communities.messaging.outbox import Outbox

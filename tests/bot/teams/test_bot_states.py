@@ -8,8 +8,7 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import DialogInstance, DialogState
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
-from bot.teams.bot_states import CodecConversationState, CodecUserState
-from bot.teams.state_storage import SqlStorage
+from bot.teams.state_storage import CodecConversationState, CodecUserState, SqlStorage
 from communities.clock import FixedClock
 from communities.db import Database
 
