@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 from aiohttp import web
-from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.core import ConversationState, TurnContext
 from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
     ConfigurationServiceClientCredentialFactory,
@@ -40,7 +40,7 @@ from bot.teams.http import (
 from bot.teams.members import TeamMembersSync
 from bot.teams.members_install import GraphAppInstaller
 from bot.teams.signing_keys import SigningKeyRefresher
-from bot.teams.state_storage import SqlStorage, StateConflictError
+from bot.teams.state_storage import CodecConversationState, CodecUserState, SqlStorage, StateConflictError
 from communities.clock import Clock, SystemClock
 from communities.db import Database
 from communities.messaging.outbox import Outbox
@@ -72,7 +72,7 @@ def create_app(
         use_installer(installer)
         outbox = Outbox(clock)
         storage = SqlStorage(database, clock)
-        conversation_state = ConversationState(storage)
+        conversation_state = CodecConversationState(storage)
         async with aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=30, connect=10),
             connector=aiohttp.TCPConnector(limit=100, limit_per_host=50),
@@ -101,7 +101,7 @@ def create_app(
             outbox.wake_listeners.append(sender.wake)
             app[SERVICES] = services
             app[ADAPTER] = adapter
-            app[BOT] = CosBot(services, conversation_state, UserState(storage))
+            app[BOT] = CosBot(services, conversation_state, CodecUserState(storage))
             app[SENDER] = sender
             refresher = _signing_key_refresher(settings)
             if refresher is not None:

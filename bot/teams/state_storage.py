@@ -1,24 +1,36 @@
 """botbuilder ``Storage`` over SQL, with e-tag optimistic concurrency.
 
-Conversation and user state (dialog stacks included) live in one table. botbuilder
-state holds objects (``DialogState``...), so the codec is jsonpickle, as in
-botbuilder-azure; only rows this bot wrote are ever decoded.
+Conversation and user state (dialog stacks included) live in one table, each row as the
+readable JSON of :mod:`bot.teams.state_codec`. A row that cannot be read back (not that JSON)
+is left out, as if the conversation had no state: the user starts again rather than being
+stuck on an error every turn; the next save overwrites it.
+
+:class:`CodecConversationState` and :class:`CodecUserState` are botbuilder's states whose change
+check uses the same codec. botbuilder keeps each turn's state in a ``CachedBotState`` and saves it
+when a hash taken at the end of the turn differs from the one taken when it was read; its hash is
+the text of jsonpickle's ``Pickler().flatten``, three times a turn for each state. Here the hash is
+:func:`bot.teams.state_codec.encode`: the same question, answered with the JSON written anyway.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
-import jsonpickle
-from botbuilder.core import Storage
+from botbuilder.core import BotAssert, ConversationState, Storage, TurnContext, UserState
+from botbuilder.core.bot_state import CachedBotState
 from sqlalchemy import Column, Text, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select
 
+from bot.teams import state_codec
+from bot.teams.state_codec import StateCodecError
 from communities.clock import Clock
 from communities.db import Database
 from communities.sqltypes import UtcDateTime
+
+log = logging.getLogger(__name__)
 
 
 class BotStateRow(SQLModel, table=True):
@@ -46,7 +58,11 @@ class SqlStorage(Storage):  # type: ignore[misc]
             rows = (await session.exec(select(BotStateRow).where(col(BotStateRow.key).in_(keys)))).all()
         items: dict[str, Any] = {}
         for row in rows:
-            item = jsonpickle.decode(row.data)
+            try:
+                item = state_codec.decode(row.data)
+            except (StateCodecError, KeyError, TypeError, ValueError) as error:
+                log.warning("bot state %s cannot be read (%s): the conversation starts again", row.key, error)
+                continue
             if isinstance(item, dict):
                 item["e_tag"] = str(row.etag)
             else:
@@ -57,14 +73,18 @@ class SqlStorage(Storage):  # type: ignore[misc]
     async def write(self, changes: dict[str, Any]) -> None:
         if not changes:
             return
+        # Every item encoded (or refused: StateCodecError) before anything is written.
+        encoded: dict[str, str] = {}
+        for key, item in changes.items():
+            if _etag_of(item) == "":
+                raise ValueError(f"empty e_tag for {key}: use '*' or omit it to overwrite")
+            encoded[key] = state_codec.encode(_without_etag(item))
         now = self._clock.now()
         async with self._db.session() as session:
             new_etags: dict[str, int] = {}
             for key, item in changes.items():
                 etag = _etag_of(item)
-                if etag == "":
-                    raise ValueError(f"empty e_tag for {key}: use '*' or omit it to overwrite")
-                data = jsonpickle.encode(_without_etag(item), unpicklable=True)
+                data = encoded[key]
                 if etag in (None, "*"):
                     new_etags[key] = await self._upsert(session, key, data, now)
                 else:
@@ -126,3 +146,28 @@ def _without_etag(item: Any) -> Any:
     if isinstance(item, dict):
         return {k: v for k, v in item.items() if k != "e_tag"}
     return item
+
+
+class CodecCachedBotState(CachedBotState):  # type: ignore[misc]
+    def compute_hash(self, obj: object) -> str:
+        return state_codec.encode(obj)
+
+
+async def _load(state: Any, turn_context: TurnContext, force: bool) -> None:
+    """``BotState.load`` as botbuilder 4.17.1 has it, caching a :class:`CodecCachedBotState`."""
+    BotAssert.context_not_none(turn_context)
+    cached_state = state.get_cached_state(turn_context)
+    storage_key = state.get_storage_key(turn_context)
+    if force or not cached_state or not cached_state.state:
+        items = await state._storage.read([storage_key])
+        turn_context.turn_state[state._context_service_key] = CodecCachedBotState(items.get(storage_key))
+
+
+class CodecConversationState(ConversationState):  # type: ignore[misc]
+    async def load(self, turn_context: TurnContext, force: bool = False) -> None:
+        await _load(self, turn_context, force)
+
+
+class CodecUserState(UserState):  # type: ignore[misc]
+    async def load(self, turn_context: TurnContext, force: bool = False) -> None:
+        await _load(self, turn_context, force)

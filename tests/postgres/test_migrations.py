@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from sqlmodel import SQLModel
 import bot.teams.state_storage  # noqa: F401  (registers the bot_state table, as the migrations' env.py does)
 import communities.tables  # noqa: F401  (registers every domain table)
 import scheduler.tables  # noqa: F401  (as the migrations' env.py does)
-from bot.migrate import alembic_config, upgrade_async
+from bot.migrate import alembic_config, upgrade, upgrade_async
 from communities.db import Database
 
 pytestmark = pytest.mark.postgres
@@ -45,3 +46,20 @@ async def test_the_migrations_build_the_models_schema_on_an_empty_database(pg_em
     assert revision == head
     assert set(SQLModel.metadata.tables) <= tables
     assert differences == [], "the migrated PostgreSQL schema differs from the models"
+
+
+async def test_migration_0015_rewrites_jsonpickle_bot_state_as_plain_json(pg_empty_url: str) -> None:
+    """As tests/bot/test_migration_state_codec.py on SQLite: the same rows, the same outcome."""
+    from tests.bot.test_migration_state_codec import assert_migrated, put_old_rows, rows_of
+
+    await asyncio.to_thread(upgrade, pg_empty_url, "0014")
+    database = Database(pg_empty_url)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(put_old_rows)
+        await upgrade_async(pg_empty_url)
+        async with database.engine.connect() as connection:
+            rows = await connection.run_sync(rows_of)
+    finally:
+        await database.dispose()
+    assert_migrated(rows)

@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+
 import pytest
 from botbuilder.core import ConversationState, MessageFactory, TurnContext
 from botbuilder.core.adapters import TestAdapter
-from botbuilder.dialogs import DialogSet, DialogTurnStatus, WaterfallDialog, WaterfallStepContext
+from botbuilder.dialogs import (
+    DialogInstance,
+    DialogSet,
+    DialogState,
+    DialogTurnStatus,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
 from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 
-from bot.teams.state_storage import SqlStorage, StateConflictError
+from bot.teams.state_codec import StateCodecError
+from bot.teams.state_storage import BotStateRow, SqlStorage, StateConflictError
 from communities.clock import FixedClock
 from communities.db import Database
 
@@ -80,3 +91,46 @@ async def test_a_dialog_in_progress_survives_a_new_storage_instance(db: Database
     after = TestAdapter(make_bot(SqlStorage(db, clock), answers))
     await (await after.send("CANT1")).assert_reply("You said CANT1")
     assert answers == ["CANT1"]
+
+
+async def test_the_saved_dialog_reads_as_plain_json_in_the_table(db: Database, clock: FixedClock) -> None:
+    storage = SqlStorage(db, clock)
+    stack = DialogState([DialogInstance("steps", {"values": {"query": "ash"}, "stepIndex": 1})])
+    await storage.write({"k": {"DialogState": stack}})
+    async with db.session() as session:
+        row = await session.get(BotStateRow, "k")
+    assert row is not None
+    assert json.loads(row.data) == {
+        "DialogState": {
+            "$type": "DialogState",
+            "dialogStack": [
+                {
+                    "$type": "DialogInstance",
+                    "id": "steps",
+                    "state": {"values": {"query": "ash"}, "stepIndex": 1},
+                }
+            ],
+        }
+    }
+
+
+async def test_state_holding_an_unknown_object_is_refused_and_nothing_is_written(
+    db: Database, clock: FixedClock
+) -> None:
+    storage = SqlStorage(db, clock)
+    await storage.write({"a": {"n": 1}})
+    with pytest.raises(StateCodecError, match="Decimal"):
+        await storage.write({"a": {"n": 2}, "b": {"amount": Decimal("1.50")}})
+    assert await storage.read(["a", "b"]) == {"a": {"n": 1, "e_tag": "1"}}
+
+
+async def test_a_row_that_is_not_the_codec_s_json_reads_as_no_state_and_is_overwritten(
+    db: Database, clock: FixedClock
+) -> None:
+    async with db.session() as session:
+        session.add(BotStateRow(key="k", etag=3, data='{"py/object": "gone.Module"}', updated_at=clock.now()))
+        await session.commit()
+    storage = SqlStorage(db, clock)
+    assert await storage.read(["k"]) == {}
+    await storage.write({"k": {"n": 1}})
+    assert await storage.read(["k"]) == {"k": {"n": 1, "e_tag": "4"}}

@@ -791,9 +791,7 @@ async def test_the_dialog_state_holds_only_the_request_id_and_the_step(
         assert secret not in row.data, secret
     options = [
         frame["state"]["options"]
-        for frame in json.loads(row.data)["DialogState"]["_dialog_stack"][0]["state"]["dialogs"][
-            "_dialog_stack"
-        ]
+        for frame in json.loads(row.data)["DialogState"]["dialogStack"][0]["state"]["dialogs"]["dialogStack"]
     ]
     assert options == [{"request_id": 1, "quiet": True}]
 
