@@ -20,9 +20,10 @@ from typing import Any
 
 from botbuilder.core import BotAssert, ConversationState, Storage, TurnContext, UserState
 from botbuilder.core.bot_state import CachedBotState
-from sqlalchemy import Column, Text, delete, update
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, SQLModel, col, select
+from sqlalchemy import Column, Text, bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Field, SQLModel, col
 
 from bot.teams import state_codec
 from bot.teams.state_codec import StateCodecError
@@ -42,6 +43,13 @@ class BotStateRow(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=Column(UtcDateTime(), nullable=False))
 
 
+_TABLE = BotStateRow.__table__  # type: ignore[attr-defined]
+#: One row per key asked for: its key, e-tag and JSON (compiled once, cached by SQLAlchemy).
+_READ = select(_TABLE.c.key, _TABLE.c.etag, _TABLE.c.data).where(
+    _TABLE.c.key.in_(bindparam("keys", expanding=True))
+)
+
+
 class StateConflictError(Exception):
     """Another turn saved this state first; this turn's changes were not written."""
 
@@ -54,8 +62,9 @@ class SqlStorage(Storage):  # type: ignore[misc]
     async def read(self, keys: list[str]) -> dict[str, Any]:
         if not keys:
             return {}
+        # Core, not the ORM: three columns as tuples, no identity map (issue 16: the hot path of a turn).
         async with self._db.session() as session:
-            rows = (await session.exec(select(BotStateRow).where(col(BotStateRow.key).in_(keys)))).all()
+            rows = (await session.execute(_READ, {"keys": keys})).all()
         items: dict[str, Any] = {}
         for row in rows:
             try:
@@ -89,9 +98,9 @@ class SqlStorage(Storage):  # type: ignore[misc]
                     new_etags[key] = await self._upsert(session, key, data, now)
                 else:
                     result = await session.execute(
-                        update(BotStateRow)
-                        .where(col(BotStateRow.key) == key, col(BotStateRow.etag) == int(etag))
-                        .values(data=data, etag=BotStateRow.etag + 1, updated_at=now)
+                        update(_TABLE)
+                        .where(_TABLE.c.key == key, _TABLE.c.etag == int(etag))
+                        .values(data=data, etag=_TABLE.c.etag + 1, updated_at=now)
                     )
                     if result.rowcount != 1:  # type: ignore[attr-defined]
                         await session.rollback()
@@ -109,22 +118,19 @@ class SqlStorage(Storage):  # type: ignore[misc]
             await session.commit()
 
     async def _upsert(self, session: Any, key: str, data: str, now: datetime) -> int:
-        existing = await session.get(BotStateRow, key)
-        if existing is None:
-            try:
-                async with session.begin_nested():
-                    session.add(BotStateRow(key=key, etag=1, data=data, updated_at=now))
-                return 1
-            except IntegrityError:
-                existing = await session.get(BotStateRow, key)
-                if existing is None:
-                    raise
-        existing.data = data
-        existing.etag += 1
-        existing.updated_at = now
-        session.add(existing)
-        await session.flush()
-        return int(existing.etag)
+        """Insert the row, or overwrite it whatever its e-tag: one statement, ``ON CONFLICT``."""
+        insert = sqlite_insert if self._db.is_sqlite else postgresql_insert
+        table = _TABLE
+        statement = (
+            insert(table)
+            .values(key=key, etag=1, data=data, updated_at=now)
+            .on_conflict_do_update(
+                index_elements=[table.c.key],
+                set_={"data": data, "etag": table.c.etag + 1, "updated_at": now},
+            )
+            .returning(table.c.etag)
+        )
+        return int((await session.execute(statement)).scalar_one())
 
 
 def _etag_of(item: Any) -> str | None:
