@@ -15,6 +15,7 @@ from datetime import date
 import aiohttp
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.cli.file_imports import CliError
 from bot.config import Settings
 from bot.teams.connector import BotConnector
 from cards.meetings.dates import dates_card
@@ -32,7 +33,7 @@ from communities.messaging.outbox import Outbox
 SOME_FAILED = 3
 
 
-class BroadcastCliError(Exception):
+class BroadcastCliError(CliError):
     """A problem the officer can fix; printed without a traceback."""
 
 

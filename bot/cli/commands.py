@@ -378,14 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_settings: Callable[[], Settings] = getattr(args, "load_settings", Settings.from_env)
     try:
         code = run(args, load_settings())
-    except (
-        CliError,
-        ConfigError,
-        cli_broadcast.BroadcastCliError,
-        cli_reports.ReportError,
-        cli_minutes.MinutesCliError,
-        cli_purge.PurgeCliError,
-    ) as error:
+    except (CliError, ConfigError) as error:  # every command's own errors are CliErrors
         print(f"cosbot: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

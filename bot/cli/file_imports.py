@@ -1,4 +1,6 @@
-"""Importing a CSV file from the command line: all or nothing, with each problem on a line of its own."""
+"""Files on the command line: importing a CSV all or nothing, with each problem on a line of its own,
+and checking where an export is to be written; :class:`CliError`, what every command raises for a
+problem the user can fix."""
 
 from __future__ import annotations
 
@@ -15,7 +17,18 @@ if TYPE_CHECKING:
 
 
 class CliError(Exception):
-    """A problem the user can fix; printed without a traceback."""
+    """A problem the user can fix; printed without a traceback (exit code 2)."""
+
+
+def output_file(value: str, suffix: str, name: str, error: type[CliError] = CliError) -> Path:
+    """Where an export goes: a file named ``*<suffix>`` (``name`` says what, with an example) in a
+    folder that exists."""
+    out = Path(value)
+    if out.suffix.lower() != suffix:
+        raise error(f"{out} does not end in {suffix}: give {name}")
+    if not out.parent.is_dir():
+        raise error(f"the folder {out.parent} does not exist")
+    return out
 
 
 def run_file_import(

@@ -20,6 +20,7 @@ from docx.document import Document as WordDocument
 from docx.table import Table, _Cell
 from sqlmodel import col, select
 
+from bot.cli.file_imports import CliError, output_file
 from bot.config import Settings
 from cards.budget import movement_line, position_line
 from communities.clock import SystemClock
@@ -31,7 +32,7 @@ from communities.outcomes.tables import ActionStatus
 from communities.roster.tables import Community
 
 
-class MinutesCliError(Exception):
+class MinutesCliError(CliError):
     """A problem the user can fix (unknown community, no meeting that day, no minutes yet)."""
 
 
@@ -61,11 +62,7 @@ def _date(text: str) -> date:
 def cmd_minutes_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.migrate import upgrade
 
-    out = Path(args.out)
-    if out.suffix.lower() != ".docx":
-        raise MinutesCliError(f"{out} does not end in .docx: give a Word document's name, e.g. minutes.docx")
-    if not out.parent.is_dir():
-        raise MinutesCliError(f"the folder {out.parent} does not exist")
+    out = output_file(args.out, ".docx", "a Word document's name, e.g. minutes.docx", MinutesCliError)
     upgrade(settings.database_url)
     shown = asyncio.run(_minutes(settings, args.community.strip().upper(), args.date))
     write_docx(shown, out)

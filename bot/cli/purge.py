@@ -14,10 +14,11 @@ import asyncio
 import sys
 from datetime import date, datetime
 
+from bot.cli.file_imports import CliError
 from bot.config import Settings
 
 
-class PurgeCliError(Exception):
+class PurgeCliError(CliError):
     """A problem the user can fix; nothing was changed."""
 
 

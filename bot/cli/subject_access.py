@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.file_imports import CliError
+from bot.cli.file_imports import CliError, output_file
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -62,11 +62,7 @@ def cmd_export_person(args: argparse.Namespace, settings: Settings) -> int:
     from bot.migrate import upgrade
     from communities.subject_access.gathering import UnknownPerson, normalised_email
 
-    out = Path(args.out)
-    if out.suffix.lower() != ".zip":
-        raise CliError(f"{out} does not end in .zip: give the zip's name, e.g. export.zip")
-    if not out.parent.is_dir():
-        raise CliError(f"the folder {out.parent} does not exist")
+    out = output_file(args.out, ".zip", "the zip's name, e.g. export.zip")
     if out.is_dir() or (out.exists() and not args.force):
         raise CliError(f"{out} already exists: give another name, or add --force to replace it")
     try:

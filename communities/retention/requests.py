@@ -44,22 +44,26 @@ NO_CHECKPOINT: Checkpoint = _none
 
 async def details_due(session: AsyncSession, policy: RetentionPolicy, now: datetime) -> list[int]:
     """Ended requests whose pupil-level answers are due to go."""
-    cutoff = now - timedelta(days=policy.request_detail)
-    found = await session.exec(select(Request.id).where(_details_due(cutoff)).order_by(col(Request.id)))
-    return [i for i in found.all() if i is not None]
+    return await _ids(session, _details_due(now - timedelta(days=policy.request_detail)))
 
 
 async def outcome_text_due(session: AsyncSession, policy: RetentionPolicy, now: datetime) -> list[int]:
     """Ended requests whose remaining outcome, action and review free text is due to go."""
-    cutoff = now - timedelta(days=policy.outcomes)
-    found = await session.exec(select(Request.id).where(_outcome_text_due(cutoff)).order_by(col(Request.id)))
-    return [i for i in found.all() if i is not None]
+    return await _ids(session, _outcome_text_due(now - timedelta(days=policy.outcomes)))
 
 
 async def drafts_due(session: AsyncSession, policy: RetentionPolicy, now: datetime) -> list[int]:
     """Draft requests nobody has changed for ``abandoned_draft`` days."""
-    cutoff = now - timedelta(days=policy.abandoned_draft)
-    found = await session.exec(select(Request.id).where(_draft_due(cutoff)).order_by(col(Request.id)))
+    return await _ids(session, _draft_due(now - timedelta(days=policy.abandoned_draft)))
+
+
+async def _still_due(session: AsyncSession, request_id: int, due: ColumnElement[bool]) -> Request | None:
+    """The request, if it is still due (not done already, reopened or changed since it was listed)."""
+    return (await session.exec(select(Request).where(Request.id == request_id, due))).first()
+
+
+async def _ids(session: AsyncSession, due: ColumnElement[bool]) -> list[int]:
+    found = await session.exec(select(Request.id).where(due).order_by(col(Request.id)))
     return [i for i in found.all() if i is not None]
 
 
@@ -72,10 +76,7 @@ async def remove_details(
 ) -> bool:
     """Clear one request's pupil-level answers and the pupil-level free text of its outcomes,
     reviews and disputes. False if it is no longer due (done already, reopened, changed)."""
-    cutoff = now - timedelta(days=policy.request_detail)
-    request = (
-        await session.exec(select(Request).where(Request.id == request_id, _details_due(cutoff)))
-    ).first()
+    request = await _still_due(session, request_id, _details_due(now - timedelta(days=policy.request_detail)))
     if request is None:
         return False
     request.details = {k: v for k, v in request.details.items() if k in KEPT_ANSWERS}
@@ -122,10 +123,7 @@ async def remove_outcome_text(
 ) -> bool:
     """Clear the free text left on one request's outcomes (rationale, actions, earlier versions,
     overspend reasons); decisions, dates and money stay. False if it is no longer due."""
-    cutoff = now - timedelta(days=policy.outcomes)
-    request = (
-        await session.exec(select(Request).where(Request.id == request_id, _outcome_text_due(cutoff)))
-    ).first()
+    request = await _still_due(session, request_id, _outcome_text_due(now - timedelta(days=policy.outcomes)))
     if request is None:
         return False
     request.outcome_text_removed_at = now

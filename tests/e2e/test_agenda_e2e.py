@@ -256,6 +256,19 @@ def reminder_slot(now: datetime) -> ReminderSlot | None:
     return None
 
 
+def fill_in_a_new_meeting(ui: PlaygroundUI, slot: ReminderSlot) -> Locator:
+    """The Meetings card in the chair's chat with *Add a meeting* pressed and ``slot``'s day and times
+    picked, ready for *Add the meeting*."""
+    ui.open_personal_chat()
+    ui.send("meetings")
+    card = ui.wait_for_bot_message(f"Meetings: {COMMUNITY}")
+    card.get_by_role("button", name="Add a meeting", exact=True).click()
+    pick_date(card, "Date", slot.day)
+    pick_time(card, "Starts (London time)", slot.starts)
+    pick_time(card, "Ends (London time)", slot.ends)
+    return card
+
+
 def pick_time(card: Locator, label: str, at: time) -> None:
     """Pick ``at`` from the list of the Input.Time labelled ``label`` (a picker listing half-hours)."""
     shown = f"{at.hour % 12 or 12}:{at:%M} {'AM' if at.hour < 12 else 'PM'}"  # as the picker lists it
@@ -291,13 +304,7 @@ def test_a_member_rsvps_on_the_meeting_reminder_and_the_count_changes(e2e: E2E) 
     link_the_channel(ui)
 
     # Daniel adds the meeting with the Meetings card; the bot derives its jobs at once.
-    ui.open_personal_chat()
-    ui.send("meetings")
-    card = ui.wait_for_bot_message(f"Meetings: {COMMUNITY}")
-    card.get_by_role("button", name="Add a meeting", exact=True).click()
-    pick_date(card, "Date", slot.day)
-    pick_time(card, "Starts (London time)", slot.starts)
-    pick_time(card, "Ends (London time)", slot.ends)
+    card = fill_in_a_new_meeting(ui, slot)
     assert card.get_by_role("checkbox", name="Online (Teams)").is_checked()  # no place: online
     card.get_by_role("button", name="Add the meeting", exact=True).click()
     ui.wait_for_bot_message(f"Added a meeting for {CODE}: {slot.when}.")

@@ -23,12 +23,11 @@ from tests.e2e.test_agenda_e2e import (
     CODE,
     COMMUNITY,
     channel_post,
+    fill_in_a_new_meeting,
     link_the_channel,
-    pick_time,
     reminder_slot,
     wait_for_counts,
 )
-from tests.e2e.test_broadcast_e2e import pick_date
 from tests.e2e.test_playground import DANIEL
 
 
@@ -41,13 +40,7 @@ def test_the_chair_answers_with_action_execute_and_sees_his_own_view_with_a_nudg
     ui.wait_for_bot_message("Community chair")
     link_the_channel(ui)
 
-    ui.open_personal_chat()
-    ui.send("meetings")
-    card = ui.wait_for_bot_message(f"Meetings: {COMMUNITY}")
-    card.get_by_role("button", name="Add a meeting", exact=True).click()
-    pick_date(card, "Date", slot.day)
-    pick_time(card, "Starts (London time)", slot.starts)
-    pick_time(card, "Ends (London time)", slot.ends)
+    card = fill_in_a_new_meeting(ui, slot)
     card.get_by_role("button", name="Add the meeting", exact=True).click()
     ui.wait_for_bot_message(f"Added a meeting for {CODE}: {slot.when}.")
 

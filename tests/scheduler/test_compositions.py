@@ -29,7 +29,7 @@ from communities.clock import FixedClock
 from communities.db import Database
 from communities.meetings.tables import Meeting
 from communities.messaging.outbox import DeliveryKind, OutboxMessage
-from communities.messaging.teams_links import ChannelLink, PersonalChat
+from communities.messaging.teams_links import PersonalChat
 from communities.requests.service import start_draft
 from communities.roster.directory import community_by_code
 from communities.roster.importing import import_roster
@@ -37,6 +37,7 @@ from scheduler.service import SchedulerService
 from scheduler.timeline import StepKind, timeline_for
 from tests.conftest import DEMO_ROSTER
 from tests.support.fake_connector import FakeConnector
+from tests.support.linked_channels import community_channel
 from tests.support.meetings import add_meeting
 from tests.support.people import DANIEL, HANNAH, PRIYA, profile_of
 from tests.support.requests import school_id
@@ -80,18 +81,7 @@ async def build_world(tmp_path: Path, name: str, service_url: str) -> World:
                 )
             community = await community_by_code(session, "CANT1")
             assert community is not None and community.id is not None
-            session.add(
-                ChannelLink(
-                    community_id=community.id,
-                    team_id="19:team-CANT1",
-                    channel_id="19:CANT1@thread.tacv2",
-                    channel_name="CANT1 community",
-                    service_url=service_url,
-                    reference={"serviceUrl": service_url, "conversation": {"id": "19:CANT1@thread.tacv2"}},
-                    linked_by_person_id=people[PRIYA],
-                    linked_at=clock.now(),
-                )
-            )
+            session.add(community_channel(community.id, "CANT1", people[PRIYA], clock.now(), service_url))
             await session.commit()
         hannah = await profile_of(database, HANNAH)
         westgate = await school_id(database, "990101")

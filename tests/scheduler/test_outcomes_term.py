@@ -33,7 +33,6 @@ from communities.db import Database
 from communities.meetings.importing import import_meetings
 from communities.meetings.tables import LONDON, Meeting, MeetingOffsets
 from communities.messaging.outbox import Outbox, OutboxMessage
-from communities.messaging.teams_links import ChannelLink
 from communities.outcomes.actions import mark_action, overdue_actions
 from communities.outcomes.confirming import confirm_outcomes
 from communities.outcomes.decisions import ReviewResult
@@ -49,6 +48,7 @@ from communities.roster.tables import Community, Person
 from scheduler import jobs
 from scheduler.service import SchedulerService
 from tests.conftest import DEMO_ROSTER
+from tests.support.linked_channels import community_channel
 from tests.support.outcomes import as_person, publish, rulings_for_westgate, support_agreed
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, personal_chat
 from tests.support.requests import raise_and_accept, raise_and_submit, school_id
@@ -77,21 +77,7 @@ async def build(db: Database, clock: FixedClock, tmp_path: Path) -> tuple[dict[s
             session.add(personal_chat(people[email], email, clock.now()))
         cant1 = (await session.exec(select(Community).where(Community.code == "CANT1"))).one()
         assert cant1.id is not None
-        session.add(
-            ChannelLink(
-                community_id=cant1.id,
-                team_id="19:team-CANT1",
-                channel_id="19:CANT1@thread.tacv2",
-                channel_name="CANT1 community",
-                service_url="https://smba.example/uk/",
-                reference={
-                    "serviceUrl": "https://smba.example/uk/",
-                    "conversation": {"id": "19:CANT1@thread.tacv2"},
-                },
-                linked_by_person_id=people[PRIYA],
-                linked_at=clock.now(),
-            )
-        )
+        session.add(community_channel(cant1.id, "CANT1", people[PRIYA], clock.now()))
         await session.commit()
         meetings = (await session.exec(select(Meeting.id).order_by(col(Meeting.starts_at)))).all()
     return people, [m for m in meetings if m is not None]

@@ -27,6 +27,7 @@ from communities.school_days import SchoolCalendar, Term
 from communities.terms.importing import import_terms
 from tests.conftest import DEMO_ROSTER
 from tests.scheduler.test_term import World, service_for
+from tests.support.linked_channels import community_channel
 from tests.support.people import DANIEL, HANNAH, PRIYA, TOM, personal_chat
 
 START = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)
@@ -66,25 +67,9 @@ async def build(db: Database, clock: FixedClock, tmp_path: Path) -> World:
         people = {p.email: p.id for p in (await session.exec(select(Person))).all() if p.id is not None}
         for email in (PRIYA, DANIEL, HANNAH, TOM):
             session.add(personal_chat(people[email], email, clock.now()))
-        from communities.messaging.teams_links import ChannelLink
-
         for community in (await session.exec(select(Community))).all():
             assert community.id is not None
-            session.add(
-                ChannelLink(
-                    community_id=community.id,
-                    team_id=f"19:team-{community.code}",
-                    channel_id=f"19:{community.code}@thread.tacv2",
-                    channel_name=f"{community.code} community",
-                    service_url="https://smba.example/uk/",
-                    reference={
-                        "serviceUrl": "https://smba.example/uk/",
-                        "conversation": {"id": f"19:{community.code}@thread.tacv2"},
-                    },
-                    linked_by_person_id=people[PRIYA],
-                    linked_at=clock.now(),
-                )
-            )
+            session.add(community_channel(community.id, community.code, people[PRIYA], clock.now()))
         await session.commit()
         found = (await session.exec(select(Meeting, Community).join(Community))).all()
         meetings = {

@@ -31,7 +31,7 @@ from communities.meetings.importing import import_meetings
 from communities.meetings.service import MeetingTimes
 from communities.meetings.tables import LONDON, Meeting, MeetingOffsets
 from communities.messaging.outbox import DeliveryKind, Outbox, OutboxMessage
-from communities.messaging.teams_links import ChannelLink, PersonalChat
+from communities.messaging.teams_links import PersonalChat
 from communities.requests import service as request_service
 from communities.roster.importing import import_roster
 from communities.roster.tables import Community, Person, School
@@ -39,6 +39,7 @@ from scheduler import jobs
 from scheduler.service import SchedulerService
 from scheduler.tables import TimelineRun
 from tests.conftest import DEMO_ROSTER
+from tests.support.linked_channels import community_channel
 from tests.support.people import DANIEL, GRACE, HANNAH, PRIYA, TOM, personal_chat, profile_of
 
 START = datetime(2026, 8, 31, 15, 0, tzinfo=UTC)
@@ -82,21 +83,7 @@ async def build_world(db: Database, clock: FixedClock, tmp_path: Path) -> World:
         for code in ("CANT1", "THAN2"):  # MAID1 has no channel (and no meetings this term)
             community = communities[code]
             assert community.id is not None
-            session.add(
-                ChannelLink(
-                    community_id=community.id,
-                    team_id=f"19:team-{code}",
-                    channel_id=f"19:{code}@thread.tacv2",
-                    channel_name=f"{code} community",
-                    service_url="https://smba.example/uk/",
-                    reference={
-                        "serviceUrl": "https://smba.example/uk/",
-                        "conversation": {"id": f"19:{code}@thread.tacv2"},
-                    },
-                    linked_by_person_id=people[PRIYA],
-                    linked_at=clock.now(),
-                )
-            )
+            session.add(community_channel(community.id, code, people[PRIYA], clock.now()))
         await session.commit()
         found = (await session.exec(select(Meeting, Community).join(Community))).all()
         meetings = {

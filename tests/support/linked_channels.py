@@ -42,6 +42,28 @@ def channel_reference(service_url: str, conversation_id: str) -> dict[str, Any]:
     }
 
 
+def community_channel(
+    community_id: int,
+    code: str,
+    linked_by_person_id: int,
+    at: datetime,
+    service_url: str = "https://smba.example/uk/",
+) -> ChannelLink:
+    """Community ``code``'s channel (``19:CODE@thread.tacv2`` in team ``19:team-CODE``), linked by a
+    person at ``at``: the row ``link CODE`` writes, with a reference of the least a post needs."""
+    channel_id = f"19:{code}@thread.tacv2"
+    return ChannelLink(
+        community_id=community_id,
+        team_id=f"19:team-{code}",
+        channel_id=channel_id,
+        channel_name=f"{code} community",
+        service_url=service_url,
+        reference={"serviceUrl": service_url, "conversation": {"id": channel_id}},
+        linked_by_person_id=linked_by_person_id,
+        linked_at=at,
+    )
+
+
 async def seed_linked_communities(
     database: Database, service_url: str, count: int, *, label: str = "Bench"
 ) -> list[Channel]:

@@ -23,13 +23,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli.file_imports import CliError
 from bot.config import Settings
 
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
 
 
-class ReportError(Exception):
+class ReportError(CliError):
     """A problem the user can fix; nothing was written."""
 
 
