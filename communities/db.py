@@ -13,11 +13,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from communities import sqlite_driver
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/cosbot.db"
 
@@ -80,7 +83,8 @@ class Database:
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": 30}
+            # Statements run on the loop's thread; a busy database is waited for without blocking it.
+            kwargs["async_creator"] = _loop_sqlite_creator(parsed)
             # SQLite has one writer at a time. With several connections, concurrent turns wait in
             # SQLite's busy handler (sleeps of up to 100 ms: a p99 of seconds under load); with one,
             # they queue for it in asyncio. So code must never open a session inside another.
@@ -117,8 +121,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _loop_sqlite_creator(url: URL) -> Callable[[], Awaitable[sqlite_driver.LoopConnection]]:
+    """The async engine's connection maker: :mod:`communities.sqlite_driver`, with the file (and
+    options) SQLAlchemy's SQLite dialect reads from the URL."""
+    args, options = SQLiteDialect_pysqlite().create_connect_args(url)
+
+    async def connect() -> sqlite_driver.LoopConnection:
+        return sqlite_driver.connect(*args, **options)
+
+    return connect
 
 
 T = TypeVar("T")

@@ -11,6 +11,8 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -68,9 +70,15 @@ class ConnectorError(Exception):
 
 
 class BotConnector:
+    """The calls the bot makes. Posts and edits in one conversation go one at a time (in this
+    process): Teams asks bots not to post concurrently in a thread, and a turn's reply and the
+    outbox's send to the same chat would otherwise overlap."""
+
     def __init__(self, session: aiohttp.ClientSession, tokens: TokenProvider) -> None:
         self._session = session
         self._tokens = tokens
+        #: Per conversation (channel threads share their channel's): its lock and how many use it.
+        self._threads: dict[str, tuple[asyncio.Lock, int]] = {}
 
     async def create_conversation(self, service_url: str, parameters: dict[str, Any]) -> dict[str, Any]:
         """``POST /v3/conversations``: in a channel this starts a new thread."""
@@ -80,19 +88,22 @@ class BotConnector:
         self, service_url: str, conversation_id: str, activity: dict[str, Any]
     ) -> dict[str, Any]:
         path = f"/v3/conversations/{_seg(conversation_id)}/activities"
-        return await self._call("POST", service_url, path, activity)
+        async with self._one_at_a_time(conversation_id):
+            return await self._call("POST", service_url, path, activity)
 
     async def reply_to_activity(
         self, service_url: str, conversation_id: str, reply_to_id: str, activity: dict[str, Any]
     ) -> dict[str, Any]:
         path = f"/v3/conversations/{_seg(conversation_id)}/activities/{_seg(reply_to_id)}"
-        return await self._call("POST", service_url, path, activity)
+        async with self._one_at_a_time(conversation_id):
+            return await self._call("POST", service_url, path, activity)
 
     async def update_activity(
         self, service_url: str, conversation_id: str, activity_id: str, activity: dict[str, Any]
     ) -> dict[str, Any]:
         path = f"/v3/conversations/{_seg(conversation_id)}/activities/{_seg(activity_id)}"
-        return await self._call("PUT", service_url, path, activity)
+        async with self._one_at_a_time(conversation_id):
+            return await self._call("PUT", service_url, path, activity)
 
     async def get_member(self, service_url: str, conversation_id: str, member_id: str) -> dict[str, Any]:
         """One member of a conversation, with ``email``/``userPrincipalName`` when Teams gives them."""
@@ -111,6 +122,21 @@ class BotConnector:
         if continuation_token:
             path += f"&continuationToken={_seg(continuation_token)}"
         return await self._call("GET", service_url, path, None)
+
+    @asynccontextmanager
+    async def _one_at_a_time(self, conversation_id: str) -> AsyncIterator[None]:
+        thread = conversation_id.split(";", 1)[0]
+        lock, users = self._threads.get(thread) or (asyncio.Lock(), 0)
+        self._threads[thread] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._threads[thread]
+            if users == 1:
+                del self._threads[thread]
+            else:
+                self._threads[thread] = (lock, users - 1)
 
     async def _call(
         self, method: str, service_url: str, path: str, body: dict[str, Any] | None

@@ -242,18 +242,37 @@ async def test_the_fake_keeps_a_global_limit(connector: BotConnector) -> None:
     assert [v.kind for v in fake.violations] == ["global_rate_limit"]
 
 
-async def test_the_fake_sees_two_requests_in_flight_to_one_conversation(connector: BotConnector) -> None:
+async def test_the_fake_sees_two_requests_in_flight_to_one_conversation(http: aiohttp.ClientSession) -> None:
+    # Two connectors, as two replicas would be: each queues only its own calls.
+    one, other = BotConnector(http, NoTokens()), BotConnector(http, NoTokens())
     async with FakeConnector(latency=0.05) as fake:
         await asyncio.gather(
-            connector.send_to_conversation(fake.url, "a:1x", message()),
-            connector.send_to_conversation(fake.url, "a:1y", message()),
+            one.send_to_conversation(fake.url, "a:1x", message()),
+            other.send_to_conversation(fake.url, "a:1y", message()),
         )
         assert fake.violations == [] and fake.peak_concurrency() == 2
         await asyncio.gather(
-            connector.send_to_conversation(fake.url, THREAD, message()),
-            connector.send_to_conversation(fake.url, CHANNEL, message()),
+            one.send_to_conversation(fake.url, THREAD, message()),
+            other.send_to_conversation(fake.url, CHANNEL, message()),
         )
     assert [v.kind for v in fake.violations] == ["concurrent"]
+
+
+async def test_posts_and_edits_in_one_conversation_go_one_at_a_time(connector: BotConnector) -> None:
+    """A turn's reply and the outbox's edit in the same chat (or a channel and its thread) queue;
+    other conversations still go side by side."""
+    async with FakeConnector(latency=0.05) as fake:
+        first = await connector.send_to_conversation(fake.url, CHAT, message("report"))
+        await asyncio.gather(
+            connector.update_activity(fake.url, CHAT, first["id"], message("report, edited")),
+            connector.reply_to_activity(fake.url, CHAT, first["id"], message("already sent")),
+            connector.send_to_conversation(fake.url, THREAD, message()),
+            connector.send_to_conversation(fake.url, CHANNEL, message()),
+            connector.send_to_conversation(fake.url, "a:1other", message()),
+        )
+        assert fake.violations == []
+        assert fake.peak_concurrency() == 3  # the chat, the channel, the other chat
+    assert connector._threads == {}  # nothing kept once the conversations are quiet
 
 
 async def test_the_fake_flags_unknown_routes(http: aiohttp.ClientSession, fake: FakeConnector) -> None:
