@@ -80,20 +80,22 @@ class SqlStorage(Storage):  # type: ignore[misc]
         return items
 
     async def write(self, changes: dict[str, Any]) -> None:
+        # Every item encoded (or refused: StateCodecError) before anything is written.
+        await self.write_encoded({key: (item, encode_state(item)) for key, item in changes.items()})
+
+    async def write_encoded(self, changes: dict[str, tuple[Any, str]]) -> None:
+        """``write``, each item with its JSON already made (:func:`encode_state`), as a state's
+        change check makes it anyway: a turn encodes its state once to save it."""
         if not changes:
             return
-        # Every item encoded (or refused: StateCodecError) before anything is written.
-        encoded: dict[str, str] = {}
-        for key, item in changes.items():
+        for key, (item, _) in changes.items():
             if _etag_of(item) == "":
                 raise ValueError(f"empty e_tag for {key}: use '*' or omit it to overwrite")
-            encoded[key] = state_codec.encode(_without_etag(item))
         now = self._clock.now()
         async with self._db.session() as session:
             new_etags: dict[str, int] = {}
-            for key, item in changes.items():
+            for key, (item, data) in changes.items():
                 etag = _etag_of(item)
-                data = encoded[key]
                 if etag in (None, "*"):
                     new_etags[key] = await self._upsert(session, key, data, now)
                 else:
@@ -107,7 +109,7 @@ class SqlStorage(Storage):  # type: ignore[misc]
                         raise StateConflictError(f"state {key} was changed by another turn")
                     new_etags[key] = int(etag) + 1
             await session.commit()
-        for key, item in changes.items():
+        for key, (item, _) in changes.items():
             _set_etag(item, str(new_etags[key]))
 
     async def delete(self, keys: list[str]) -> None:
@@ -154,9 +156,17 @@ def _without_etag(item: Any) -> Any:
     return item
 
 
+def encode_state(item: Any) -> str:
+    """The JSON stored for a state item: everything but its e-tag, which is a column of its own."""
+    return state_codec.encode(_without_etag(item))
+
+
 class CodecCachedBotState(CachedBotState):  # type: ignore[misc]
+    """The change check's "hash" is the JSON that would be stored, so a changed state is saved
+    with the text its check just made."""
+
     def compute_hash(self, obj: object) -> str:
-        return state_codec.encode(obj)
+        return encode_state(obj)
 
 
 async def _load(state: Any, turn_context: TurnContext, force: bool) -> None:
@@ -169,11 +179,31 @@ async def _load(state: Any, turn_context: TurnContext, force: bool) -> None:
         turn_context.turn_state[state._context_service_key] = CodecCachedBotState(items.get(storage_key))
 
 
+async def _save_changes(state: Any, turn_context: TurnContext, force: bool) -> None:
+    """``BotState.save_changes`` as botbuilder 4.17.1 has it, encoding the state once: the change
+    check's JSON is what is written (botbuilder encodes it three times)."""
+    BotAssert.context_not_none(turn_context)
+    cached_state = state.get_cached_state(turn_context)
+    if cached_state is None:
+        return
+    text = cached_state.compute_hash(cached_state.state)
+    if force or text != cached_state.hash:
+        storage_key = state.get_storage_key(turn_context)
+        await state._storage.write_encoded({storage_key: (cached_state.state, text)})
+        cached_state.hash = text
+
+
 class CodecConversationState(ConversationState):  # type: ignore[misc]
     async def load(self, turn_context: TurnContext, force: bool = False) -> None:
         await _load(self, turn_context, force)
+
+    async def save_changes(self, turn_context: TurnContext, force: bool = False) -> None:
+        await _save_changes(self, turn_context, force)
 
 
 class CodecUserState(UserState):  # type: ignore[misc]
     async def load(self, turn_context: TurnContext, force: bool = False) -> None:
         await _load(self, turn_context, force)
+
+    async def save_changes(self, turn_context: TurnContext, force: bool = False) -> None:
+        await _save_changes(self, turn_context, force)
