@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,9 +29,9 @@ STRICT_SESSIONS_ENV = "COSBOT_STRICT_SESSIONS"
 
 log = logging.getLogger(__name__)
 
-# The sessions open in this context, each with the task that opened it.
-_open_sessions: ContextVar[tuple[tuple[asyncio.Task[Any] | None, AsyncSession], ...]] = ContextVar(
-    "cosbot_open_sessions", default=()
+# The sessions (and Core connections) open in this context, each with the task that opened it.
+_open_sessions: ContextVar[tuple[tuple[asyncio.Task[Any] | None, AsyncSession | AsyncConnection], ...]] = (
+    ContextVar("cosbot_open_sessions", default=())
 )
 
 
@@ -45,7 +45,15 @@ def holding_session() -> bool:
         task = asyncio.current_task()
     except RuntimeError:  # no event loop in this thread
         return False
-    return any(opener is task and session.in_transaction() for opener, session in _open_sessions.get())
+    return any(opener is task and _holds(session) for opener, session in _open_sessions.get())
+
+
+def _holds(opened: AsyncSession | AsyncConnection) -> bool:
+    """A session holds a pooled connection once it starts a transaction; a Core connection from
+    the moment it is opened."""
+    if isinstance(opened, AsyncConnection):
+        return not opened.closed
+    return opened.in_transaction()
 
 
 def refuse_while_holding_session(what: str) -> None:
@@ -106,6 +114,20 @@ class Database:
             marker = _open_sessions.set((*_open_sessions.get(), (asyncio.current_task(), session)))
             try:
                 yield session
+            finally:
+                _open_sessions.reset(marker)
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection, for a turn's hot path: prebuilt statements without an ORM session
+        (about 0.35 ms a query less, issue 16). The rule is the sessions' (one at a time); a
+        transaction not committed is rolled back at the end."""
+        if holding_session():
+            _misuse("a database connection was opened while another was held")
+        async with self.engine.connect() as connection:
+            marker = _open_sessions.set((*_open_sessions.get(), (asyncio.current_task(), connection)))
+            try:
+                yield connection
             finally:
                 _open_sessions.reset(marker)
 

@@ -18,8 +18,8 @@ async def menu_capabilities(database: Database, profile: PersonProfile) -> list[
     """The menu; "Continue my draft" only for someone with a draft (one query, school staff only)."""
     if not RAISE_REQUEST.offered_to(profile):
         return menu_for(profile)
-    async with database.session() as session:
-        return menu_for(profile, has_draft=await has_draft(session, profile))
+    async with database.connection() as connection:
+        return menu_for(profile, has_draft=await has_draft(connection, profile))
 
 
 async def send_menu(

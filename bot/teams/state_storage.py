@@ -23,6 +23,7 @@ from botbuilder.core.bot_state import CachedBotState
 from sqlalchemy import Column, Text, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import Field, SQLModel, col
 
 from bot.teams import state_codec
@@ -63,8 +64,8 @@ class SqlStorage(Storage):  # type: ignore[misc]
         if not keys:
             return {}
         # Core, not the ORM: three columns as tuples, no identity map (issue 16: the hot path of a turn).
-        async with self._db.session() as session:
-            rows = (await session.execute(_READ, {"keys": keys})).all()
+        async with self._db.connection() as connection:
+            rows = (await connection.execute(_READ, {"keys": keys})).all()
         items: dict[str, Any] = {}
         for row in rows:
             try:
@@ -92,23 +93,23 @@ class SqlStorage(Storage):  # type: ignore[misc]
             if _etag_of(item) == "":
                 raise ValueError(f"empty e_tag for {key}: use '*' or omit it to overwrite")
         now = self._clock.now()
-        async with self._db.session() as session:
+        async with self._db.connection() as connection:
             new_etags: dict[str, int] = {}
             for key, (item, data) in changes.items():
                 etag = _etag_of(item)
                 if etag in (None, "*"):
-                    new_etags[key] = await self._upsert(session, key, data, now)
+                    new_etags[key] = await self._upsert(connection, key, data, now)
                 else:
-                    result = await session.execute(
+                    result = await connection.execute(
                         update(_TABLE)
                         .where(_TABLE.c.key == key, _TABLE.c.etag == int(etag))
                         .values(data=data, etag=_TABLE.c.etag + 1, updated_at=now)
                     )
-                    if result.rowcount != 1:  # type: ignore[attr-defined]
-                        await session.rollback()
+                    if result.rowcount != 1:
+                        await connection.rollback()
                         raise StateConflictError(f"state {key} was changed by another turn")
                     new_etags[key] = int(etag) + 1
-            await session.commit()
+            await connection.commit()
         for key, (item, _) in changes.items():
             _set_etag(item, str(new_etags[key]))
 
@@ -119,7 +120,7 @@ class SqlStorage(Storage):  # type: ignore[misc]
             await session.execute(delete(BotStateRow).where(col(BotStateRow.key).in_(keys)))
             await session.commit()
 
-    async def _upsert(self, session: Any, key: str, data: str, now: datetime) -> int:
+    async def _upsert(self, connection: AsyncConnection, key: str, data: str, now: datetime) -> int:
         """Insert the row, or overwrite it whatever its e-tag: one statement, ``ON CONFLICT``."""
         insert = sqlite_insert if self._db.is_sqlite else postgresql_insert
         table = _TABLE
@@ -132,7 +133,7 @@ class SqlStorage(Storage):  # type: ignore[misc]
             )
             .returning(table.c.etag)
         )
-        return int((await session.execute(statement)).scalar_one())
+        return int((await connection.execute(statement)).scalar_one())
 
 
 def _etag_of(item: Any) -> str | None:

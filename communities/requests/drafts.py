@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import bindparam, literal
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -104,5 +106,25 @@ async def latest_draft(session: AsyncSession, profile: PersonProfile) -> Request
     return (await session.exec(query)).first()
 
 
-async def has_draft(session: AsyncSession, profile: PersonProfile) -> bool:
-    return await latest_draft(session, profile) is not None
+_REQUESTS = Request.__table__  # type: ignore[attr-defined]
+#: Whether a person has a draft for one of the schools given: built once, as the menu asks on
+#: every `help` (issue 16: a prebuilt Core statement costs about half the ORM query).
+_HAS_DRAFT = (
+    select(literal(1))
+    .select_from(_REQUESTS)
+    .where(
+        _REQUESTS.c.created_by_person_id == bindparam("person_id"),
+        _REQUESTS.c.status == RequestStatus.DRAFT.value,
+        _REQUESTS.c.school_id.in_(bindparam("school_ids", expanding=True)),
+    )
+    .limit(1)
+)
+
+
+async def has_draft(connection: AsyncSession | AsyncConnection, profile: PersonProfile) -> bool:
+    """Whether :func:`latest_draft` would find one."""
+    schools = [s.id for s in staff_schools(profile)]
+    if not schools:
+        return False
+    found = await connection.execute(_HAS_DRAFT, {"person_id": profile.person_id, "school_ids": schools})
+    return found.first() is not None

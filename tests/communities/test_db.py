@@ -58,6 +58,19 @@ async def test_a_session_opened_while_another_holds_the_connection_is_refused(db
                 pass
 
 
+async def test_a_core_connection_holds_the_pool_from_the_start_and_gives_it_back(db: Database) -> None:
+    async with db.connection():
+        assert holding_session()  # checked out at once, before any statement
+        with pytest.raises(SessionMisuse, match="while another held a connection"):
+            async with db.session():
+                pass
+        with pytest.raises(SessionMisuse, match="a call to Teams"):
+            refuse_while_holding_session("a call to Teams")
+    assert not holding_session()
+    async with db.session() as session:  # the connection is free again
+        assert await session.get(Area, 1) is None
+
+
 async def test_a_session_opened_before_the_outer_one_is_used_or_after_it_commits_is_fine(
     db: Database,
 ) -> None:
