@@ -12,12 +12,13 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from copy import copy, deepcopy
 from functools import partial
 from typing import Any
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
+from botbuilder.schema import Activity, ActivityTypes, DeliveryModes, InputHints, ResourceResponse
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 
 from bot.teams.activity_json import activity_json
@@ -30,6 +31,51 @@ _TURN_ATTEMPTS = 3
 _TURN_MAX_WAIT = 5.0
 
 CONNECTOR_KEY = "cosbot.BotConnector"
+
+
+class TeamsTurnContext(TurnContext):  # type: ignore[misc]
+    """botbuilder's TurnContext, sending without a deep copy of every reply.
+
+    ``TurnContext.send_activities`` (botbuilder-core 4.x) deep-copies each outgoing activity,
+    Adaptive Card included (about 0.3 ms a reply), so that addressing it does not change the
+    caller's object and so that nothing done to the caller's object later changes what is sent.
+    Here the copy is shallow: addressing sets attributes of the copy only, and what a dialog
+    built is sent (written out as JSON by :meth:`TeamsAdapter.send_activities`) before this
+    returns, so a later change to the card dict cannot reach Teams. Replies that outlive the
+    call are still deep-copied as botbuilder does: those buffered for ``expectReplies`` and an
+    invoke response, both written out only when the turn ends. Everything else is botbuilder's:
+    the ``on_send_activities`` handlers see the copies, and ``responded`` is set the same way.
+    """
+
+    async def send_activities(self, activities: list[Activity]) -> list[ResourceResponse]:
+        if self.activity.delivery_mode == DeliveryModes.expect_replies:
+            return await super().send_activities(activities)  # type: ignore[no-any-return]
+        reference = TurnContext.get_conversation_reference(self.activity)
+        output: list[Activity] = []
+        sent_non_trace_activity = False
+        for original in activities:
+            keep = getattr(original, "type", None) == ActivityTypes.invoke_response
+            activity = TurnContext.apply_conversation_reference(
+                deepcopy(original) if keep else copy(original), reference
+            )
+            # As botbuilder's activity_validator:
+            if not getattr(activity, "type", None):
+                activity.type = ActivityTypes.message
+            if activity.type != ActivityTypes.trace:
+                sent_non_trace_activity = True
+            if not activity.input_hint:
+                activity.input_hint = InputHints.accepting_input
+            activity.id = None
+            output.append(activity)
+
+        async def logic() -> list[ResourceResponse]:
+            responses: list[ResourceResponse] = await self.adapter.send_activities(self, output)
+            if sent_non_trace_activity:
+                self.responded = True
+            return responses
+
+        result: list[ResourceResponse] = await self._emit(self._on_send_activities, output, logic())
+        return result
 
 
 class TeamsAdapter(CloudAdapter):  # type: ignore[misc]
@@ -56,7 +102,7 @@ class TeamsAdapter(CloudAdapter):  # type: ignore[misc]
         else:
             auth = auth_header_or_authenticate_request_result
         activity.caller_id = auth.caller_id
-        context = TurnContext(self, activity)
+        context = TeamsTurnContext(self, activity)
         context.turn_state[self.BOT_IDENTITY_KEY] = auth.claims_identity
         context.turn_state[self.BOT_CALLBACK_HANDLER_KEY] = logic
         context.turn_state[self.CONNECTOR_FACTORY_KEY] = auth.connector_factory
