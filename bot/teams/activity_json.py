@@ -9,6 +9,7 @@ not know how to write (one with readonly fields or flattened keys) goes to msres
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from enum import Enum
@@ -26,7 +27,7 @@ def activity_json(activity: Model) -> dict[str, Any]:
 
 def _model(model: Model) -> dict[str, Any]:
     attribute_map: dict[str, dict[str, str]] = type(model)._attribute_map
-    if _needs_msrest(type(model), attribute_map):
+    if _needs_msrest(type(model)):
         serialized: dict[str, Any] = model.serialize()  # type: ignore[no-untyped-call]
         return serialized
     out: dict[str, Any] = {}
@@ -40,11 +41,51 @@ def _model(model: Model) -> dict[str, Any]:
     return out
 
 
-def _needs_msrest(model_type: type[Model], attribute_map: dict[str, dict[str, str]]) -> bool:
+def activity_json_text(activity: Model) -> str:
+    """``json.dumps(activity_json(activity))``, compact, in one pass.
+
+    The Adaptive Card dicts a reply carries are left to the json module's C encoder rather
+    than copied value by value first; only the msrest models (and enums, datetimes) inside
+    are turned into dicts, by ``default`` as the encoder meets them.
+    """
+    return json.dumps(activity, separators=(",", ":"), default=_default)
+
+
+def _default(value: Any) -> Any:
+    """What :func:`_value` makes of a value the json module cannot write itself."""
+    if isinstance(value, Model):
+        model_type = type(value)
+        attribute_map: dict[str, dict[str, str]] = model_type._attribute_map
+        if _needs_msrest(model_type):
+            return value.serialize()  # type: ignore[no-untyped-call]
+        out = {
+            spec["key"]: item
+            for name, spec in attribute_map.items()
+            if (item := getattr(value, name, None)) is not None
+        }
+        extra = getattr(value, "additional_properties", None)
+        if extra:
+            out.update(extra)
+        return out
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return Serializer.serialize_iso(value)  # type: ignore[no-untyped-call]
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _needs_msrest(model_type: type[Model]) -> bool:
     """Readonly fields (``_validation``) and flattened keys (``a.b``) are msrest's to handle."""
-    return bool(getattr(model_type, "_validation", None)) or any(
-        "." in s["key"] for s in attribute_map.values()
-    )
+    needs = _NEEDS_MSREST.get(model_type)
+    if needs is None:
+        needs = bool(getattr(model_type, "_validation", None)) or any(
+            "." in s["key"] for s in model_type._attribute_map.values()
+        )
+        _NEEDS_MSREST[model_type] = needs
+    return needs
+
+
+_NEEDS_MSREST: dict[type[Model], bool] = {}
 
 
 def _value(value: Any) -> Any:

@@ -21,7 +21,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes, InputHints, ResourceResponse
 from botframework.connector.auth import AuthenticateRequestResult, BotFrameworkAuthentication
 
-from bot.teams.activity_json import activity_json
+from bot.teams.activity_json import activity_json_text
 from bot.teams.connector import BotConnector, ConnectorError
 
 log = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ class TeamsAdapter(CloudAdapter):  # type: ignore[misc]
         return responses
 
     async def _post(self, activity: Activity) -> dict[str, Any]:
-        body = activity_json(activity)
+        body = activity_json_text(activity)
         if activity.reply_to_id:
             return await self.connector.reply_to_activity(
                 activity.service_url, activity.conversation.id, activity.reply_to_id, body
@@ -138,7 +138,7 @@ class TeamsAdapter(CloudAdapter):  # type: ignore[misc]
         return await self.connector.send_to_conversation(activity.service_url, activity.conversation.id, body)
 
     async def update_activity(self, context: TurnContext, activity: Activity) -> ResourceResponse | None:
-        body = activity_json(activity)
+        body = activity_json_text(activity)
         result = await _with_retries(
             lambda: self.connector.update_activity(
                 activity.service_url, activity.conversation.id, activity.id, body
