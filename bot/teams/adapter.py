@@ -45,6 +45,8 @@ class TeamsTurnContext(TurnContext):  # type: ignore[misc]
     call are still deep-copied as botbuilder does: those buffered for ``expectReplies`` and an
     invoke response, both written out only when the turn ends. Everything else is botbuilder's:
     the ``on_send_activities`` handlers see the copies, and ``responded`` is set the same way.
+    (A handler may set a reply's fields, on the copy; one that changed a card's dict in place
+    would now change the dialog's dict too; we register none, and botbuilder's only read.)
     """
 
     async def send_activities(self, activities: list[Activity]) -> list[ResourceResponse]:
