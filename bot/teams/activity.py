@@ -6,15 +6,75 @@ import re
 from typing import Any
 
 from botbuilder.core import TurnContext
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
+from botframework.connector import Channels
 
 _MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 
 
 def reference_of(activity: Activity) -> dict[str, Any]:
-    """The conversation reference of ``activity``, as plain JSON."""
-    reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
+    """The conversation reference of ``activity``, as plain JSON.
+
+    What ``TurnContext.get_conversation_reference(activity).serialize()`` gives, written out
+    directly when the accounts hold only strings and booleans (msrest's serializer took about
+    0.15 ms a turn); anything else is left to msrest.
+    """
+    try:
+        return _reference_json(activity)
+    except _Unusual:
+        reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
+        return reference
+
+
+class _Unusual(Exception):
+    pass
+
+
+#: Activities whose id is not kept in a reference (as botbuilder's get_conversation_reference).
+_NO_ACTIVITY_ID_CHANNELS = frozenset({Channels.direct_line, Channels.webchat})
+
+
+def _reference_json(activity: Activity) -> dict[str, Any]:
+    reference: dict[str, Any] = {}
+    if (
+        activity.id is not None
+        and activity.type != ActivityTypes.conversation_update
+        and activity.channel_id not in _NO_ACTIVITY_ID_CHANNELS
+    ):
+        reference["activityId"] = _plain(activity.id)
+    for key, account in (
+        ("user", activity.from_property),
+        ("bot", activity.recipient),
+        ("conversation", activity.conversation),
+    ):
+        if account is not None:
+            reference[key] = _account_json(account)
+    for key, value in (
+        ("channelId", activity.channel_id),
+        ("locale", activity.locale),
+        ("serviceUrl", activity.service_url),
+    ):
+        if value is not None:
+            reference[key] = _plain(value)
     return reference
+
+
+def _account_json(account: Any) -> dict[str, Any]:
+    """A ChannelAccount or ConversationAccount as msrest writes it: its own fields only."""
+    if type(account) not in (ChannelAccount, ConversationAccount):
+        raise _Unusual
+    out: dict[str, Any] = {}
+    for name, spec in type(account)._attribute_map.items():
+        value = getattr(account, name, None)
+        if value is not None:
+            out[spec["key"]] = _plain(value)
+    return out
+
+
+def _plain(value: Any) -> str | bool:
+    if type(value) is str or type(value) is bool:
+        return value
+    raise _Unusual
 
 
 def channel_data(activity: Activity) -> dict[str, Any]:

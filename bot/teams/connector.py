@@ -36,6 +36,11 @@ _PERMANENT_REASONS = {
 }
 
 
+#: An activity (or other request body) as JSON: a dict, or its JSON text already written
+#: (``bot.teams.activity_json.activity_json_text``, which saves copying a card to a dict first).
+Body = dict[str, Any] | str
+
+
 class TokenProvider(Protocol):
     async def token(self) -> str | None:
         """A bearer token for the Bot Connector, or None when running without an app id."""
@@ -85,21 +90,21 @@ class BotConnector:
         return await self._call("POST", service_url, "/v3/conversations", parameters)
 
     async def send_to_conversation(
-        self, service_url: str, conversation_id: str, activity: dict[str, Any]
+        self, service_url: str, conversation_id: str, activity: Body
     ) -> dict[str, Any]:
         path = f"/v3/conversations/{_seg(conversation_id)}/activities"
         async with self._one_at_a_time(conversation_id):
             return await self._call("POST", service_url, path, activity)
 
     async def reply_to_activity(
-        self, service_url: str, conversation_id: str, reply_to_id: str, activity: dict[str, Any]
+        self, service_url: str, conversation_id: str, reply_to_id: str, activity: Body
     ) -> dict[str, Any]:
         path = f"/v3/conversations/{_seg(conversation_id)}/activities/{_seg(reply_to_id)}"
         async with self._one_at_a_time(conversation_id):
             return await self._call("POST", service_url, path, activity)
 
     async def update_activity(
-        self, service_url: str, conversation_id: str, activity_id: str, activity: dict[str, Any]
+        self, service_url: str, conversation_id: str, activity_id: str, activity: Body
     ) -> dict[str, Any]:
         path = f"/v3/conversations/{_seg(conversation_id)}/activities/{_seg(activity_id)}"
         async with self._one_at_a_time(conversation_id):
@@ -138,16 +143,18 @@ class BotConnector:
             else:
                 self._threads[thread] = (lock, users - 1)
 
-    async def _call(
-        self, method: str, service_url: str, path: str, body: dict[str, Any] | None
-    ) -> dict[str, Any]:
+    async def _call(self, method: str, service_url: str, path: str, body: Body | None) -> dict[str, Any]:
         refuse_while_holding_session(f"a Bot Connector call ({method})")
         url = URL(service_url.rstrip("/") + path, encoded=True)
         headers = {"Content-Type": "application/json; charset=utf-8"}
         token = await self._tokens.token()
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        data = None if body is None else json.dumps(body, separators=(",", ":"))
+        if body is None:
+            data = None
+        else:
+            text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
+            data = text.encode()
         try:
             async with self._session.request(method, url, data=data, headers=headers) as response:
                 text = await response.text()

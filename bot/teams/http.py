@@ -12,9 +12,9 @@ from typing import Any
 import jwt
 from aiohttp import web
 from botbuilder.core import Bot
-from botbuilder.schema import Activity
 
 from bot.safe_logging import describe
+from bot.teams.activity_json import activity_from_json
 from bot.teams.adapter import TeamsAdapter
 from communities.clock import Clock
 from communities.db import Database
@@ -53,7 +53,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
     if problem:
         return error(400, problem)
     try:
-        activity = Activity().deserialize(body)
+        activity = activity_from_json(body)
     except Exception:  # msrest raises several types for shape errors
         return error(400, "the activity does not have the Bot Framework shape")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from enum import Enum, IntEnum
 
 import pytest
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
@@ -18,7 +19,7 @@ from botbuilder.schema import (
     SuggestedActions,
 )
 
-from bot.teams.activity_json import activity_json
+from bot.teams.activity_json import activity_json, activity_json_text
 from cards.menu import menu_card
 from communities.roster.directory import PersonProfile
 
@@ -87,3 +88,40 @@ def test_unset_fields_are_left_out_and_keys_are_the_wire_names() -> None:
     assert body["conversation"]["conversationType"] == "personal"
     assert body["replyToId"] == "1234"
     assert "attachments" not in body and "value" not in body
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_text_sent_is_that_json_written_compactly(name: str) -> None:
+    activity = CASES[name]
+    text = activity_json_text(activity)
+    assert text == json.dumps(activity_json(activity), separators=(",", ":"))
+    assert json.loads(text) == activity.serialize()
+
+
+class Colour(Enum):
+    RED = "red"
+
+
+class Size(IntEnum):
+    LARGE = 3
+
+
+def test_models_enums_and_times_inside_a_card_are_written_as_activity_json_writes_them() -> None:
+    content = {
+        "body": [{"type": "TextBlock", "text": "x", "color": Colour.RED, "size": Size.LARGE}],
+        "when": datetime(2026, 11, 23, 9, 30, tzinfo=UTC),
+        "who": ChannelAccount(id="29:user", name="Priya"),
+        "hints": ActivityTypes.message,  # a str enum
+        "pair": ("a", 1),
+        3: "a number key",
+    }
+    activity = _reply(MessageFactory.attachment(CardFactory.adaptive_card(content)))
+    assert activity_json_text(activity) == json.dumps(activity_json(activity), separators=(",", ":"))
+
+
+def test_something_that_is_not_json_is_refused_as_before() -> None:
+    activity = _reply(MessageFactory.attachment(CardFactory.adaptive_card({"body": {1, 2}})))
+    with pytest.raises(TypeError):
+        json.dumps(activity_json(activity))
+    with pytest.raises(TypeError):
+        activity_json_text(activity)

@@ -102,3 +102,42 @@ async def test_healthz_is_503_when_the_database_does_not() -> None:
         response = await broken.get("/healthz")
         assert response.status == 503
         assert (await response.json())["status"] == "unavailable"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("timestamp", "yesterday"),
+        ("timestamp", "2026-13-23T09:30:01Z"),
+        ("localTimestamp", "2026-11-23 09:30"),
+        ("entities", "not a list"),
+        ("entities", [1]),
+        ("membersAdded", [{"id": "29:x"}, "y"]),
+        ("historyDisclosed", "yes"),
+    ],
+)
+async def test_a_field_of_the_wrong_shape_is_400(
+    client: Client, fake: FakeConnector, field: str, value: Any
+) -> None:
+    activity = personal_message(fake.url, user(1), "help")
+    activity[field] = value
+    await assert_refused(await client.post("/api/messages", json=activity), 400, "Bot Framework shape")
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    "timestamps",
+    [
+        {"timestamp": "2026-11-23T09:30:01.2534567Z", "localTimestamp": "2026-11-23T09:30:01.2534567+00:00"},
+        {"timestamp": "2026-11-23T09:30:01Z", "localTimestamp": "2026-11-23T04:30:01.25-05:00"},
+        {"timestamp": "2026-11-23t09:30:01z"},  # msrest reads lower case too
+    ],
+)
+async def test_teams_timestamps_with_fractions_and_offsets_are_accepted(
+    client: Client, fake: FakeConnector, timestamps: dict[str, str]
+) -> None:
+    activity = {**personal_message(fake.url, user(1), "help"), **timestamps}
+    response = await client.post("/api/messages", json=activity)
+    assert response.status == 201
+    [answer] = fake.activities(activity["conversation"]["id"])
+    assert answer.text or answer.card
