@@ -7,6 +7,7 @@ stored request (never on what a card claims), and audits a refusal, as the servi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,6 +18,7 @@ from communities.permissions import RequestScope, is_school_staff, may_act_on_re
 from communities.requests.lifecycle import TRANSITIONS, RequestAction, RequestStatus, where_it_is
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
+from communities.roster.tables import Community, School
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,11 @@ class NotEditable(Exception):
 async def editable_request(
     session: AsyncSession, clock: Clock, profile: PersonProfile, request_id: int
 ) -> Request:
-    """The request, if ``profile`` may edit it now; otherwise NotEditable (a refusal is audited)."""
-    request = await session.get(Request, request_id)
+    """The request, if ``profile`` may edit it now; otherwise NotEditable (a refusal is audited).
+
+    Its school and community are loaded with it, in the one statement: the permission check on
+    the stored request and the names the form shows then find them in the session."""
+    request = await _first(session, _placed().where(col(Request.id) == request_id))
     if request is None:
         raise NotEditable("That request does not exist (the card may be from somewhere else).")
     decision = may_act_on_request(
@@ -87,13 +92,25 @@ async def reopen_for_editing(
 
 
 async def latest_draft(session: AsyncSession, profile: PersonProfile) -> Request | None:
-    """The person's most recently changed draft, for a school they still work for."""
+    """The person's most recently changed draft, for a school they still work for (loaded with
+    its school and community, as :func:`editable_request` loads a request)."""
     schools = [s.id for s in staff_schools(profile)]
     if not schools:
         return None
-    query = (
-        select(Request)
-        .where(
+    return await _first(session, _latest_draft(_placed(), profile, schools))
+
+
+async def has_draft(session: AsyncSession, profile: PersonProfile) -> bool:
+    schools = [s.id for s in staff_schools(profile)]
+    if not schools:
+        return False
+    found = await session.exec(_latest_draft(select(Request.id), profile, schools))
+    return found.first() is not None
+
+
+def _latest_draft(query: Any, profile: PersonProfile, schools: list[int]) -> Any:
+    return (
+        query.where(
             Request.created_by_person_id == profile.person_id,
             Request.status == RequestStatus.DRAFT,
             col(Request.school_id).in_(schools),
@@ -101,8 +118,18 @@ async def latest_draft(session: AsyncSession, profile: PersonProfile) -> Request
         .order_by(col(Request.updated_at).desc(), col(Request.id).desc())
         .limit(1)
     )
-    return (await session.exec(query)).first()
 
 
-async def has_draft(session: AsyncSession, profile: PersonProfile) -> bool:
-    return await latest_draft(session, profile) is not None
+def _placed() -> Any:
+    """Requests with their school and community, loaded into the session by the same statement
+    (so ``session.get`` then finds them there, without a statement of its own)."""
+    return (
+        select(Request, School, Community)
+        .outerjoin(School, col(School.id) == col(Request.school_id))
+        .outerjoin(Community, col(Community.id) == col(Request.community_id))
+    )
+
+
+async def _first(session: AsyncSession, query: Any) -> Request | None:
+    row = (await session.exec(query)).first()
+    return row[0] if row is not None else None

@@ -182,7 +182,7 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
         async with self._db.session() as session:
             try:
                 request = await start_draft(session, self._clock, profile, school_id)
-                where = await where_from(session, request)
+                where = await where_from(session, request, step.context)
                 await session.commit()
             except RequestRefused as refused:
                 refusal = str(refused)
@@ -212,7 +212,7 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
         card's step with what was typed kept (not saved until the person saves it)."""
         async with self._db.session() as session:
             request = await editable_or_why(session, self._clock, profile, request_id, reopening=True)
-            where = await where_from(session, request) if isinstance(request, Request) else None
+            where = await where_from(session, request, step.context) if isinstance(request, Request) else None
             await session.commit()  # the read of its answers
         if isinstance(request, NotEditable) or where is None:
             return await self._refuse(step, f"{intro}Sorry: {request}")
@@ -291,6 +291,8 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
         options = options_of(step)
         async with self._db.session() as session:  # one session, and the answer after it closes
             outcome = await store_section(session, self._clock, profile, section, request_id, submitted)
+            if isinstance(outcome, Request):  # for the next card: its school and community are loaded
+                await where_from(session, outcome, step.context)
         if isinstance(outcome, NotEditable):
             return await self._refuse(step, f"Sorry: {outcome}")
         if isinstance(outcome, NotSaved):
