@@ -130,6 +130,16 @@ def _placed() -> Any:
     )
 
 
+#: Where a session keeps the schools and communities loaded with requests (see :func:`_first`).
+_KEPT = "cosbot.requests.places"
+
+
 async def _first(session: AsyncSession, query: Any) -> Request | None:
+    """The request of the first row; its school and community stay in the session with it (the
+    identity map holds objects weakly: without this they would be gone before anyone asked)."""
     row = (await session.exec(query)).first()
-    return row[0] if row is not None else None
+    if row is None:
+        return None
+    session.info.setdefault(_KEPT, []).extend(row[1:])
+    request: Request = row[0]
+    return request
