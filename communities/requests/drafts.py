@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Integer, bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,7 +17,7 @@ from communities import audit
 from communities.clock import Clock
 from communities.permissions import RequestScope, is_school_staff, may_act_on_request
 from communities.requests.lifecycle import TRANSITIONS, RequestAction, RequestStatus, where_it_is
-from communities.requests.tables import Request
+from communities.requests.tables import Request, table_of
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import Community, School
 
@@ -43,7 +44,7 @@ async def editable_request(
 
     Its school and community are loaded with it, in the one statement: the permission check on
     the stored request and the names the form shows then find them in the session."""
-    request = await _first(session, _placed().where(col(Request.id) == request_id))
+    request = await _first(session, _BY_ID, {"request_id": request_id})
     if request is None:
         raise NotEditable("That request does not exist (the card may be from somewhere else).")
     decision = may_act_on_request(
@@ -97,23 +98,24 @@ async def latest_draft(session: AsyncSession, profile: PersonProfile) -> Request
     schools = [s.id for s in staff_schools(profile)]
     if not schools:
         return None
-    return await _first(session, _latest_draft(_placed(), profile, schools))
+    return await _first(session, _LATEST_DRAFT, {"person_id": profile.person_id, "schools": schools})
 
 
 async def has_draft(session: AsyncSession, profile: PersonProfile) -> bool:
     schools = [s.id for s in staff_schools(profile)]
     if not schools:
         return False
-    found = await session.exec(_latest_draft(select(Request.id), profile, schools))
+    found = await session.execute(_HAS_DRAFT, {"person_id": profile.person_id, "schools": schools})
     return found.first() is not None
 
 
-def _latest_draft(query: Any, profile: PersonProfile, schools: list[int]) -> Any:
+def _latest_draft(query: Any) -> Any:
+    """The person's latest draft for one of the schools (the parameters ``person_id``, ``schools``)."""
     return (
         query.where(
-            Request.created_by_person_id == profile.person_id,
-            Request.status == RequestStatus.DRAFT,
-            col(Request.school_id).in_(schools),
+            col(Request.created_by_person_id) == bindparam("person_id", type_=Integer),
+            col(Request.status) == RequestStatus.DRAFT,
+            col(Request.school_id).in_(bindparam("schools", expanding=True, type_=Integer)),
         )
         .order_by(col(Request.updated_at).desc(), col(Request.id).desc())
         .limit(1)
@@ -134,12 +136,18 @@ def _placed() -> Any:
 _KEPT = "cosbot.requests.places"
 
 
-async def _first(session: AsyncSession, query: Any) -> Request | None:
+async def _first(session: AsyncSession, query: Any, params: dict[str, Any]) -> Request | None:
     """The request of the first row; its school and community stay in the session with it (the
     identity map holds objects weakly: without this they would be gone before anyone asked)."""
-    row = (await session.exec(query)).first()
+    row = (await session.execute(query, params)).first()
     if row is None:
         return None
     session.info.setdefault(_KEPT, []).extend(row[1:])
     request: Request = row[0]
     return request
+
+
+# The statements, built once: a turn of the form only binds its values.
+_BY_ID = _placed().where(col(Request.id) == bindparam("request_id", type_=Integer))
+_LATEST_DRAFT = _latest_draft(_placed())
+_HAS_DRAFT = _latest_draft(select(table_of(Request).c.id))

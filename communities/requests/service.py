@@ -39,7 +39,7 @@ from communities.requests.lifecycle import (
 )
 from communities.requests.placement import attach_accepted_requests
 from communities.requests.references import next_ref
-from communities.requests.tables import Request, RequestType
+from communities.requests.tables import Request, RequestType, table_of
 from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
 from communities.roster.tables import Community, School
@@ -297,7 +297,7 @@ async def _save(session: AsyncSession, clock: Clock, request: Request) -> None:
 
 #: The columns a request's changes touch; ``_save`` writes them all.
 _SAVED = ("status", "request_type", "urgency", "details", "return_note", "submitted_at")
-_TABLE = Request.__table__  # type: ignore[attr-defined]
+_TABLE = table_of(Request)
 #: ``_save``'s one UPDATE, as :func:`communities.db.update_if_unchanged` writes it (only if the
 #: version is still the one read), built once as a Core statement on the table: a save, on every
 #: turn of the form, then skips the ORM's bulk-update machinery and reuses the compiled form.
