@@ -7,19 +7,16 @@ stored request (never on what a card claims), and audits a refusal, as the servi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Integer, bindparam
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.clock import Clock
 from communities.permissions import RequestScope, is_school_staff, may_act_on_request
 from communities.requests.lifecycle import TRANSITIONS, RequestAction, RequestStatus, where_it_is
-from communities.requests.tables import Request, table_of
+from communities.requests.loaded import BY_ID, HAS_DRAFT, LATEST_DRAFT, read_request
+from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
-from communities.roster.tables import Community, School
 
 
 @dataclass(frozen=True)
@@ -42,9 +39,10 @@ async def editable_request(
 ) -> Request:
     """The request, if ``profile`` may edit it now; otherwise NotEditable (a refusal is audited).
 
-    Its school and community are loaded with it, in the one statement: the permission check on
-    the stored request and the names the form shows then find them in the session."""
-    request = await _first(session, _BY_ID, {"request_id": request_id})
+    It is read in one statement with the names of its school and community (kept with the
+    session: :func:`communities.requests.loaded.places_read`), a copy outside the session's
+    identity map: save it with ``save_answers(..., read=request)`` in the same session."""
+    request = await read_request(session, BY_ID, {"request_id": request_id})
     if request is None:
         raise NotEditable("That request does not exist (the card may be from somewhere else).")
     decision = may_act_on_request(
@@ -98,56 +96,12 @@ async def latest_draft(session: AsyncSession, profile: PersonProfile) -> Request
     schools = [s.id for s in staff_schools(profile)]
     if not schools:
         return None
-    return await _first(session, _LATEST_DRAFT, {"person_id": profile.person_id, "schools": schools})
+    return await read_request(session, LATEST_DRAFT, {"person_id": profile.person_id, "schools": schools})
 
 
 async def has_draft(session: AsyncSession, profile: PersonProfile) -> bool:
     schools = [s.id for s in staff_schools(profile)]
     if not schools:
         return False
-    found = await session.execute(_HAS_DRAFT, {"person_id": profile.person_id, "schools": schools})
+    found = await session.execute(HAS_DRAFT, {"person_id": profile.person_id, "schools": schools})
     return found.first() is not None
-
-
-def _latest_draft(query: Any) -> Any:
-    """The person's latest draft for one of the schools (the parameters ``person_id``, ``schools``)."""
-    return (
-        query.where(
-            col(Request.created_by_person_id) == bindparam("person_id", type_=Integer),
-            col(Request.status) == RequestStatus.DRAFT,
-            col(Request.school_id).in_(bindparam("schools", expanding=True, type_=Integer)),
-        )
-        .order_by(col(Request.updated_at).desc(), col(Request.id).desc())
-        .limit(1)
-    )
-
-
-def _placed() -> Any:
-    """Requests with their school and community, loaded into the session by the same statement
-    (so ``session.get`` then finds them there, without a statement of its own)."""
-    return (
-        select(Request, School, Community)
-        .outerjoin(School, col(School.id) == col(Request.school_id))
-        .outerjoin(Community, col(Community.id) == col(Request.community_id))
-    )
-
-
-#: Where a session keeps the schools and communities loaded with requests (see :func:`_first`).
-_KEPT = "cosbot.requests.places"
-
-
-async def _first(session: AsyncSession, query: Any, params: dict[str, Any]) -> Request | None:
-    """The request of the first row; its school and community stay in the session with it (the
-    identity map holds objects weakly: without this they would be gone before anyone asked)."""
-    row = (await session.execute(query, params)).first()
-    if row is None:
-        return None
-    session.info.setdefault(_KEPT, []).extend(row[1:])
-    request: Request = row[0]
-    return request
-
-
-# The statements, built once: a turn of the form only binds its values.
-_BY_ID = _placed().where(col(Request.id) == bindparam("request_id", type_=Integer))
-_LATEST_DRAFT = _latest_draft(_placed())
-_HAS_DRAFT = _latest_draft(select(table_of(Request).c.id))

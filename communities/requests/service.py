@@ -37,6 +37,7 @@ from communities.requests.lifecycle import (
     RequestStatus,
     next_status,
 )
+from communities.requests.loaded import places_read
 from communities.requests.placement import attach_accepted_requests
 from communities.requests.references import next_ref
 from communities.requests.tables import Request, RequestType, table_of
@@ -83,10 +84,20 @@ async def start_draft(session: AsyncSession, clock: Clock, actor: PersonProfile,
 
 
 async def save_answers(
-    session: AsyncSession, clock: Clock, actor: PersonProfile, request_id: int, answers: Mapping[str, Any]
+    session: AsyncSession,
+    clock: Clock,
+    actor: PersonProfile,
+    request_id: int,
+    answers: Mapping[str, Any],
+    *,
+    read: Request | None = None,
 ) -> Request:
-    """Merge answers into a draft (or a request returned for information)."""
-    request = await _load(session, request_id)
+    """Merge answers into a draft (or a request returned for information).
+
+    ``read``: the request as this session has just read it (``drafts.editable_request``), so it
+    is not read again; the checks below still run on it, and the write is version-checked
+    against what it holds."""
+    request = read if read is not None and read.id == request_id else await _load(session, request_id)
     await _check(session, clock, actor, request, RequestAction.EDIT)
     request.details = {**request.details, **answers}
     if "request_type" in answers and answers["request_type"] in {t.value for t in RequestType}:
@@ -233,6 +244,9 @@ async def _load(session: AsyncSession, request_id: int) -> Request:
 
 
 async def _scope(session: AsyncSession, request: Request) -> RequestScope:
+    places = places_read(session, request.id)
+    if places is not None and places.community_code is not None:  # read with the request
+        return RequestScope(request.school_id, request.community_id, places.community_code)
     community = await session.get(Community, request.community_id)
     return RequestScope(request.school_id, request.community_id, community.code if community else "")
 

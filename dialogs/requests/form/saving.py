@@ -72,7 +72,7 @@ async def store_section(
             at=clock.now().isoformat(),
         )
     try:
-        request = await save_answers(session, clock, profile, request_id, values)
+        request = await save_answers(session, clock, profile, request_id, values, read=request)
         await session.commit()
     except (RequestRefused, IllegalTransition) as refused:
         return NotSaved(str(refused))
@@ -111,7 +111,8 @@ async def store_answer_to_chair(
     if warning:
         return warning
     try:
-        request = await save_answers(session, clock, profile, request_id, {returns.ANSWER: typed.strip()})
+        answer = {returns.ANSWER: typed.strip()}
+        request = await save_answers(session, clock, profile, request_id, answer, read=request)
         await session.commit()
     except (RequestRefused, IllegalTransition) as refused:
         return str(refused)
