@@ -9,8 +9,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, update
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,7 +38,8 @@ from communities.requests.lifecycle import (
 from communities.requests.loaded import places_read
 from communities.requests.placement import attach_accepted_requests
 from communities.requests.references import next_ref
-from communities.requests.tables import Request, RequestType, table_of
+from communities.requests.tables import Request, RequestType
+from communities.requests.versioned import write_if_unchanged
 from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
 from communities.roster.tables import Community, School
@@ -287,44 +286,10 @@ async def _transition(
 
 
 async def _save(session: AsyncSession, clock: Clock, request: Request) -> None:
-    """Write with the version check: a concurrent change makes this one fail, not overwrite.
-
-    The changes on ``request`` go out in this one UPDATE: not flushed before it (which would
-    write them without the check), nor again after it.
-    """
-    assert request.id is not None
-    now = clock.now()
-    written = {name: getattr(request, name) for name in _SAVED}
-    changed = {**written, "updated_at": now, "version": request.version + 1}
-    given = {f"new_{name}": value for name, value in changed.items()}
-    with session.no_autoflush:  # nothing pending goes out before, unchecked
-        result = await session.execute(
-            _WRITE, {"row_id": request.id, "read_version": request.version, **given}
-        )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    """Write with the version check: a concurrent change makes this one fail, not overwrite."""
+    if not await write_if_unchanged(session, clock, request):
         await session.rollback()
         raise RequestRefused("Someone else changed this request just now. Open it again to see the latest.")
-    # The row now holds what the object does: mark it so, and the flush has nothing left to write.
-    for name, value in changed.items():
-        set_committed_value(request, name, value)
-
-
-#: The columns a request's changes touch; ``_save`` writes them all.
-_SAVED = ("status", "request_type", "urgency", "details", "return_note", "submitted_at")
-_TABLE = table_of(Request)
-#: ``_save``'s one UPDATE, as :func:`communities.db.update_if_unchanged` writes it (only if the
-#: version is still the one read), built once as a Core statement on the table: a save, on every
-#: turn of the form, then skips the ORM's bulk-update machinery and reuses the compiled form.
-_WRITE = (
-    update(_TABLE)
-    .where(_TABLE.c.id == bindparam("row_id"), _TABLE.c.version == bindparam("read_version"))
-    .values(
-        {
-            name: bindparam(f"new_{name}", type_=_TABLE.c[name].type)
-            for name in (*_SAVED, "updated_at", "version")
-        }
-    )
-)
 
 
 async def _refused(

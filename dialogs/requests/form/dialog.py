@@ -290,9 +290,9 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
             return await step.end_dialog()
         options = options_of(step)
         async with self._db.session() as session:  # one session, and the answer after it closes
-            outcome = await store_section(session, self._clock, profile, section, request_id, submitted)
-            if isinstance(outcome, Request):  # for the next card: its school and community are loaded
-                await where_from(session, outcome, step.context)
+            outcome = await store_section(
+                session, self._clock, profile, section, request_id, submitted, step.context
+            )
         if isinstance(outcome, NotEditable):
             return await self._refuse(step, f"Sorry: {outcome}")
         if isinstance(outcome, NotSaved):
@@ -360,11 +360,8 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
             return await step.end_dialog()
         missing = answers.first_step_to_answer(request.details)
         if missing != REVIEW:
-            note(
-                step.context,
-                "Not submitted yet: some answers are missing in "
-                f"“{section_title(missing, request.details)}”.",
-            )
+            title = section_title(missing, request.details)
+            note(step.context, f"Not submitted yet: some answers are missing in “{title}”.")
             return await step.replace_dialog(missing, {"request_id": request_id, "review": True})
         refusal = ""
         async with self._db.session() as session:
