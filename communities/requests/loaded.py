@@ -65,8 +65,6 @@ _DRAFTS_OF = (
 LATEST_DRAFT = (
     _with_places().where(*_DRAFTS_OF).order_by(_REQUEST.c.updated_at.desc(), _REQUEST.c.id.desc()).limit(1)
 )
-#: Whether there is one, without reading it.
-HAS_DRAFT = select(_REQUEST.c.id).where(*_DRAFTS_OF).limit(1)
 
 
 async def read_request(session: AsyncSession, query: Select[Any], params: dict[str, Any]) -> Request | None:
