@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, literal
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.clock import Clock
 from communities.permissions import RequestScope, is_school_staff, may_act_on_request
 from communities.requests.lifecycle import TRANSITIONS, RequestAction, RequestStatus, where_it_is
+from communities.requests.loaded import BY_ID, LATEST_DRAFT, read_request
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
 
@@ -39,8 +40,12 @@ class NotEditable(Exception):
 async def editable_request(
     session: AsyncSession, clock: Clock, profile: PersonProfile, request_id: int
 ) -> Request:
-    """The request, if ``profile`` may edit it now; otherwise NotEditable (a refusal is audited)."""
-    request = await session.get(Request, request_id)
+    """The request, if ``profile`` may edit it now; otherwise NotEditable (a refusal is audited).
+
+    It is read in one statement with the names of its school and community (kept with the
+    session: :func:`communities.requests.loaded.places_read`), a copy outside the session's
+    identity map: save it with ``save_answers(..., read=request)`` in the same session."""
+    request = await read_request(session, BY_ID, {"request_id": request_id})
     if request is None:
         raise NotEditable("That request does not exist (the card may be from somewhere else).")
     decision = may_act_on_request(
@@ -89,21 +94,12 @@ async def reopen_for_editing(
 
 
 async def latest_draft(session: AsyncSession, profile: PersonProfile) -> Request | None:
-    """The person's most recently changed draft, for a school they still work for."""
+    """The person's most recently changed draft, for a school they still work for (read with its
+    school's and community's names, as :func:`editable_request` reads a request)."""
     schools = [s.id for s in staff_schools(profile)]
     if not schools:
         return None
-    query = (
-        select(Request)
-        .where(
-            Request.created_by_person_id == profile.person_id,
-            Request.status == RequestStatus.DRAFT,
-            col(Request.school_id).in_(schools),
-        )
-        .order_by(col(Request.updated_at).desc(), col(Request.id).desc())
-        .limit(1)
-    )
-    return (await session.exec(query)).first()
+    return await read_request(session, LATEST_DRAFT, {"person_id": profile.person_id, "schools": schools})
 
 
 _REQUESTS = Request.__table__  # type: ignore[attr-defined]

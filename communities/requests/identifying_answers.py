@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlmodel import col, or_, select
+from sqlalchemy import Integer, bindparam, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities.clock import Clock
 from communities.identifying_text import Finding, find_identifying_text
-from communities.requests.tables import Request
+from communities.requests.tables import Request, table_of
 from communities.roster.directory import PersonProfile
 from communities.roster.tables import Membership, Person, School
 
@@ -86,13 +86,23 @@ async def identifying_in(
 
 async def staff_names(session: AsyncSession, community_id: int) -> list[str]:
     """Names of the community's people (school staff, chair, vice chair): they may be named in text."""
-    schools = select(School.id).where(School.community_id == community_id)
-    rows = await session.exec(
-        select(Person.display_name)
-        .join(Membership, col(Membership.person_id) == col(Person.id))
+    rows = await session.execute(_STAFF_NAMES, {"community_id": community_id})
+    return sorted({name for (name,) in rows})
+
+
+def _staff_names() -> Any:
+    """The query of :func:`staff_names`, built once on the tables (Core: no ORM step per call)."""
+    person, membership, school = (table_of(t) for t in (Person, Membership, School))
+    community_id = bindparam("community_id", type_=Integer)
+    schools = select(school.c.id).where(school.c.community_id == community_id)
+    return (
+        select(person.c.display_name)
+        .join(membership, membership.c.person_id == person.c.id)
         .where(
-            col(Membership.active),
-            or_(col(Membership.school_id).in_(schools), col(Membership.community_id) == community_id),
+            membership.c.active,
+            or_(membership.c.school_id.in_(schools), membership.c.community_id == community_id),
         )
     )
-    return sorted(set(rows.all()))
+
+
+_STAFF_NAMES = _staff_names()

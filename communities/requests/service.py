@@ -9,14 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from communities import audit
 from communities.budget.releases import release_for_request
 from communities.clock import Clock
-from communities.db import update_if_unchanged
 from communities.messaging import notices
 from communities.messaging.outbox import Outbox, OutgoingMessage
 from communities.permissions import (
@@ -37,9 +35,11 @@ from communities.requests.lifecycle import (
     RequestStatus,
     next_status,
 )
+from communities.requests.loaded import places_read
 from communities.requests.placement import attach_accepted_requests
 from communities.requests.references import next_ref
 from communities.requests.tables import Request, RequestType
+from communities.requests.versioned import write_if_unchanged
 from communities.roster.directory import PersonProfile
 from communities.roster.roles import Role
 from communities.roster.tables import Community, School
@@ -83,10 +83,20 @@ async def start_draft(session: AsyncSession, clock: Clock, actor: PersonProfile,
 
 
 async def save_answers(
-    session: AsyncSession, clock: Clock, actor: PersonProfile, request_id: int, answers: Mapping[str, Any]
+    session: AsyncSession,
+    clock: Clock,
+    actor: PersonProfile,
+    request_id: int,
+    answers: Mapping[str, Any],
+    *,
+    read: Request | None = None,
 ) -> Request:
-    """Merge answers into a draft (or a request returned for information)."""
-    request = await _load(session, request_id)
+    """Merge answers into a draft (or a request returned for information).
+
+    ``read``: the request as this session has just read it (``drafts.editable_request``), so it
+    is not read again; the checks below still run on it, and the write is version-checked
+    against what it holds."""
+    request = read if read is not None and read.id == request_id else await _load(session, request_id)
     await _check(session, clock, actor, request, RequestAction.EDIT)
     request.details = {**request.details, **answers}
     if "request_type" in answers and answers["request_type"] in {t.value for t in RequestType}:
@@ -233,6 +243,9 @@ async def _load(session: AsyncSession, request_id: int) -> Request:
 
 
 async def _scope(session: AsyncSession, request: Request) -> RequestScope:
+    places = places_read(session, request.id)
+    if places is not None and places.community_code is not None:  # read with the request
+        return RequestScope(request.school_id, request.community_id, places.community_code)
     community = await session.get(Community, request.community_id)
     return RequestScope(request.school_id, request.community_id, community.code if community else "")
 
@@ -273,25 +286,10 @@ async def _transition(
 
 
 async def _save(session: AsyncSession, clock: Clock, request: Request) -> None:
-    """Write with the version check: a concurrent change makes this one fail, not overwrite.
-
-    The changes on ``request`` go out in this one UPDATE: not flushed before it (which would
-    write them without the check), nor again after it.
-    """
-    assert request.id is not None
-    now = clock.now()
-    written = {name: getattr(request, name) for name in _SAVED}
-    changed = {**written, "updated_at": now, "version": request.version + 1}
-    if not await update_if_unchanged(session, Request, request.id, request.version, changed):
+    """Write with the version check: a concurrent change makes this one fail, not overwrite."""
+    if not await write_if_unchanged(session, clock, request):
         await session.rollback()
         raise RequestRefused("Someone else changed this request just now. Open it again to see the latest.")
-    # The row now holds what the object does: mark it so, and the flush has nothing left to write.
-    for name, value in changed.items():
-        set_committed_value(request, name, value)
-
-
-#: The columns a request's changes touch; ``_save`` writes them all.
-_SAVED = ("status", "request_type", "urgency", "details", "return_note", "submitted_at")
 
 
 async def _refused(

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, UniqueConstraint
+from sqlalchemy import JSON, Column, String, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from communities.requests.lifecycle import RequestStatus
@@ -88,3 +88,9 @@ class RequestSequence(SQLModel, table=True):
     community_id: int = Field(foreign_key="community.id")
     year: int
     last: int = 0
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a model, for statements built once (no ORM step when they run)."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table

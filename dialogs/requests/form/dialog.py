@@ -182,7 +182,7 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
         async with self._db.session() as session:
             try:
                 request = await start_draft(session, self._clock, profile, school_id)
-                where = await where_from(session, request)
+                where = await where_from(session, request, step.context)
                 await session.commit()
             except RequestRefused as refused:
                 refusal = str(refused)
@@ -212,7 +212,7 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
         card's step with what was typed kept (not saved until the person saves it)."""
         async with self._db.session() as session:
             request = await editable_or_why(session, self._clock, profile, request_id, reopening=True)
-            where = await where_from(session, request) if isinstance(request, Request) else None
+            where = await where_from(session, request, step.context) if isinstance(request, Request) else None
             await session.commit()  # the read of its answers
         if isinstance(request, NotEditable) or where is None:
             return await self._refuse(step, f"{intro}Sorry: {request}")
@@ -290,7 +290,9 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
             return await step.end_dialog()
         options = options_of(step)
         async with self._db.session() as session:  # one session, and the answer after it closes
-            outcome = await store_section(session, self._clock, profile, section, request_id, submitted)
+            outcome = await store_section(
+                session, self._clock, profile, section, request_id, submitted, step.context
+            )
         if isinstance(outcome, NotEditable):
             return await self._refuse(step, f"Sorry: {outcome}")
         if isinstance(outcome, NotSaved):
@@ -358,11 +360,8 @@ class RequestFormDialog(FormSteps, ComponentDialog):  # type: ignore[misc]
             return await step.end_dialog()
         missing = answers.first_step_to_answer(request.details)
         if missing != REVIEW:
-            note(
-                step.context,
-                "Not submitted yet: some answers are missing in "
-                f"“{section_title(missing, request.details)}”.",
-            )
+            title = section_title(missing, request.details)
+            note(step.context, f"Not submitted yet: some answers are missing in “{title}”.")
             return await step.replace_dialog(missing, {"request_id": request_id, "review": True})
         refusal = ""
         async with self._db.session() as session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from botbuilder.core import TurnContext
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cards.elements import Card
@@ -19,6 +20,7 @@ from communities.requests.service import RequestRefused, save_answers
 from communities.requests.tables import Request
 from communities.roster.directory import PersonProfile
 from dialogs.requests.form import answers
+from dialogs.requests.form.names import where_from
 from dialogs.requests.form.replies import section_card_for
 
 log = logging.getLogger(__name__)
@@ -46,8 +48,11 @@ async def store_section(
     section: Section,
     request_id: int,
     submitted: dict[str, Any],
+    context: TurnContext | None = None,
 ) -> Request | NotEditable | NotSaved | Card:
-    """Check and save one section's answers: the saved request, why not, or the card to show again."""
+    """Check and save one section's answers: the saved request, why not, or the card to show again.
+
+    With ``context``, where the request is from is kept for the turn's next card (read with it)."""
     request = await editable_or_why(session, clock, profile, request_id)
     if isinstance(request, NotEditable):
         return request
@@ -72,11 +77,13 @@ async def store_section(
             at=clock.now().isoformat(),
         )
     try:
-        request = await save_answers(session, clock, profile, request_id, values)
+        request = await save_answers(session, clock, profile, request_id, values, read=request)
         await session.commit()
     except (RequestRefused, IllegalTransition) as refused:
         return NotSaved(str(refused))
     log.info("request %s: %s saved%s", request.ref, section.name, " (wording kept)" if found else "")
+    if context is not None:
+        await where_from(session, request, context)
     return request
 
 
@@ -111,7 +118,8 @@ async def store_answer_to_chair(
     if warning:
         return warning
     try:
-        request = await save_answers(session, clock, profile, request_id, {returns.ANSWER: typed.strip()})
+        answer = {returns.ANSWER: typed.strip()}
+        request = await save_answers(session, clock, profile, request_id, answer, read=request)
         await session.commit()
     except (RequestRefused, IllegalTransition) as refused:
         return str(refused)

@@ -22,7 +22,7 @@ from dialogs.card_values import as_id
 from dialogs.requests.form import answers
 from dialogs.requests.form.answers import REVIEW
 from dialogs.requests.form.live_card import retire_live_card
-from dialogs.requests.form.names import where_from
+from dialogs.requests.form.names import where_from, where_shown
 from dialogs.requests.form.replies import (
     COMMANDS_HINT,
     EARLIER_STEP_KEPT,
@@ -199,8 +199,7 @@ class FormSteps:
         self, context: TurnContext, request: Request, *, typed: str | None = None, problem: str | None = None
     ) -> None:
         assert request.id is not None
-        async with self._db.session() as session:
-            where = await where_from(session, request)
+        where = await where_shown(self._db, context, request)
         saved = request.details.get(ANSWER)
         card = review_card(
             ref=request.ref,
@@ -251,9 +250,12 @@ class FormSteps:
             return checked
         async with self._db.session() as session:
             request = await editable_or_why(session, self._clock, profile, request_id)
+            if isinstance(request, Request):  # for this turn's next card: no second read
+                await where_from(session, request, step.context)
         if isinstance(request, NotEditable):
             await say(step.context, f"Sorry: {request}")
             return None
+        step.context.turn_state[CHECKED] = request
         return request
 
     async def _refuse(self, step: WaterfallStepContext, message: str) -> DialogTurnResult:
