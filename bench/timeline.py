@@ -59,7 +59,7 @@ YEAR_STARTS = datetime(2026, 9, 1, 6, 0, tzinfo=UTC)
 YEAR_ENDS = datetime(2027, 8, 1, tzinfo=UTC)
 #: The first Thursday of each half term's meeting fortnight; community n meets n school days later.
 MEETING_WEEKS = (date(2026, 10, 1), date(2026, 11, 19), date(2027, 1, 14), date(2027, 3, 4), date(2027, 5, 6))
-PERIODIC = ("sweep", "team-members", "renewal", ":daily")
+PERIODIC = ("sweep", "team-members", "renewal", ":daily", "retention:purge")
 
 
 class BenchError(Exception):
