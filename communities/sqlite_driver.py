@@ -71,9 +71,6 @@ class LoopCursor:
     async def __aexit__(self, *_exc: object) -> None:
         self._cursor.close()
 
-    def __await__(self) -> Any:
-        return self.__aenter__().__await__()
-
     async def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> LoopCursor:
         await _unless_busy(lambda: self._cursor.execute(sql, parameters))
         return self
@@ -151,10 +148,6 @@ class LoopConnection:
     @isolation_level.setter
     def isolation_level(self, value: str | None) -> None:
         self._conn.isolation_level = value  # type: ignore[assignment]  # typeshed lists the three modes
-
-    @property
-    def in_transaction(self) -> bool:
-        return self._conn.in_transaction
 
     def cursor(self) -> LoopCursor:
         return LoopCursor(self._conn.cursor())

@@ -56,14 +56,14 @@ def _with_places() -> Select[Any]:
 #: One request by id (the parameter ``request_id``).
 BY_ID = _with_places().where(_REQUEST.c.id == bindparam("request_id", type_=Integer))
 #: A person's drafts for their schools (the parameters ``person_id`` and ``schools``).
-_DRAFTS_OF = (
+DRAFTS_OF = (
     _REQUEST.c.created_by_person_id == bindparam("person_id", type_=Integer),
     _REQUEST.c.status == RequestStatus.DRAFT.value,
     _REQUEST.c.school_id.in_(bindparam("schools", expanding=True, type_=Integer)),
 )
 #: The most recently changed of them.
 LATEST_DRAFT = (
-    _with_places().where(*_DRAFTS_OF).order_by(_REQUEST.c.updated_at.desc(), _REQUEST.c.id.desc()).limit(1)
+    _with_places().where(*DRAFTS_OF).order_by(_REQUEST.c.updated_at.desc(), _REQUEST.c.id.desc()).limit(1)
 )
 
 
