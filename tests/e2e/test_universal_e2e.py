@@ -35,7 +35,8 @@ from tests.e2e.test_playground import DANIEL
 def test_the_chair_answers_with_action_execute_and_sees_his_own_view_with_a_nudge(e2e: E2E) -> None:
     now = SystemClock().now()
     slot = reminder_slot(now)
-    assert slot is not None, f"E2E_TIMELINE leaves no reminder due at {now.astimezone(LONDON):%H:%M} London"
+    if slot is None:  # from Friday 15:00 to Monday 03:00 no school day's meeting has a reminder due
+        pytest.skip(f"E2E_TIMELINE leaves no reminder due at {now.astimezone(LONDON):%a %H:%M} London")
     ui = e2e.start(as_email=DANIEL)
     ui.wait_for_bot_message("Community chair")
     link_the_channel(ui)
@@ -46,7 +47,7 @@ def test_the_chair_answers_with_action_execute_and_sees_his_own_view_with_a_nudg
 
     ui.open_channel(CHANNEL)
     heading = f"{slot.label}: {COMMUNITY} meeting"
-    post = channel_post(ui, heading)
+    post = channel_post(ui, heading, timeout=30 + slot.seconds_to_wait())
     post.get_by_role("button", name="Attending", exact=True).click()
 
     # The invoke's answer replaces the card for him; then the bot edits the shared card for everyone
